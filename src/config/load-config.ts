@@ -1,0 +1,177 @@
+import { resolve } from 'node:path';
+import { Value } from 'typebox/value';
+import { configKeysByPath } from './config-keys.js';
+import { ConfigError, type ConfigProblem } from './config-problem.js';
+import { readEnvSource } from './env-source.js';
+import { readFileSource } from './file-source.js';
+import { checkSafety } from './production-checks.js';
+import { ConfigSchema, type RampartConfig, type RawConfig } from './schema.js';
+
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[]
+    ? T[K]
+    : T[K] extends object
+      ? DeepPartial<T[K]>
+      : T[K];
+};
+
+export interface LoadConfigOptions {
+  /** Environment to read `RAMPART_*` from; default `process.env`. Pass `{}` to ignore it. */
+  env?: NodeJS.ProcessEnv;
+  /** Config file path (`--config`); default: `rampart.config.{json,yaml,yml}` in `cwd`, or `RAMPART_CONFIG`. */
+  configPath?: string;
+  /** Skip config files entirely (embedding and tests). */
+  noFile?: boolean;
+  cwd?: string;
+  /** Highest-precedence values, for programmatic use. */
+  overrides?: DeepPartial<RawConfig>;
+}
+
+export interface ConfigVerdict {
+  ok: boolean;
+  config: RampartConfig | undefined;
+  problems: ConfigProblem[];
+  warnings: string[];
+  /** For each dotted path that was set: `default`, the file path, an env name or `override`. */
+  sources: Map<string, string>;
+  filePath: string | undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function mergeInto(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+  origin: string,
+  prefix: string,
+  sources: Map<string, string>,
+): void {
+  for (const [key, value] of Object.entries(source)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isPlainObject(value) && isPlainObject(target[key])) {
+      mergeInto(target[key] as Record<string, unknown>, value, origin, path, sources);
+    } else if (value !== undefined) {
+      target[key] = isPlainObject(value) ? structuredClone(value) : value;
+      sources.set(path, origin);
+    }
+  }
+}
+
+function describeExpected(path: string): string {
+  const key = configKeysByPath.get(path);
+  if (key?.values) return `must be one of ${key.values.join(', ')}`;
+  return '';
+}
+
+function schemaProblems(value: unknown, sourceOf: (path: string) => string): ConfigProblem[] {
+  const byPath = new Map<string, ConfigProblem>();
+  for (const error of Value.Errors(ConfigSchema, value)) {
+    const path = error.instancePath.split('/').filter(Boolean).join('.');
+    if (error.keyword === 'boolean') continue; // reported by its additionalProperties error
+    if (error.keyword === 'additionalProperties') {
+      const extra =
+        (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+      for (const name of extra) {
+        const full = path ? `${path}.${name}` : name;
+        byPath.set(full, { key: full, source: sourceOf(full), message: 'is not a known setting' });
+      }
+      continue;
+    }
+    const expected = describeExpected(path);
+    const message = expected || error.message;
+    const existing = byPath.get(path);
+    // A union reports one error per branch and then the union itself; keep one line.
+    if (!existing || error.keyword === 'anyOf')
+      byPath.set(path, { key: path || '(root)', source: sourceOf(path), message });
+  }
+  return [...byPath.values()];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function resolveDerived(raw: RawConfig, cwd: string): RampartConfig {
+  const publicUrl = (raw.publicUrl ?? `http://localhost:${raw.port}`).replace(/\/+$/, '');
+  const dataDir = resolve(cwd, raw.dataDir);
+  return {
+    ...raw,
+    dataDir,
+    publicUrl,
+    databaseUrl: raw.databaseUrl ?? `sqlite:${resolve(dataDir, 'rampart.db')}`,
+    registration: {
+      ...raw.registration,
+      mode: raw.registration.mode ?? (raw.env === 'development' ? 'open' : 'closed'),
+    },
+    jwt: {
+      ...raw.jwt,
+      issuer: raw.jwt.issuer ?? publicUrl,
+      audience: raw.jwt.audience ?? publicUrl,
+    },
+  };
+}
+
+/**
+ * Builds the configuration from defaults < config file < environment < overrides and
+ * judges it. Never throws; see {@link loadConfig} for the throwing variant.
+ */
+export function checkConfig(options: LoadConfigOptions = {}): ConfigVerdict {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const sources = new Map<string, string>();
+  const merged: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+
+  const file = options.noFile
+    ? { path: undefined, values: {}, problems: [] }
+    : readFileSource(options.configPath ?? env.RAMPART_CONFIG, cwd);
+  problems.push(...file.problems);
+  if (file.path) mergeInto(merged, file.values, file.path, '', sources);
+
+  const envSource = readEnvSource(env);
+  problems.push(...envSource.problems);
+  warnings.push(...envSource.warnings);
+  mergeInto(merged, envSource.values, 'env', '', sources);
+  for (const [path, name] of envSource.setBy) sources.set(path, name);
+
+  if (options.overrides)
+    mergeInto(merged, options.overrides as Record<string, unknown>, 'override', '', sources);
+
+  const sourceOf = (path: string) => sources.get(path) ?? 'default';
+  const withDefaults = Value.Default(ConfigSchema, Value.Clone(merged));
+  problems.push(...schemaProblems(withDefaults, sourceOf));
+  if (problems.length > 0)
+    return { ok: false, config: undefined, problems, warnings, sources, filePath: file.path };
+
+  const config = resolveDerived(withDefaults as RawConfig, cwd);
+  const safety = checkSafety(config, sourceOf);
+  problems.push(...safety.problems);
+  warnings.push(...safety.warnings);
+  if (problems.length > 0)
+    return { ok: false, config: undefined, problems, warnings, sources, filePath: file.path };
+  return { ok: true, config: deepFreeze(config), problems, warnings, sources, filePath: file.path };
+}
+
+/**
+ * Loads and validates the configuration, then freezes it.
+ *
+ * @throws {ConfigError} listing every problem with its key and source.
+ * @example
+ * const { config, warnings } = loadConfig({ configPath: './rampart.config.yaml' });
+ */
+export function loadConfig(options: LoadConfigOptions = {}): {
+  config: RampartConfig;
+  warnings: string[];
+  sources: Map<string, string>;
+} {
+  const verdict = checkConfig(options);
+  if (!verdict.ok || !verdict.config) throw new ConfigError(verdict.problems);
+  return { config: verdict.config, warnings: verdict.warnings, sources: verdict.sources };
+}

@@ -1,0 +1,264 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * The one schema for all of Rampart's configuration. Every key can come from the config
+ * file (same nesting) or from an environment variable whose name is derived from its
+ * path: `jwt.accessTokenTtl` → `RAMPART_JWT_ACCESS_TOKEN_TTL` (see env-source.ts).
+ * Durations are whole seconds; sizes are bytes.
+ */
+export const roleNames = ['ADMIN', 'DEVELOPER', 'VIEWER'] as const;
+/** The built-in roles; issue-level authorization adds custom roles on top. */
+export const RoleSchema = Type.Union([
+  Type.Literal('ADMIN'),
+  Type.Literal('DEVELOPER'),
+  Type.Literal('VIEWER'),
+]);
+const Role = RoleSchema;
+
+export const ConfigSchema = Type.Object(
+  {
+    env: Type.Union(
+      [Type.Literal('development'), Type.Literal('staging'), Type.Literal('production')],
+      {
+        default: 'development',
+        description: 'Deployment environment; production enforces safe settings.',
+      },
+    ),
+    host: Type.String({
+      default: '127.0.0.1',
+      minLength: 1,
+      description: 'Interface to listen on.',
+    }),
+    port: Type.Integer({
+      default: 8080,
+      minimum: 0,
+      maximum: 65535,
+      description: 'TCP port (0 picks a free one).',
+    }),
+    publicUrl: Type.Optional(
+      Type.String({
+        format: 'uri',
+        pattern: '^https?://',
+        description:
+          'The URL clients use to reach Rampart; the JWT issuer. Default http://localhost:<port>.',
+      }),
+    ),
+    dataDir: Type.String({
+      default: './data',
+      minLength: 1,
+      description: 'Directory for the SQLite file and the development master key.',
+    }),
+    databaseUrl: Type.Optional(
+      Type.String({
+        pattern: '^(postgres|postgresql|sqlite):',
+        description:
+          'postgres://… for PostgreSQL; sqlite:<path> or sqlite::memory: for SQLite. Default: SQLite at <dataDir>/rampart.db.',
+      }),
+    ),
+    allowSqliteInProduction: Type.Boolean({
+      default: false,
+      description: 'Explicit opt-in to run production on one SQLite file.',
+    }),
+    redisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        description: 'redis:// or rediss:// for shared hot state; default in-memory.',
+      }),
+    ),
+    redisKeyPrefix: Type.String({
+      default: 'rampart:',
+      description: 'Prefix of every Redis key and channel.',
+    }),
+    masterKey: Type.Optional(
+      Type.String({
+        description:
+          'At least 32 random bytes, base64 or hex. Seals signing keys and secrets at rest.',
+      }),
+    ),
+    cors: Type.Object(
+      {
+        origins: Type.Array(Type.String(), {
+          default: [],
+          description: 'Allowed browser origins (exact, e.g. https://app.example.com).',
+        }),
+        allowCredentials: Type.Boolean({
+          default: true,
+          description: 'Send Access-Control-Allow-Credentials for allowed origins.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          [
+            Type.Literal('fatal'),
+            Type.Literal('error'),
+            Type.Literal('warn'),
+            Type.Literal('info'),
+            Type.Literal('debug'),
+            Type.Literal('trace'),
+            Type.Literal('silent'),
+          ],
+          { default: 'info' },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    http: Type.Object(
+      {
+        bodyLimit: Type.Integer({
+          default: 1_048_576,
+          minimum: 1024,
+          maximum: 104_857_600,
+          description: 'Largest accepted request body in bytes (413 above).',
+        }),
+        requestTimeout: Type.Integer({
+          default: 30,
+          minimum: 1,
+          maximum: 600,
+          description: 'Seconds a request may take before the connection is closed.',
+        }),
+        shutdownGrace: Type.Integer({
+          default: 10,
+          minimum: 0,
+          maximum: 300,
+          description: 'Seconds to drain in-flight requests on SIGTERM.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    docs: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description: 'Serve /openapi.json and the browsable /docs.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    registration: Type.Object(
+      {
+        mode: Type.Optional(
+          Type.Union([Type.Literal('open'), Type.Literal('invite'), Type.Literal('closed')], {
+            description:
+              'Self-service registration: open, invite (an invitation token is required) or closed. Default open in development, closed otherwise.',
+          }),
+        ),
+        defaultRoles: Type.Array(Role, {
+          default: [],
+          description: 'Roles given to self-registered accounts.',
+        }),
+        inviteTtl: Type.Integer({
+          default: 604_800,
+          minimum: 60,
+          maximum: 2_592_000,
+          description: 'Seconds an invitation stays valid.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    password: Type.Object(
+      {
+        minLength: Type.Integer({
+          default: 12,
+          minimum: 8,
+          maximum: 64,
+          description: 'Minimum length in Unicode code points.',
+        }),
+        maxLength: Type.Integer({
+          default: 128,
+          minimum: 64,
+          maximum: 1024,
+          description: 'Maximum length in Unicode code points (never truncated).',
+        }),
+        argon2: Type.Object(
+          {
+            // OWASP Password Storage Cheat Sheet: argon2id with m=19 MiB, t=2, p=1 at least.
+            memoryCost: Type.Integer({
+              default: 19_456,
+              minimum: 19_456,
+              maximum: 4_194_304,
+              description: 'argon2id memory in KiB.',
+            }),
+            timeCost: Type.Integer({
+              default: 2,
+              minimum: 2,
+              maximum: 100,
+              description: 'argon2id iterations.',
+            }),
+            parallelism: Type.Integer({
+              default: 1,
+              minimum: 1,
+              maximum: 16,
+              description: 'argon2id lanes.',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    jwt: Type.Object(
+      {
+        algorithm: Type.Union(
+          [
+            Type.Literal('EdDSA'),
+            Type.Literal('ES256'),
+            Type.Literal('RS256'),
+            Type.Literal('HS256'),
+          ],
+          {
+            default: 'EdDSA',
+            description:
+              'Access token signature algorithm. HS256 keys are never published, so only Rampart can verify.',
+          },
+        ),
+        accessTokenTtl: Type.Integer({
+          default: 900,
+          minimum: 60,
+          maximum: 86_400,
+          description: 'Access token lifetime in seconds.',
+        }),
+        issuer: Type.Optional(
+          Type.String({ minLength: 1, description: 'The `iss` claim; default the public URL.' }),
+        ),
+        audience: Type.Optional(
+          Type.String({ minLength: 1, description: 'The `aud` claim; default the public URL.' }),
+        ),
+        clockTolerance: Type.Integer({
+          default: 30,
+          minimum: 0,
+          maximum: 60,
+          description: 'Seconds of clock skew accepted on exp/nbf.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    bootstrap: Type.Object(
+      {
+        tokenTtl: Type.Integer({
+          default: 3600,
+          minimum: 60,
+          maximum: 86_400,
+          description: 'Seconds the development bootstrap token stays valid.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type RawConfig = Static<typeof ConfigSchema>;
+
+/** The effective configuration after defaults are resolved; frozen at boot. */
+export interface RampartConfig
+  extends Omit<RawConfig, 'publicUrl' | 'databaseUrl' | 'registration' | 'jwt'> {
+  publicUrl: string;
+  databaseUrl: string;
+  registration: Omit<RawConfig['registration'], 'mode'> & { mode: 'open' | 'invite' | 'closed' };
+  jwt: Omit<RawConfig['jwt'], 'issuer' | 'audience'> & { issuer: string; audience: string };
+}
+
+export type RoleName = (typeof roleNames)[number];

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RampartConfig } from '../config/schema.js';
+import { parseMasterKey } from './core/master-key.js';
+
+export const masterKeyFileName = 'master.key';
+
+export interface ResolvedMasterKey {
+  key: Buffer;
+  source: 'config' | 'file' | 'generated';
+  /** The file holding a development key, when there is one. */
+  path?: string;
+}
+
+/**
+ * The master key from configuration, or in development from `<dataDir>/master.key`,
+ * created once (mode 0600) on first start. Configuration validation already refuses a
+ * missing key outside development. The key is never logged or printed.
+ */
+export function resolveMasterKey(config: RampartConfig): ResolvedMasterKey {
+  if (config.masterKey !== undefined) {
+    const parsed = parseMasterKey(config.masterKey);
+    if (!parsed.ok) throw new Error(`masterKey ${parsed.reason}`);
+    return { key: parsed.key, source: 'config' };
+  }
+  if (config.env !== 'development') throw new Error(`masterKey is required in ${config.env}`);
+  const path = join(config.dataDir, masterKeyFileName);
+  if (existsSync(path)) {
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) !== 0)
+      throw new Error(
+        `${path} is readable by other users (mode ${mode.toString(8)}); chmod 600 it`,
+      );
+    const parsed = parseMasterKey(readFileSync(path, 'utf8'));
+    if (!parsed.ok) throw new Error(`${path} ${parsed.reason}`);
+    return { key: parsed.key, source: 'file', path };
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return { key, source: 'generated', path };
+}

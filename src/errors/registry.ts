@@ -1,0 +1,27 @@
+import { httpErrors } from '../http/errors.js';
+import { identityErrors } from '../identity/errors.js';
+import { storageErrors } from '../storage/errors.js';
+import type { ErrorDefinition } from './rampart-error.js';
+
+/**
+ * Every error code Rampart can answer with, from every capability's catalogue. Building
+ * it fails at import if two catalogues claim one code: codes are unique forever.
+ */
+function collect(
+  ...catalogues: Readonly<Record<string, ErrorDefinition>>[]
+): ReadonlyMap<string, ErrorDefinition> {
+  const all = new Map<string, ErrorDefinition>();
+  for (const catalogue of catalogues) {
+    for (const def of Object.values(catalogue)) {
+      if (all.has(def.code)) throw new Error(`error code ${def.code} is defined twice`);
+      all.set(def.code, def);
+    }
+  }
+  return all;
+}
+
+export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
+  httpErrors,
+  storageErrors,
+  identityErrors,
+);

@@ -1,0 +1,38 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+
+export interface CorsOptions {
+  origins: readonly string[];
+  allowCredentials: boolean;
+}
+
+/**
+ * CORS from an allowlist of exact origins. With no origins configured nothing is
+ * registered and browsers block every cross-origin call. `null` is refused by config
+ * validation; `*` is only possible outside production and never with credentials.
+ */
+export async function registerCors(app: FastifyInstance, options: CorsOptions): Promise<void> {
+  if (options.origins.length === 0) return;
+  const wildcard = options.origins.includes('*');
+  await app.register(cors, {
+    origin: wildcard ? '*' : [...options.origins],
+    credentials: wildcard ? false : options.allowCredentials,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'X-Request-Id',
+      'X-API-Key',
+      'Idempotency-Key',
+    ],
+    exposedHeaders: [
+      'X-Request-Id',
+      'Retry-After',
+      'RateLimit',
+      'RateLimit-Policy',
+      'WWW-Authenticate',
+    ],
+    maxAge: 600,
+    strictPreflight: true,
+  });
+}

@@ -1,0 +1,58 @@
+import { defineErrors } from '../errors/rampart-error.js';
+
+export const httpErrors = defineErrors({
+  bad_request: {
+    status: 400,
+    title: 'Bad request',
+    description: 'The request could not be understood (malformed URL, headers or framing).',
+  },
+  validation_failed: {
+    status: 400,
+    title: 'Validation failed',
+    description:
+      'The body, query, path parameters or headers do not match the schema of this endpoint. `errors` lists each problem.',
+  },
+  invalid_json: {
+    status: 400,
+    title: 'Invalid JSON',
+    description: 'The body is not valid JSON, or is empty while declared as JSON.',
+  },
+  forbidden_json_key: {
+    status: 400,
+    title: 'Forbidden JSON key',
+    description:
+      'The body contains a __proto__ or constructor key, which could alter object prototypes.',
+  },
+  not_found: {
+    status: 404,
+    title: 'Not found',
+    description: 'No resource exists at this path.',
+  },
+  method_not_allowed: {
+    status: 405,
+    title: 'Method not allowed',
+    description:
+      'The path exists but does not accept this method; the Allow header lists the methods it does.',
+  },
+  payload_too_large: {
+    status: 413,
+    title: 'Payload too large',
+    description: 'The request body exceeds the configured limit (1 MiB by default).',
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: 'Unsupported media type',
+    description: 'This endpoint accepts application/json only.',
+  },
+  service_unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    description: 'The server is shutting down or not ready. Retry on another node or later.',
+  },
+  internal_error: {
+    status: 500,
+    title: 'Internal error',
+    description:
+      'Something failed inside Rampart. The request id identifies the failure in the server logs.',
+  },
+});

@@ -1,0 +1,76 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { RampartConfig } from '../config/schema.js';
+import { RampartError } from '../errors/rampart-error.js';
+import { errorRegistry } from '../errors/registry.js';
+import { registerCors } from './cors.js';
+import { registerErrorHandling } from './error-handler.js';
+import { httpErrors } from './errors.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
+import { registerOpenApi } from './openapi.js';
+import { generateRequestId, requestIdHeader } from './request-id.js';
+import { registerRequestLogging } from './request-logging.js';
+import { registerSecurityHeaders } from './security-headers.js';
+
+export interface BuildServerOptions {
+  config: RampartConfig;
+  logger: Logger;
+  version: string;
+}
+
+/**
+ * The HTTP shell every capability plugs into: request ids, security headers, CORS, strict
+ * JSON bodies, schema validation, problem+json errors, request logs, OpenAPI and the
+ * problem-type documentation. Capabilities register their plugins on the result.
+ */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // One line per request is written by request-logging.ts instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: generateRequestId,
+    requestIdHeader,
+    bodyLimit: config.http.bodyLimit,
+    requestTimeout: config.http.requestTimeout * 1000,
+    // Shutdown closes idle keep-alive sockets at once and lets busy ones finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: false,
+    routerOptions: { maxParamLength: 256 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new RampartError(httpErrors.service_unavailable);
+    }
+  });
+
+  registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
+  registerErrorHandling(app, { publicUrl: config.publicUrl });
+  registerJsonBodyParser(app);
+  registerRequestLogging(app);
+  await registerCors(app, config.cors);
+  await registerOpenApi(app, {
+    publicUrl: config.publicUrl,
+    version: options.version,
+    expose: config.docs.enabled,
+  });
+
+  app.get('/problems/:code', { schema: { hide: true } }, async (request, reply) => {
+    const { code } = request.params as { code: string };
+    const def = errorRegistry.get(code);
+    if (!def) throw new RampartError(httpErrors.not_found);
+    return reply
+      .header('cache-control', 'public, max-age=86400')
+      .send({ code: def.code, status: def.status, title: def.title, description: def.description });
+  });
+
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { Account, InviteRecord } from './store.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The HTTP representation of an account (snake_case, ISO 8601 times). */
+export function accountJson(a: Account) {
+  return {
+    id: a.id,
+    email: a.email,
+    name: a.name,
+    roles: [...a.roles],
+    status: a.status,
+    created_at: iso(a.createdAt),
+    updated_at: iso(a.updatedAt),
+  };
+}
+
+export function inviteJson(i: InviteRecord) {
+  return {
+    id: i.id,
+    email: i.email,
+    roles: [...i.roles],
+    created_by: i.createdBy,
+    created_at: iso(i.createdAt),
+    expires_at: iso(i.expiresAt),
+    used_at: i.usedAt === null ? null : iso(i.usedAt),
+  };
+}

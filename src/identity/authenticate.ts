@@ -1,0 +1,92 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { RoleName } from '../config/schema.js';
+import { isRampartError, RampartError } from '../errors/rampart-error.js';
+import type { EventPublisher } from '../events/event-bus.js';
+import type { AccessTokenVerifier } from './core/access-token-verifier.js';
+import { identityErrors } from './errors.js';
+import type { Principal } from './principal.js';
+
+const bearerPrefix = /^Bearer[ ]+/i;
+
+export interface Authenticator {
+  /** preHandler: requires a valid access token and sets `request.principal`. */
+  requireUser: preHandlerAsyncHookHandler;
+  /** preHandler factory: requires a principal holding one of `roles`. */
+  requireRole(...roles: RoleName[]): preHandlerAsyncHookHandler;
+}
+
+export function requestContext(request: FastifyRequest) {
+  const ua = request.headers['user-agent'];
+  return {
+    ip: request.ip,
+    requestId: String(request.id),
+    ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 512) } : {}),
+  };
+}
+
+/**
+ * Bearer authentication (RFC 6750). HTTP parsing lives here; the cryptography lives in
+ * core/access-token-verifier.ts. Fails closed: any error while verifying denies.
+ */
+export function createAuthenticator(
+  verifier: AccessTokenVerifier,
+  events: EventPublisher,
+): Authenticator {
+  async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    if (request.principal) return;
+    const header = request.headers.authorization;
+    if (typeof header !== 'string' || header.length === 0) {
+      throw new RampartError(identityErrors.authentication_required, {
+        headers: { 'WWW-Authenticate': 'Bearer realm="rampart"' },
+      });
+    }
+    if (!bearerPrefix.test(header)) {
+      throw new RampartError(identityErrors.invalid_token, {
+        context: { reason: 'not_bearer' },
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
+      });
+    }
+    const token = header.replace(bearerPrefix, '').trim();
+    try {
+      const claims = await verifier.verify(token);
+      const principal: Principal = {
+        kind: 'user',
+        id: claims.sub,
+        roles: claims.roles,
+        tokenId: claims.jti,
+        tokenExpiresAt: claims.exp,
+        amr: claims.amr ?? [],
+        authTime: claims.auth_time,
+      };
+      request.principal = principal;
+    } catch (error) {
+      const refusal = isRampartError(error)
+        ? error
+        : new RampartError(identityErrors.invalid_token, {
+            context: { reason: 'verifier_error' },
+            cause: error,
+          });
+      await events.publish({
+        type: 'auth.token.rejected',
+        outcome: 'failure',
+        actor: { kind: 'anonymous', ip: request.ip },
+        requestId: String(request.id),
+        details: { reason: refusal.context?.reason ?? 'unknown' },
+      });
+      throw refusal;
+    }
+  }
+
+  return {
+    requireUser: authenticate,
+    requireRole(...roles: RoleName[]) {
+      const allowed = new Set(roles);
+      return async function requireRole(request, reply) {
+        await authenticate(request, reply);
+        if (!request.principal?.roles.some((r) => allowed.has(r))) {
+          throw new RampartError(identityErrors.permission_denied, { context: { needs: roles } });
+        }
+      };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { defineErrors } from '../errors/rampart-error.js';
+
+export const identityErrors = defineErrors({
+  invalid_credentials: {
+    status: 401,
+    title: 'Invalid credentials',
+    description:
+      'The email or password is wrong. The same answer is given whether or not the account exists.',
+  },
+  authentication_required: {
+    status: 401,
+    title: 'Authentication required',
+    description: 'This endpoint needs an access token: send Authorization: Bearer <token>.',
+  },
+  invalid_token: {
+    status: 401,
+    title: 'Invalid token',
+    description:
+      'The access token is malformed, expired, not yet valid, or not signed by this Rampart. Log in again.',
+  },
+  permission_denied: {
+    status: 403,
+    title: 'Permission denied',
+    description: 'The authenticated account does not hold a role this operation needs.',
+  },
+  registration_closed: {
+    status: 403,
+    title: 'Registration closed',
+    description:
+      'Self-service registration is disabled on this server; ask an administrator for an account.',
+  },
+  invite_required: {
+    status: 403,
+    title: 'Invitation required',
+    description: 'Registration needs an invitation token (invite_token) on this server.',
+  },
+  invite_invalid: {
+    status: 403,
+    title: 'Invitation invalid',
+    description:
+      'The invitation token is unknown, already used, expired, or issued for another email.',
+  },
+  bootstrap_unavailable: {
+    status: 403,
+    title: 'Bootstrap unavailable',
+    description:
+      'The bootstrap token is unknown, used or expired, or an administrator already exists.',
+  },
+  account_exists: {
+    status: 409,
+    title: 'Account exists',
+    description: 'An account with this email already exists.',
+  },
+  account_not_found: {
+    status: 404,
+    title: 'Account not found',
+    description: 'No account has this id.',
+  },
+  invite_not_found: {
+    status: 404,
+    title: 'Invitation not found',
+    description: 'No unused invitation has this id.',
+  },
+  password_too_short: {
+    status: 422,
+    title: 'Password too short',
+    description:
+      'The password has fewer characters than the policy minimum (12 by default). Long passphrases are welcome.',
+  },
+  password_too_long: {
+    status: 422,
+    title: 'Password too long',
+    description:
+      'The password exceeds the policy maximum (128 characters by default). It is never truncated.',
+  },
+  password_common: {
+    status: 422,
+    title: 'Password too common',
+    description: 'The password appears in a list of common or breached passwords. Choose another.',
+  },
+  password_contains_email: {
+    status: 422,
+    title: 'Password contains email',
+    description: 'The password contains the local part of the account email.',
+  },
+  signing_key_unavailable: {
+    status: 503,
+    title: 'Signing key unavailable',
+    description: 'No usable signing key is loaded; the server cannot issue tokens right now.',
+  },
+});
+
+export type IdentityErrorCode = keyof typeof identityErrors;

@@ -1,0 +1,109 @@
+import { Type } from 'typebox';
+import { RoleSchema } from '../config/schema.js';
+
+// Request schemas reject unknown fields; response schemas are the allowlist of fields
+// that may leave the server (fast-json-stringify drops everything else).
+
+const Role = RoleSchema;
+const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+// The policy (12..128 by default) is enforced with its own error codes; the schema only
+// bounds the input so an oversize body cannot reach the hasher.
+const Password = Type.String({ minLength: 1, maxLength: 4096 });
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const AccountSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(Role),
+    status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    invite_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Password },
+  { additionalProperties: false },
+);
+
+export const BootstrapBody = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Email,
+    password: Password,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** RFC 6749 §5.1 field names. */
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+
+export const InviteSchema = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(Role),
+    created_by: Type.Union([Type.String(), Type.Null()]),
+    created_at: Timestamp,
+    expires_at: Timestamp,
+    used_at: Type.Union([Timestamp, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateInviteBody = Type.Object(
+  {
+    email: Type.Optional(Email),
+    roles: Type.Array(Role, { default: [], maxItems: 3, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatedInvite = Type.Object(
+  {
+    invite: InviteSchema,
+    token: Type.String({ description: 'Shown once; give it to the invitee.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const ListInvitesQuery = Type.Object(
+  { include_used: Type.Boolean({ default: false }) },
+  { additionalProperties: false },
+);
+
+export const RotationResponse = Type.Object(
+  {
+    kid: Type.String(),
+    algorithm: Type.String(),
+    retired_kids: Type.Array(Type.String()),
+    retired_verify_until: Timestamp,
+  },
+  { additionalProperties: false },
+);

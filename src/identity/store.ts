@@ -1,0 +1,110 @@
+import type { RoleName } from '../config/schema.js';
+
+/** Ports the identity capability needs. Adapters: src/storage/sql (SQLite, PostgreSQL) and src/storage/memory. */
+
+export type AccountStatus = 'active' | 'disabled';
+
+export interface Account {
+  id: string;
+  email: string;
+  name: string | null;
+  roles: RoleName[];
+  status: AccountStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AccountWithCredentials extends Account {
+  passwordHash: string | null;
+  passwordChangedAt: number | null;
+}
+
+export interface NewAccount {
+  id: string;
+  /** Already normalised. */
+  email: string;
+  name: string | null;
+  passwordHash: string;
+  roles: RoleName[];
+  now: number;
+}
+
+/**
+ * A one-time token that must be consumed in the same transaction that creates the
+ * account: an invitation, or the bootstrap token that creates the first administrator.
+ */
+export type AccountClaim =
+  | { kind: 'invite'; tokenHash: string; now: number }
+  | { kind: 'bootstrap'; tokenHash: string; now: number };
+
+export type CreateAccountResult =
+  | { status: 'created'; account: Account; invite?: InviteRecord }
+  | { status: 'email_taken' }
+  /** The claim was unknown, spent, expired, for another email, or (bootstrap) an admin exists. */
+  | { status: 'claim_invalid' };
+
+export interface AccountStore {
+  /** Creates the account, consuming `claim` atomically with it when given. */
+  createAccount(input: NewAccount, claim?: AccountClaim): Promise<CreateAccountResult>;
+  findAccountByEmail(email: string): Promise<AccountWithCredentials | undefined>;
+  findAccountById(id: string): Promise<Account | undefined>;
+  updatePasswordHash(id: string, passwordHash: string, now: number): Promise<void>;
+  countActiveAccountsWithRole(role: RoleName): Promise<number>;
+}
+
+export interface InviteRecord {
+  id: string;
+  email: string | null;
+  roles: RoleName[];
+  createdBy: string | null;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  usedBy: string | null;
+}
+
+export interface InviteStore {
+  createInvite(invite: InviteRecord & { tokenHash: string }): Promise<void>;
+  listInvites(options: { includeUsed: boolean; now: number }): Promise<InviteRecord[]>;
+  /** Deletes an unused invite; resolves false if none matched. */
+  revokeInvite(id: string): Promise<boolean>;
+}
+
+export interface BootstrapTokenStore {
+  /** Replaces any previous bootstrap token: only the newest printed one works. */
+  replaceBootstrapToken(token: {
+    id: string;
+    tokenHash: string;
+    createdAt: number;
+    expiresAt: number;
+  }): Promise<void>;
+}
+
+export interface StoredSigningKey {
+  kid: string;
+  algorithm: string;
+  /** Public JWK (JSON text); null for symmetric keys. */
+  publicJwk: string | null;
+  /** The private JWK sealed with the master key. */
+  sealedPrivateKey: string;
+  createdAt: number;
+  retiredAt: number | null;
+  verifyUntil: number | null;
+}
+
+export interface SigningKeyStore {
+  /** Keys that may still verify a token at `now` (current first, then by age). */
+  listUsableSigningKeys(now: number): Promise<StoredSigningKey[]>;
+  /**
+   * Makes `key` the current signing key and, in the same transaction, retires every
+   * other current key: it stops signing now and verifies until `retiredVerifyUntil`.
+   */
+  addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<void>;
+}
+
+export interface IdentityStores {
+  accounts: AccountStore;
+  invites: InviteStore;
+  bootstrapTokens: BootstrapTokenStore;
+  signingKeys: SigningKeyStore;
+}

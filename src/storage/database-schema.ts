@@ -1,0 +1,64 @@
+/**
+ * Kysely table types shared by the SQLite and PostgreSQL adapters. Times are integer
+ * milliseconds since the Unix epoch (bigint in PostgreSQL, parsed to number); JSON is
+ * stored as text so both databases share one set of migrations.
+ */
+export interface AccountsTable {
+  id: string;
+  /** Normalised (NFC, trimmed, lower-case); unique. */
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  status: 'active' | 'disabled';
+  created_at: number;
+  updated_at: number;
+  password_changed_at: number | null;
+}
+
+export interface AccountRolesTable {
+  account_id: string;
+  role: string;
+  granted_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: string;
+  /** Public JWK as JSON; null for symmetric (HS256) keys. */
+  public_jwk: string | null;
+  /** The private JWK, sealed with the master key. */
+  private_key_sealed: string;
+  created_at: number;
+  /** When it stopped signing; null for the current key. */
+  retired_at: number | null;
+  /** After this instant no token it signed can be valid; it leaves the JWKS. */
+  verify_until: number | null;
+}
+
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  email: string | null;
+  roles: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
+}
+
+export interface BootstrapTokensTable {
+  id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  account_roles: AccountRolesTable;
+  signing_keys: SigningKeysTable;
+  invites: InvitesTable;
+  bootstrap_tokens: BootstrapTokensTable;
+}

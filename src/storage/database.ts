@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database-schema.js';
+
+export type DatabaseDialect = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly dialect: DatabaseDialect;
+  /** A description safe to log: no password. */
+  readonly description: string;
+  /** Round-trips a trivial query; resolves with the latency in ms. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL pool size; default 10. */
+  poolSize?: number;
+}
+
+// PostgreSQL returns int8 as a string; our bigints are millisecond timestamps and
+// counters far below 2^53, so parse them to numbers on this pool only (no global state).
+const int8Oid = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === int8Oid) return (value: string) => Number.parseInt(value, 10);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export function describeDatabaseUrl(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:' || rest === '') return ':memory:';
+  return rest.startsWith('//') ? rest.slice(2) : rest;
+}
+
+function openSqlite(url: string): DatabaseHandle {
+  const path = sqlitePath(url);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const database = new BetterSqlite3(path);
+  database.pragma('journal_mode = WAL');
+  // WAL + NORMAL survives a process crash; the audit trail adds explicit checkpoints
+  // where power-loss durability matters.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `sqlite:${path}`,
+    async ping() {
+      const start = performance.now();
+      await sql`select 1`.execute(db);
+      return performance.now() - start;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a
+  // listener that would crash the process. The next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    description: describeDatabaseUrl(url),
+    async ping() {
+      const start = performance.now();
+      await sql`select 1`.execute(db);
+      return performance.now() - start;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * Opens the durable store named by a database URL: `sqlite:<path>`, `sqlite::memory:`,
+ * or `postgres://…` / `postgresql://…`.
+ *
+ * @example
+ * const handle = openDatabase('sqlite:./data/rampart.db');
+ * await migrateToLatest(handle);
+ */
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
+  if (url.startsWith('sqlite:')) return openSqlite(url);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
+    return openPostgres(url, options);
+  throw new Error(`unsupported database URL scheme: ${describeDatabaseUrl(url)}`);
+}

@@ -1,0 +1,186 @@
+import type { RoleName } from '../../config/schema.js';
+import type {
+  Account,
+  AccountClaim,
+  AccountStore,
+  AccountWithCredentials,
+  BootstrapTokenStore,
+  CreateAccountResult,
+  IdentityStores,
+  InviteRecord,
+  InviteStore,
+  NewAccount,
+  SigningKeyStore,
+  StoredSigningKey,
+} from '../../identity/store.js';
+
+interface MemoryState {
+  accounts: Map<string, AccountWithCredentials>;
+  invites: Map<string, InviteRecord & { tokenHash: string }>;
+  bootstrap: Map<
+    string,
+    { id: string; tokenHash: string; createdAt: number; expiresAt: number; usedAt: number | null }
+  >;
+  signingKeys: Map<string, StoredSigningKey>;
+}
+
+function publicAccount(a: AccountWithCredentials): Account {
+  const { passwordHash: _hash, passwordChangedAt: _changed, ...account } = a;
+  return { ...account, roles: [...account.roles] };
+}
+
+class MemoryAccountStore implements AccountStore {
+  constructor(private readonly state: MemoryState) {}
+
+  async createAccount(input: NewAccount, claim?: AccountClaim): Promise<CreateAccountResult> {
+    // Everything below runs without an await, so it is atomic on Node's single thread.
+    const emailTaken = [...this.state.accounts.values()].some((a) => a.email === input.email);
+    let invite: (InviteRecord & { tokenHash: string }) | undefined;
+    if (claim?.kind === 'invite') {
+      invite = [...this.state.invites.values()].find((i) => i.tokenHash === claim.tokenHash);
+      if (!invite || invite.usedAt !== null || invite.expiresAt <= claim.now)
+        return { status: 'claim_invalid' };
+      if (invite.email !== null && invite.email !== input.email) return { status: 'claim_invalid' };
+    }
+    let bootstrap: { usedAt: number | null; expiresAt: number } | undefined;
+    if (claim?.kind === 'bootstrap') {
+      const hasAdmin = [...this.state.accounts.values()].some((a) => a.roles.includes('ADMIN'));
+      bootstrap = [...this.state.bootstrap.values()].find((b) => b.tokenHash === claim.tokenHash);
+      if (hasAdmin || !bootstrap || bootstrap.usedAt !== null || bootstrap.expiresAt <= claim.now) {
+        return { status: 'claim_invalid' };
+      }
+    }
+    if (emailTaken) return { status: 'email_taken' };
+    if (invite) {
+      invite.usedAt = input.now;
+      invite.usedBy = input.id;
+    }
+    if (bootstrap) bootstrap.usedAt = input.now;
+    const roles = [...new Set<RoleName>([...input.roles, ...(invite?.roles ?? [])])];
+    const stored: AccountWithCredentials = {
+      id: input.id,
+      email: input.email,
+      name: input.name,
+      roles,
+      status: 'active',
+      createdAt: input.now,
+      updatedAt: input.now,
+      passwordHash: input.passwordHash,
+      passwordChangedAt: input.now,
+    };
+    this.state.accounts.set(input.id, stored);
+    const account = publicAccount(stored);
+    if (invite) {
+      const { tokenHash: _t, ...record } = invite;
+      return { status: 'created', account, invite: { ...record } };
+    }
+    return { status: 'created', account };
+  }
+
+  async findAccountByEmail(email: string): Promise<AccountWithCredentials | undefined> {
+    const found = [...this.state.accounts.values()].find((a) => a.email === email);
+    return found ? { ...found, roles: [...found.roles] } : undefined;
+  }
+
+  async findAccountById(id: string): Promise<Account | undefined> {
+    const found = this.state.accounts.get(id);
+    return found ? publicAccount(found) : undefined;
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
+    const found = this.state.accounts.get(id);
+    if (found) {
+      found.passwordHash = passwordHash;
+      found.updatedAt = now;
+    }
+  }
+
+  async countActiveAccountsWithRole(role: RoleName): Promise<number> {
+    return [...this.state.accounts.values()].filter(
+      (a) => a.status === 'active' && a.roles.includes(role),
+    ).length;
+  }
+}
+
+class MemoryInviteStore implements InviteStore {
+  constructor(private readonly state: MemoryState) {}
+
+  async createInvite(invite: InviteRecord & { tokenHash: string }): Promise<void> {
+    if ([...this.state.invites.values()].some((i) => i.tokenHash === invite.tokenHash)) {
+      throw Object.assign(new Error('duplicate invite token'), {
+        code: 'SQLITE_CONSTRAINT_UNIQUE',
+      });
+    }
+    this.state.invites.set(invite.id, { ...invite, roles: [...invite.roles] });
+  }
+
+  async listInvites(options: { includeUsed: boolean; now: number }): Promise<InviteRecord[]> {
+    return [...this.state.invites.values()]
+      .filter((i) => options.includeUsed || (i.usedAt === null && i.expiresAt > options.now))
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+      .map(({ tokenHash: _t, ...rest }) => ({ ...rest, roles: [...rest.roles] }));
+  }
+
+  async revokeInvite(id: string): Promise<boolean> {
+    const found = this.state.invites.get(id);
+    if (!found || found.usedAt !== null) return false;
+    this.state.invites.delete(id);
+    return true;
+  }
+}
+
+class MemoryBootstrapTokenStore implements BootstrapTokenStore {
+  constructor(private readonly state: MemoryState) {}
+
+  async replaceBootstrapToken(token: {
+    id: string;
+    tokenHash: string;
+    createdAt: number;
+    expiresAt: number;
+  }): Promise<void> {
+    for (const [id, t] of this.state.bootstrap)
+      if (t.usedAt === null) this.state.bootstrap.delete(id);
+    this.state.bootstrap.set(token.id, { ...token, usedAt: null });
+  }
+}
+
+class MemorySigningKeyStore implements SigningKeyStore {
+  constructor(private readonly state: MemoryState) {}
+
+  async listUsableSigningKeys(now: number): Promise<StoredSigningKey[]> {
+    const keys = [...this.state.signingKeys.values()]
+      .filter((k) => k.verifyUntil === null || k.verifyUntil > now)
+      .sort((a, b) => b.createdAt - a.createdAt || (a.kid < b.kid ? 1 : -1))
+      .map((k) => ({ ...k }));
+    return [
+      ...keys.filter((k) => k.retiredAt === null),
+      ...keys.filter((k) => k.retiredAt !== null),
+    ];
+  }
+
+  async addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<void> {
+    for (const k of this.state.signingKeys.values()) {
+      if (k.retiredAt === null) {
+        k.retiredAt = key.createdAt;
+        k.verifyUntil = retiredVerifyUntil;
+      }
+    }
+    this.state.signingKeys.set(key.kid, { ...key, retiredAt: null, verifyUntil: null });
+  }
+}
+
+/** Identity ports kept in process memory: for tests and embedding; nothing survives a restart. */
+export function createMemoryIdentityStores(): IdentityStores {
+  const state: MemoryState = {
+    accounts: new Map(),
+    invites: new Map(),
+    bootstrap: new Map(),
+    signingKeys: new Map(),
+  };
+  return {
+    accounts: new MemoryAccountStore(state),
+    invites: new MemoryInviteStore(state),
+    bootstrapTokens: new MemoryBootstrapTokenStore(state),
+    signingKeys: new MemorySigningKeyStore(state),
+  };
+}

@@ -1,0 +1,70 @@
+import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
+import type { DatabaseHandle } from './database.js';
+import { migrations } from './migrations/index.js';
+
+export const migrationTable = 'rampart_migration';
+export const migrationLockTable = 'rampart_migration_lock';
+
+/** The database was migrated by a newer Rampart: running older code against it is unsafe. */
+export class SchemaAheadError extends Error {
+  readonly code = 'schema_ahead_of_code';
+  readonly unknownMigrations: readonly string[];
+  constructor(unknown: readonly string[]) {
+    super(
+      `The database schema is newer than this Rampart (unknown migrations: ${unknown.join(', ')}). Upgrade Rampart; do not run older code against it.`,
+    );
+    this.name = 'SchemaAheadError';
+    this.unknownMigrations = unknown;
+  }
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+  unknown: string[];
+}
+
+function createMigrator(db: Kysely<unknown>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    migrationTableName: migrationTable,
+    migrationLockTableName: migrationLockTable,
+  });
+}
+
+async function appliedNames(db: Kysely<unknown>): Promise<string[]> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((t) => t.name === migrationTable)) return [];
+  const rows = await sql<{
+    name: string;
+  }>`select name from ${sql.table(migrationTable)} order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+export async function migrationStatus(handle: DatabaseHandle): Promise<MigrationStatus> {
+  const db = handle.db as unknown as Kysely<unknown>;
+  const applied = await appliedNames(db);
+  const known = Object.keys(migrations);
+  return {
+    applied: applied.filter((n) => known.includes(n)),
+    pending: known.filter((n) => !applied.includes(n)),
+    unknown: applied.filter((n) => !known.includes(n)),
+  };
+}
+
+/**
+ * Applies every pending migration (PostgreSQL: under Kysely's migration lock, so several
+ * nodes starting at once migrate exactly once).
+ *
+ * @throws {SchemaAheadError} when the database knows migrations this code does not.
+ */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  const status = await migrationStatus(handle);
+  if (status.unknown.length > 0) throw new SchemaAheadError(status.unknown);
+  const { error, results }: MigrationResultSet = await createMigrator(
+    handle.db as unknown as Kysely<unknown>,
+  ).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+/**
+ * Every migration, in order. Names are stable forever: a database that has applied a
+ * name this list does not know was migrated by newer code, and Rampart refuses to start.
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_foundation': foundation,
+});

@@ -1,0 +1,189 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { RoleName } from '../../config/schema.js';
+import type {
+  Account,
+  AccountClaim,
+  AccountStore,
+  AccountWithCredentials,
+  CreateAccountResult,
+  InviteRecord,
+  NewAccount,
+} from '../../identity/store.js';
+import type { Database } from '../database-schema.js';
+import { isUniqueViolation } from './sql-errors.js';
+
+class ClaimInvalid extends Error {}
+class EmailTaken extends Error {}
+
+type AccountRow = Database['accounts'];
+
+function toAccount(
+  row: Pick<AccountRow, 'id' | 'email' | 'name' | 'status' | 'created_at' | 'updated_at'>,
+  roles: RoleName[],
+): Account {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    roles,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class SqlAccountStore implements AccountStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createAccount(input: NewAccount, claim?: AccountClaim): Promise<CreateAccountResult> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const invite = claim ? await this.#consumeClaim(trx, claim, input) : undefined;
+        try {
+          await trx
+            .insertInto('accounts')
+            .values({
+              id: input.id,
+              email: input.email,
+              name: input.name,
+              password_hash: input.passwordHash,
+              status: 'active',
+              created_at: input.now,
+              updated_at: input.now,
+              password_changed_at: input.now,
+            })
+            .execute();
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new EmailTaken();
+          throw error;
+        }
+        const roles = [...new Set([...input.roles, ...(invite?.roles ?? [])])];
+        if (roles.length > 0) {
+          await trx
+            .insertInto('account_roles')
+            .values(roles.map((role) => ({ account_id: input.id, role, granted_at: input.now })))
+            .execute();
+        }
+        const account: Account = {
+          id: input.id,
+          email: input.email,
+          name: input.name,
+          roles,
+          status: 'active',
+          createdAt: input.now,
+          updatedAt: input.now,
+        };
+        return invite
+          ? { status: 'created' as const, account, invite }
+          : { status: 'created' as const, account };
+      });
+    } catch (error) {
+      if (error instanceof EmailTaken) return { status: 'email_taken' };
+      if (error instanceof ClaimInvalid) return { status: 'claim_invalid' };
+      throw error;
+    }
+  }
+
+  async #consumeClaim(
+    trx: Transaction<Database>,
+    claim: AccountClaim,
+    input: NewAccount,
+  ): Promise<InviteRecord | undefined> {
+    if (claim.kind === 'bootstrap') {
+      const admins = await trx
+        .selectFrom('account_roles')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('role', '=', 'ADMIN')
+        .executeTakeFirstOrThrow();
+      if (Number(admins.n) > 0) throw new ClaimInvalid();
+      const used = await trx
+        .updateTable('bootstrap_tokens')
+        .set({ used_at: claim.now })
+        .where('token_hash', '=', claim.tokenHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', claim.now)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) throw new ClaimInvalid();
+      return undefined;
+    }
+    // The conditional UPDATE is the atomic check-and-spend: of two concurrent
+    // registrations with one invite, exactly one updates a row.
+    const row = await trx
+      .selectFrom('invites')
+      .selectAll()
+      .where('token_hash', '=', claim.tokenHash)
+      .executeTakeFirst();
+    if (!row || row.used_at !== null || row.expires_at <= claim.now) throw new ClaimInvalid();
+    if (row.email !== null && row.email !== input.email) throw new ClaimInvalid();
+    const used = await trx
+      .updateTable('invites')
+      .set({ used_at: claim.now, used_by: input.id })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) throw new ClaimInvalid();
+    return {
+      id: row.id,
+      email: row.email,
+      roles: JSON.parse(row.roles) as RoleName[],
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      usedAt: claim.now,
+      usedBy: input.id,
+    };
+  }
+
+  async #rolesOf(id: string): Promise<RoleName[]> {
+    const rows = await this.db
+      .selectFrom('account_roles')
+      .select('role')
+      .where('account_id', '=', id)
+      .orderBy('role')
+      .execute();
+    return rows.map((r) => r.role as RoleName);
+  }
+
+  async findAccountByEmail(email: string): Promise<AccountWithCredentials | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      ...toAccount(row, await this.#rolesOf(row.id)),
+      passwordHash: row.password_hash,
+      passwordChangedAt: row.password_changed_at,
+    };
+  }
+
+  async findAccountById(id: string): Promise<Account | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .select(['id', 'email', 'name', 'status', 'created_at', 'updated_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return toAccount(row, await this.#rolesOf(row.id));
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ password_hash: passwordHash, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async countActiveAccountsWithRole(role: RoleName): Promise<number> {
+    const row = await this.db
+      .selectFrom('account_roles')
+      .innerJoin('accounts', 'accounts.id', 'account_roles.account_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_roles.role', '=', role)
+      .where('accounts.status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
