@@ -32,6 +32,8 @@ export interface CreateRampartOptions {
   hotStore?: HotStore;
   /** Apply pending migrations at start (default true; `rampart migrate` is the explicit form). */
   migrate?: boolean;
+  /** Registers the embedding application's own routes and plugins before the server starts. */
+  register?: (app: FastifyInstance) => Promise<void>;
 }
 
 export interface Rampart {
@@ -225,6 +227,7 @@ export async function createRampart(
       publicUrl: config.publicUrl,
       algorithm: config.jwt.algorithm,
     });
+    if (options.register) await options.register(app);
     await app.ready();
 
     let closed: Promise<void> | undefined;

@@ -50,13 +50,25 @@ function mergeInto(
 ): void {
   for (const [key, value] of Object.entries(source)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(value) && isPlainObject(target[key])) {
+    if (isPlainObject(value)) {
+      // Recurse so every leaf records where it came from.
+      if (!isPlainObject(target[key])) target[key] = {};
       mergeInto(target[key] as Record<string, unknown>, value, origin, path, sources);
     } else if (value !== undefined) {
-      target[key] = isPlainObject(value) ? structuredClone(value) : value;
+      target[key] = value;
       sources.set(path, origin);
     }
   }
+}
+
+function deletePath(target: Record<string, unknown>, path: string): void {
+  const parts = path.split('.');
+  let node: unknown = target;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node)) return;
+    node = node[part];
+  }
+  if (isPlainObject(node)) delete node[parts[parts.length - 1] as string];
 }
 
 function describeExpected(path: string): string {
@@ -145,17 +157,34 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigVerdict {
     mergeInto(merged, options.overrides as Record<string, unknown>, 'override', '', sources);
 
   const sourceOf = (path: string) => sources.get(path) ?? 'default';
-  const withDefaults = Value.Default(ConfigSchema, Value.Clone(merged));
-  problems.push(...schemaProblems(withDefaults, sourceOf));
-  if (problems.length > 0)
+  // TypeBox reports at most a few errors per pass, so validate repeatedly, resetting each
+  // invalid key to its default, until the rest is valid: every problem gets listed, and
+  // the safety checks below still judge everything that was valid.
+  const repaired = Value.Clone(merged);
+  let candidate: unknown = Value.Default(ConfigSchema, Value.Clone(repaired));
+  for (let pass = 0; pass < 20; pass++) {
+    const found = schemaProblems(candidate, sourceOf).filter(
+      (p) => !problems.some((q) => q.key === p.key),
+    );
+    if (found.length === 0) break;
+    problems.push(...found);
+    for (const p of found) deletePath(repaired, p.key);
+    candidate = Value.Default(ConfigSchema, Value.Clone(repaired));
+  }
+  if (schemaProblems(candidate, sourceOf).length > 0) {
     return { ok: false, config: undefined, problems, warnings, sources, filePath: file.path };
-
-  const config = resolveDerived(withDefaults as RawConfig, cwd);
-  const safety = checkSafety(config, sourceOf);
-  problems.push(...safety.problems);
+  }
+  const invalidKeys = new Set(problems.map((p) => p.key));
+  const config = resolveDerived(candidate as RawConfig, cwd);
+  const safety = checkSafety(config, (path) =>
+    invalidKeys.has(path) ? 'default' : sourceOf(path),
+  );
+  // A key already reported as invalid is not reported again for its default value.
+  problems.push(...safety.problems.filter((p) => !invalidKeys.has(p.key)));
   warnings.push(...safety.warnings);
-  if (problems.length > 0)
+  if (problems.length > 0) {
     return { ok: false, config: undefined, problems, warnings, sources, filePath: file.path };
+  }
   return { ok: true, config: deepFreeze(config), problems, warnings, sources, filePath: file.path };
 }
 

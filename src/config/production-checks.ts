@@ -19,14 +19,15 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
   const problems: ConfigProblem[] = [];
   const warnings: string[] = [];
   const production = config.env === 'production';
-  const problem = (key: string, message: string) =>
-    problems.push({ key, source: sourceOf(key), message });
+  const problem = (key: string, message: string, source = sourceOf(key)) =>
+    problems.push({ key, source, message });
 
   if (config.masterKey === undefined) {
     if (config.env !== 'development') {
       problem(
         'masterKey',
         `is required in ${config.env}: generate one with openssl rand -base64 32`,
+        'not set',
       );
     }
   } else {
@@ -55,7 +56,7 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
   const publicUrlExplicit = sourceOf('publicUrl') !== 'default';
   if (production) {
     if (!publicUrlExplicit)
-      problem('publicUrl', 'must be set in production (the https URL clients use)');
+      problem('publicUrl', 'must be set in production (the https URL clients use)', 'not set');
     else if (!config.publicUrl.startsWith('https://'))
       problem('publicUrl', 'must use https:// in production');
   }

@@ -100,7 +100,7 @@ export const ConfigSchema = Type.Object(
             Type.Literal('trace'),
             Type.Literal('silent'),
           ],
-          { default: 'info' },
+          { default: 'info', description: 'Least severe level written to the log.' },
         ),
       },
       { default: {}, additionalProperties: false },

@@ -51,6 +51,12 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       throw new RampartError(httpErrors.service_unavailable);
     }
   });
+  // A response finished while draining closes its keep-alive socket, or the drain would
+  // wait for the client to hang up.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
 
   registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
   registerErrorHandling(app, { publicUrl: config.publicUrl });

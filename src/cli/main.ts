@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander';
+import { rampartVersion } from '../version.js';
+import { registerConfigCommands } from './config-check.js';
+import { CliError, ExitCode } from './exit-codes.js';
+import { registerKeysCommands } from './keys-rotate.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerStartCommand } from './start.js';
+import { registerUserCommands } from './user-create.js';
+
+export function buildProgram(): Command {
+  const program = new Command('rampart')
+    .description(
+      'Rampart: identity, authorization, abuse protection, audit and monitoring for HTTP APIs',
+    )
+    .version(rampartVersion, '-v, --version')
+    .option(
+      '-c, --config <path>',
+      'config file (default: rampart.config.{json,yaml,yml} in the working directory, or RAMPART_CONFIG)',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nEnvironment: every setting is also RAMPART_<NAME> (see README). Exit codes: 0 ok, 1 failure, 2 usage or configuration error.',
+    );
+  registerStartCommand(program);
+  registerMigrateCommand(program);
+  registerUserCommands(program);
+  registerKeysCommands(program);
+  registerConfigCommands(program);
+  // Commander exits 1 on usage errors; we reserve 1 for failures and use 2 for usage.
+  program.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit code (long-running `start` resolves once listening). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return ExitCode.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`rampart: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof Error && (error as { code?: unknown }).code === 'schema_ahead_of_code') {
+      process.stderr.write(`rampart: ${error.message}\n`);
+      return ExitCode.failure;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`rampart: ${message}\n`);
+    if (process.env.RAMPART_DEBUG)
+      process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    return ExitCode.failure;
+  }
+}

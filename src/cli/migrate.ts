@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+
+export function registerMigrateCommand(program: Command): void {
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (start does this too)')
+    .option('--status', 'only show applied and pending migrations')
+    .action(async (options: { status?: boolean }, command: Command) => {
+      const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
+      const { openDatabase } = await import('../storage/database.js');
+      const { migrateToLatest, migrationStatus } = await import('../storage/migrate.js');
+      const database = openDatabase(config.databaseUrl);
+      try {
+        if (options.status) {
+          const s = await migrationStatus(database);
+          process.stdout.write(
+            `database ${database.description}\napplied: ${s.applied.join(', ') || 'none'}\npending: ${s.pending.join(', ') || 'none'}\n`,
+          );
+          if (s.unknown.length > 0)
+            process.stdout.write(`unknown (from a newer Rampart): ${s.unknown.join(', ')}\n`);
+          return;
+        }
+        const applied = await migrateToLatest(database);
+        process.stdout.write(
+          applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+        );
+      } finally {
+        await database.close();
+      }
+    });
+}

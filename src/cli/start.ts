@@ -1,0 +1,60 @@
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { rampartVersion } from '../version.js';
+import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { installShutdownHandlers } from './shutdown.js';
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Start the Rampart server (migrates the database first)')
+    .action(async (_options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { config, warnings } = loadCliConfig(globals);
+      // Loaded on demand so `--help` and `config check` stay instant.
+      const { createLogger } = await import('../monitor/logger.js');
+      const { createRampart } = await import('../rampart.js');
+      const logger = createLogger({ level: config.log.level });
+      for (const warning of warnings) logger.warn({ warning }, 'configuration warning');
+      const rampart = await createRampart(config, { logger });
+      installShutdownHandlers(rampart, { logger, graceMs: config.http.shutdownGrace * 1000 });
+      const address = await rampart.listen();
+      const out: string[] = [
+        '',
+        `  Rampart ${rampartVersion} is running (${config.env})`,
+        `  Listening on  ${address}`,
+        `  Public URL    ${config.publicUrl}`,
+        `  API docs      ${config.publicUrl}/docs`,
+        `  Database      ${rampart.database.description}`,
+        `  Hot state     ${rampart.hot.kind}`,
+      ];
+      if ((await rampart.stores.accounts.countActiveAccountsWithRole('ADMIN')) === 0) {
+        const bootstrap =
+          config.env === 'development' ? await rampart.accounts.issueBootstrapToken() : undefined;
+        out.push(
+          '',
+          '  No administrator exists yet. Create the first one with:',
+          '',
+          `    ${selfCommand()} user create --email you@example.com --role ADMIN`,
+        );
+        if (bootstrap) {
+          out.push(
+            '',
+            `  or over HTTP with this one-time bootstrap token (valid until ${new Date(bootstrap.expiresAt).toISOString()}):`,
+            '',
+            `    curl -X POST ${config.publicUrl}/v1/auth/bootstrap -H 'content-type: application/json' \\`,
+            `      -d '{"token":"${bootstrap.token}","email":"you@example.com","password":"<12+ characters>"}'`,
+          );
+        }
+      }
+      process.stdout.write(`${out.join('\n')}\n\n`);
+    });
+}
+
+/** How the user invoked us: `./bin/rampart.js` from a checkout, else the installed `rampart`. */
+function selfCommand(): string {
+  const script = process.argv[1] ?? '';
+  if (!script.endsWith('bin/rampart.js')) return 'rampart';
+  const rel = relative(process.cwd(), script);
+  return rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`;
+}

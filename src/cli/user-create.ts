@@ -1,0 +1,66 @@
+import { type Command, Option } from 'commander';
+import { roleNames } from '../config/schema.js';
+import { isRampartError } from '../errors/rampart-error.js';
+import { CliError, ExitCode } from './exit-codes.js';
+import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { promptHidden, readStdin } from './prompt.js';
+
+interface UserCreateOptions {
+  email: string;
+  role: string[];
+  name?: string;
+  passwordStdin?: boolean;
+}
+
+async function readPassword(fromStdin: boolean): Promise<string> {
+  if (fromStdin || !process.stdin.isTTY) return readStdin();
+  const first = await promptHidden('Password: ');
+  const second = await promptHidden('Repeat password: ');
+  if (first !== second) throw new CliError('the passwords do not match', ExitCode.usage);
+  return first;
+}
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('Manage accounts');
+  user
+    .command('create')
+    .description('Create an account with roles (the way to make the first administrator)')
+    .requiredOption('--email <email>', 'email address')
+    .addOption(
+      new Option('--role <role...>', 'role(s) to grant').choices([...roleNames]).default([]),
+    )
+    .option('--name <name>', 'display name')
+    .option('--password-stdin', 'read the password from stdin instead of prompting')
+    .action(async (options: UserCreateOptions, command: Command) => {
+      const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
+      const password = await readPassword(options.passwordStdin ?? false);
+      const { createLogger } = await import('../monitor/logger.js');
+      const { createRampart } = await import('../rampart.js');
+      const rampart = await createRampart(config, { logger: createLogger({ level: 'warn' }) });
+      try {
+        const account = await rampart.accounts.createAccount(
+          {
+            email: options.email,
+            password,
+            name: options.name,
+            roles: options.role as (typeof roleNames)[number][],
+          },
+          { kind: 'system', id: 'cli' },
+        );
+        process.stdout.write(
+          `created account ${account.id} <${account.email}> roles: ${account.roles.join(', ') || 'none'}\n`,
+        );
+      } catch (error) {
+        if (isRampartError(error)) {
+          const violations = (error.extensions?.violations as string[] | undefined)?.join(', ');
+          throw new CliError(
+            `${error.code}: ${error.detail}${violations ? ` (${violations})` : ''}`,
+            ExitCode.usage,
+          );
+        }
+        throw error;
+      } finally {
+        await rampart.close();
+      }
+    });
+}
