@@ -8,6 +8,7 @@ import { buildServer } from './http/server.js';
 import { createAuthenticator } from './identity/authenticate.js';
 import { AccessTokenVerifier } from './identity/core/access-token-verifier.js';
 import { AccessTokenIssuer } from './identity/core/access-tokens.js';
+import { AccountCache } from './identity/core/account-cache.js';
 import { AccountService } from './identity/core/account-service.js';
 import { loadCommonPasswords } from './identity/core/common-passwords.js';
 import { PasswordHasher } from './identity/core/password-hasher.js';
@@ -151,8 +152,11 @@ export async function createRampart(
       audience: config.jwt.audience,
       ttlSeconds: config.jwt.accessTokenTtl,
     });
+    const accountCache = new AccountCache({ store: stores.accounts, pubsub: hotStore.pubsub });
+    cleanups.push(await accountCache.follow());
     const accounts = new AccountService({
       stores,
+      cache: accountCache,
       hasher,
       tokens: issuer,
       events,

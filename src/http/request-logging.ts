@@ -23,7 +23,7 @@ export function redactUrl(url: string): string {
  * authenticated principal. Headers and bodies are never logged.
  */
 export function registerRequestLogging(app: FastifyInstance): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const line = {
       method: request.method,
@@ -37,5 +37,6 @@ export function registerRequestLogging(app: FastifyInstance): void {
     if (status >= 500) request.log.error(line, 'request');
     else if (status >= 400) request.log.warn(line, 'request');
     else request.log.info(line, 'request');
+    done();
   });
 }

@@ -42,20 +42,20 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   let closing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
+    done();
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (closing) {
-      reply.header('connection', 'close');
-      throw new RampartError(httpErrors.service_unavailable);
-    }
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply.header('connection', 'close');
+    done(new RampartError(httpErrors.service_unavailable));
   });
   // A response finished while draining closes its keep-alive socket, or the drain would
   // wait for the client to hang up.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database-schema.js';
 
@@ -49,6 +49,37 @@ function sqlitePath(url: string): string {
   return rest.startsWith('//') ? rest.slice(2) : rest;
 }
 
+/**
+ * Kysely's SQLite driver calls `prepare` for every query; compiling the same SQL again
+ * costs more than running it on the hot path (a token check plus one account read). This
+ * wrapper remembers up to `size` statements by their SQL text. A statement still being
+ * iterated (a streamed select) is `busy` and cannot be reused, so a fresh one is prepared.
+ */
+function withStatementCache(database: BetterSqlite3.Database, size = 256): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (sql: string): BetterSqlite3.Statement => {
+    const cached = cache.get(sql);
+    if (cached && !cached.busy) return cached;
+    const statement = database.prepare(sql);
+    if (!cached) {
+      if (cache.size >= size) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  // Kysely's driver uses only `prepare` and `close`.
+  return {
+    prepare,
+    close() {
+      cache.clear();
+      database.close();
+    },
+  };
+}
+
 function openSqlite(url: string): DatabaseHandle {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -59,7 +90,9 @@ function openSqlite(url: string): DatabaseHandle {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   return {
     db,
     dialect: 'sqlite',

@@ -6,6 +6,7 @@ import { uuidv7 } from '../../shared/uuid-v7.js';
 import { identityErrors } from '../errors.js';
 import type { Account, AccountClaim, IdentityStores, InviteRecord } from '../store.js';
 import type { AccessTokenIssuer, IssuedAccessToken } from './access-tokens.js';
+import type { AccountCache } from './account-cache.js';
 import { normalizeEmail } from './email.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword, type PasswordPolicyOptions } from './password-policy.js';
@@ -14,6 +15,8 @@ import { generateSecretToken, hashSecretToken } from './secret-token.js';
 
 export interface AccountServiceOptions {
   stores: IdentityStores;
+  /** Reads of accounts by id; every change must be announced through it. */
+  cache: AccountCache;
   hasher: PasswordHasher;
   tokens: AccessTokenIssuer;
   events: EventPublisher;
@@ -226,6 +229,7 @@ export class AccountService {
         await this.#o.hasher.hash(input.password),
         this.#now(),
       );
+      await this.#o.cache.changed(account.id);
     }
     const authTime = Math.floor(this.#now() / 1000);
     const accessToken = await this.#o.tokens.issue({
@@ -247,7 +251,7 @@ export class AccountService {
   }
 
   async getAccount(id: string): Promise<Account> {
-    const account = await this.#o.stores.accounts.findAccountById(id);
+    const account = await this.#o.cache.get(id);
     if (!account) throw new RampartError(identityErrors.account_not_found);
     return account;
   }
