@@ -132,9 +132,12 @@ class MemoryPubSub implements PubSub {
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
-    this.#emitter.on(channel, handler);
+    // A wrapper per call: one handler subscribed twice is two subscriptions, and calling
+    // one unsubscribe twice must not remove the other.
+    const listener = (message: string) => handler(message);
+    this.#emitter.on(channel, listener);
     return async () => {
-      this.#emitter.off(channel, handler);
+      this.#emitter.off(channel, listener);
     };
   }
 }

@@ -50,13 +50,16 @@ class MemoryAccountStore implements AccountStore {
         return { status: 'claim_invalid' };
       }
     }
-    if (emailTaken) return { status: 'email_taken' };
-    if (invite) {
-      invite.usedAt = input.now;
+    // A reused id is refused like a reused email, as the SQL adapter's unique key does:
+    // it must never replace the existing account.
+    if (emailTaken || this.state.accounts.has(input.id)) return { status: 'email_taken' };
+    // The claim is spent at the instant it was checked against, as in the SQL adapter.
+    if (invite && claim) {
+      invite.usedAt = claim.now;
       invite.usedBy = input.id;
     }
-    if (bootstrap) bootstrap.usedAt = input.now;
-    const roles = [...new Set<RoleName>([...input.roles, ...(invite?.roles ?? [])])];
+    if (bootstrap && claim) bootstrap.usedAt = claim.now;
+    const roles = [...new Set<RoleName>([...input.roles, ...(invite?.roles ?? [])])].sort();
     const stored: AccountWithCredentials = {
       id: input.id,
       email: input.email,
@@ -159,6 +162,12 @@ class MemorySigningKeyStore implements SigningKeyStore {
   }
 
   async addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<void> {
+    // Like the SQL primary key: a reused kid fails and retires nothing.
+    if (this.state.signingKeys.has(key.kid)) {
+      throw Object.assign(new Error('duplicate signing key id'), {
+        code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
+      });
+    }
     for (const k of this.state.signingKeys.values()) {
       if (k.retiredAt === null) {
         k.retiredAt = key.createdAt;

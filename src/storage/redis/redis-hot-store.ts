@@ -82,8 +82,17 @@ class RedisValues implements ExpiringValueStore {
   }
 }
 
+type Handler = (message: string) => void;
+
+interface ChannelSubscription {
+  /** One entry per subscribe call, so one handler subscribed twice is two subscriptions. */
+  entries: Set<{ handler: Handler }>;
+  /** Settles when Redis has confirmed the SUBSCRIBE. */
+  ready: Promise<void>;
+}
+
 class RedisPubSub implements PubSub {
-  readonly #handlers = new Map<string, Set<(message: string) => void>>();
+  readonly #channels = new Map<string, ChannelSubscription>();
   #subscriber: Redis | undefined;
 
   constructor(
@@ -97,8 +106,8 @@ class RedisPubSub implements PubSub {
       const sub = this.publisher.duplicate({ keyPrefix: '' });
       sub.on('error', () => {});
       sub.on('message', (channel: string, message: string) => {
-        const handlers = this.#handlers.get(channel);
-        if (handlers) for (const h of handlers) h(message);
+        const subscription = this.#channels.get(channel);
+        if (subscription) for (const { handler } of subscription.entries) handler(message);
       });
       this.#subscriber = sub;
     }
@@ -109,28 +118,45 @@ class RedisPubSub implements PubSub {
     await this.publisher.publish(this.prefix + channel, message);
   }
 
-  async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
+  async subscribe(channel: string, handler: Handler): Promise<Unsubscribe> {
     const full = this.prefix + channel;
-    let handlers = this.#handlers.get(full);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(full, handlers);
-      await this.#subscriberConnection().subscribe(full);
+    let subscription = this.#channels.get(full);
+    if (!subscription) {
+      const created: ChannelSubscription = {
+        entries: new Set(),
+        ready: this.#subscriberConnection()
+          .subscribe(full)
+          .then(() => undefined),
+      };
+      // A failed SUBSCRIBE must not leave a channel that later subscribers trust.
+      created.ready.catch(() => {
+        if (this.#channels.get(full) === created) this.#channels.delete(full);
+      });
+      this.#channels.set(full, created);
+      subscription = created;
     }
-    handlers.add(handler);
+    const entry = { handler };
+    subscription.entries.add(entry);
+    // Every subscriber waits for the confirmation, not only the first: a second
+    // subscriber that resolved early could publish-and-miss its own first message.
+    try {
+      await subscription.ready;
+    } catch (error) {
+      subscription.entries.delete(entry);
+      throw error;
+    }
+    const current = subscription;
     return async () => {
-      const set = this.#handlers.get(full);
-      if (!set) return;
-      set.delete(handler);
-      if (set.size === 0) {
-        this.#handlers.delete(full);
+      if (!current.entries.delete(entry)) return;
+      if (current.entries.size === 0 && this.#channels.get(full) === current) {
+        this.#channels.delete(full);
         await this.#subscriber?.unsubscribe(full);
       }
     };
   }
 
   async close(): Promise<void> {
-    this.#handlers.clear();
+    this.#channels.clear();
     if (this.#subscriber) {
       this.#subscriber.disconnect();
       this.#subscriber = undefined;

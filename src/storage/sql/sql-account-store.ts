@@ -57,7 +57,8 @@ export class SqlAccountStore implements AccountStore {
           if (isUniqueViolation(error)) throw new EmailTaken();
           throw error;
         }
-        const roles = [...new Set([...input.roles, ...(invite?.roles ?? [])])];
+        // Sorted, as every read returns them (#rolesOf orders by role).
+        const roles = [...new Set([...input.roles, ...(invite?.roles ?? [])])].sort();
         if (roles.length > 0) {
           await trx
             .insertInto('account_roles')

@@ -1,0 +1,151 @@
+import { type Kysely, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
+import {
+  migrateToLatest,
+  migrationStatus,
+  migrationTable,
+  SchemaAheadError,
+} from '../../src/storage/migrate.js';
+import { migrations } from '../../src/storage/migrations/index.js';
+import { createSqlIdentityStores } from '../../src/storage/sql/index.js';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  testDatabaseKinds,
+} from '../support/test-databases.js';
+
+interface MigrationTable {
+  [migrationTable]: { name: string; timestamp: string };
+}
+
+const known = Object.keys(migrations);
+const futureMigration = '9999_from_a_newer_rampart';
+
+async function tableNames(handle: DatabaseHandle): Promise<string[]> {
+  const tables = await handle.db.introspection.getTables();
+  return tables.map((t) => t.name);
+}
+
+function migrationRows(handle: DatabaseHandle): Kysely<MigrationTable> {
+  return handle.db as unknown as Kysely<MigrationTable>;
+}
+
+for (const kind of testDatabaseKinds()) {
+  describe(`migrations: ${kind}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+
+    async function open(existing?: TestDatabase): Promise<{ handle: DatabaseHandle; url: string }> {
+      const database = existing ?? (await createTestDatabase(kind));
+      if (!existing) cleanups.push(() => database.drop());
+      const handle = openDatabase(database.url);
+      // Closed before the schema is dropped: cleanups run last-in, first-out.
+      cleanups.push(() => handle.close());
+      return { handle, url: database.url };
+    }
+
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    it('reports every migration pending on an empty database, then applies them all', async () => {
+      const { handle } = await open();
+      expect(await migrationStatus(handle)).toEqual({ applied: [], pending: known, unknown: [] });
+      expect(await migrateToLatest(handle)).toEqual(known);
+      expect(await migrationStatus(handle)).toEqual({ applied: known, pending: [], unknown: [] });
+      expect(await tableNames(handle)).toEqual(
+        expect.arrayContaining(['accounts', 'account_roles', 'invites', 'signing_keys']),
+      );
+    });
+
+    it('is idempotent: a second run applies nothing and keeps the data', async () => {
+      const { handle } = await open();
+      await migrateToLatest(handle);
+      const stores = createSqlIdentityStores(handle.db);
+      const created = await stores.accounts.createAccount({
+        id: 'a1',
+        email: 'kept@example.com',
+        name: null,
+        passwordHash: 'h',
+        roles: ['ADMIN'],
+        now: 1,
+      });
+      expect(created.status).toBe('created');
+      expect(await migrateToLatest(handle)).toEqual([]);
+      expect((await stores.accounts.findAccountById('a1'))?.email).toBe('kept@example.com');
+      const rows = await migrationRows(handle).selectFrom(migrationTable).select('name').execute();
+      expect(rows.map((r) => r.name)).toEqual(known);
+    });
+
+    it('refuses a database migrated by newer code with SchemaAheadError naming the unknown migration', async () => {
+      const { handle } = await open();
+      await migrateToLatest(handle);
+      await migrationRows(handle)
+        .insertInto(migrationTable)
+        .values({ name: futureMigration, timestamp: new Date().toISOString() })
+        .execute();
+      expect(await migrationStatus(handle)).toEqual({
+        applied: known,
+        pending: [],
+        unknown: [futureMigration],
+      });
+      const error = await migrateToLatest(handle).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SchemaAheadError);
+      expect(error).toMatchObject({
+        code: 'schema_ahead_of_code',
+        unknownMigrations: [futureMigration],
+      });
+    });
+
+    it('checks for unknown migrations before applying any pending one', async () => {
+      const { handle } = await open();
+      await sql`create table ${sql.table(migrationTable)} (name varchar(255) primary key, timestamp varchar(255) not null)`.execute(
+        handle.db,
+      );
+      await migrationRows(handle)
+        .insertInto(migrationTable)
+        .values({ name: futureMigration, timestamp: new Date().toISOString() })
+        .execute();
+      expect(await migrationStatus(handle)).toEqual({
+        applied: [],
+        pending: known,
+        unknown: [futureMigration],
+      });
+      await expect(migrateToLatest(handle)).rejects.toBeInstanceOf(SchemaAheadError);
+      expect(await tableNames(handle)).not.toContain('accounts');
+    });
+
+    if (kind === 'postgres') {
+      it('applies each migration once when two nodes migrate one database concurrently', async () => {
+        const first = await open();
+        const database = { name: kind, url: first.url, drop: async () => {} } as const;
+        const second = await open(database);
+        const [a, b] = await Promise.all([
+          migrateToLatest(first.handle),
+          migrateToLatest(second.handle),
+        ]);
+        expect([...a, ...b]).toEqual(known);
+        const rows = await migrationRows(first.handle)
+          .selectFrom(migrationTable)
+          .select('name')
+          .execute();
+        expect(rows.map((r) => r.name)).toEqual(known);
+        expect(await migrationStatus(second.handle)).toEqual({
+          applied: known,
+          pending: [],
+          unknown: [],
+        });
+      });
+
+      it('migrates its own schema while another schema on the server is already migrated', async () => {
+        const other = await open();
+        await migrateToLatest(other.handle);
+        const { handle } = await open();
+        expect(await tableNames(handle)).toEqual([]);
+        expect(await migrationStatus(handle)).toEqual({ applied: [], pending: known, unknown: [] });
+        expect(await migrateToLatest(handle)).toEqual(known);
+        expect(await migrationStatus(handle)).toEqual({ applied: known, pending: [], unknown: [] });
+      });
+    }
+  });
+}
