@@ -94,7 +94,11 @@ export async function createRampart(
         );
       }
     }
-    hot = options.hotStore ?? (await openHotStore(config));
+    hot =
+      options.hotStore ??
+      (await openHotStore(config, (error, channel) =>
+        logger.error({ err: error, channel }, 'pub/sub handler failed'),
+      ));
     const hotStore = hot;
 
     const events = new EventBus({

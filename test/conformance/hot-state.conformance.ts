@@ -353,6 +353,18 @@ export function defineHotStoreConformance(harness: HotStoreHarness): void {
       await pendingFirst;
     });
 
+    it('isolates a throwing handler: other subscribers still receive and nothing escapes', async () => {
+      const store = await open();
+      const got = collector();
+      await store.pubsub.subscribe('ch', () => {
+        throw new Error('handler bug');
+      });
+      await store.pubsub.subscribe('ch', got.handler);
+      await store.pubsub.publish('ch', 'survives');
+      // An escaped exception would surface as an uncaught error and fail the run.
+      expect(await got.waitFor(1)).toEqual(['survives']);
+    });
+
     it('delivers messages in the order they were published', async () => {
       const store = await open();
       const got = collector();

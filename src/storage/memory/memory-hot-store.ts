@@ -8,6 +8,7 @@ import type {
   PubSub,
   Unsubscribe,
 } from '../hot-state.js';
+import { deliverSafely, type PubSubErrorHandler, warnOnHandlerError } from '../pubsub-delivery.js';
 
 interface Entry<T> {
   value: T;
@@ -121,9 +122,11 @@ class MemoryValues implements ExpiringValueStore {
 
 class MemoryPubSub implements PubSub {
   readonly #emitter = new EventEmitter();
+  readonly #onError: PubSubErrorHandler;
 
-  constructor() {
+  constructor(onError: PubSubErrorHandler) {
     this.#emitter.setMaxListeners(0);
+    this.#onError = onError;
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -134,7 +137,7 @@ class MemoryPubSub implements PubSub {
   async subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
     // A wrapper per call: one handler subscribed twice is two subscriptions, and calling
     // one unsubscribe twice must not remove the other.
-    const listener = (message: string) => handler(message);
+    const listener = (message: string) => deliverSafely(handler, message, channel, this.#onError);
     this.#emitter.on(channel, listener);
     return async () => {
       this.#emitter.off(channel, listener);
@@ -146,6 +149,8 @@ export interface MemoryHotStoreOptions {
   now?: () => number;
   /** How often expired entries are swept; default 30 s. */
   sweepIntervalMs?: number;
+  /** Receives exceptions thrown by pub/sub handlers; default a process warning. */
+  onHandlerError?: PubSubErrorHandler;
 }
 
 /**
@@ -168,7 +173,7 @@ export function createMemoryHotStore(options: MemoryHotStoreOptions = {}): HotSt
     counters: new MemoryCounters(counterMap, now),
     sets: new MemorySet(setMap),
     values: new MemoryValues(valueMap),
-    pubsub: new MemoryPubSub(),
+    pubsub: new MemoryPubSub(options.onHandlerError ?? warnOnHandlerError),
     async ping() {
       return 0;
     },

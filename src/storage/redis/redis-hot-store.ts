@@ -8,6 +8,7 @@ import type {
   PubSub,
   Unsubscribe,
 } from '../hot-state.js';
+import { deliverSafely, type PubSubErrorHandler, warnOnHandlerError } from '../pubsub-delivery.js';
 
 // INCRBY and the window's expiry must be one atomic step, or a crash between them would
 // leave a counter that never expires (a permanent lockout). A key left without a TTL by
@@ -98,6 +99,7 @@ class RedisPubSub implements PubSub {
   constructor(
     private readonly publisher: Redis,
     private readonly prefix: string,
+    private readonly onError: PubSubErrorHandler,
   ) {}
 
   #subscriberConnection(): Redis {
@@ -107,7 +109,10 @@ class RedisPubSub implements PubSub {
       sub.on('error', () => {});
       sub.on('message', (channel: string, message: string) => {
         const subscription = this.#channels.get(channel);
-        if (subscription) for (const { handler } of subscription.entries) handler(message);
+        if (subscription) {
+          for (const { handler } of subscription.entries)
+            deliverSafely(handler, message, channel, this.onError);
+        }
       });
       this.#subscriber = sub;
     }
@@ -170,6 +175,8 @@ export interface RedisHotStoreOptions {
   keyPrefix?: string;
   /** Milliseconds a command may take before it fails (the caller then fails closed). */
   commandTimeoutMs?: number;
+  /** Receives exceptions thrown by pub/sub handlers; default a process warning. */
+  onHandlerError?: PubSubErrorHandler;
 }
 
 /**
@@ -197,7 +204,7 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
       `cannot connect to Redis: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const pubsub = new RedisPubSub(redis, prefix);
+  const pubsub = new RedisPubSub(redis, prefix, options.onHandlerError ?? warnOnHandlerError);
   return {
     kind: 'redis',
     counters: new RedisCounters(redis),
