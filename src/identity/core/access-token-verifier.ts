@@ -25,6 +25,12 @@ const requiredClaims = ['iss', 'aud', 'sub', 'iat', 'nbf', 'exp', 'jti'] as cons
 const maxKidLength = 128;
 const knownRoles = new Set<string>(roleNames);
 
+interface CachedToken {
+  claims: AccessTokenClaims;
+  /** The key that verified the signature. */
+  kid: string;
+}
+
 /**
  * Verifies Rampart access tokens.
  *
@@ -35,14 +41,15 @@ const knownRoles = new Set<string>(roleNames);
  *
  * A signature check costs 100–300 µs, so verified tokens are remembered by their exact
  * text: a cached token skips only the signature (its bytes were already proven), while
- * `exp`/`nbf` are checked again on every use. The cache is emptied whenever the key set
- * changes, so a removed key stops verifying at once.
+ * `exp`/`nbf` and the signing key's verify window are checked again on every use. The
+ * cache is also emptied whenever the key set changes, so a removed key stops verifying
+ * at once.
  */
 export class AccessTokenVerifier {
   readonly #options: AccessTokenVerifierOptions;
   readonly #now: () => number;
   readonly #cacheSize: number;
-  readonly #cache = new Map<string, AccessTokenClaims>();
+  readonly #cache = new Map<string, CachedToken>();
 
   constructor(options: AccessTokenVerifierOptions) {
     assertClockTolerance(options.clockTolerance);
@@ -67,12 +74,18 @@ export class AccessTokenVerifier {
   async verify(token: string): Promise<AccessTokenClaims> {
     const cached = this.#cache.get(token);
     if (cached) {
-      this.#checkTime(cached);
-      return cached;
+      // A retired key's window can end between two reloads of the ring, which is when
+      // the cache would otherwise be cleared; a token that outlives its key must not
+      // outlive it here. A Map lookup, far cheaper than the signature it saves.
+      if (this.#options.ring.verificationKey(cached.kid)) {
+        this.#checkTime(cached.claims);
+        return cached.claims;
+      }
+      this.#cache.delete(token);
     }
-    const { payload } = await verifySignedJwt(token, {
+    const { header, payload } = await verifySignedJwt(token, {
       algorithms: this.#options.ring.algorithms(),
-      resolveKey: (header) => this.#resolveKey(header.kid),
+      resolveKey: ({ kid }) => this.#resolveKey(kid),
       issuer: this.#options.issuer,
       audience: this.#options.audience,
       typ: accessTokenType,
@@ -87,7 +100,8 @@ export class AccessTokenVerifier {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
-    this.#cache.set(token, claims);
+    // #resolveKey accepted only a string kid, so the header's kid is the key's.
+    this.#cache.set(token, { claims, kid: String(header.kid) });
     return claims;
   }
 

@@ -47,10 +47,13 @@ export interface VerifiedJwt {
 
 export const maxClockTolerance = 60;
 
-/** Throws unless `seconds` is a clock tolerance we accept: at most 60. */
+/**
+ * Throws unless `seconds` is a clock tolerance we accept: finite, 0 to 60. NaN would
+ * pass a plain `> 60` test and later fail every token inside jose.
+ */
 export function assertClockTolerance(seconds: number): void {
-  if (seconds > maxClockTolerance)
-    throw new RangeError(`clockTolerance may not exceed ${maxClockTolerance} seconds`);
+  if (!(Number.isFinite(seconds) && seconds >= 0 && seconds <= maxClockTolerance))
+    throw new RangeError(`clockTolerance must be 0 to ${maxClockTolerance} seconds`);
 }
 
 // Headers that point at or carry keys from elsewhere (RFC 7515 §4.1.2–4.1.6): honouring
@@ -63,7 +66,10 @@ const maxTokenLength = 8192;
 function mapJoseError(error: unknown) {
   if (error instanceof joseErrors.JWTExpired) return rejectToken('expired', error);
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    return rejectToken(error.claim === 'nbf' ? 'not_yet_valid' : 'claim_mismatch', error);
+    // Only a failed time check is "not yet valid"; an absent or non-numeric nbf is a
+    // bad claim set, and must not read as clock skew in the audit trail.
+    const early = error.claim === 'nbf' && error.reason === 'check_failed';
+    return rejectToken(early ? 'not_yet_valid' : 'claim_mismatch', error);
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed)
     return rejectToken('bad_signature', error);
