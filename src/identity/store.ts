@@ -98,8 +98,9 @@ export interface SigningKeyStore {
   /**
    * Makes `key` the current signing key and, in the same transaction, retires every
    * other current key: it stops signing now and verifies until `retiredVerifyUntil`.
+   * Resolves with the ids of the keys it retired (as stored, whatever this node believed).
    */
-  addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<void>;
+  addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<string[]>;
 }
 
 export interface IdentityStores {

@@ -476,8 +476,8 @@ export function defineIdentityStoresConformance(harness: IdentityStoresHarness):
     it('retires the previous current key until verifyUntil when a new key is added', async () => {
       const k1 = newSigningKey('k1', t0);
       const k2 = newSigningKey('k2', t0 + 1000);
-      await stores.signingKeys.addCurrentSigningKey(k1, t0 + 1);
-      await stores.signingKeys.addCurrentSigningKey(k2, t0 + 5000);
+      expect(await stores.signingKeys.addCurrentSigningKey(k1, t0 + 1)).toEqual([]);
+      expect(await stores.signingKeys.addCurrentSigningKey(k2, t0 + 5000)).toEqual(['k1']);
       expect(await stores.signingKeys.listUsableSigningKeys(t0 + 2000)).toEqual([
         k2,
         { ...k1, retiredAt: t0 + 1000, verifyUntil: t0 + 5000 },

@@ -105,6 +105,16 @@ describe('AccessTokenVerifier', () => {
       await expectRejected(setup.verifier.verify(token), 'wrong_type');
     });
 
+    it('accepts the media-type spellings RFC 9068 allows for at+jwt', async () => {
+      for (const typ of ['application/at+jwt', 'AT+JWT', 'Application/At+Jwt']) {
+        const setup = await createTokenSetup();
+        const token = await signWithCurrentKey(setup.ring, validClaims(setup.clock), { typ });
+        await expect(setup.verifier.verify(token)).resolves.toMatchObject({
+          sub: expect.any(String),
+        });
+      }
+    });
+
     it('rejects a token with no typ header', async () => {
       const setup = await createTokenSetup();
       const token = await signWithCurrentKey(setup.ring, validClaims(setup.clock), {

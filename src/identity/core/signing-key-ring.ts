@@ -42,6 +42,7 @@ export class SigningKeyRing {
   #keys = new Map<string, LoadedSigningKey>();
   #current: LoadedSigningKey | undefined;
   #jwks: { keys: PublishedJwk[] } = { keys: [] };
+  #algorithms: ReadonlySet<string> = new Set();
   #lastReload = 0;
   #reloading: Promise<void> | undefined;
 
@@ -86,6 +87,7 @@ export class SigningKeyRing {
       current?.kid !== this.#current?.kid;
     this.#keys = next;
     this.#current = current ? next.get(current.kid) : undefined;
+    this.#algorithms = new Set([...next.values()].map((k) => k.algorithm));
     this.#jwks = {
       keys: [...next.values()].flatMap((k) =>
         k.publicJwk
@@ -112,10 +114,7 @@ export class SigningKeyRing {
     const key = await generateSigningKey(this.#options.algorithm, this.#options.sealer, now);
     const retiredVerifyUntil =
       now + (this.#options.accessTokenTtl + this.#options.clockTolerance) * 1000;
-    const retiredKids = [...this.#keys.values()]
-      .filter((k) => k.retiredAt === null)
-      .map((k) => k.kid);
-    await this.#options.store.addCurrentSigningKey(key, retiredVerifyUntil);
+    const retiredKids = await this.#options.store.addCurrentSigningKey(key, retiredVerifyUntil);
     await this.reload();
     return { kid: key.kid, algorithm: this.#options.algorithm, retiredKids, retiredVerifyUntil };
   }
@@ -139,6 +138,6 @@ export class SigningKeyRing {
 
   /** Algorithms of the keys held: the verifier's allowlist. */
   algorithms(): ReadonlySet<string> {
-    return new Set([...this.#keys.values()].map((k) => k.algorithm));
+    return this.#algorithms;
   }
 }

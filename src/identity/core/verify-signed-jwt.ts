@@ -117,7 +117,9 @@ export async function verifySignedJwt(
   // hold no key for, never reach the key lookup (RFC 8725 §3.1, §3.2).
   if (typeof header.alg !== 'string' || !isAllowed(options.algorithms, header.alg))
     throw rejectToken('algorithm_not_allowed');
-  if (options.typ !== undefined && header.typ !== options.typ) throw rejectToken('wrong_type');
+  if (options.typ !== undefined && normalizeTyp(header.typ) !== normalizeTyp(options.typ)) {
+    throw rejectToken('wrong_type');
+  }
   const resolved = await options.resolveKey(header);
   if (!resolved) throw rejectToken('unknown_kid');
   // Each key verifies under its own algorithm only, so an RSA public key can never be
@@ -142,4 +144,14 @@ export async function verifySignedJwt(
 
 function isAllowed(algorithms: ReadonlySet<string> | readonly string[], alg: string): boolean {
   return 'has' in algorithms ? algorithms.has(alg) : algorithms.includes(alg);
+}
+
+/**
+ * RFC 7515 §4.1.9: a `typ` without a `/` means `application/<typ>`, and media types are
+ * case-insensitive; RFC 9068 §2.1 accepts both `at+jwt` and `application/at+jwt`.
+ */
+function normalizeTyp(typ: unknown): string | undefined {
+  if (typeof typ !== 'string') return undefined;
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }

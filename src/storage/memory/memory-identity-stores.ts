@@ -161,20 +161,23 @@ class MemorySigningKeyStore implements SigningKeyStore {
     ];
   }
 
-  async addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<void> {
+  async addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<string[]> {
     // Like the SQL primary key: a reused kid fails and retires nothing.
     if (this.state.signingKeys.has(key.kid)) {
       throw Object.assign(new Error('duplicate signing key id'), {
         code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
       });
     }
+    const retired: string[] = [];
     for (const k of this.state.signingKeys.values()) {
       if (k.retiredAt === null) {
         k.retiredAt = key.createdAt;
         k.verifyUntil = retiredVerifyUntil;
+        retired.push(k.kid);
       }
     }
     this.state.signingKeys.set(key.kid, { ...key, retiredAt: null, verifyUntil: null });
+    return retired.sort();
   }
 }
 

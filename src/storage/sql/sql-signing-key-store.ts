@@ -29,12 +29,13 @@ export class SqlSigningKeyStore implements SigningKeyStore {
     ];
   }
 
-  async addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
+  async addCurrentSigningKey(key: StoredSigningKey, retiredVerifyUntil: number): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const retired = await trx
         .updateTable('signing_keys')
         .set({ retired_at: key.createdAt, verify_until: retiredVerifyUntil })
         .where('retired_at', 'is', null)
+        .returning('kid')
         .execute();
       await trx
         .insertInto('signing_keys')
@@ -48,6 +49,7 @@ export class SqlSigningKeyStore implements SigningKeyStore {
           verify_until: null,
         })
         .execute();
+      return retired.map((r) => r.kid).sort();
     });
   }
 }
