@@ -1,5 +1,7 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
+import { RampartError } from '../errors/rampart-error.js';
+import { httpErrors } from './errors.js';
 
 export interface CorsOptions {
   origins: readonly string[];
@@ -14,6 +16,19 @@ export interface CorsOptions {
 export async function registerCors(app: FastifyInstance, options: CorsOptions): Promise<void> {
   if (options.origins.length === 0) return;
   const wildcard = options.origins.includes('*');
+  // @fastify/cors answers an OPTIONS that is not a preflight with a text/plain 400; refuse
+  // it first so it gets a problem document with a code like every other error.
+  app.addHook('onRequest', async (request) => {
+    if (
+      request.method === 'OPTIONS' &&
+      (!request.headers.origin || !request.headers['access-control-request-method'])
+    ) {
+      throw new RampartError(httpErrors.bad_request, {
+        detail:
+          'OPTIONS is only answered as a CORS preflight (Origin and Access-Control-Request-Method).',
+      });
+    }
+  });
   await app.register(cors, {
     origin: wildcard ? '*' : [...options.origins],
     credentials: wildcard ? false : options.allowCredentials,

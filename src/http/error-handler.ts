@@ -114,6 +114,9 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   const shadow = FindMyWay({ ignoreTrailingSlash: false });
   const methodsByPath = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
+    // A catch-all (the CORS plugin's OPTIONS route for preflights) would make every
+    // unknown path look like an existing one and turn each 404 into a 405.
+    if (route.url === '*' || route.url === '/*') return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       const set = methodsByPath.get(route.url) ?? new Set<string>();

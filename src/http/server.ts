@@ -9,7 +9,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { httpErrors } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerOpenApi } from './openapi.js';
-import { generateRequestId, requestIdHeader } from './request-id.js';
+import { generateRequestId } from './request-id.js';
 import { registerRequestLogging } from './request-logging.js';
 import { registerSecurityHeaders } from './security-headers.js';
 
@@ -30,8 +30,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     loggerInstance: options.logger,
     // One line per request is written by request-logging.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // generateRequestId reads X-Request-Id itself: with `requestIdHeader` set, Fastify
+    // would take any incoming value verbatim and never call genReqId to vet it.
     genReqId: generateRequestId,
-    requestIdHeader,
+    requestIdHeader: false,
     bodyLimit: config.http.bodyLimit,
     requestTimeout: config.http.requestTimeout * 1000,
     // Shutdown closes idle keep-alive sockets at once and lets busy ones finish.

@@ -75,7 +75,9 @@ export const InviteSchema = Type.Object(
 export const CreateInviteBody = Type.Object(
   {
     email: Type.Optional(Email),
-    roles: Type.Array(Role, { default: [], maxItems: 3, uniqueItems: true }),
+    // Optional, not required-with-default: the TypeBox validator compiler applies no
+    // defaults, so the route fills them in; `default` documents them in the OpenAPI.
+    roles: Type.Optional(Type.Array(Role, { default: [], maxItems: 3, uniqueItems: true })),
   },
   { additionalProperties: false },
 );
@@ -94,7 +96,7 @@ export const IdParams = Type.Object(
 );
 
 export const ListInvitesQuery = Type.Object(
-  { include_used: Type.Boolean({ default: false }) },
+  { include_used: Type.Optional(Type.Boolean({ default: false })) },
   { additionalProperties: false },
 );
 

@@ -24,18 +24,32 @@ export interface MigrationStatus {
   unknown: string[];
 }
 
-function createMigrator(db: Kysely<unknown>): Migrator {
+/**
+ * PostgreSQL: the schema the connection's search_path resolves to. Introspection lists
+ * the tables of every schema, and another schema's migration table (a second Rampart in
+ * the same database, a concurrent test) must not be mistaken for ours.
+ */
+async function ownSchema(handle: DatabaseHandle): Promise<string | undefined> {
+  if (handle.dialect !== 'postgres') return undefined;
+  const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    handle.db,
+  );
+  return result.rows[0]?.schema ?? undefined;
+}
+
+function createMigrator(db: Kysely<unknown>, schema: string | undefined): Migrator {
   return new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...migrations }) },
     migrationTableName: migrationTable,
     migrationLockTableName: migrationLockTable,
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }
 
-async function appliedNames(db: Kysely<unknown>): Promise<string[]> {
+async function appliedNames(db: Kysely<unknown>, schema: string | undefined): Promise<string[]> {
   const tables = await db.introspection.getTables();
-  if (!tables.some((t) => t.name === migrationTable)) return [];
+  if (!tables.some((t) => t.name === migrationTable && (!schema || t.schema === schema))) return [];
   const rows = await sql<{
     name: string;
   }>`select name from ${sql.table(migrationTable)} order by name`.execute(db);
@@ -44,7 +58,7 @@ async function appliedNames(db: Kysely<unknown>): Promise<string[]> {
 
 export async function migrationStatus(handle: DatabaseHandle): Promise<MigrationStatus> {
   const db = handle.db as unknown as Kysely<unknown>;
-  const applied = await appliedNames(db);
+  const applied = await appliedNames(db, await ownSchema(handle));
   const known = Object.keys(migrations);
   return {
     applied: applied.filter((n) => known.includes(n)),
@@ -64,6 +78,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
   if (status.unknown.length > 0) throw new SchemaAheadError(status.unknown);
   const { error, results }: MigrationResultSet = await createMigrator(
     handle.db as unknown as Kysely<unknown>,
+    await ownSchema(handle),
   ).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

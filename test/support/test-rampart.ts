@@ -63,16 +63,19 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
   try {
     const rampart = await createRampart(config, { logger });
     const close = rampart.close.bind(rampart);
-    return Object.assign(rampart, {
-      testDatabase,
-      get logs() {
-        return chunks
-          .join('')
+    const logText = () => chunks.join('');
+    // Object.assign would read a getter once and copy its value; define `logs` as a live
+    // getter so every read sees the lines written so far.
+    Object.defineProperty(rampart, 'logs', {
+      get: () =>
+        logText()
           .split('\n')
           .filter((l) => l.length > 0)
-          .map((l) => JSON.parse(l) as Record<string, unknown>);
-      },
-      logText: () => chunks.join(''),
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+    });
+    return Object.assign(rampart as Rampart & Pick<TestRampart, 'logs'>, {
+      testDatabase,
+      logText,
       close: async () => {
         await close();
         await testDatabase.drop();

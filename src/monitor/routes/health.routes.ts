@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type HealthCheck, type HealthReport, runHealthChecks } from '../core/health.js';
+import { HealthReportSchema } from '../schemas.js';
 
 export interface HealthRoutesOptions {
   version: string;
@@ -10,6 +11,11 @@ export interface HealthRoutesOptions {
 }
 
 const healthContentType = 'application/health+json';
+
+// Documentation only: the report is sent as a string, so no serializer runs over it.
+function healthResponse(description: string) {
+  return { description, content: { [healthContentType]: { schema: HealthReportSchema } } };
+}
 
 /**
  * `GET /health`: liveness, no I/O (the process answers). `GET /health/ready`: every
@@ -28,7 +34,13 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
 
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'Liveness (no I/O)' } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness (no I/O)',
+        response: { 200: healthResponse('The process answers') },
+      },
+    },
     async (_request, reply) => {
       const report: HealthReport = {
         ...identity,
@@ -55,6 +67,10 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       schema: {
         tags: ['health'],
         summary: 'Readiness: database, migrations, hot store, signing keys',
+        response: {
+          200: healthResponse('Every dependency passes (or warns)'),
+          503: healthResponse('A dependency fails; route traffic elsewhere'),
+        },
       },
     },
     async (_request, reply) => {

@@ -1,0 +1,117 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerUser } from '../../test/support/http-helpers.js';
+import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
+
+function expectBaseline(res: LightMyRequestResponse): void {
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['x-frame-options']).toBe('DENY');
+  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(res.headers['cross-origin-resource-policy']).toBeDefined();
+  expect(res.headers['content-security-policy']).toBeDefined();
+  expect(res.headers['x-powered-by']).toBeUndefined();
+  expect(res.headers.server).toBeUndefined();
+}
+
+function expectApiPolicy(res: LightMyRequestResponse): void {
+  expectBaseline(res);
+  expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+  const csp = String(res.headers['content-security-policy']);
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toContain("frame-ancestors 'none'");
+}
+
+describe('security headers over plain http', () => {
+  let r: TestRampart;
+  let token: string;
+  beforeAll(async () => {
+    r = await startTestRampart();
+    ({ token } = await registerUser(r, 'headers@example.com'));
+  });
+  afterAll(async () => r?.close());
+
+  it('sets them on a 200 JSON response', async () => {
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expectApiPolicy(res);
+  });
+
+  it('sets them on a 201 created response', async () => {
+    const res = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email: 'second@example.com', password: 'correct horse battery staple 7' },
+    });
+    expect(res.statusCode).toBe(201);
+    expectApiPolicy(res);
+  });
+
+  it('sets them on a problem response', async () => {
+    const res = await r.app.inject({ method: 'GET', url: '/v1/me' });
+    expect(res.statusCode).toBe(401);
+    expectApiPolicy(res);
+  });
+
+  it('sets them on a 404 and a 405', async () => {
+    expectApiPolicy(await r.app.inject({ method: 'GET', url: '/nope' }));
+    expectApiPolicy(await r.app.inject({ method: 'DELETE', url: '/health' }));
+  });
+
+  it('sets them on a validation failure and a parse failure', async () => {
+    expectApiPolicy(
+      await r.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 1 } }),
+    );
+    expectApiPolicy(
+      await r.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{',
+      }),
+    );
+  });
+
+  it('sets them on /health and /health/ready', async () => {
+    expectApiPolicy(await r.app.inject({ method: 'GET', url: '/health' }));
+    expectApiPolicy(await r.app.inject({ method: 'GET', url: '/health/ready' }));
+  });
+
+  it('lets the public discovery documents be read cross-origin, and nothing else', async () => {
+    const jwks = await r.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    expectBaseline(jwks);
+    expect(jwks.headers['cross-origin-resource-policy']).toBe('cross-origin');
+  });
+
+  it('gives the HTML docs a policy with default-src self', async () => {
+    const res = await r.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expectBaseline(res);
+    expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
+  });
+
+  it('sends no HSTS when the public URL is http', async () => {
+    const res = await r.app.inject({ method: 'GET', url: '/health' });
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('security headers behind https', () => {
+  let r: TestRampart;
+  beforeAll(async () => {
+    r = await startTestRampart({ overrides: { publicUrl: 'https://rampart.example.com' } });
+  });
+  afterAll(async () => r?.close());
+
+  it('sends HSTS on success and error responses', async () => {
+    for (const url of ['/health', '/nope', '/v1/me']) {
+      const res = await r.app.inject({ method: 'GET', url });
+      expect(res.headers['strict-transport-security'], url).toMatch(/^max-age=\d{8,}/);
+    }
+  });
+});
