@@ -16,7 +16,7 @@ export function registerKeysCommands(program: Command): void {
       try {
         const result = await rampart.signingKeys.rotate({ kind: 'system', id: 'cli' });
         process.stdout.write(
-          [
+          `${[
             `new signing key ${result.kid} (${result.algorithm})`,
             result.retiredKids.length > 0
               ? `retired ${result.retiredKids.join(', ')}: verifies until ${new Date(result.retiredVerifyUntil).toISOString()}`
@@ -24,7 +24,7 @@ export function registerKeysCommands(program: Command): void {
             config.redisUrl
               ? 'running nodes were told through Redis and reload at once'
               : 'running servers pick the new key up within 60 s',
-          ].join('\n') + '\n',
+          ].join('\n')}\n`,
         );
       } finally {
         await rampart.close();

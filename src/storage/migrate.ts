@@ -47,18 +47,29 @@ function createMigrator(db: Kysely<unknown>, schema: string | undefined): Migrat
   });
 }
 
-async function appliedNames(db: Kysely<unknown>, schema: string | undefined): Promise<string[]> {
-  const tables = await db.introspection.getTables();
-  if (!tables.some((t) => t.name === migrationTable && (!schema || t.schema === schema))) return [];
+async function appliedNames(handle: DatabaseHandle): Promise<string[]> {
+  // A direct catalogue lookup rather than Kysely's introspection, which lists every
+  // table: readiness probes call this every few seconds.
+  const exists =
+    handle.dialect === 'postgres'
+      ? await sql<{ t: string | null }>`select to_regclass(${migrationTable})::text as t`.execute(
+          handle.db,
+        )
+      : await sql<{
+          t: string | null;
+        }>`select name as t from sqlite_master where type = 'table' and name = ${migrationTable}`.execute(
+          handle.db,
+        );
+  if (!exists.rows[0]?.t) return [];
   const rows = await sql<{
     name: string;
-  }>`select name from ${sql.table(migrationTable)} order by name`.execute(db);
+  }>`select name from ${sql.table(migrationTable)} order by name`.execute(handle.db);
   return rows.rows.map((r) => r.name);
 }
 
 export async function migrationStatus(handle: DatabaseHandle): Promise<MigrationStatus> {
   const db = handle.db as unknown as Kysely<unknown>;
-  const applied = await appliedNames(db, await ownSchema(handle));
+  const applied = await appliedNames(handle);
   const known = Object.keys(migrations);
   return {
     applied: applied.filter((n) => known.includes(n)),
