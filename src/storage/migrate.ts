@@ -68,7 +68,6 @@ async function appliedNames(handle: DatabaseHandle): Promise<string[]> {
 }
 
 export async function migrationStatus(handle: DatabaseHandle): Promise<MigrationStatus> {
-  const db = handle.db as unknown as Kysely<unknown>;
   const applied = await appliedNames(handle);
   const known = Object.keys(migrations);
   return {
