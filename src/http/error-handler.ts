@@ -36,7 +36,11 @@ function validationErrors(error: FastifyError): { in: string; path: string; mess
     message = message.replace(/\s+/g, ' ').slice(0, 200);
     out.push({ in: part, path, message });
   }
-  return out.slice(0, 50);
+  // One entry per field: a value failing two keywords (format and pattern) is one problem.
+  const seen = new Set<string>();
+  return out
+    .filter((e) => !seen.has(`${e.in}:${e.path}`) && seen.add(`${e.in}:${e.path}`))
+    .slice(0, 50);
 }
 
 const connectionErrorCodes = new Set([

@@ -97,7 +97,7 @@ describe('the OpenAPI document', () => {
         const content = op.responses[success ?? '']?.content ?? {};
         expect(Object.values(content)[0]?.schema, where).toBeDefined();
       }
-      const problem = op.responses['4XX']?.content?.['application/json']?.schema as {
+      const problem = op.responses['4XX']?.content?.['application/problem+json']?.schema as {
         required?: string[];
       };
       expect(problem.required, where).toEqual(

@@ -23,8 +23,14 @@ export async function registerOpenApi(
     route.schema ??= {};
     route.schema.response ??= {};
     const response = route.schema.response as Record<string, unknown>;
-    response['4XX'] ??= { ...ProblemSchema, description: 'Problem (application/problem+json)' };
-    response['5XX'] ??= { ...ProblemSchema, description: 'Problem (application/problem+json)' };
+    // Documented under its real media type; error responses are written by the error
+    // handler as text, so this schema never serializes anything.
+    const problem = {
+      description: 'Problem details (RFC 9457)',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    };
+    response['4XX'] ??= problem;
+    response['5XX'] ??= problem;
   });
   await app.register(swagger, {
     openapi: {
@@ -44,8 +50,15 @@ export async function registerOpenApi(
   if (!options.expose) return;
   await app.register(swaggerUi, {
     routePrefix: '/docs',
+    // swagger-ui's hash-based policy, minus what a security console must not allow: being
+    // framed (browsers honour frame-ancestors over X-Frame-Options) and calls to
+    // validator.swagger.io, which would send the API description to a third party.
     staticCSP: true,
-    uiConfig: { deepLinking: false },
+    transformStaticCSP: (header) =>
+      header
+        .replace(/frame-ancestors[^;]*/, "frame-ancestors 'none'")
+        .replace(/\s*validator\.swagger\.io/, ''),
+    uiConfig: { deepLinking: false, validatorUrl: null },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => {
     return reply.header('cache-control', 'no-cache').send(app.swagger());

@@ -95,6 +95,13 @@ describe('security headers over plain http', () => {
     expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
   });
 
+  it('forbids framing the HTML docs even from the same origin', async () => {
+    const res = await r.app.inject({ method: 'GET', url: '/docs/' });
+    const policy = String(res.headers['content-security-policy']);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain("frame-ancestors 'self'");
+  });
+
   it('sends no HSTS when the public URL is http', async () => {
     const res = await r.app.inject({ method: 'GET', url: '/health' });
     expect(res.headers['strict-transport-security']).toBeUndefined();

@@ -39,7 +39,7 @@ export function registerSecurityHeaders(
 
   app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
-    // A page that set its own stricter, hash-based policy (the API docs) keeps it.
+    // A page that sets its own stricter, hash-based policy (the API docs) keeps it.
     if (
       typeof type === 'string' &&
       type.startsWith('text/html') &&

@@ -1,4 +1,3 @@
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RampartConfig } from '../config/schema.js';
@@ -12,6 +11,7 @@ import { registerOpenApi } from './openapi.js';
 import { generateRequestId } from './request-id.js';
 import { registerRequestLogging } from './request-logging.js';
 import { registerSecurityHeaders } from './security-headers.js';
+import { validatorCompiler } from './validator-compiler.js';
 
 export interface BuildServerOptions {
   config: RampartConfig;
@@ -41,7 +41,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     return503OnClosing: false,
     routerOptions: { maxParamLength: 256 },
   }) as unknown as FastifyInstance;
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
 
   let closing = false;
   app.addHook('preClose', (done) => {

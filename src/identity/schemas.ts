@@ -5,7 +5,14 @@ import { RoleSchema } from '../config/schema.js';
 // that may leave the server (fast-json-stringify drops everything else).
 
 const Role = RoleSchema;
-const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+// RFC 5321 length; and a dot in the domain: a dotless domain (`a@b`) is valid syntax
+// but never a deliverable address for a person registering.
+const Email = Type.String({
+  format: 'email',
+  pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+  minLength: 3,
+  maxLength: 254,
+});
 // The policy (12..128 by default) is enforced with its own error codes; the schema only
 // bounds the input so an oversize body cannot reach the hasher.
 const Password = Type.String({ minLength: 1, maxLength: 4096 });
@@ -77,7 +84,7 @@ export const CreateInviteBody = Type.Object(
     email: Type.Optional(Email),
     // Optional, not required-with-default: the TypeBox validator compiler applies no
     // defaults, so the route fills them in; `default` documents them in the OpenAPI.
-    roles: Type.Optional(Type.Array(Role, { default: [], maxItems: 3, uniqueItems: true })),
+    roles: Type.Array(Role, { default: [], maxItems: 3, uniqueItems: true }),
   },
   { additionalProperties: false },
 );
@@ -96,7 +103,7 @@ export const IdParams = Type.Object(
 );
 
 export const ListInvitesQuery = Type.Object(
-  { include_used: Type.Optional(Type.Boolean({ default: false })) },
+  { include_used: Type.Boolean({ default: false }) },
   { additionalProperties: false },
 );
 

@@ -30,6 +30,12 @@ describe('registration and login over HTTP', () => {
     expect(res.body).not.toMatch(/argon2|password/i);
   });
 
+  it('refuses an email whose domain has no dot with validation_failed', async () => {
+    const res = await r.app.inject(registerRequest({ email: 'a@b', password: strongPassword() }));
+    const body = expectProblem(res, 400, 'validation_failed');
+    expect(body.errors).toEqual([expect.objectContaining({ path: '/email' })]);
+  });
+
   it('stores the email lower-cased and trimmed of nothing else', async () => {
     const res = await r.app.inject(
       registerRequest({ email: 'Grace.Hopper@Example.COM', password: strongPassword() }),

@@ -39,7 +39,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<InviteRoutesOptions> = asyn
       const principal = request.principal;
       if (!principal) throw new Error('principal missing after authentication');
       const ctx = requestContext(request);
-      const { email, roles = [] } = request.body;
+      const { email, roles } = request.body;
       const { invite, token } = await accounts.createInvite(
         { email, roles },
         { ...userActor(principal.id, ctx), id: principal.id },
@@ -67,7 +67,7 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<InviteRoutesOptions> = asyn
       },
     },
     async (request) => ({
-      items: (await accounts.listInvites(request.query.include_used ?? false)).map(inviteJson),
+      items: (await accounts.listInvites(request.query.include_used)).map(inviteJson),
     }),
   );
 
