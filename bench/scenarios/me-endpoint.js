@@ -117,7 +117,7 @@ export async function run({ settings, log }) {
         'Bare Fastify and Express write no logs.',
         `All three return the same ${Buffer.byteLength(sharedBody)}-byte JSON body for the same request and token (checked before the run).`,
         'Rampart verifies the ES256 signature once and remembers the token; jsonwebtoken verifies it on every request.',
-        'Rampart reads the account from SQLite (in memory) on every request; the others return a constant.',
+        'Rampart serves the account from its cache (invalidated on every node by pub/sub on change); the others return a constant.',
         ...(settings.cpuProfile ? ['Rampart ran under --cpu-prof; see results/profiles/.'] : []),
       ],
     };

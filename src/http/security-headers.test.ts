@@ -122,3 +122,20 @@ describe('security headers behind https', () => {
     }
   });
 });
+
+describe('createSecurityHeaders', () => {
+  it('gives an HTML response the page policy also when HSTS is on', async () => {
+    const { createSecurityHeaders } = await import('./security-headers.js');
+    const set = new Map<string, string>();
+    const reply = {
+      header: (k: string, v: string) => set.set(k, v),
+      getHeader: (k: string) => set.get(k),
+    };
+    const headers = createSecurityHeaders({ https: true });
+    headers.apply({ id: 'r1' } as never, reply as never);
+    expect(set.get('strict-transport-security')).toContain('max-age=');
+    set.set('content-type', 'text/html; charset=utf-8');
+    headers.adjust(reply as never);
+    expect(set.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});

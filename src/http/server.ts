@@ -10,7 +10,7 @@ import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerOpenApi } from './openapi.js';
 import { generateRequestId } from './request-id.js';
 import { registerRequestLogging } from './request-logging.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { createSecurityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validator-compiler.js';
 
 export interface BuildServerOptions {
@@ -43,24 +43,28 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
 
+  // The shell's per-request work runs in one onRequest and one onSend hook (callback
+  // style: an async hook costs a promise on every request).
+  const securityHeaders = createSecurityHeaders({ https: config.publicUrl.startsWith('https://') });
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders.apply(request, reply);
     if (!closing) return done();
     reply.header('connection', 'close');
     done(new RampartError(httpErrors.service_unavailable));
   });
-  // A response finished while draining closes its keep-alive socket, or the drain would
-  // wait for the client to hang up.
   app.addHook('onSend', (_request, reply, payload, done) => {
+    securityHeaders.adjust(reply);
+    // A response finished while draining closes its keep-alive socket, or the drain
+    // would wait for the client to hang up.
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
 
-  registerSecurityHeaders(app, { https: config.publicUrl.startsWith('https://') });
   registerErrorHandling(app, { publicUrl: config.publicUrl });
   registerJsonBodyParser(app);
   registerRequestLogging(app);

@@ -2,8 +2,22 @@ import type { Account, InviteRecord } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+// Accounts served from the cache are frozen and shared, so their representation is too:
+// formatting two dates per request is a measurable share of an authenticated read.
+const rendered = new WeakMap<Account, ReturnType<typeof renderAccount>>();
+
 /** The HTTP representation of an account (snake_case, ISO 8601 times). */
 export function accountJson(a: Account) {
+  if (!Object.isFrozen(a)) return renderAccount(a);
+  let json = rendered.get(a);
+  if (!json) {
+    json = renderAccount(a);
+    rendered.set(a, json);
+  }
+  return json;
+}
+
+function renderAccount(a: Account) {
   return {
     id: a.id,
     email: a.email,

@@ -6,7 +6,19 @@ import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import { identityErrors } from './errors.js';
 import type { Principal } from './principal.js';
 
-const bearerPrefix = /^Bearer[ ]+/i;
+/**
+ * The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1; the scheme is
+ * case-insensitive, RFC 9110 §11.1), or undefined when the scheme is not Bearer.
+ */
+function bearerToken(header: string): string | undefined {
+  if (
+    header.length < 8 ||
+    header.charCodeAt(6) !== 32 ||
+    header.slice(0, 6).toLowerCase() !== 'bearer'
+  )
+    return undefined;
+  return header.slice(7).trim();
+}
 
 export interface Authenticator {
   /** preHandler: requires a valid access token and sets `request.principal`. */
@@ -40,13 +52,13 @@ export function createAuthenticator(
         headers: { 'WWW-Authenticate': 'Bearer realm="rampart"' },
       });
     }
-    if (!bearerPrefix.test(header)) {
+    const token = bearerToken(header);
+    if (!token) {
       throw new RampartError(identityErrors.invalid_token, {
         context: { reason: 'not_bearer' },
         headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
       });
     }
-    const token = header.replace(bearerPrefix, '').trim();
     try {
       const claims = await verifier.verify(token);
       const principal: Principal = {
