@@ -5,17 +5,13 @@ import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
 import { EventBus } from './events/event-bus.js';
 import { buildServer } from './http/server.js';
-import { createAuthenticator } from './identity/authenticate.js';
-import { AccessTokenVerifier } from './identity/core/access-token-verifier.js';
-import { AccessTokenIssuer } from './identity/core/access-tokens.js';
-import { AccountCache } from './identity/core/account-cache.js';
-import { AccountService } from './identity/core/account-service.js';
-import { loadCommonPasswords } from './identity/core/common-passwords.js';
-import { PasswordHasher } from './identity/core/password-hasher.js';
-import { SigningKeyRing } from './identity/core/signing-key-ring.js';
-import { SigningKeyService } from './identity/core/signing-key-service.js';
+import type { AccountService } from './identity/core/account-service.js';
+import type { SigningKeyRing } from './identity/core/signing-key-ring.js';
+import type { SigningKeyService } from './identity/core/signing-key-service.js';
+import { createIdentity, type Identity } from './identity/create-identity.js';
 import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
+import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
@@ -45,6 +41,8 @@ export interface Rampart {
   readonly hot: HotStore;
   readonly events: EventBus;
   readonly stores: IdentityStores;
+  /** The identity capability: accounts, login, sessions, keys. */
+  readonly identity: Identity;
   readonly accounts: AccountService;
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
@@ -54,9 +52,6 @@ export interface Rampart {
   /** Stops accepting, drains in-flight requests, then closes the stores. Idempotent. */
   close(): Promise<void>;
 }
-
-/** How often keys are re-read, so a rotation by the CLI reaches a server without Redis. */
-const keyReloadIntervalMs = 60_000;
 
 /**
  * The composition root: opens the stores, migrates, loads the keys and assembles the
@@ -112,71 +107,20 @@ export async function createRampart(
     });
 
     const stores = createSqlIdentityStores(database.db);
-    const sealer = createSealer(masterKey.key);
-    let verifier: AccessTokenVerifier | undefined;
-    const ring = new SigningKeyRing({
-      store: stores.signingKeys,
-      sealer,
-      algorithm: config.jwt.algorithm,
-      accessTokenTtl: config.jwt.accessTokenTtl,
-      clockTolerance: config.jwt.clockTolerance,
-      onChange: () => verifier?.clearCache(),
-    });
-    verifier = new AccessTokenVerifier({
-      ring,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      clockTolerance: config.jwt.clockTolerance,
-    });
-    const signingKeys = new SigningKeyService(ring, events, hotStore.pubsub);
-    const created = await ring.initialize();
-    if (created) {
-      await signingKeys.announce(created);
-      await events.publish({
-        type: 'signing_key.created',
-        outcome: 'success',
-        actor: { kind: 'system' },
-        target: { type: 'signing_key', id: created.kid },
-        details: { algorithm: created.algorithm, retiredKids: created.retiredKids },
-      });
-    }
-    cleanups.push(await signingKeys.follow());
-    const reloadTimer = setInterval(() => {
-      ring
-        .reload()
-        .catch((error: unknown) => logger.warn({ err: error }, 'signing key reload failed'));
-    }, keyReloadIntervalMs);
-    reloadTimer.unref();
-    cleanups.push(async () => clearInterval(reloadTimer));
-
-    const hasher = new PasswordHasher(config.password.argon2);
-    const issuer = new AccessTokenIssuer({
-      ring,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ttlSeconds: config.jwt.accessTokenTtl,
-    });
-    const accountCache = new AccountCache({ store: stores.accounts, pubsub: hotStore.pubsub });
-    cleanups.push(await accountCache.follow());
-    const accounts = new AccountService({
+    const mailer = openMailer(config, logger);
+    cleanups.push(() => mailer.close());
+    const identity = await createIdentity({
+      config,
       stores,
-      cache: accountCache,
-      hasher,
-      tokens: issuer,
+      hot: hotStore,
       events,
-      passwordPolicy: {
-        minLength: config.password.minLength,
-        maxLength: config.password.maxLength,
-      },
-      registration: config.registration,
-      bootstrapTokenTtl: config.bootstrap.tokenTtl,
+      sealer: createSealer(masterKey.key),
+      mailer,
+      logger,
     });
-    // Pay one-time costs now rather than on the first user's request.
-    loadCommonPasswords();
-    await hasher.warmUp();
+    cleanups.push(() => identity.close());
 
     const app = await buildServer({ config, logger, version: rampartVersion });
-    const auth = createAuthenticator(verifier, events);
     const readiness: HealthCheck[] = [
       {
         name: 'database:responseTime',
@@ -212,29 +156,10 @@ export async function createRampart(
           status: 'pass',
         }),
       },
-      {
-        name: 'signing:keys',
-        run: async () => {
-          const current = ring.current();
-          return {
-            componentType: 'component',
-            observedValue: ring.jwks().keys.length,
-            observedUnit: 'published',
-            status: current ? 'pass' : 'fail',
-          };
-        },
-      },
+      ...identity.readiness,
     ];
     await app.register(healthRoutes, { version: rampartVersion, readiness });
-    await app.register(identityPlugin, {
-      accounts,
-      auth,
-      ring,
-      signingKeys,
-      issuer: config.jwt.issuer,
-      publicUrl: config.publicUrl,
-      algorithm: config.jwt.algorithm,
-    });
+    await app.register(identityPlugin, identity.pluginOptions);
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -247,9 +172,10 @@ export async function createRampart(
       hot: hotStore,
       events,
       stores,
-      accounts,
-      signingKeys,
-      ring,
+      identity,
+      accounts: identity.accounts,
+      signingKeys: identity.signingKeys,
+      ring: identity.ring,
       masterKeySource: masterKey.source,
       async listen() {
         return app.listen({ host: config.host, port: config.port });

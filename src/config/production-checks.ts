@@ -78,6 +78,19 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
     }
   }
 
+  if (config.mail.transport === 'smtp' && !config.mail.smtpUrl) {
+    problem('mail.smtpUrl', 'is required when mail.transport is smtp');
+  }
+  if (production && config.mail.transport !== 'smtp') {
+    warnings.push(
+      `mail.transport is ${config.mail.transport} in production: password resets and lockout notices are not delivered`,
+    );
+  }
+  if (config.session.idleTimeout > config.session.absoluteLifetime) {
+    warnings.push(
+      'session.idleTimeout exceeds session.absoluteLifetime: the absolute lifetime ends sessions first',
+    );
+  }
   if (production && (config.log.level === 'debug' || config.log.level === 'trace')) {
     warnings.push(`log.level ${config.log.level} in production is verbose; info is recommended`);
   }

@@ -235,6 +235,131 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    session: Type.Object(
+      {
+        absoluteLifetime: Type.Integer({
+          default: 2_592_000,
+          minimum: 300,
+          maximum: 31_536_000,
+          description: 'Seconds a session lives at most, whatever its activity (default 30 days).',
+        }),
+        idleTimeout: Type.Integer({
+          default: 604_800,
+          minimum: 300,
+          maximum: 31_536_000,
+          description: 'Seconds without a refresh after which a session ends (default 7 days).',
+        }),
+        refreshReuseGrace: Type.Integer({
+          default: 0,
+          minimum: 0,
+          maximum: 60,
+          description:
+            'Seconds during which the immediately previous refresh token is still accepted (lost responses); 0 means never.',
+        }),
+        denyOnFingerprintChange: Type.Boolean({
+          default: false,
+          description:
+            'Refuse a refresh from another user-agent family or IP network (always reported as session.fingerprint.changed).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    lockout: Type.Object(
+      {
+        maxFailures: Type.Integer({
+          default: 5,
+          minimum: 1,
+          maximum: 100,
+          description:
+            'Failed password or MFA attempts per account within the window before it locks.',
+        }),
+        window: Type.Integer({
+          default: 900,
+          minimum: 60,
+          maximum: 86_400,
+          description: 'Seconds over which failures are counted.',
+        }),
+        duration: Type.Integer({
+          default: 900,
+          minimum: 60,
+          maximum: 86_400,
+          description: 'Seconds of the first lockout; each repeat within a day doubles it.',
+        }),
+        maxDuration: Type.Integer({
+          default: 86_400,
+          minimum: 60,
+          maximum: 2_592_000,
+          description: 'Longest lockout, however many repeats.',
+        }),
+        ipMaxFailures: Type.Integer({
+          default: 50,
+          minimum: 1,
+          maximum: 100_000,
+          description:
+            'Failed attempts per client IP (IPv6 per /64) within the window before the IP is throttled.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    mfa: Type.Object(
+      {
+        issuer: Type.String({
+          default: 'Rampart',
+          minLength: 1,
+          maxLength: 64,
+          description: 'Issuer shown by authenticator apps.',
+        }),
+        requiredRoles: Type.Array(Role, {
+          default: [],
+          description: 'Roles whose holders must use MFA; they enrol before getting a session.',
+        }),
+        challengeTtl: Type.Integer({
+          default: 300,
+          minimum: 30,
+          maximum: 1800,
+          description: 'Seconds an mfa_token from the password step stays valid.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    mail: Type.Object(
+      {
+        transport: Type.Union([Type.Literal('smtp'), Type.Literal('log'), Type.Literal('none')], {
+          default: 'log',
+          description:
+            'smtp sends through smtpUrl; log writes messages to the log (development); none drops them.',
+        }),
+        smtpUrl: Type.Optional(
+          Type.String({
+            pattern: '^smtps?://',
+            description: 'smtp://user:pass@host:587 or smtps://… (nodemailer URL).',
+          }),
+        ),
+        from: Type.String({
+          default: 'Rampart <no-reply@localhost>',
+          minLength: 3,
+          description: 'Sender of every message.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    passwordReset: Type.Object(
+      {
+        tokenTtl: Type.Integer({
+          default: 900,
+          minimum: 60,
+          maximum: 86_400,
+          description: 'Seconds a reset link stays valid.',
+        }),
+        url: Type.Optional(
+          Type.String({
+            description:
+              'Link sent by email; {token} is replaced. Default <publicUrl>/ui/reset-password#token={token} (a fragment never reaches server logs).',
+          }),
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     bootstrap: Type.Object(
       {
         tokenTtl: Type.Integer({

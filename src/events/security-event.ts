@@ -28,6 +28,49 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'The current JWT signing key was replaced; the old one verifies until it expires.',
   },
+  'auth.token.refreshed': {
+    severity: 'info',
+    description: 'A refresh token was rotated into a new token pair.',
+  },
+  'auth.refresh.reused': {
+    severity: 'critical',
+    description:
+      'A spent refresh token was presented again: its session and every token of the family were revoked.',
+  },
+  'auth.refresh.failed': {
+    severity: 'warning',
+    description: 'A refresh was refused (unknown, expired or revoked).',
+  },
+  'auth.logout': { severity: 'info', description: 'A session was ended by its owner.' },
+  'auth.account.locked': {
+    severity: 'warning',
+    description: 'Too many failed attempts locked an account for a while.',
+  },
+  'auth.account.unlocked': {
+    severity: 'notice',
+    description: 'An administrator lifted a lockout.',
+  },
+  'auth.ip.throttled': {
+    severity: 'warning',
+    description: 'A client network exceeded its failed-attempt budget and is throttled.',
+  },
+  'auth.mfa.challenged': {
+    severity: 'info',
+    description: 'A password step succeeded and MFA was requested.',
+  },
+  'auth.mfa.failed': {
+    severity: 'warning',
+    description: 'A wrong, replayed or expired MFA code was presented.',
+  },
+  'session.created': { severity: 'info', description: 'A new session was created.' },
+  'session.revoked': {
+    severity: 'notice',
+    description: 'A session was revoked (by its owner, an admin or a rule).',
+  },
+  'session.fingerprint.changed': {
+    severity: 'warning',
+    description: 'A session was refreshed from another user-agent family or IP network.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

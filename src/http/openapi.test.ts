@@ -121,6 +121,8 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(schema.properties).sort()).toEqual([
       'access_token',
       'expires_in',
+      'refresh_token',
+      'session_id',
       'token_type',
     ]);
   });

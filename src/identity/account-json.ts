@@ -1,3 +1,4 @@
+import type { SessionRecord } from './session-store.js';
 import type { Account, InviteRecord } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -38,5 +39,23 @@ export function inviteJson(i: InviteRecord) {
     created_at: iso(i.createdAt),
     expires_at: iso(i.expiresAt),
     used_at: i.usedAt === null ? null : iso(i.usedAt),
+  };
+}
+
+export function sessionJson(s: SessionRecord, currentSessionId: string | undefined) {
+  return {
+    id: s.id,
+    created_at: iso(s.createdAt),
+    last_seen_at: iso(s.lastSeenAt),
+    expires_at: iso(s.expiresAt),
+    ip: s.ip,
+    user_agent: s.userAgent,
+    browser: s.browser,
+    os: s.os,
+    device: s.device,
+    amr: [...s.amr],
+    mfa: s.amr.includes('mfa'),
+    auth_time: iso(s.authTime * 1000),
+    current: s.id === currentSessionId,
   };
 }

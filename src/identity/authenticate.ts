@@ -3,6 +3,7 @@ import type { RoleName } from '../config/schema.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
+import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
 import type { Principal } from './principal.js';
 
@@ -21,8 +22,12 @@ function bearerToken(header: string): string | undefined {
 }
 
 export interface Authenticator {
-  /** preHandler: requires a valid access token and sets `request.principal`. */
+  /** preHandler: requires a valid, unrevoked access token and sets `request.principal`. */
   requireUser: preHandlerAsyncHookHandler;
+  /** The principal set by `requireUser`; fails closed if a route forgot the hook. */
+  principalOf(request: FastifyRequest): Principal;
+  /** Refuses the principal's access token from now on, on every node. */
+  revokeToken(principal: Principal): Promise<void>;
   /** preHandler factory: requires a principal holding one of `roles`. */
   requireRole(...roles: RoleName[]): preHandlerAsyncHookHandler;
 }
@@ -43,6 +48,7 @@ export function requestContext(request: FastifyRequest) {
 export function createAuthenticator(
   verifier: AccessTokenVerifier,
   events: EventPublisher,
+  revocations: RevocationList,
 ): Authenticator {
   async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     if (request.principal) return;
@@ -61,6 +67,14 @@ export function createAuthenticator(
     }
     try {
       const claims = await verifier.verify(token);
+      // A logout or a reused refresh token revokes tokens before they expire; the check
+      // reads the shared hot store, so a revocation on any node holds here at once.
+      if (await revocations.isRevoked(claims.jti, claims.sid)) {
+        throw new RampartError(identityErrors.invalid_token, {
+          context: { reason: 'revoked' },
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+      }
       const principal: Principal = {
         kind: 'user',
         id: claims.sub,
@@ -69,6 +83,7 @@ export function createAuthenticator(
         tokenExpiresAt: claims.exp,
         amr: claims.amr ?? [],
         authTime: claims.auth_time,
+        sessionId: claims.sid,
       };
       request.principal = principal;
     } catch (error) {
@@ -91,6 +106,13 @@ export function createAuthenticator(
 
   return {
     requireUser: authenticate,
+    principalOf(request) {
+      if (!request.principal) throw new Error('route reached without authentication');
+      return request.principal;
+    },
+    async revokeToken(principal) {
+      await revocations.revokeToken(principal.tokenId);
+    },
     requireRole(...roles: RoleName[]) {
       const allowed = new Set(roles);
       return async function requireRole(request, reply) {

@@ -83,6 +83,44 @@ export const identityErrors = defineErrors({
     title: 'Password contains email',
     description: 'The password contains the local part of the account email.',
   },
+  invalid_refresh_token: {
+    status: 401,
+    title: 'Invalid refresh token',
+    description:
+      'The refresh token is unknown, expired, already used, or its session has ended. Log in again.',
+  },
+  mfa_required: {
+    status: 401,
+    title: 'MFA required',
+    description:
+      'The password was right; complete the sign-in at POST /v1/auth/login/mfa with the mfa_token and a code.',
+  },
+  mfa_enrollment_required: {
+    status: 401,
+    title: 'MFA enrolment required',
+    description:
+      'Your role requires MFA: enrol with the mfa_token (POST /v1/auth/login/mfa/enroll, then /activate) to get a session.',
+  },
+  mfa_token_invalid: {
+    status: 401,
+    title: 'MFA token invalid',
+    description: 'The mfa_token is unknown, used or expired. Sign in with your password again.',
+  },
+  invalid_mfa_code: {
+    status: 401,
+    title: 'Invalid MFA code',
+    description: 'The code is wrong, already used, or outside its time window.',
+  },
+  too_many_attempts: {
+    status: 429,
+    title: 'Too many attempts',
+    description: 'Too many failed sign-ins from your network. Retry after the time in Retry-After.',
+  },
+  session_not_found: {
+    status: 404,
+    title: 'Session not found',
+    description: 'No session of yours has this id.',
+  },
   signing_key_unavailable: {
     status: 503,
     title: 'Signing key unavailable',

@@ -11,6 +11,8 @@ export interface Principal {
   tokenExpiresAt: number;
   amr: readonly string[];
   authTime: number | undefined;
+  /** The session of the access token (absent for tokens without one). */
+  sessionId: string | undefined;
 }
 
 declare module 'fastify' {

@@ -56,13 +56,74 @@ export const BootstrapBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** RFC 6749 §5.1 field names. */
+/** RFC 6749 §5.1 field names, plus the session the tokens belong to. */
 export const TokenResponse = Type.Object(
   {
     access_token: Type.String(),
     token_type: Type.Literal('Bearer'),
     expires_in: Type.Integer(),
+    refresh_token: Type.String({
+      description: 'Opaque, single-use: each refresh returns the next one.',
+    }),
+    session_id: Type.String(),
   },
+  { additionalProperties: false },
+);
+
+const OpaqueToken = Type.String({ minLength: 16, maxLength: 256 });
+
+export const RefreshBody = Type.Object(
+  { refresh_token: OpaqueToken },
+  { additionalProperties: false },
+);
+
+export const MfaLoginBody = Type.Object(
+  {
+    mfa_token: OpaqueToken,
+    code: Type.Optional(Type.String({ pattern: '^[0-9]{6,8}$', description: 'A TOTP code.' })),
+    recovery_code: Type.Optional(
+      Type.String({ minLength: 8, maxLength: 64, description: 'A single-use recovery code.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionSchema = Type.Object(
+  {
+    id: Type.String(),
+    created_at: Timestamp,
+    last_seen_at: Timestamp,
+    expires_at: Timestamp,
+    ip: Type.Union([Type.String(), Type.Null()]),
+    user_agent: Type.Union([Type.String(), Type.Null()]),
+    browser: Type.Union([Type.String(), Type.Null()]),
+    os: Type.Union([Type.String(), Type.Null()]),
+    device: Type.Union([Type.String(), Type.Null()]),
+    amr: Type.Array(Type.String()),
+    mfa: Type.Boolean(),
+    auth_time: Timestamp,
+    current: Type.Boolean({ description: 'The session of the token making this request.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionList = Type.Object(
+  { items: Type.Array(SessionSchema) },
+  { additionalProperties: false },
+);
+export const SessionIdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export const AccountSessionParams = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    sessionId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+export const RevokedCount = Type.Object(
+  { revoked: Type.Integer() },
   { additionalProperties: false },
 );
 

@@ -1,4 +1,6 @@
 import type { RoleName } from '../config/schema.js';
+import type { MfaStore, PasswordResetStore } from './mfa-store.js';
+import type { SessionStore } from './session-store.js';
 
 /** Ports the identity capability needs. Adapters: src/storage/sql (SQLite, PostgreSQL) and src/storage/memory. */
 
@@ -48,7 +50,11 @@ export interface AccountStore {
   createAccount(input: NewAccount, claim?: AccountClaim): Promise<CreateAccountResult>;
   findAccountByEmail(email: string): Promise<AccountWithCredentials | undefined>;
   findAccountById(id: string): Promise<Account | undefined>;
+  /** Replaces the hash with a stronger one for the same password (parameters changed). */
   updatePasswordHash(id: string, passwordHash: string, now: number): Promise<void>;
+  /** Sets a new password: the hash and `passwordChangedAt`. */
+  setPassword(id: string, passwordHash: string, now: number): Promise<void>;
+  findAccountWithCredentialsById(id: string): Promise<AccountWithCredentials | undefined>;
   countActiveAccountsWithRole(role: RoleName): Promise<number>;
 }
 
@@ -108,4 +114,7 @@ export interface IdentityStores {
   invites: InviteStore;
   bootstrapTokens: BootstrapTokenStore;
   signingKeys: SigningKeyStore;
+  sessions: SessionStore;
+  mfa: MfaStore;
+  passwordResets: PasswordResetStore;
 }

@@ -55,10 +55,74 @@ export interface BootstrapTokensTable {
   used_at: number | null;
 }
 
+export interface SessionsTable {
+  id: string;
+  account_id: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end of the session, whatever its activity. */
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  /** JSON array of RFC 8176 methods. */
+  amr: string;
+  auth_time: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  token_hash: string;
+  /** The session is the token family: every rotation stays in it. */
+  session_id: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  /** When it was spent by a rotation; presenting it again is reuse. */
+  used_at: number | null;
+  replaced_by: string | null;
+}
+
+export interface MfaTotpTable {
+  account_id: string;
+  secret_sealed: string;
+  created_at: number;
+  /** Null while enrolment is pending. */
+  enabled_at: number | null;
+  /** The last accepted RFC 6238 time step: a code is accepted once. */
+  last_used_step: number | null;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   account_roles: AccountRolesTable;
   signing_keys: SigningKeysTable;
   invites: InvitesTable;
   bootstrap_tokens: BootstrapTokensTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  password_reset_tokens: PasswordResetTokensTable;
 }

@@ -119,7 +119,7 @@ export class AccessTokenVerifier {
   }
 
   #toClaims(payload: Record<string, unknown>): AccessTokenClaims {
-    const { iss, aud, sub, iat, nbf, exp, jti, roles, amr, auth_time: authTime } = payload;
+    const { iss, aud, sub, iat, nbf, exp, jti, roles, amr, auth_time: authTime, sid } = payload;
     if (
       typeof iss !== 'string' ||
       typeof aud !== 'string' ||
@@ -136,6 +136,7 @@ export class AccessTokenVerifier {
     const claims: AccessTokenClaims = { iss, aud, sub, iat, nbf, exp, jti, roles };
     if (Array.isArray(amr) && amr.every((m) => typeof m === 'string')) claims.amr = amr;
     if (typeof authTime === 'number') claims.auth_time = authTime;
+    if (typeof sid === 'string') claims.sid = sid;
     return Object.freeze(claims);
   }
 }

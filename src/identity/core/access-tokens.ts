@@ -19,6 +19,8 @@ export interface AccessTokenClaims {
   amr?: string[];
   /** When the user last authenticated (seconds). */
   auth_time?: number;
+  /** The session the token belongs to: revoking the session revokes the token. */
+  sid?: string;
 }
 
 export interface IssueAccessTokenInput {
@@ -26,6 +28,7 @@ export interface IssueAccessTokenInput {
   roles: readonly RoleName[];
   amr?: readonly string[];
   authTime?: number;
+  sessionId?: string;
 }
 
 export interface IssuedAccessToken {
@@ -69,6 +72,7 @@ export class AccessTokenIssuer {
     const claims: Record<string, unknown> = { roles: [...input.roles] };
     if (input.amr) claims.amr = [...input.amr];
     if (input.authTime !== undefined) claims.auth_time = input.authTime;
+    if (input.sessionId !== undefined) claims.sid = input.sessionId;
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: accessTokenType })
       .setIssuer(this.#options.issuer)

@@ -5,7 +5,6 @@ import type { EventActor } from '../../events/security-event.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import { identityErrors } from '../errors.js';
 import type { Account, AccountClaim, IdentityStores, InviteRecord } from '../store.js';
-import type { AccessTokenIssuer, IssuedAccessToken } from './access-tokens.js';
 import type { AccountCache } from './account-cache.js';
 import { normalizeEmail } from './email.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -18,7 +17,6 @@ export interface AccountServiceOptions {
   /** Reads of accounts by id; every change must be announced through it. */
   cache: AccountCache;
   hasher: PasswordHasher;
-  tokens: AccessTokenIssuer;
   events: EventPublisher;
   passwordPolicy: PasswordPolicyOptions;
   registration: {
@@ -35,11 +33,6 @@ export interface RegisterInput {
   password: string;
   name?: string | undefined;
   inviteToken?: string | undefined;
-}
-
-export interface LoginResult {
-  account: Account;
-  accessToken: IssuedAccessToken;
 }
 
 /**
@@ -181,73 +174,6 @@ export class AccountService {
       details: { roles: account.roles },
     });
     return account;
-  }
-
-  /**
-   * Password login. Every failure is the same `invalid_credentials` after the same work:
-   * an unknown email is verified against a dummy hash, so neither the answer nor its
-   * timing reveals whether the account exists. The precise reason goes to the event.
-   */
-  async login(
-    input: { email: string; password: string },
-    ctx: RequestContext,
-  ): Promise<LoginResult> {
-    const email = normalizeEmail(input.email);
-    const account = await this.#o.stores.accounts.findAccountByEmail(email);
-    let reason:
-      | 'unknown_account'
-      | 'wrong_password'
-      | 'account_disabled'
-      | 'no_password'
-      | undefined;
-    if (!account) {
-      await this.#o.hasher.verifyDummy(input.password);
-      reason = 'unknown_account';
-    } else if (!account.passwordHash) {
-      await this.#o.hasher.verifyDummy(input.password);
-      reason = 'no_password';
-    } else if (!(await this.#o.hasher.verify(account.passwordHash, input.password))) {
-      reason = 'wrong_password';
-    } else if (account.status !== 'active') {
-      reason = 'account_disabled';
-    }
-    if (reason || !account) {
-      await this.#o.events.publish({
-        type: 'auth.login.failed',
-        outcome: 'failure',
-        actor: account ? userActor(account.id, ctx) : anonymousActor(ctx),
-        target: { type: 'account', ...(account ? { id: account.id } : {}) },
-        ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-        details: { reason },
-      });
-      throw new RampartError(identityErrors.invalid_credentials, { context: { reason } });
-    }
-    if (account.passwordHash && this.#o.hasher.needsRehash(account.passwordHash)) {
-      // The configured cost went up: upgrade this hash while we hold the password.
-      await this.#o.stores.accounts.updatePasswordHash(
-        account.id,
-        await this.#o.hasher.hash(input.password),
-        this.#now(),
-      );
-      await this.#o.cache.changed(account.id);
-    }
-    const authTime = Math.floor(this.#now() / 1000);
-    const accessToken = await this.#o.tokens.issue({
-      subject: account.id,
-      roles: account.roles,
-      amr: ['pwd'],
-      authTime,
-    });
-    await this.#o.events.publish({
-      type: 'auth.login.succeeded',
-      outcome: 'success',
-      actor: userActor(account.id, ctx),
-      target: { type: 'account', id: account.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { amr: ['pwd'], tokenId: accessToken.jti },
-    });
-    const { passwordHash: _h, passwordChangedAt: _c, ...publicAccount } = account;
-    return { account: publicAccount, accessToken };
   }
 
   async getAccount(id: string): Promise<Account> {

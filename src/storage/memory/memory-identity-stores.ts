@@ -98,6 +98,20 @@ class MemoryAccountStore implements AccountStore {
     }
   }
 
+  async setPassword(id: string, passwordHash: string, now: number): Promise<void> {
+    const found = this.state.accounts.get(id);
+    if (found) {
+      found.passwordHash = passwordHash;
+      found.updatedAt = now;
+      found.passwordChangedAt = now;
+    }
+  }
+
+  async findAccountWithCredentialsById(id: string): Promise<AccountWithCredentials | undefined> {
+    const found = this.state.accounts.get(id);
+    return found ? { ...found, roles: [...found.roles] } : undefined;
+  }
+
   async countActiveAccountsWithRole(role: RoleName): Promise<number> {
     return [...this.state.accounts.values()].filter(
       (a) => a.status === 'active' && a.roles.includes(role),
@@ -182,7 +196,10 @@ class MemorySigningKeyStore implements SigningKeyStore {
 }
 
 /** Identity ports kept in process memory: for tests and embedding; nothing survives a restart. */
-export function createMemoryIdentityStores(): IdentityStores {
+/** The foundation's ports; sessions, MFA and resets have SQL adapters only (tests use SQLite in memory). */
+export type MemoryIdentityStores = Omit<IdentityStores, 'sessions' | 'mfa' | 'passwordResets'>;
+
+export function createMemoryIdentityStores(): MemoryIdentityStores {
   const state: MemoryState = {
     accounts: new Map(),
     invites: new Map(),

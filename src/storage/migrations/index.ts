@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as identitySessions from './0002-identity-sessions.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -7,4 +8,5 @@ import * as foundation from './0001-foundation.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_foundation': foundation,
+  '0002_identity_sessions': identitySessions,
 });

@@ -3,6 +3,8 @@ import type { IdentityStores } from '../../identity/store.js';
 import type { Database } from '../database-schema.js';
 import { SqlAccountStore } from './sql-account-store.js';
 import { SqlBootstrapTokenStore, SqlInviteStore } from './sql-invite-store.js';
+import { SqlMfaStore, SqlPasswordResetStore } from './sql-mfa-store.js';
+import { SqlSessionStore } from './sql-session-store.js';
 import { SqlSigningKeyStore } from './sql-signing-key-store.js';
 
 /** The identity ports over one Kysely instance (SQLite or PostgreSQL). */
@@ -12,5 +14,8 @@ export function createSqlIdentityStores(db: Kysely<Database>): IdentityStores {
     invites: new SqlInviteStore(db),
     bootstrapTokens: new SqlBootstrapTokenStore(db),
     signingKeys: new SqlSigningKeyStore(db),
+    sessions: new SqlSessionStore(db),
+    mfa: new SqlMfaStore(db),
+    passwordResets: new SqlPasswordResetStore(db),
   };
 }

@@ -146,10 +146,21 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async findAccountByEmail(email: string): Promise<AccountWithCredentials | undefined> {
+    return this.#findWithCredentials('email', email);
+  }
+
+  async findAccountWithCredentialsById(id: string): Promise<AccountWithCredentials | undefined> {
+    return this.#findWithCredentials('id', id);
+  }
+
+  async #findWithCredentials(
+    column: 'id' | 'email',
+    value: string,
+  ): Promise<AccountWithCredentials | undefined> {
     const row = await this.db
       .selectFrom('accounts')
       .selectAll()
-      .where('email', '=', email)
+      .where(column, '=', value)
       .executeTakeFirst();
     if (!row) return undefined;
     return {
@@ -173,6 +184,14 @@ export class SqlAccountStore implements AccountStore {
     await this.db
       .updateTable('accounts')
       .set({ password_hash: passwordHash, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setPassword(id: string, passwordHash: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ password_hash: passwordHash, updated_at: now, password_changed_at: now })
       .where('id', '=', id)
       .execute();
   }

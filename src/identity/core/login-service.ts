@@ -1,0 +1,304 @@
+import type { RoleName } from '../../config/schema.js';
+import { RampartError } from '../../errors/rampart-error.js';
+import type { EventPublisher } from '../../events/event-bus.js';
+import type { EventActor } from '../../events/security-event.js';
+import type { Mailer } from '../../mail/mailer.js';
+import type { ExpiringValueStore } from '../../storage/hot-state.js';
+import { identityErrors } from '../errors.js';
+import type { Account, AccountWithCredentials, IdentityStores } from '../store.js';
+import type { AccountCache } from './account-cache.js';
+import { clientNetwork } from './client-network.js';
+import { normalizeEmail } from './email.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { anonymousActor, type RequestContext, userActor } from './request-context.js';
+import type { SecondFactor, SecondFactorProof } from './second-factor.js';
+import { generateSecretToken, hashSecretToken } from './secret-token.js';
+import type { SessionService, TokenPair } from './session-service.js';
+
+export type ChallengePurpose = 'verify' | 'enroll';
+
+/** What the password step remembers for the MFA step (hot store, short-lived). */
+export interface MfaChallenge {
+  accountId: string;
+  email: string;
+  purpose: ChallengePurpose;
+  amr: string[];
+}
+
+export type LoginResult =
+  | { kind: 'session'; account: Account; tokens: TokenPair }
+  | { kind: 'mfa_required' | 'mfa_enrollment_required'; mfaToken: string; expiresIn: number };
+
+export interface LoginServiceOptions {
+  stores: IdentityStores;
+  hasher: PasswordHasher;
+  sessions: SessionService;
+  throttle: LoginThrottle;
+  challenges: ExpiringValueStore;
+  events: EventPublisher;
+  mailer: Mailer;
+  accountCache: AccountCache;
+  /** Unset until MFA is configured in: then no account is asked for a second factor. */
+  secondFactor?: SecondFactor;
+  mfa: { challengeTtlMs: number; requiredRoles: readonly RoleName[] };
+  onMailError: (error: unknown) => void;
+  now?: () => number;
+}
+
+/**
+ * Password login and the MFA step. Every failure of the password step is the same
+ * `invalid_credentials` after the same work — unknown email (verified against a dummy
+ * hash), wrong password, disabled or locked account — so neither answer nor timing tells
+ * which. The precise reason goes to the event.
+ */
+export class LoginService {
+  readonly #o: LoginServiceOptions;
+  readonly #now: () => number;
+
+  constructor(options: LoginServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async #failed(reason: string, ctx: RequestContext, account?: { id: string }): Promise<never> {
+    await this.#o.events.publish({
+      type: 'auth.login.failed',
+      outcome: 'failure',
+      actor: account ? userActor(account.id, ctx) : anonymousActor(ctx),
+      target: { type: 'account', ...(account ? { id: account.id } : {}) },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason },
+    });
+    throw new RampartError(identityErrors.invalid_credentials, { context: { reason } });
+  }
+
+  async login(
+    input: { email: string; password: string },
+    ctx: RequestContext,
+  ): Promise<LoginResult> {
+    const email = normalizeEmail(input.email);
+    const network = clientNetwork(ctx.ip ?? 'unknown');
+    const reservation = await this.#o.throttle.reserve(email, network);
+    if (!reservation.allowed) {
+      if (reservation.reason === 'ip_throttled') {
+        await this.#o.events.publish({
+          type: 'auth.ip.throttled',
+          outcome: 'denied',
+          actor: anonymousActor(ctx),
+          ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+          details: { network },
+        });
+        throw new RampartError(identityErrors.too_many_attempts, {
+          headers: { 'Retry-After': String(Math.ceil(reservation.retryAfterMs / 1000)) },
+        });
+      }
+      // Same work as a wrong password, so a locked account cannot be told apart by timing.
+      await this.#o.hasher.verifyDummy(input.password);
+      return this.#failed('account_locked', ctx);
+    }
+
+    const account = await this.#o.stores.accounts.findAccountByEmail(email);
+    const reason = await this.#checkPassword(account, input.password);
+    if (reason || !account) {
+      const lock = await this.#o.throttle.fail(email, network, reservation.attempt);
+      if (lock && account) await this.#locked(account, lock.lockedForMs, ctx);
+      return this.#failed(reason ?? 'unknown_account', ctx, account);
+    }
+    await this.#o.throttle.succeed(email);
+    if (account.passwordHash && this.#o.hasher.needsRehash(account.passwordHash)) {
+      // The configured cost went up: upgrade this hash while we hold the password.
+      await this.#o.stores.accounts.updatePasswordHash(
+        account.id,
+        await this.#o.hasher.hash(input.password),
+        this.#now(),
+      );
+      await this.#o.accountCache.changed(account.id);
+    }
+    const { passwordHash: _h, passwordChangedAt: _c, ...publicAccount } = account;
+
+    const factor = this.#o.secondFactor;
+    if (factor) {
+      if (await factor.isEnrolled(account.id)) return this.#challenge(publicAccount, 'verify', ctx);
+      if (publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
+        return this.#challenge(publicAccount, 'enroll', ctx);
+    }
+    return this.#complete(publicAccount, ['pwd'], ctx);
+  }
+
+  async #checkPassword(
+    account: AccountWithCredentials | undefined,
+    password: string,
+  ): Promise<string | undefined> {
+    if (!account?.passwordHash) {
+      await this.#o.hasher.verifyDummy(password);
+      return account ? 'no_password' : 'unknown_account';
+    }
+    if (!(await this.#o.hasher.verify(account.passwordHash, password))) return 'wrong_password';
+    if (account.status !== 'active') return 'account_disabled';
+    return undefined;
+  }
+
+  async #locked(
+    account: AccountWithCredentials,
+    lockedForMs: number,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const until = new Date(this.#now() + lockedForMs).toISOString();
+    await this.#o.events.publish({
+      type: 'auth.account.locked',
+      outcome: 'denied',
+      actor: anonymousActor(ctx),
+      target: { type: 'account', id: account.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { lockedForSeconds: Math.round(lockedForMs / 1000), until },
+    });
+    // Not awaited: the response must not wait on (or reveal) mail delivery.
+    this.#o.mailer
+      .send({
+        to: account.email,
+        subject: 'Your account was locked after failed sign-in attempts',
+        text: [
+          'Too many failed sign-in attempts were made on your account,',
+          `the last one from ${ctx.ip ?? 'an unknown address'}. It is locked until ${until}.`,
+          '',
+          'If this was not you, reset your password once the lock ends and consider enabling MFA.',
+        ].join('\n'),
+      })
+      .catch(this.#o.onMailError);
+  }
+
+  async #challenge(
+    account: Account,
+    purpose: ChallengePurpose,
+    ctx: RequestContext,
+  ): Promise<LoginResult> {
+    const { token, hash } = generateSecretToken('rmpmfa_', 32);
+    const challenge: MfaChallenge = {
+      accountId: account.id,
+      email: account.email,
+      purpose,
+      amr: ['pwd'],
+    };
+    await this.#o.challenges.set(
+      `mfa:${hash}`,
+      JSON.stringify(challenge),
+      this.#o.mfa.challengeTtlMs,
+    );
+    await this.#o.events.publish({
+      type: 'auth.mfa.challenged',
+      outcome: 'success',
+      actor: userActor(account.id, ctx),
+      target: { type: 'account', id: account.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { purpose },
+    });
+    return {
+      kind: purpose === 'verify' ? 'mfa_required' : 'mfa_enrollment_required',
+      mfaToken: token,
+      expiresIn: Math.floor(this.#o.mfa.challengeTtlMs / 1000),
+    };
+  }
+
+  async #complete(account: Account, amr: string[], ctx: RequestContext): Promise<LoginResult> {
+    const tokens = await this.#o.sessions.start(account, amr, ctx);
+    await this.#o.events.publish({
+      type: 'auth.login.succeeded',
+      outcome: 'success',
+      actor: userActor(account.id, ctx),
+      target: { type: 'account', id: account.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { amr, sessionId: tokens.sessionId, tokenId: tokens.accessToken.jti },
+    });
+    return { kind: 'session', account, tokens };
+  }
+
+  /** The challenge behind an mfa_token, if it is valid for `purpose` (not spent by reading). */
+  async peekChallenge(mfaToken: string, purpose: ChallengePurpose): Promise<MfaChallenge> {
+    const raw = await this.#o.challenges.get(`mfa:${hashSecretToken(mfaToken)}`);
+    const challenge = raw ? (JSON.parse(raw) as MfaChallenge) : undefined;
+    if (!challenge || challenge.purpose !== purpose)
+      throw new RampartError(identityErrors.mfa_token_invalid);
+    return challenge;
+  }
+
+  /**
+   * Spends the challenge and starts the session. The take is atomic: of two requests
+   * completing one challenge, only one gets a session.
+   */
+  async completeChallenge(
+    mfaToken: string,
+    amr: string[],
+    ctx: RequestContext,
+  ): Promise<LoginResult & { kind: 'session' }> {
+    const raw = await this.#o.challenges.take(`mfa:${hashSecretToken(mfaToken)}`);
+    if (!raw) throw new RampartError(identityErrors.mfa_token_invalid);
+    const challenge = JSON.parse(raw) as MfaChallenge;
+    const account = await this.#o.stores.accounts.findAccountById(challenge.accountId);
+    if (account?.status !== 'active') throw new RampartError(identityErrors.mfa_token_invalid);
+    return (await this.#complete(
+      account,
+      [...new Set([...challenge.amr, ...amr])],
+      ctx,
+    )) as LoginResult & { kind: 'session' };
+  }
+
+  /**
+   * The MFA step of a login. Failures count against the same per-account budget as
+   * passwords, so a stolen password does not buy unlimited code guesses.
+   */
+  async verifySecondFactor(
+    mfaToken: string,
+    proof: SecondFactorProof,
+    ctx: RequestContext,
+  ): Promise<LoginResult & { kind: 'session' }> {
+    const factor = this.#o.secondFactor;
+    if (!factor) throw new RampartError(identityErrors.mfa_token_invalid);
+    const challenge = await this.peekChallenge(mfaToken, 'verify');
+    const network = clientNetwork(ctx.ip ?? 'unknown');
+    const reservation = await this.#o.throttle.reserve(challenge.email, network);
+    if (!reservation.allowed) {
+      await this.#o.challenges.delete(`mfa:${hashSecretToken(mfaToken)}`);
+      await this.#mfaFailed(challenge, 'account_locked', ctx);
+    }
+    const result = await factor.verify(challenge.accountId, proof);
+    if (!result.ok) {
+      const attempt = reservation.allowed ? reservation.attempt : 0;
+      const lock = await this.#o.throttle.fail(challenge.email, network, attempt);
+      if (lock) {
+        await this.#o.challenges.delete(`mfa:${hashSecretToken(mfaToken)}`);
+        const account = await this.#o.stores.accounts.findAccountByEmail(challenge.email);
+        if (account) await this.#locked(account, lock.lockedForMs, ctx);
+      }
+      return this.#mfaFailed(challenge, result.reason, ctx);
+    }
+    await this.#o.throttle.succeed(challenge.email);
+    return this.completeChallenge(mfaToken, result.amr, ctx);
+  }
+
+  async #mfaFailed(challenge: MfaChallenge, reason: string, ctx: RequestContext): Promise<never> {
+    await this.#o.events.publish({
+      type: 'auth.mfa.failed',
+      outcome: 'failure',
+      actor: userActor(challenge.accountId, ctx),
+      target: { type: 'account', id: challenge.accountId },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason },
+    });
+    throw new RampartError(identityErrors.invalid_mfa_code, { context: { reason } });
+  }
+
+  /** Lifts a lockout (administrators). */
+  async unlock(email: string, actor: EventActor): Promise<void> {
+    const identity = normalizeEmail(email);
+    await this.#o.throttle.unlock(identity);
+    const account = await this.#o.stores.accounts.findAccountByEmail(identity);
+    await this.#o.events.publish({
+      type: 'auth.account.unlocked',
+      outcome: 'success',
+      actor,
+      target: { type: 'account', ...(account ? { id: account.id } : {}) },
+      details: {},
+    });
+  }
+}

@@ -1,0 +1,202 @@
+import type { Logger } from 'pino';
+import type { RampartConfig } from '../config/schema.js';
+import type { Sealer } from '../dataprotect/core/sealer.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { HealthCheck } from '../monitor/core/health.js';
+import type { HotStore } from '../storage/hot-state.js';
+import { type Authenticator, createAuthenticator } from './authenticate.js';
+import { AccessTokenVerifier } from './core/access-token-verifier.js';
+import { AccessTokenIssuer } from './core/access-tokens.js';
+import { AccountCache } from './core/account-cache.js';
+import { AccountService } from './core/account-service.js';
+import { loadCommonPasswords } from './core/common-passwords.js';
+import { LoginService } from './core/login-service.js';
+import { LoginThrottle } from './core/login-throttle.js';
+import { PasswordHasher } from './core/password-hasher.js';
+import { RevocationList } from './core/revocation-list.js';
+import { SessionService } from './core/session-service.js';
+import { SigningKeyRing } from './core/signing-key-ring.js';
+import { SigningKeyService } from './core/signing-key-service.js';
+import type { IdentityPluginOptions } from './plugin.js';
+import type { IdentityStores } from './store.js';
+
+/** How often keys are re-read, so a rotation by the CLI reaches a server without Redis. */
+const keyReloadIntervalMs = 60_000;
+
+export interface Identity {
+  accounts: AccountService;
+  login: LoginService;
+  sessions: SessionService;
+  signingKeys: SigningKeyService;
+  ring: SigningKeyRing;
+  verifier: AccessTokenVerifier;
+  auth: Authenticator;
+  hasher: PasswordHasher;
+  accountCache: AccountCache;
+  revocations: RevocationList;
+  readiness: HealthCheck[];
+  pluginOptions: IdentityPluginOptions;
+  /** Stops timers and subscriptions. */
+  close(): Promise<void>;
+}
+
+export interface CreateIdentityOptions {
+  config: RampartConfig;
+  stores: IdentityStores;
+  hot: HotStore;
+  events: EventBus;
+  sealer: Sealer;
+  mailer: Mailer;
+  logger: Logger;
+}
+
+/** Assembles the identity capability: keys, tokens, accounts, sessions and login. */
+export async function createIdentity(options: CreateIdentityOptions): Promise<Identity> {
+  const { config, stores, hot, events, logger } = options;
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    let verifier: AccessTokenVerifier | undefined;
+    const ring = new SigningKeyRing({
+      store: stores.signingKeys,
+      sealer: options.sealer,
+      algorithm: config.jwt.algorithm,
+      accessTokenTtl: config.jwt.accessTokenTtl,
+      clockTolerance: config.jwt.clockTolerance,
+      onChange: () => verifier?.clearCache(),
+    });
+    verifier = new AccessTokenVerifier({
+      ring,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      clockTolerance: config.jwt.clockTolerance,
+    });
+    const signingKeys = new SigningKeyService(ring, events, hot.pubsub);
+    const created = await ring.initialize();
+    if (created) {
+      await signingKeys.announce(created);
+      await events.publish({
+        type: 'signing_key.created',
+        outcome: 'success',
+        actor: { kind: 'system' },
+        target: { type: 'signing_key', id: created.kid },
+        details: { algorithm: created.algorithm, retiredKids: created.retiredKids },
+      });
+    }
+    cleanups.push(await signingKeys.follow());
+    const reloadTimer = setInterval(() => {
+      ring
+        .reload()
+        .catch((error: unknown) => logger.warn({ err: error }, 'signing key reload failed'));
+    }, keyReloadIntervalMs);
+    reloadTimer.unref();
+    cleanups.push(async () => clearInterval(reloadTimer));
+
+    const hasher = new PasswordHasher(config.password.argon2);
+    const tokens = new AccessTokenIssuer({
+      ring,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTokenTtl,
+    });
+    const accountCache = new AccountCache({ store: stores.accounts, pubsub: hot.pubsub });
+    cleanups.push(await accountCache.follow());
+    const revocations = new RevocationList(
+      hot.sets,
+      (config.jwt.accessTokenTtl + config.jwt.clockTolerance) * 1000,
+    );
+    const accounts = new AccountService({
+      stores,
+      cache: accountCache,
+      hasher,
+      events,
+      passwordPolicy: {
+        minLength: config.password.minLength,
+        maxLength: config.password.maxLength,
+      },
+      registration: config.registration,
+      bootstrapTokenTtl: config.bootstrap.tokenTtl,
+    });
+    const sessions = new SessionService({
+      stores,
+      tokens,
+      revocations,
+      events,
+      policy: {
+        absoluteLifetimeMs: config.session.absoluteLifetime * 1000,
+        idleTimeoutMs: config.session.idleTimeout * 1000,
+        refreshReuseGraceMs: config.session.refreshReuseGrace * 1000,
+        denyOnFingerprintChange: config.session.denyOnFingerprintChange,
+      },
+    });
+    const throttle = new LoginThrottle(hot.counters, hot.values, {
+      maxFailures: config.lockout.maxFailures,
+      windowMs: config.lockout.window * 1000,
+      durationMs: config.lockout.duration * 1000,
+      maxDurationMs: config.lockout.maxDuration * 1000,
+      ipMaxFailures: config.lockout.ipMaxFailures,
+    });
+    const login = new LoginService({
+      stores,
+      hasher,
+      sessions,
+      throttle,
+      challenges: hot.values,
+      events,
+      mailer: options.mailer,
+      accountCache,
+      mfa: {
+        challengeTtlMs: config.mfa.challengeTtl * 1000,
+        requiredRoles: config.mfa.requiredRoles,
+      },
+      onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
+    });
+    const auth = createAuthenticator(verifier, events, revocations);
+
+    // Pay one-time costs now rather than on the first user's request.
+    loadCommonPasswords();
+    await hasher.warmUp();
+
+    const readiness: HealthCheck[] = [
+      {
+        name: 'signing:keys',
+        run: async () => ({
+          componentType: 'component',
+          observedValue: ring.jwks().keys.length,
+          observedUnit: 'published',
+          status: ring.current() ? 'pass' : 'fail',
+        }),
+      },
+    ];
+    return {
+      accounts,
+      login,
+      sessions,
+      signingKeys,
+      ring,
+      verifier,
+      auth,
+      hasher,
+      accountCache,
+      revocations,
+      readiness,
+      pluginOptions: {
+        accounts,
+        login,
+        sessions,
+        auth,
+        ring,
+        signingKeys,
+        issuer: config.jwt.issuer,
+        publicUrl: config.publicUrl,
+        algorithm: config.jwt.algorithm,
+      },
+      async close() {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    throw error;
+  }
+}
