@@ -73,3 +73,40 @@ export function expectProblem(
   expect(body).not.toHaveProperty('stack');
   return body;
 }
+
+export interface TokenPairJson {
+  access_token: string;
+  refresh_token: string;
+  session_id: string;
+  expires_in: number;
+}
+
+/** Logs in and returns the whole token response. */
+export async function loginSession(
+  r: TestRampart,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+  remoteAddress?: string,
+): Promise<TokenPairJson> {
+  const res = await r.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password },
+    headers,
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<TokenPairJson>();
+}
+
+/** Creates an account directly (operator path) with a fresh strong password. */
+export async function createUser(
+  r: TestRampart,
+  email: string,
+  roles: ('ADMIN' | 'DEVELOPER' | 'VIEWER')[] = [],
+): Promise<{ email: string; password: string; id: string }> {
+  const password = strongPassword();
+  const account = await r.accounts.createAccount({ email, password, roles }, { kind: 'system' });
+  return { email, password, id: account.id };
+}

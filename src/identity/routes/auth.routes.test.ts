@@ -73,7 +73,13 @@ describe('registration and login over HTTP', () => {
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'session_id', 'token_type']);
+    expect(Object.keys(body).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+      'session_id',
+      'token_type',
+    ]);
     expect(body.token_type).toBe('Bearer');
     expect(body.expires_in).toBe(r.config.jwt.accessTokenTtl);
     expect(body.access_token.split('.')).toHaveLength(3);
