@@ -79,7 +79,7 @@ for (const hot of testHotStoreKinds()) {
       const victim = await createUser(r, 'notify@example.com');
       for (let i = 0; i < 5; i++) await attempt(r, victim.email, 'definitely not the password');
       const mail = r.logs.find((l) => (l.mail as { to?: string } | undefined)?.to === victim.email);
-      expect((mail?.mail as { subject: string }).subject).toContain('locked');
+      expect((mail?.mail as { subject?: string } | undefined)?.subject).toContain('locked');
 
       const admin = await createUser(r, `admin-${hot}@example.com`, ['ADMIN']);
       const adminSession = await loginSession(r, admin.email, admin.password);
