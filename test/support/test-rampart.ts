@@ -17,6 +17,11 @@ export interface TestRampartOptions {
   database?: 'sqlite' | 'postgres';
   hot?: 'memory' | 'redis';
   overrides?: DeepPartial<RawConfig>;
+  /**
+   * Join a cluster: use this database (not dropped on close) and this Redis key prefix,
+   * as another node started with `startTestRampart` (see `clusterOf`).
+   */
+  join?: { database: TestDatabase; redisKeyPrefix: string };
 }
 
 /** A fixed, valid master key for tests. */
@@ -28,8 +33,11 @@ export const testMasterKey = randomBytes(32).toString('base64');
  * services named by RAMPART_TEST_DATABASE_URL / RAMPART_TEST_REDIS_URL.
  */
 export async function startTestRampart(options: TestRampartOptions = {}): Promise<TestRampart> {
-  const testDatabase = await createTestDatabase(options.database ?? 'sqlite');
-  const redisUrl = options.hot === 'redis' ? process.env.RAMPART_TEST_REDIS_URL : undefined;
+  const testDatabase =
+    options.join?.database ?? (await createTestDatabase(options.database ?? 'sqlite'));
+  const ownsDatabase = options.join === undefined;
+  const redisUrl =
+    options.hot === 'redis' || options.join ? process.env.RAMPART_TEST_REDIS_URL : undefined;
   if (options.hot === 'redis' && !redisUrl) throw new Error('RAMPART_TEST_REDIS_URL is not set');
   const { config } = loadConfig({
     env: {},
@@ -39,7 +47,9 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
       masterKey: testMasterKey,
       databaseUrl: testDatabase.url,
       log: { level: 'info' },
-      ...(redisUrl ? { redisUrl, redisKeyPrefix: uniqueRedisPrefix() } : {}),
+      ...(redisUrl
+        ? { redisUrl, redisKeyPrefix: options.join?.redisKeyPrefix ?? uniqueRedisPrefix() }
+        : {}),
       ...options.overrides,
     } as DeepPartial<RawConfig>,
   });
@@ -78,13 +88,47 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
       logText,
       close: async () => {
         await close();
-        await testDatabase.drop();
+        if (ownsDatabase) await testDatabase.drop();
       },
     });
   } catch (error) {
-    await testDatabase.drop();
+    if (ownsDatabase) await testDatabase.drop();
     throw error;
   }
+}
+
+/**
+ * `n` Rampart nodes sharing one PostgreSQL schema and one Redis prefix, as a real cluster
+ * would (needs RAMPART_TEST_DATABASE_URL and RAMPART_TEST_REDIS_URL). Close with `close()`.
+ */
+export async function startCluster(
+  n: number,
+  overrides?: DeepPartial<RawConfig>,
+): Promise<{ nodes: TestRampart[]; close(): Promise<void> }> {
+  const database = await createTestDatabase('postgres');
+  const redisKeyPrefix = uniqueRedisPrefix();
+  const nodes: TestRampart[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      nodes.push(
+        await startTestRampart({
+          join: { database, redisKeyPrefix },
+          ...(overrides ? { overrides } : {}),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.close()));
+    await database.drop();
+    throw error;
+  }
+  return {
+    nodes,
+    async close() {
+      await Promise.all(nodes.map((node) => node.close()));
+      await database.drop();
+    },
+  };
 }
 
 /** A password that satisfies the default policy and is in no list. */
