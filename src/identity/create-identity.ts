@@ -119,6 +119,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     });
     const sessions = new SessionService({
       stores,
+      accounts: accountCache,
       tokens,
       revocations,
       events,

@@ -11,6 +11,7 @@ import type {
 } from '../session-store.js';
 import type { Account, IdentityStores } from '../store.js';
 import type { AccessTokenIssuer, IssuedAccessToken } from './access-tokens.js';
+import type { AccountCache } from './account-cache.js';
 import { clientNetwork } from './client-network.js';
 import type { RequestContext } from './request-context.js';
 import { userActor } from './request-context.js';
@@ -34,6 +35,8 @@ export interface TokenPair {
 
 export interface SessionServiceOptions {
   stores: IdentityStores;
+  /** Accounts by id; the refresh path reads the account (roles, status) from here. */
+  accounts: Pick<AccountCache, 'get'>;
   tokens: AccessTokenIssuer;
   revocations: RevocationList;
   events: EventPublisher;
@@ -100,7 +103,9 @@ export class SessionService {
       expiresAt: now + this.#o.policy.absoluteLifetimeMs,
       ip: ctx.ip ?? null,
       userAgent: ctx.userAgent ?? null,
-      ...client,
+      browser: client.browser,
+      os: client.os,
+      device: client.device,
       amr,
       authTime,
       revokedAt: null,
@@ -165,7 +170,7 @@ export class SessionService {
     }
 
     await this.#checkFingerprint(session, ctx);
-    const account = await this.#o.stores.accounts.findAccountById(session.accountId);
+    const account = await this.#o.accounts.get(session.accountId);
     if (account?.status !== 'active') {
       await this.revoke(session.id, 'automated_response', { kind: 'system' }, ctx);
       return this.#refused('account_inactive', ctx, presented);
