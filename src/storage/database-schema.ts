@@ -114,6 +114,44 @@ export interface PasswordResetTokensTable {
   used_at: number | null;
 }
 
+export interface ServiceAccountsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  /** JSON array of role names. */
+  roles: string;
+  created_by: string | null;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  owner_kind: 'user' | 'service_account';
+  owner_id: string;
+  name: string;
+  /** SHA-256 of the whole key string; the key itself is never stored. */
+  key_hash: string;
+  /** The first characters of the key, for people to recognise it in a list. */
+  display_prefix: string;
+  /** JSON array of permission strings. */
+  scopes: string;
+  /** JSON array of CIDRs the key may be used from; empty means anywhere. */
+  allowed_cidrs: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  /** Set on rotation: the key that replaced this one. */
+  replaced_by: string | null;
+  /** Set on rotation: this key keeps working until then. */
+  grace_until: number | null;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  expiry_notified_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   account_roles: AccountRolesTable;
@@ -125,4 +163,6 @@ export interface Database {
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   password_reset_tokens: PasswordResetTokensTable;
+  service_accounts: ServiceAccountsTable;
+  api_keys: ApiKeysTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as identitySessions from './0002-identity-sessions.js';
+import * as identityApiKeys from './0003-identity-api-keys.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -9,4 +10,5 @@ import * as identitySessions from './0002-identity-sessions.js';
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_foundation': foundation,
   '0002_identity_sessions': identitySessions,
+  '0003_identity_api_keys': identityApiKeys,
 });
