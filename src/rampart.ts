@@ -20,6 +20,7 @@ import type { HotStore } from './storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from './storage/migrate.js';
 import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
+import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { rampartVersion } from './version.js';
 
 export interface CreateRampartOptions {
@@ -112,6 +113,7 @@ export async function createRampart(
     const identity = await createIdentity({
       config,
       stores,
+      apiKeyStore: new SqlApiKeyStore(database.db),
       hot: hotStore,
       events,
       sealer: createSealer(masterKey.key),

@@ -264,6 +264,37 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    apiKeys: Type.Object(
+      {
+        rotationGrace: Type.Integer({
+          default: 86_400,
+          minimum: 0,
+          maximum: 2_592_000,
+          description:
+            'Seconds a rotated API key keeps working beside its replacement (0: it dies at once).',
+        }),
+        expiryNotice: Type.Integer({
+          default: 1_209_600,
+          minimum: 3600,
+          maximum: 31_536_000,
+          description: 'Seconds before an API key expires when apikey.expiring is emitted.',
+        }),
+        cacheTtl: Type.Integer({
+          default: 30,
+          minimum: 1,
+          maximum: 600,
+          description:
+            'Seconds a node may serve a verified key from memory; revocation is still seen at once through the hot store.',
+        }),
+        maxPerOwner: Type.Integer({
+          default: 100,
+          minimum: 1,
+          maximum: 10_000,
+          description: 'Live API keys one user or service account may hold.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     lockout: Type.Object(
       {
         maxFailures: Type.Integer({

@@ -1,4 +1,5 @@
 import { httpErrors } from '../http/errors.js';
+import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
 import { storageErrors } from '../storage/errors.js';
 import type { ErrorDefinition } from './rampart-error.js';
@@ -24,4 +25,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   httpErrors,
   storageErrors,
   identityErrors,
+  apiKeyErrors,
 );

@@ -9,6 +9,29 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'An operator created an account (CLI or API).',
   },
+  'apikey.created': { severity: 'notice', description: 'An API key was issued.' },
+  'apikey.revoked': { severity: 'notice', description: 'An API key was revoked.' },
+  'apikey.rotated': {
+    severity: 'notice',
+    description: 'An API key was replaced; the old one works until its grace ends.',
+  },
+  'apikey.expiring': {
+    severity: 'warning',
+    description: 'An API key expires soon (apiKeys.expiryNotice ahead).',
+  },
+  'apikey.rejected': {
+    severity: 'warning',
+    description: 'A request presented an invalid, revoked, expired or out-of-network API key.',
+  },
+  'apikey.exposed_in_url': {
+    severity: 'critical',
+    description: 'An API key was sent in a URL query and refused; rotate it.',
+  },
+  'service_account.created': { severity: 'notice', description: 'A service account was created.' },
+  'service_account.disabled': {
+    severity: 'notice',
+    description: 'A service account was disabled and its keys revoked.',
+  },
   'auth.login.succeeded': { severity: 'info', description: 'A password login succeeded.' },
   'auth.login.failed': {
     severity: 'warning',

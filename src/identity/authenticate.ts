@@ -2,10 +2,13 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { RoleName } from '../config/schema.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
+import { apiKeyErrors } from './api-key-errors.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
+import type { ApiKeyService } from './core/api-key-service.js';
+import { anyCovers, permissionsOfRoles } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
-import type { Principal } from './principal.js';
+import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';
 
 /**
  * The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1; the scheme is
@@ -22,14 +25,26 @@ function bearerToken(header: string): string | undefined {
 }
 
 export interface Authenticator {
-  /** preHandler: requires a valid, unrevoked access token and sets `request.principal`. */
+  /**
+   * preHandler: requires a person's valid, unrevoked access token and sets
+   * `request.principal`. An API key is refused here (`user_token_required`).
+   */
   requireUser: preHandlerAsyncHookHandler;
-  /** The principal set by `requireUser`; fails closed if a route forgot the hook. */
-  principalOf(request: FastifyRequest): Principal;
+  /** preHandler: requires an access token or an API key. */
+  requireCaller: preHandlerAsyncHookHandler;
+  /** The user principal set by `requireUser`; fails closed if a route forgot the hook. */
+  principalOf(request: FastifyRequest): UserPrincipal;
+  /** The principal set by `requireCaller` (or `requireUser`). */
+  callerOf(request: FastifyRequest): Principal;
   /** Refuses the principal's access token from now on, on every node. */
-  revokeToken(principal: Principal): Promise<void>;
-  /** preHandler factory: requires a principal holding one of `roles`. */
+  revokeToken(principal: UserPrincipal): Promise<void>;
+  /** preHandler factory: requires a person holding one of `roles`. */
   requireRole(...roles: RoleName[]): preHandlerAsyncHookHandler;
+  /**
+   * preHandler factory: requires a caller allowed `permission`: a person through their
+   * roles, an API key through its scopes limited to its owner's permissions.
+   */
+  requirePermission(permission: string): preHandlerAsyncHookHandler;
 }
 
 export function requestContext(request: FastifyRequest) {
@@ -41,18 +56,105 @@ export function requestContext(request: FastifyRequest) {
   };
 }
 
+/** What `principal` may do, as permission strings. */
+export function principalAllows(principal: Principal, permission: string): boolean {
+  if (principal.kind === 'user') return anyCovers(permissionsOfRoles(principal.roles), permission);
+  return (
+    anyCovers(principal.scopes, permission) && anyCovers(principal.ownerPermissions, permission)
+  );
+}
+
+const apiKeyReasons = {
+  malformed: 'The value is not a Rampart API key.',
+  bad_checksum: 'The key fails its checksum: a typo or a truncated copy.',
+  unknown: undefined,
+  revoked: undefined,
+  expired: undefined,
+  grace_ended: undefined,
+  owner_disabled: undefined,
+  source_denied: undefined,
+} as const;
+
 /**
- * Bearer authentication (RFC 6750). HTTP parsing lives here; the cryptography lives in
- * core/access-token-verifier.ts. Fails closed: any error while verifying denies.
+ * Bearer authentication (RFC 6750) with access tokens or API keys (`Bearer rmp_…` or
+ * `X-API-Key`). HTTP parsing lives here; the cryptography lives in
+ * core/access-token-verifier.ts and core/api-key-service.ts. Fails closed: any error while
+ * verifying denies.
  */
 export function createAuthenticator(
   verifier: AccessTokenVerifier,
   events: EventPublisher,
   revocations: RevocationList,
+  apiKeys?: ApiKeyService,
 ): Authenticator {
+  async function reject(request: FastifyRequest, refusal: RampartError, apiKeyId?: string) {
+    const isKey = refusal.code === 'invalid_api_key' || refusal.code === 'api_key_source_denied';
+    await events.publish({
+      type: isKey ? 'apikey.rejected' : 'auth.token.rejected',
+      outcome: isKey ? 'denied' : 'failure',
+      actor: { kind: 'anonymous', ip: request.ip },
+      ...(apiKeyId ? { target: { type: 'api_key', id: apiKeyId } } : {}),
+      requestId: String(request.id),
+      details: { reason: refusal.context?.reason ?? 'unknown' },
+    });
+    return refusal;
+  }
+
+  async function authenticateApiKey(request: FastifyRequest, key: string): Promise<void> {
+    if (!apiKeys) {
+      throw await reject(
+        request,
+        new RampartError(apiKeyErrors.invalid_api_key, { context: { reason: 'disabled' } }),
+      );
+    }
+    let result: Awaited<ReturnType<ApiKeyService['verify']>>;
+    try {
+      result = await apiKeys.verify(key, request.ip);
+    } catch (error) {
+      throw await reject(
+        request,
+        new RampartError(apiKeyErrors.invalid_api_key, {
+          context: { reason: 'verifier_error' },
+          cause: error,
+        }),
+      );
+    }
+    if (!result.ok) {
+      const error =
+        result.reason === 'source_denied'
+          ? new RampartError(apiKeyErrors.api_key_source_denied, {
+              context: { reason: result.reason },
+            })
+          : new RampartError(apiKeyErrors.invalid_api_key, {
+              ...(apiKeyReasons[result.reason] ? { detail: apiKeyReasons[result.reason] } : {}),
+              context: { reason: result.reason },
+              headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+            });
+      throw await reject(request, error, result.keyId);
+    }
+    const principal: ApiKeyPrincipal = {
+      kind: 'api_key',
+      id: result.key.owner.id,
+      ownerKind: result.key.owner.kind,
+      keyId: result.key.keyId,
+      roles: result.key.ownerRoles,
+      scopes: result.key.scopes,
+      ownerPermissions: result.key.ownerPermissions,
+    };
+    request.principal = principal;
+  }
+
   async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     if (request.principal) return;
     const header = request.headers.authorization;
+    const apiKeyHeader = request.headers['x-api-key'];
+    if (apiKeyHeader !== undefined) {
+      if (header !== undefined) throw new RampartError(apiKeyErrors.ambiguous_credentials);
+      return authenticateApiKey(
+        request,
+        typeof apiKeyHeader === 'string' ? apiKeyHeader.trim() : '',
+      );
+    }
     if (typeof header !== 'string' || header.length === 0) {
       throw new RampartError(identityErrors.authentication_required, {
         headers: { 'WWW-Authenticate': 'Bearer realm="rampart"' },
@@ -65,6 +167,7 @@ export function createAuthenticator(
         headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
       });
     }
+    if (token.startsWith('rmp_')) return authenticateApiKey(request, token);
     try {
       const claims = await verifier.verify(token);
       // A logout or a reused refresh token revokes tokens before they expire; the check
@@ -75,7 +178,7 @@ export function createAuthenticator(
           headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
         });
       }
-      const principal: Principal = {
+      const principal: UserPrincipal = {
         kind: 'user',
         id: claims.sub,
         roles: claims.roles,
@@ -93,20 +196,25 @@ export function createAuthenticator(
             context: { reason: 'verifier_error' },
             cause: error,
           });
-      await events.publish({
-        type: 'auth.token.rejected',
-        outcome: 'failure',
-        actor: { kind: 'anonymous', ip: request.ip },
-        requestId: String(request.id),
-        details: { reason: refusal.context?.reason ?? 'unknown' },
-      });
-      throw refusal;
+      throw await reject(request, refusal);
     }
   }
 
+  async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await authenticate(request, reply);
+    if (request.principal?.kind !== 'user')
+      throw new RampartError(apiKeyErrors.user_token_required);
+  }
+
   return {
-    requireUser: authenticate,
+    requireUser,
+    requireCaller: authenticate,
     principalOf(request) {
+      const principal = request.principal;
+      if (principal?.kind !== 'user') throw new Error('route reached without user authentication');
+      return principal;
+    },
+    callerOf(request) {
       if (!request.principal) throw new Error('route reached without authentication');
       return request.principal;
     },
@@ -116,9 +224,20 @@ export function createAuthenticator(
     requireRole(...roles: RoleName[]) {
       const allowed = new Set(roles);
       return async function requireRole(request, reply) {
-        await authenticate(request, reply);
+        await requireUser(request, reply);
         if (!request.principal?.roles.some((r) => allowed.has(r))) {
           throw new RampartError(identityErrors.permission_denied, { context: { needs: roles } });
+        }
+      };
+    },
+    requirePermission(permission: string) {
+      return async function requirePermission(request, reply) {
+        await authenticate(request, reply);
+        if (!request.principal || !principalAllows(request.principal, permission)) {
+          throw new RampartError(identityErrors.permission_denied, {
+            detail: `This operation needs the permission ${permission}.`,
+            context: { needs: permission },
+          });
         }
       };
     },

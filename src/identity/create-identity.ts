@@ -4,12 +4,15 @@ import type { Sealer } from '../dataprotect/core/sealer.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { HealthCheck } from '../monitor/core/health.js';
+import { apiKeyEnvironmentFor } from '../shared/api-key-string.js';
 import type { HotStore } from '../storage/hot-state.js';
+import type { ApiKeyStore, ServiceAccountStore } from './api-key-store.js';
 import { type Authenticator, createAuthenticator } from './authenticate.js';
 import { AccessTokenVerifier } from './core/access-token-verifier.js';
 import { AccessTokenIssuer } from './core/access-tokens.js';
 import { AccountCache } from './core/account-cache.js';
 import { AccountService } from './core/account-service.js';
+import { ApiKeyService } from './core/api-key-service.js';
 import { loadCommonPasswords } from './core/common-passwords.js';
 import { LoginService } from './core/login-service.js';
 import { LoginThrottle } from './core/login-throttle.js';
@@ -23,6 +26,8 @@ import type { IdentityStores } from './store.js';
 
 /** How often keys are re-read, so a rotation by the CLI reaches a server without Redis. */
 const keyReloadIntervalMs = 60_000;
+/** How often API keys close to expiry are looked for (each is announced once). */
+const expiryCheckIntervalMs = 3_600_000;
 
 export interface Identity {
   accounts: AccountService;
@@ -35,6 +40,7 @@ export interface Identity {
   hasher: PasswordHasher;
   accountCache: AccountCache;
   revocations: RevocationList;
+  apiKeys: ApiKeyService;
   readiness: HealthCheck[];
   pluginOptions: IdentityPluginOptions;
   /** Stops timers and subscriptions. */
@@ -44,6 +50,7 @@ export interface Identity {
 export interface CreateIdentityOptions {
   config: RampartConfig;
   stores: IdentityStores;
+  apiKeyStore: ApiKeyStore & ServiceAccountStore;
   hot: HotStore;
   events: EventBus;
   sealer: Sealer;
@@ -152,7 +159,32 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
-    const auth = createAuthenticator(verifier, events, revocations);
+    const apiKeys = new ApiKeyService({
+      keys: options.apiKeyStore,
+      serviceAccounts: options.apiKeyStore,
+      accounts: accountCache,
+      sets: hot.sets,
+      pubsub: hot.pubsub,
+      events,
+      environment: apiKeyEnvironmentFor(config.env),
+      policy: {
+        rotationGraceMs: config.apiKeys.rotationGrace * 1000,
+        expiryNoticeMs: config.apiKeys.expiryNotice * 1000,
+        cacheTtlMs: config.apiKeys.cacheTtl * 1000,
+        maxPerOwner: config.apiKeys.maxPerOwner,
+      },
+      onBackgroundError: (error) => logger.warn({ err: error }, 'API key bookkeeping failed'),
+    });
+    cleanups.push(await apiKeys.follow());
+    const announceExpiring = () =>
+      apiKeys
+        .announceExpiring()
+        .catch((error: unknown) => logger.warn({ err: error }, 'API key expiry check failed'));
+    const expiryTimer = setInterval(announceExpiring, expiryCheckIntervalMs);
+    expiryTimer.unref();
+    cleanups.push(async () => clearInterval(expiryTimer));
+    void announceExpiring();
+    const auth = createAuthenticator(verifier, events, revocations, apiKeys);
 
     // Pay one-time costs now rather than on the first user's request.
     loadCommonPasswords();
@@ -180,6 +212,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       hasher,
       accountCache,
       revocations,
+      apiKeys,
       readiness,
       pluginOptions: {
         accounts,
@@ -191,6 +224,10 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         issuer: config.jwt.issuer,
         publicUrl: config.publicUrl,
         algorithm: config.jwt.algorithm,
+        apiKeys,
+        verifier,
+        revocations,
+        events,
       },
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

@@ -1,12 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { RampartError } from '../errors/rampart-error.js';
+import type { EventPublisher } from '../events/event-bus.js';
+import { apiKeyStringPattern } from '../shared/api-key-string.js';
+import { apiKeyErrors } from './api-key-errors.js';
 import type { Authenticator } from './authenticate.js';
+import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { AccountService } from './core/account-service.js';
+import type { ApiKeyService } from './core/api-key-service.js';
 import type { LoginService } from './core/login-service.js';
+import type { RevocationList } from './core/revocation-list.js';
 import type { SessionService } from './core/session-service.js';
 import type { SigningKeyRing } from './core/signing-key-ring.js';
 import type { SigningKeyService } from './core/signing-key-service.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { introspectionRoutes } from './routes/introspection.routes.js';
 import { inviteRoutes } from './routes/invites.routes.js';
 import { meRoutes } from './routes/me.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
@@ -23,6 +32,10 @@ export interface IdentityPluginOptions {
   issuer: string;
   publicUrl: string;
   algorithm: string;
+  apiKeys: ApiKeyService;
+  verifier: AccessTokenVerifier;
+  revocations: RevocationList;
+  events: EventPublisher;
 }
 
 /**
@@ -31,6 +44,27 @@ export interface IdentityPluginOptions {
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
+  // A key in a URL ends up in access logs, proxies and browser history: refuse it before
+  // any route runs, say why, and raise an alarm so its owner rotates it.
+  app.addHook('onRequest', async (request) => {
+    const q = request.url.indexOf('?');
+    if (q === -1 || request.url.indexOf('rmp_', q) === -1) return;
+    const query = request.url.slice(q);
+    apiKeyStringPattern.lastIndex = 0;
+    const match = apiKeyStringPattern.exec(query);
+    if (!match) return;
+    const verified = await options.apiKeys.verify(match[0]).catch(() => undefined);
+    const keyId = verified?.ok ? verified.key.keyId : verified?.keyId;
+    await options.events.publish({
+      type: 'apikey.exposed_in_url',
+      outcome: 'denied',
+      actor: { kind: 'anonymous', ip: request.ip },
+      ...(keyId ? { target: { type: 'api_key', id: keyId } } : {}),
+      requestId: String(request.id),
+      details: { path: request.url.slice(0, q), known: keyId !== undefined },
+    });
+    throw new RampartError(apiKeyErrors.api_key_in_url);
+  });
   await app.register(authRoutes, {
     accounts: options.accounts,
     login: options.login,
@@ -46,6 +80,14 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   await app.register(meRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });
+  await app.register(apiKeyRoutes, { apiKeys: options.apiKeys, auth: options.auth });
+  await app.register(introspectionRoutes, {
+    auth: options.auth,
+    verifier: options.verifier,
+    revocations: options.revocations,
+    apiKeys: options.apiKeys,
+    issuer: options.issuer,
+  });
   await app.register(wellKnownRoutes, {
     ring: options.ring,
     issuer: options.issuer,

@@ -1,7 +1,8 @@
 import type { RoleName } from '../config/schema.js';
+import type { ApiKeyOwnerKind } from './api-key-store.js';
 
-/** Who is making a request, once authentication has run. */
-export interface Principal {
+/** A person signed in with an access token from login. */
+export interface UserPrincipal {
   kind: 'user';
   id: string;
   roles: readonly RoleName[];
@@ -14,6 +15,23 @@ export interface Principal {
   /** The session of the access token (absent for tokens without one). */
   sessionId: string | undefined;
 }
+
+/** A caller holding an API key, of a person or of a service account. */
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  /** The owner: an account id or a service account id. */
+  id: string;
+  ownerKind: ApiKeyOwnerKind;
+  keyId: string;
+  /** The owner's roles now. */
+  roles: readonly RoleName[];
+  /** The key's scopes; what it may do is these, limited to what the owner may do now. */
+  scopes: readonly string[];
+  ownerPermissions: readonly string[];
+}
+
+/** Who is making a request, once authentication has run. */
+export type Principal = UserPrincipal | ApiKeyPrincipal;
 
 declare module 'fastify' {
   interface FastifyRequest {

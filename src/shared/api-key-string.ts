@@ -11,7 +11,7 @@ import { crc32 } from 'node:zlib';
  *   recognise a Rampart key by its first bytes;
  * - `<env>`: 2 to 8 lower-case letters and digits naming the deployment (`dev`, `stg`,
  *   `prod`), so a key pasted into the wrong environment is recognisable at a glance;
- * - `<random>`: 32 base62 characters from the CSPRNG (~190 bits);
+ * - `<random>`: 43 base62 characters from the CSPRNG (256 bits: 43 × log2 62 ≈ 256.03);
  * - `<checksum>`: CRC-32 (IEEE 802.3, as zlib computes it) of the UTF-8 bytes of
  *   `rmp_<env>_<random>`, written in base62 (`0-9A-Za-z`), left-padded with `0` to 6
  *   characters (62^6 > 2^32).
@@ -21,18 +21,18 @@ import { crc32 } from 'node:zlib';
  * without a network call (the same idea as GitHub's token format).
  */
 export const apiKeyPrefix = 'rmp_';
-export const apiKeyRandomLength = 32;
+export const apiKeyRandomLength = 43;
 export const apiKeyChecksumLength = 6;
 
 const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const envPattern = /^[a-z][a-z0-9]{1,7}$/;
-const shape = /^rmp_([a-z][a-z0-9]{1,7})_([0-9A-Za-z]{32})_([0-9A-Za-z]{6})$/;
+const shape = /^rmp_([a-z][a-z0-9]{1,7})_([0-9A-Za-z]{43})_([0-9A-Za-z]{6})$/;
 
 /**
  * Finds candidate key strings in text (global; reset `lastIndex` or use `matchAll`). A
  * match still needs {@link parseApiKeyString} to check its checksum.
  */
-export const apiKeyStringPattern = /\brmp_[a-z][a-z0-9]{1,7}_[0-9A-Za-z]{32}_[0-9A-Za-z]{6}\b/g;
+export const apiKeyStringPattern = /\brmp_[a-z][a-z0-9]{1,7}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}\b/g;
 
 export type ApiKeyEnvironment = string;
 

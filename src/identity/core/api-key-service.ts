@@ -1,0 +1,533 @@
+import type { RoleName } from '../../config/schema.js';
+import { RampartError } from '../../errors/rampart-error.js';
+import type { EventPublisher } from '../../events/event-bus.js';
+import type { EventActor } from '../../events/security-event.js';
+import { createApiKeyString, parseApiKeyString } from '../../shared/api-key-string.js';
+import { uuidv7 } from '../../shared/uuid-v7.js';
+import type { ExpiringSetStore, PubSub, Unsubscribe } from '../../storage/hot-state.js';
+import { apiKeyErrors } from '../api-key-errors.js';
+import type {
+  ApiKeyOwnerKind,
+  ApiKeyRecord,
+  ApiKeyStore,
+  ServiceAccountRecord,
+  ServiceAccountStore,
+} from '../api-key-store.js';
+import type { AccountCache } from './account-cache.js';
+import { type CidrList, cidrList, parseCidr } from './cidr.js';
+import { anyCovers, permissionsOfRoles, scopesBeyond } from './permissions.js';
+import type { RequestContext } from './request-context.js';
+import { hashSecretToken } from './secret-token.js';
+
+/** Channel on which a node announces that a key changed; the message is the key id. */
+export const apiKeyChangesChannel = 'identity.apikeys';
+
+/** Characters of a key kept for display: the prefix, environment and a few random ones. */
+const displayLength = 16;
+/** Unknown key hashes remembered briefly, so a flood of made-up keys does not reach the database. */
+const negativeTtlMs = 5_000;
+/** Last-use timestamps are written at most this often per key and node. */
+const touchIntervalMs = 60_000;
+
+export interface ApiKeyOwner {
+  kind: ApiKeyOwnerKind;
+  id: string;
+}
+
+/** A verified key, as the authenticator turns it into a principal. */
+export interface VerifiedApiKey {
+  keyId: string;
+  owner: ApiKeyOwner;
+  /** The key's scopes. */
+  scopes: readonly string[];
+  /** The owner's roles now. */
+  ownerRoles: readonly RoleName[];
+  /** The owner's permissions now: a key never does more than its owner may. */
+  ownerPermissions: readonly string[];
+  expiresAt: number | null;
+  createdAt: number;
+  allowedCidrs: readonly string[];
+  name: string;
+}
+
+export type ApiKeyVerification =
+  | { ok: true; key: VerifiedApiKey }
+  | {
+      ok: false;
+      reason:
+        | 'malformed'
+        | 'bad_checksum'
+        | 'unknown'
+        | 'revoked'
+        | 'expired'
+        | 'grace_ended'
+        | 'owner_disabled'
+        | 'source_denied';
+      keyId?: string;
+    };
+
+export type ApiKeyStatus = 'active' | 'grace' | 'expired' | 'revoked';
+
+export interface IssuedApiKey {
+  key: string;
+  record: ApiKeyRecord;
+}
+
+interface CacheEntry {
+  record: ApiKeyRecord;
+  serviceAccount: ServiceAccountRecord | undefined;
+  cidrs: CidrList;
+  fetchedAt: number;
+}
+
+export interface ApiKeyServiceOptions {
+  keys: ApiKeyStore;
+  serviceAccounts: ServiceAccountStore;
+  accounts: AccountCache;
+  sets: ExpiringSetStore;
+  pubsub: PubSub;
+  events: EventPublisher;
+  /** `<env>` of issued keys (`dev`, `stg`, `prod`). */
+  environment: string;
+  policy: {
+    rotationGraceMs: number;
+    expiryNoticeMs: number;
+    cacheTtlMs: number;
+    maxPerOwner: number;
+  };
+  onBackgroundError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+export function apiKeyStatus(key: ApiKeyRecord, now: number): ApiKeyStatus {
+  if (key.revokedAt !== null) return 'revoked';
+  if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
+  if (key.replacedBy !== null)
+    return key.graceUntil !== null && key.graceUntil > now ? 'grace' : 'expired';
+  return 'active';
+}
+
+/**
+ * API keys for people and service accounts: issue, verify, rotate, revoke.
+ *
+ * Verification is the hot path (every request of a machine client) and costs a parse, one
+ * SHA-256 and map lookups: verified keys are kept in memory for `cacheTtl`. Revocation must
+ * still hold at once on every node, so a revoked key id also goes into the hot store's
+ * revocation set (Redis in a cluster), which is checked on every request; the set entry
+ * outlives any node's cached copy, after which the database says "revoked" itself.
+ */
+export class ApiKeyService {
+  readonly #o: ApiKeyServiceOptions;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #hashById = new Map<string, string>();
+  readonly #unknown = new Map<string, number>();
+  readonly #lastTouch = new Map<string, number>();
+  #generation = 0;
+
+  constructor(options: ApiKeyServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Follows key changes announced by other nodes. */
+  follow(): Promise<Unsubscribe> {
+    return this.#o.pubsub.subscribe(apiKeyChangesChannel, (id) => this.#invalidate(id));
+  }
+
+  #invalidate(id: string): void {
+    this.#generation++;
+    const hash = this.#hashById.get(id);
+    if (hash !== undefined) this.#cache.delete(hash);
+    this.#hashById.delete(id);
+  }
+
+  async #changed(id: string): Promise<void> {
+    this.#invalidate(id);
+    await this.#o.pubsub.publish(apiKeyChangesChannel, id);
+  }
+
+  #revocationTtlMs(): number {
+    // Longer than any node may serve the key from memory; after that the row decides.
+    return this.#o.policy.cacheTtlMs * 2 + 60_000;
+  }
+
+  async #markRevoked(id: string): Promise<void> {
+    await this.#o.sets.add(`revoked:apikey:${id}`, this.#revocationTtlMs());
+    await this.#changed(id);
+  }
+
+  /** The permissions an owner holds now; undefined when the owner is gone or disabled. */
+  async ownerPermissions(
+    owner: ApiKeyOwner,
+    serviceAccount?: ServiceAccountRecord,
+  ): Promise<{ roles: readonly RoleName[]; permissions: string[] } | undefined> {
+    if (owner.kind === 'user') {
+      const account = await this.#o.accounts.get(owner.id);
+      if (account?.status !== 'active') return undefined;
+      return { roles: account.roles, permissions: permissionsOfRoles(account.roles) };
+    }
+    const sa = serviceAccount ?? (await this.#o.serviceAccounts.findServiceAccount(owner.id));
+    if (!sa || sa.disabledAt !== null) return undefined;
+    return { roles: sa.roles, permissions: permissionsOfRoles(sa.roles) };
+  }
+
+  async #entryFor(hash: string, now: number): Promise<CacheEntry | undefined> {
+    const cached = this.#cache.get(hash);
+    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) return cached;
+    const unknownUntil = this.#unknown.get(hash);
+    if (unknownUntil !== undefined && unknownUntil > now) return undefined;
+    const generation = this.#generation;
+    const found = await this.#o.keys.findKeyByHash(hash);
+    if (!found) {
+      if (this.#unknown.size >= 10_000) this.#unknown.clear();
+      this.#unknown.set(hash, now + negativeTtlMs);
+      return undefined;
+    }
+    const entry: CacheEntry = {
+      record: found.key,
+      serviceAccount: found.serviceAccount,
+      cidrs: cidrList(found.key.allowedCidrs),
+      fetchedAt: now,
+    };
+    // A change announced while the row was read may not be in what was read.
+    if (generation === this.#generation) {
+      if (this.#cache.size >= 10_000) {
+        const oldest = this.#cache.keys().next().value;
+        if (oldest !== undefined) this.#cache.delete(oldest);
+      }
+      this.#cache.set(hash, entry);
+      this.#hashById.set(found.key.id, hash);
+    }
+    return entry;
+  }
+
+  /**
+   * Checks a presented key string for a request from `ip`. Without `ip` (introspection on
+   * behalf of another service) the network restriction is not applied and no use is
+   * recorded; the caller gets `allowedCidrs` to apply itself.
+   */
+  async verify(presented: string, ip?: string): Promise<ApiKeyVerification> {
+    const parsed = parseApiKeyString(presented);
+    if (!parsed.ok) {
+      return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
+    }
+    const now = this.#now();
+    const hash = hashSecretToken(presented);
+    const entry = await this.#entryFor(hash, now);
+    if (!entry) return { ok: false, reason: 'unknown' };
+    const key = entry.record;
+    const status = apiKeyStatus(key, now);
+    if (status === 'revoked') return { ok: false, reason: 'revoked', keyId: key.id };
+    if (status === 'expired') {
+      return { ok: false, reason: key.replacedBy ? 'grace_ended' : 'expired', keyId: key.id };
+    }
+    if (await this.#o.sets.has(`revoked:apikey:${key.id}`)) {
+      return { ok: false, reason: 'revoked', keyId: key.id };
+    }
+    const owner: ApiKeyOwner = { kind: key.ownerKind, id: key.ownerId };
+    const held = await this.ownerPermissions(owner, entry.serviceAccount);
+    if (!held) return { ok: false, reason: 'owner_disabled', keyId: key.id };
+    if (ip !== undefined) {
+      if (!entry.cidrs.allows(ip)) return { ok: false, reason: 'source_denied', keyId: key.id };
+      this.#touch(key.id, now, ip);
+    }
+    return {
+      ok: true,
+      key: {
+        keyId: key.id,
+        owner,
+        scopes: key.scopes,
+        ownerRoles: held.roles,
+        ownerPermissions: held.permissions,
+        expiresAt: key.expiresAt,
+        createdAt: key.createdAt,
+        allowedCidrs: key.allowedCidrs,
+        name: key.name,
+      },
+    };
+  }
+
+  #touch(id: string, now: number, ip: string): void {
+    const last = this.#lastTouch.get(id);
+    if (last !== undefined && now - last < touchIntervalMs) return;
+    if (this.#lastTouch.size >= 10_000) this.#lastTouch.clear();
+    this.#lastTouch.set(id, now);
+    this.#o.keys
+      .touchKey(id, now, ip)
+      .catch((error: unknown) => this.#o.onBackgroundError?.(error));
+  }
+
+  #checkRequest(
+    owner: ApiKeyOwner,
+    held: readonly string[],
+    input: { scopes: readonly string[]; allowedCidrs: readonly string[]; expiresAt: number | null },
+    now: number,
+  ): void {
+    const beyond = scopesBeyond(held, input.scopes);
+    if (beyond.length > 0) {
+      throw new RampartError(apiKeyErrors.scope_not_allowed, {
+        detail: `The owner does not hold: ${beyond.join(', ')}.`,
+        context: { owner: owner.id },
+      });
+    }
+    for (const cidr of input.allowedCidrs) {
+      if (!parseCidr(cidr)) {
+        throw new RampartError(apiKeyErrors.invalid_cidr, { detail: `Not a network: ${cidr}` });
+      }
+    }
+    if (input.expiresAt !== null && input.expiresAt <= now) {
+      throw new RampartError(apiKeyErrors.invalid_expiry);
+    }
+  }
+
+  #newRecord(
+    owner: ApiKeyOwner,
+    input: {
+      name: string;
+      scopes: readonly string[];
+      allowedCidrs: readonly string[];
+      expiresAt: number | null;
+    },
+    createdBy: string | null,
+    now: number,
+  ): IssuedApiKey {
+    const key = createApiKeyString({ env: this.#o.environment });
+    return {
+      key,
+      record: {
+        id: uuidv7(now),
+        ownerKind: owner.kind,
+        ownerId: owner.id,
+        name: input.name,
+        keyHash: hashSecretToken(key),
+        displayPrefix: key.slice(0, displayLength),
+        scopes: [...new Set(input.scopes)],
+        allowedCidrs: [...new Set(input.allowedCidrs)],
+        createdBy,
+        createdAt: now,
+        expiresAt: input.expiresAt,
+        revokedAt: null,
+        revokedReason: null,
+        replacedBy: null,
+        graceUntil: null,
+        lastUsedAt: null,
+        lastUsedIp: null,
+        expiryNotifiedAt: null,
+      },
+    };
+  }
+
+  /** Issues a key for `owner`; the key string is in the result and nowhere else. */
+  async issue(
+    owner: ApiKeyOwner,
+    input: {
+      name: string;
+      scopes: readonly string[];
+      allowedCidrs: readonly string[];
+      expiresAt: number | null;
+    },
+    actor: EventActor,
+    ctx: RequestContext,
+  ): Promise<IssuedApiKey> {
+    const now = this.#now();
+    const held = await this.ownerPermissions(owner);
+    if (!held) {
+      throw owner.kind === 'service_account'
+        ? new RampartError(apiKeyErrors.service_account_not_found)
+        : new RampartError(apiKeyErrors.scope_not_allowed, { detail: 'The owner is disabled.' });
+    }
+    this.#checkRequest(owner, held.permissions, input, now);
+    const live = (await this.#o.keys.listKeys(owner)).filter((k) => {
+      const s = apiKeyStatus(k, now);
+      return s === 'active' || s === 'grace';
+    });
+    if (live.length >= this.#o.policy.maxPerOwner) {
+      throw new RampartError(apiKeyErrors.api_key_limit_reached);
+    }
+    const issued = this.#newRecord(owner, input, actor.id ?? null, now);
+    await this.#o.keys.createKey(issued.record);
+    await this.#o.events.publish({
+      type: 'apikey.created',
+      outcome: 'success',
+      actor,
+      target: { type: 'api_key', id: issued.record.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: {
+        owner: { kind: owner.kind, id: owner.id },
+        scopes: issued.record.scopes,
+        expiresAt: issued.record.expiresAt,
+        allowedCidrs: issued.record.allowedCidrs,
+      },
+    });
+    return issued;
+  }
+
+  list(owner: ApiKeyOwner): Promise<ApiKeyRecord[]> {
+    return this.#o.keys.listKeys(owner);
+  }
+
+  /**
+   * The key `id` if `caller` may manage it: its own keys, or any key for an administrator.
+   * Anything else is "not found", so ids of other people's keys reveal nothing.
+   */
+  async getManageable(id: string, caller: { id: string; isAdmin: boolean }): Promise<ApiKeyRecord> {
+    const key = await this.#o.keys.findKeyById(id);
+    const mine = key?.ownerKind === 'user' && key.ownerId === caller.id;
+    if (!key || !(mine || caller.isAdmin)) throw new RampartError(apiKeyErrors.api_key_not_found);
+    return key;
+  }
+
+  async revoke(
+    key: ApiKeyRecord,
+    reason: string,
+    actor: EventActor,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const revoked = await this.#o.keys.revokeKey(key.id, reason, this.#now());
+    await this.#markRevoked(key.id);
+    if (!revoked) return;
+    await this.#o.events.publish({
+      type: 'apikey.revoked',
+      outcome: 'success',
+      actor,
+      target: { type: 'api_key', id: key.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason, owner: { kind: key.ownerKind, id: key.ownerId } },
+    });
+  }
+
+  /**
+   * Replaces `old` with a new key of the same owner, name, scopes and networks. The old
+   * key keeps working for `graceMs` (default apiKeys.rotationGrace) so deployments can
+   * switch over, then dies. A key whose lifetime was limited gets a lifetime as long.
+   */
+  async rotate(
+    old: ApiKeyRecord,
+    options: { graceMs?: number },
+    actor: EventActor,
+    ctx: RequestContext,
+  ): Promise<IssuedApiKey> {
+    const now = this.#now();
+    if (apiKeyStatus(old, now) !== 'active')
+      throw new RampartError(apiKeyErrors.api_key_not_rotatable);
+    const owner: ApiKeyOwner = { kind: old.ownerKind, id: old.ownerId };
+    const held = await this.ownerPermissions(owner);
+    if (!held) throw new RampartError(apiKeyErrors.api_key_not_rotatable);
+    // Scopes the owner lost since the key was issued are not carried over.
+    const scopes = old.scopes.filter((s) => anyCovers(held.permissions, s));
+    const expiresAt = old.expiresAt === null ? null : now + (old.expiresAt - old.createdAt);
+    const issued = this.#newRecord(
+      owner,
+      { name: old.name, scopes, allowedCidrs: old.allowedCidrs, expiresAt },
+      actor.id ?? null,
+      now,
+    );
+    const graceMs = options.graceMs ?? this.#o.policy.rotationGraceMs;
+    const graceUntil = now + graceMs;
+    if (!(await this.#o.keys.rotateKey(old.id, issued.record, graceUntil, now))) {
+      throw new RampartError(apiKeyErrors.api_key_not_rotatable);
+    }
+    if (graceMs === 0) await this.#markRevoked(old.id);
+    else await this.#changed(old.id);
+    await this.#o.events.publish({
+      type: 'apikey.rotated',
+      outcome: 'success',
+      actor,
+      target: { type: 'api_key', id: old.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: {
+        replacement: issued.record.id,
+        graceUntil,
+        owner: { kind: owner.kind, id: owner.id },
+      },
+    });
+    return issued;
+  }
+
+  /**
+   * Emits `apikey.expiring` once per key that expires within apiKeys.expiryNotice. Safe
+   * to run on every node: the store hands each key to one caller.
+   */
+  async announceExpiring(): Promise<ApiKeyRecord[]> {
+    const now = this.#now();
+    const keys = await this.#o.keys.claimExpiringKeys(now, now + this.#o.policy.expiryNoticeMs);
+    for (const key of keys) {
+      await this.#o.events.publish({
+        type: 'apikey.expiring',
+        outcome: 'success',
+        actor: { kind: 'system' },
+        target: { type: 'api_key', id: key.id },
+        details: {
+          name: key.name,
+          expiresAt: key.expiresAt,
+          owner: { kind: key.ownerKind, id: key.ownerId },
+        },
+      });
+    }
+    return keys;
+  }
+
+  // Service accounts
+
+  async createServiceAccount(
+    input: { name: string; description: string | null; roles: RoleName[] },
+    actor: EventActor,
+    ctx: RequestContext,
+  ): Promise<ServiceAccountRecord> {
+    const now = this.#now();
+    const record: ServiceAccountRecord = {
+      id: uuidv7(now),
+      name: input.name,
+      description: input.description,
+      roles: [...new Set(input.roles)],
+      createdBy: actor.id ?? null,
+      createdAt: now,
+      disabledAt: null,
+    };
+    if (!(await this.#o.serviceAccounts.createServiceAccount(record))) {
+      throw new RampartError(apiKeyErrors.service_account_exists);
+    }
+    await this.#o.events.publish({
+      type: 'service_account.created',
+      outcome: 'success',
+      actor,
+      target: { type: 'service_account', id: record.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { name: record.name, roles: record.roles },
+    });
+    return record;
+  }
+
+  listServiceAccounts(): Promise<ServiceAccountRecord[]> {
+    return this.#o.serviceAccounts.listServiceAccounts();
+  }
+
+  async getServiceAccount(id: string): Promise<ServiceAccountRecord> {
+    const sa = await this.#o.serviceAccounts.findServiceAccount(id);
+    if (!sa) throw new RampartError(apiKeyErrors.service_account_not_found);
+    return sa;
+  }
+
+  /** Disables a service account and revokes all its keys, on every node at once. */
+  async disableServiceAccount(id: string, actor: EventActor, ctx: RequestContext): Promise<void> {
+    const now = this.#now();
+    if (!(await this.#o.serviceAccounts.disableServiceAccount(id, now))) {
+      throw new RampartError(apiKeyErrors.service_account_not_found);
+    }
+    const revoked = await this.#o.keys.revokeKeysOf(
+      { kind: 'service_account', id },
+      'owner_disabled',
+      now,
+    );
+    for (const keyId of revoked) await this.#markRevoked(keyId);
+    await this.#o.events.publish({
+      type: 'service_account.disabled',
+      outcome: 'success',
+      actor,
+      target: { type: 'service_account', id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { revokedKeys: revoked.length },
+    });
+  }
+}

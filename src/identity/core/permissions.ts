@@ -1,0 +1,66 @@
+import type { RoleName } from '../../config/schema.js';
+
+/**
+ * Permissions are `resource:action` strings; `*` stands for any resource or any action
+ * (`*` alone means everything). API key scopes are permissions too, and a key may only
+ * carry scopes its owner holds.
+ *
+ * This is the built-in role model. The authorization capability (custom roles with
+ * inheritance and conditions) replaces {@link permissionsOfRoles} as the source of a
+ * principal's permissions; the matching rules below stay.
+ */
+export const permissionPattern = '^(\\*|[a-z][a-z0-9-]{0,39}:(\\*|[a-z][a-z0-9-]{0,39}))$';
+const permissionRegExp = new RegExp(permissionPattern);
+
+/** Permissions of the built-in roles. */
+export const rolePermissions: Readonly<Record<RoleName, readonly string[]>> = Object.freeze({
+  ADMIN: ['*'],
+  DEVELOPER: [
+    'apikeys:*',
+    'tokens:introspect',
+    'accounts:read',
+    'sessions:read',
+    'signing-keys:read',
+    'metrics:read',
+    'audit:read',
+  ],
+  VIEWER: ['*:read'],
+});
+
+export function isPermission(text: string): boolean {
+  return permissionRegExp.test(text);
+}
+
+function parts(permission: string): [string, string] {
+  if (permission === '*') return ['*', '*'];
+  const colon = permission.indexOf(':');
+  return [permission.slice(0, colon), permission.slice(colon + 1)];
+}
+
+/**
+ * True when `granted` covers `wanted`: each part of `granted` is `*` or equal to the same
+ * part of `wanted`. A wildcard is only covered by a wildcard: `apikeys:*` is not covered
+ * by `apikeys:read`.
+ */
+export function covers(granted: string, wanted: string): boolean {
+  if (granted === '*') return true;
+  const [gr, ga] = parts(granted);
+  const [wr, wa] = parts(wanted);
+  return (gr === '*' || gr === wr) && (ga === '*' || ga === wa);
+}
+
+export function anyCovers(granted: readonly string[], wanted: string): boolean {
+  for (const g of granted) if (covers(g, wanted)) return true;
+  return false;
+}
+
+export function permissionsOfRoles(roles: readonly RoleName[]): string[] {
+  const out = new Set<string>();
+  for (const role of roles) for (const p of rolePermissions[role] ?? []) out.add(p);
+  return [...out];
+}
+
+/** The requested scopes the holder of `granted` may not delegate. */
+export function scopesBeyond(granted: readonly string[], requested: readonly string[]): string[] {
+  return requested.filter((s) => !anyCovers(granted, s));
+}
