@@ -64,15 +64,19 @@ export function principalAllows(principal: Principal, permission: string): boole
   );
 }
 
+const inactiveKey =
+  'The API key is not valid: unknown, revoked, expired or past its rotation grace.';
 const apiKeyReasons = {
   malformed: 'The value is not a Rampart API key.',
   bad_checksum: 'The key fails its checksum: a typo or a truncated copy.',
-  unknown: undefined,
-  revoked: undefined,
-  expired: undefined,
-  grace_ended: undefined,
-  owner_disabled: undefined,
-  source_denied: undefined,
+  // The rest get one sentence: which of them applies is for the owner's audit trail, not
+  // for whoever holds the string.
+  unknown: inactiveKey,
+  revoked: inactiveKey,
+  expired: inactiveKey,
+  grace_ended: inactiveKey,
+  owner_disabled: inactiveKey,
+  source_denied: inactiveKey,
 } as const;
 
 /**
@@ -126,7 +130,7 @@ export function createAuthenticator(
               context: { reason: result.reason },
             })
           : new RampartError(apiKeyErrors.invalid_api_key, {
-              ...(apiKeyReasons[result.reason] ? { detail: apiKeyReasons[result.reason] } : {}),
+              detail: apiKeyReasons[result.reason],
               context: { reason: result.reason },
               headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
             });

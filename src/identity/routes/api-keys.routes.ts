@@ -288,12 +288,16 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
     '/v1/api-keys/:id/rotate',
     {
       preHandler: auth.requireUser,
+      // The body is optional: an empty POST rotates with the default grace.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
       schema: {
         tags: ['api-keys'],
         summary: 'Replace an API key; the old one works until the grace period ends',
         security,
         params: IdParams,
-        body: Type.Optional(RotateBody),
+        body: RotateBody,
         response: { 201: IssuedApiKeySchema },
       },
     },
@@ -303,7 +307,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
         id: principal.id,
         isAdmin: principal.roles.includes('ADMIN'),
       });
-      const grace = request.body?.gracePeriod;
+      const grace = request.body.gracePeriod;
       const issued = await apiKeys.rotate(
         key,
         grace === undefined ? {} : { graceMs: grace * 1000 },
