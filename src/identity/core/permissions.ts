@@ -9,8 +9,7 @@ import type { RoleName } from '../../config/schema.js';
  * inheritance and conditions) replaces {@link permissionsOfRoles} as the source of a
  * principal's permissions; the matching rules below stay.
  */
-export const permissionPattern =
-  '^(\\*|(\\*|[a-z][a-z0-9-]{0,39}):(\\*|[a-z][a-z0-9-]{0,39}))$';
+export const permissionPattern = '^(\\*|(\\*|[a-z][a-z0-9-]{0,39}):(\\*|[a-z][a-z0-9-]{0,39}))$';
 const permissionRegExp = new RegExp(permissionPattern);
 
 /** Permissions of the built-in roles. */
