@@ -10,7 +10,7 @@ import { serveFromParent } from '../lib/server-child.js';
  * No logger is passed: Rampart logs at its default level to stdout, which the parent
  * points at /dev/null or a file.
  */
-serveFromParent(async () => {
+serveFromParent(async (input) => {
   const { config } = loadConfig({
     env: {},
     noFile: true,
@@ -25,7 +25,10 @@ serveFromParent(async () => {
   const rampart = await createRampart(config);
   const email = 'load-test@example.com';
   const password = `correct horse ${randomBytes(12).toString('hex')} staple`;
-  await rampart.accounts.createAccount({ email, password, roles: [] }, { kind: 'system' });
+  await rampart.accounts.createAccount(
+    { email, password, roles: input?.roles ?? [] },
+    { kind: 'system' },
+  );
   const url = await rampart.listen();
   return {
     url,

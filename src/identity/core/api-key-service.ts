@@ -161,7 +161,7 @@ export class ApiKeyService {
   async ownerPermissions(
     owner: ApiKeyOwner,
     serviceAccount?: ServiceAccountRecord,
-  ): Promise<{ roles: readonly RoleName[]; permissions: string[] } | undefined> {
+  ): Promise<{ roles: readonly RoleName[]; permissions: readonly string[] } | undefined> {
     if (owner.kind === 'user') {
       const account = await this.#o.accounts.get(owner.id);
       if (account?.status !== 'active') return undefined;

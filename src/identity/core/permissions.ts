@@ -54,10 +54,19 @@ export function anyCovers(granted: readonly string[], wanted: string): boolean {
   return false;
 }
 
-export function permissionsOfRoles(roles: readonly RoleName[]): string[] {
-  const out = new Set<string>();
-  for (const role of roles) for (const p of rolePermissions[role] ?? []) out.add(p);
-  return [...out];
+// Cached accounts and tokens hand out the same frozen roles array on every request, so
+// the expansion is remembered per array.
+const expanded = new WeakMap<readonly RoleName[], readonly string[]>();
+
+export function permissionsOfRoles(roles: readonly RoleName[]): readonly string[] {
+  let out = expanded.get(roles);
+  if (!out) {
+    const set = new Set<string>();
+    for (const role of roles) for (const p of rolePermissions[role] ?? []) set.add(p);
+    out = Object.freeze([...set]);
+    expanded.set(roles, out);
+  }
+  return out;
 }
 
 /** The requested scopes the holder of `granted` may not delegate. */
