@@ -292,6 +292,13 @@ export const ConfigSchema = Type.Object(
           maximum: 10_000,
           description: 'Live API keys one user or service account may hold.',
         }),
+        signatureMaxSkew: Type.Integer({
+          default: 300,
+          minimum: 5,
+          maximum: 3600,
+          description:
+            'Seconds a signed request (X-Timestamp) may be away from the server clock; nonces are remembered for twice as long.',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -27,6 +27,14 @@ export const securityEventTypes = {
     severity: 'critical',
     description: 'An API key was sent in a URL query and refused; rotate it.',
   },
+  'signature.rejected': {
+    severity: 'warning',
+    description: 'A signed request was refused: bad signature or timestamp out of range.',
+  },
+  'signature.replayed': {
+    severity: 'critical',
+    description: 'A correctly signed request was sent again with a used nonce (a replay).',
+  },
   'service_account.created': { severity: 'notice', description: 'A service account was created.' },
   'service_account.disabled': {
     severity: 'notice',

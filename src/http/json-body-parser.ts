@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RampartError } from '../errors/rampart-error.js';
 import { httpErrors } from './errors.js';
 
@@ -17,6 +18,23 @@ function containsForbiddenKey(value: unknown): boolean {
   return false;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Hex SHA-256 of the body bytes as received, kept only for signed requests (they sign
+     * the body); null otherwise.
+     */
+    bodySha256: string | null;
+  }
+}
+
+/** Records the digest of the raw body when the request is signed. */
+export function rememberBodyDigest(request: FastifyRequest, body: Buffer): void {
+  if (request.headers['x-signature'] !== undefined) {
+    request.bodySha256 = createHash('sha256').update(body).digest('hex');
+  }
+}
+
 /**
  * Replaces Fastify's body parsers with one strict JSON parser: any other media type is
  * 415. Kept apart from Fastify's default so that a syntax error (`invalid_json`) and a
@@ -24,8 +42,10 @@ function containsForbiddenKey(value: unknown): boolean {
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
+  app.decorateRequest('bodySha256', null);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    rememberBodyDigest(request, body as Buffer);
+    const text = (body as Buffer).toString('utf8');
     if (text.length === 0) {
       done(new RampartError(httpErrors.invalid_json, { detail: 'The body is empty.' }), undefined);
       return;

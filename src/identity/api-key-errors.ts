@@ -25,6 +25,30 @@ export const apiKeyErrors = defineErrors({
     title: 'Ambiguous credentials',
     description: 'Both Authorization and X-API-Key were sent; send exactly one credential.',
   },
+  signature_invalid: {
+    status: 401,
+    title: 'Signature invalid',
+    description:
+      'The request signature (X-Key-Id, X-Timestamp, X-Nonce, X-Signature) is missing a part, malformed, or does not match this request: sign method, path, query, timestamp, nonce and the body digest exactly as sent.',
+  },
+  signature_expired: {
+    status: 401,
+    title: 'Signature expired',
+    description:
+      "X-Timestamp is further from the server's clock than apiKeys.signatureMaxSkew allows (300 s by default). Check the client clock and sign each request when it is sent.",
+  },
+  signature_replayed: {
+    status: 401,
+    title: 'Signature replayed',
+    description:
+      'This nonce was already used with this key: a signed request works once. Sign every request with a new nonce.',
+  },
+  signature_required: {
+    status: 401,
+    title: 'Signature required',
+    description:
+      'This endpoint accepts only signed requests: sign it with the API key signing secret (see signRequest).',
+  },
   user_token_required: {
     status: 403,
     title: 'User token required',

@@ -21,6 +21,8 @@ export interface ApiKeyRecord {
   name: string;
   /** SHA-256 (hex) of the whole key string. */
   keyHash: string;
+  /** The HMAC secret for signed requests, sealed with the master key; null when none. */
+  signingSecretSealed: string | null;
   /** The first characters of the key, safe to show. */
   displayPrefix: string;
   scopes: string[];
@@ -47,6 +49,7 @@ export interface ApiKeyStore {
   createKey(key: ApiKeyRecord): Promise<void>;
   findKeyByHash(keyHash: string): Promise<ApiKeyWithOwner | undefined>;
   findKeyById(id: string): Promise<ApiKeyRecord | undefined>;
+  findKeyWithOwnerById(id: string): Promise<ApiKeyWithOwner | undefined>;
   listKeys(owner: { kind: ApiKeyOwnerKind; id: string }): Promise<ApiKeyRecord[]>;
   /** Revokes an unrevoked key; resolves false when it was already revoked or unknown. */
   revokeKey(id: string, reason: string, now: number): Promise<boolean>;

@@ -2,9 +2,10 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { RoleName } from '../config/schema.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
+import { bodyDigest } from '../shared/sign-request.js';
 import { apiKeyErrors } from './api-key-errors.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
-import type { ApiKeyService } from './core/api-key-service.js';
+import type { ApiKeyService, VerifiedApiKey } from './core/api-key-service.js';
 import { anyCovers, permissionsOfRoles } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
@@ -45,6 +46,11 @@ export interface Authenticator {
    * roles, an API key through its scopes limited to its owner's permissions.
    */
   requirePermission(permission: string): preHandlerAsyncHookHandler;
+  /**
+   * preHandler factory: requires a signed request (src/shared/sign-request.ts) by an API
+   * key allowed `permission` (when given): proof of the secret, and no replay.
+   */
+  requireSignature(permission?: string): preHandlerAsyncHookHandler;
 }
 
 export function requestContext(request: FastifyRequest) {
@@ -53,6 +59,21 @@ export function requestContext(request: FastifyRequest) {
     ip: request.ip,
     requestId: String(request.id),
     ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 512) } : {}),
+  };
+}
+
+const emptyDigest = bodyDigest(undefined);
+
+function apiKeyPrincipal(key: VerifiedApiKey, signed: boolean): ApiKeyPrincipal {
+  return {
+    kind: 'api_key',
+    id: key.owner.id,
+    ownerKind: key.owner.kind,
+    keyId: key.keyId,
+    roles: key.ownerRoles,
+    scopes: key.scopes,
+    ownerPermissions: key.ownerPermissions,
+    signed,
   };
 }
 
@@ -93,15 +114,78 @@ export function createAuthenticator(
 ): Authenticator {
   async function reject(request: FastifyRequest, refusal: RampartError, apiKeyId?: string) {
     const isKey = refusal.code === 'invalid_api_key' || refusal.code === 'api_key_source_denied';
+    const isSignature = refusal.code.startsWith('signature_');
     await events.publish({
-      type: isKey ? 'apikey.rejected' : 'auth.token.rejected',
-      outcome: isKey ? 'denied' : 'failure',
+      type:
+        refusal.code === 'signature_replayed'
+          ? 'signature.replayed'
+          : isSignature
+            ? 'signature.rejected'
+            : isKey
+              ? 'apikey.rejected'
+              : 'auth.token.rejected',
+      outcome: isKey || isSignature ? 'denied' : 'failure',
       actor: { kind: 'anonymous', ip: request.ip },
       ...(apiKeyId ? { target: { type: 'api_key', id: apiKeyId } } : {}),
       requestId: String(request.id),
       details: { reason: refusal.context?.reason ?? 'unknown' },
     });
     return refusal;
+  }
+
+  async function authenticateSigned(request: FastifyRequest): Promise<void> {
+    const h = request.headers;
+    const part = (name: string) => {
+      const v = h[name];
+      return typeof v === 'string' ? v : '';
+    };
+    if (!apiKeys) {
+      throw await reject(
+        request,
+        new RampartError(apiKeyErrors.signature_invalid, { context: { reason: 'disabled' } }),
+      );
+    }
+    const q = request.url.indexOf('?');
+    const input = {
+      keyId: part('x-key-id'),
+      timestamp: part('x-timestamp'),
+      nonce: part('x-nonce'),
+      signature: part('x-signature'),
+      method: request.method,
+      path: q === -1 ? request.url : request.url.slice(0, q),
+      query: q === -1 ? '' : request.url.slice(q + 1),
+      // No parser ran (no body): the digest of the empty string.
+      bodySha256: request.bodySha256 ?? emptyDigest,
+      ip: request.ip,
+    };
+    let result: Awaited<ReturnType<ApiKeyService['verifySigned']>>;
+    try {
+      result = await apiKeys.verifySigned(input);
+    } catch (error) {
+      throw await reject(
+        request,
+        new RampartError(apiKeyErrors.signature_invalid, {
+          context: { reason: 'verifier_error' },
+          cause: error,
+        }),
+      );
+    }
+    if (!result.ok) {
+      const reason = result.reason;
+      const error =
+        reason === 'signature_invalid' ||
+        reason === 'signature_expired' ||
+        reason === 'signature_replayed'
+          ? new RampartError(apiKeyErrors[reason], { context: { reason } })
+          : reason === 'source_denied'
+            ? new RampartError(apiKeyErrors.api_key_source_denied, { context: { reason } })
+            : new RampartError(apiKeyErrors.invalid_api_key, {
+                detail: apiKeyReasons[reason],
+                context: { reason },
+              });
+      throw await reject(request, error, result.keyId);
+    }
+    request.principal = apiKeyPrincipal(result.key, true);
   }
 
   async function authenticateApiKey(request: FastifyRequest, key: string): Promise<void> {
@@ -136,22 +220,19 @@ export function createAuthenticator(
             });
       throw await reject(request, error, result.keyId);
     }
-    const principal: ApiKeyPrincipal = {
-      kind: 'api_key',
-      id: result.key.owner.id,
-      ownerKind: result.key.owner.kind,
-      keyId: result.key.keyId,
-      roles: result.key.ownerRoles,
-      scopes: result.key.scopes,
-      ownerPermissions: result.key.ownerPermissions,
-    };
-    request.principal = principal;
+    request.principal = apiKeyPrincipal(result.key, false);
   }
 
   async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     if (request.principal) return;
     const header = request.headers.authorization;
     const apiKeyHeader = request.headers['x-api-key'];
+    if (request.headers['x-signature'] !== undefined) {
+      if (header !== undefined || apiKeyHeader !== undefined) {
+        throw new RampartError(apiKeyErrors.ambiguous_credentials);
+      }
+      return authenticateSigned(request);
+    }
     if (apiKeyHeader !== undefined) {
       if (header !== undefined) throw new RampartError(apiKeyErrors.ambiguous_credentials);
       return authenticateApiKey(
@@ -231,6 +312,24 @@ export function createAuthenticator(
         await requireUser(request, reply);
         if (!request.principal?.roles.some((r) => allowed.has(r))) {
           throw new RampartError(identityErrors.permission_denied, { context: { needs: roles } });
+        }
+      };
+    },
+    requireSignature(permission?: string) {
+      return async function requireSignature(request, reply) {
+        if (request.headers['x-signature'] === undefined) {
+          throw new RampartError(apiKeyErrors.signature_required);
+        }
+        await authenticate(request, reply);
+        const principal = request.principal;
+        if (principal?.kind !== 'api_key' || !principal.signed) {
+          throw new RampartError(apiKeyErrors.signature_required);
+        }
+        if (permission !== undefined && !principalAllows(principal, permission)) {
+          throw new RampartError(identityErrors.permission_denied, {
+            detail: `This operation needs the permission ${permission}.`,
+            context: { needs: permission },
+          });
         }
       };
     },

@@ -166,12 +166,14 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       sets: hot.sets,
       pubsub: hot.pubsub,
       events,
+      sealer: options.sealer,
       environment: apiKeyEnvironmentFor(config.env),
       policy: {
         rotationGraceMs: config.apiKeys.rotationGrace * 1000,
         expiryNoticeMs: config.apiKeys.expiryNotice * 1000,
         cacheTtlMs: config.apiKeys.cacheTtl * 1000,
         maxPerOwner: config.apiKeys.maxPerOwner,
+        signatureMaxSkewSeconds: config.apiKeys.signatureMaxSkew,
       },
       onBackgroundError: (error) => logger.warn({ err: error }, 'API key bookkeeping failed'),
     });

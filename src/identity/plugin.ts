@@ -22,6 +22,13 @@ import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Rampart's authentication hooks, for the embedding application's own routes. */
+    rampartAuth: Authenticator;
+  }
+}
+
 export interface IdentityPluginOptions {
   accounts: AccountService;
   login: LoginService;
@@ -44,6 +51,9 @@ export interface IdentityPluginOptions {
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
+  // Routes of an embedding application protect themselves with the same hooks:
+  // `preHandler: app.rampartAuth.requireSignature('orders:write')`.
+  app.decorate('rampartAuth', options.auth);
   // A key in a URL ends up in access logs, proxies and browser history: refuse it before
   // any route runs, say why, and raise an alarm so its owner rotates it.
   app.addHook('onRequest', async (request) => {

@@ -28,6 +28,8 @@ export interface ApiKeyPrincipal {
   /** The key's scopes; what it may do is these, limited to what the owner may do now. */
   scopes: readonly string[];
   ownerPermissions: readonly string[];
+  /** True when the request was signed with the key's secret (and its nonce was new). */
+  signed: boolean;
 }
 
 /** Who is making a request, once authentication has run. */

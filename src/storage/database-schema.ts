@@ -132,6 +132,8 @@ export interface ApiKeysTable {
   name: string;
   /** SHA-256 of the whole key string; the key itself is never stored. */
   key_hash: string;
+  /** The HMAC secret for signed requests, sealed with the master key; null when the key has none. */
+  signing_secret_sealed: string | null;
   /** The first characters of the key, for people to recognise it in a list. */
   display_prefix: string;
   /** JSON array of permission strings. */

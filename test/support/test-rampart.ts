@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { type DeepPartial, loadConfig, type RawConfig } from '../../src/config/index.js';
 import { createRampart, type Rampart } from '../../src/rampart.js';
@@ -22,6 +23,8 @@ export interface TestRampartOptions {
    * as another node started with `startTestRampart` (see `clusterOf`).
    */
   join?: { database: TestDatabase; redisKeyPrefix: string };
+  /** Registers test-only routes before the server starts. */
+  register?: (app: FastifyInstance) => Promise<void>;
 }
 
 /** A fixed, valid master key for tests. */
@@ -71,7 +74,10 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
     sink,
   );
   try {
-    const rampart = await createRampart(config, { logger });
+    const rampart = await createRampart(config, {
+      logger,
+      ...(options.register ? { register: options.register } : {}),
+    });
     const close = rampart.close.bind(rampart);
     const logText = () => chunks.join('');
     // Object.assign would read a getter once and copy its value; define `logs` as a live

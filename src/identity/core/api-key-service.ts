@@ -1,8 +1,11 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RoleName } from '../../config/schema.js';
+import type { Sealer } from '../../dataprotect/core/sealer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import type { EventActor } from '../../events/security-event.js';
 import { createApiKeyString, parseApiKeyString } from '../../shared/api-key-string.js';
+import { computeSignature, noncePattern } from '../../shared/sign-request.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { ExpiringSetStore, PubSub, Unsubscribe } from '../../storage/hot-state.js';
 import { apiKeyErrors } from '../api-key-errors.js';
@@ -70,11 +73,36 @@ export type ApiKeyStatus = 'active' | 'grace' | 'expired' | 'revoked';
 
 export interface IssuedApiKey {
   key: string;
+  /** The HMAC secret for signed requests, when the key was issued with one. Shown once. */
+  signingSecret?: string;
   record: ApiKeyRecord;
 }
 
+/** A signed request as the authenticator sees it (see src/shared/sign-request.ts). */
+export interface SignedRequestInput {
+  keyId: string;
+  timestamp: string;
+  nonce: string;
+  signature: string;
+  method: string;
+  path: string;
+  query: string;
+  bodySha256: string;
+  ip: string;
+}
+
+export type SignedRequestVerification =
+  | ApiKeyVerification
+  | {
+      ok: false;
+      reason: 'signature_invalid' | 'signature_expired' | 'signature_replayed';
+      keyId?: string;
+    };
+
 interface CacheEntry {
   record: ApiKeyRecord;
+  /** The opened signing secret, when the key has one. */
+  signingSecret: string | undefined;
   serviceAccount: ServiceAccountRecord | undefined;
   cidrs: CidrList;
   fetchedAt: number;
@@ -87,6 +115,7 @@ export interface ApiKeyServiceOptions {
   sets: ExpiringSetStore;
   pubsub: PubSub;
   events: EventPublisher;
+  sealer: Sealer;
   /** `<env>` of issued keys (`dev`, `stg`, `prod`). */
   environment: string;
   policy: {
@@ -94,6 +123,8 @@ export interface ApiKeyServiceOptions {
     expiryNoticeMs: number;
     cacheTtlMs: number;
     maxPerOwner: number;
+    /** Seconds a signed request's timestamp may be away from this node's clock. */
+    signatureMaxSkewSeconds: number;
   };
   onBackgroundError?: (error: unknown) => void;
   now?: () => number;
@@ -120,6 +151,7 @@ export class ApiKeyService {
   readonly #o: ApiKeyServiceOptions;
   readonly #now: () => number;
   readonly #cache = new Map<string, CacheEntry>();
+  readonly #cacheById = new Map<string, CacheEntry>();
   readonly #hashById = new Map<string, string>();
   readonly #unknown = new Map<string, number>();
   readonly #lastTouch = new Map<string, number>();
@@ -140,6 +172,7 @@ export class ApiKeyService {
     const hash = this.#hashById.get(id);
     if (hash !== undefined) this.#cache.delete(hash);
     this.#hashById.delete(id);
+    this.#cacheById.delete(id);
   }
 
   async #changed(id: string): Promise<void> {
@@ -184,12 +217,7 @@ export class ApiKeyService {
       this.#unknown.set(hash, now + negativeTtlMs);
       return undefined;
     }
-    const entry: CacheEntry = {
-      record: found.key,
-      serviceAccount: found.serviceAccount,
-      cidrs: cidrList(found.key.allowedCidrs),
-      fetchedAt: now,
-    };
+    const entry = this.#newEntry(found.key, found.serviceAccount, now);
     // A change announced while the row was read may not be in what was read.
     if (generation === this.#generation) {
       if (this.#cache.size >= 10_000) {
@@ -200,6 +228,73 @@ export class ApiKeyService {
       this.#hashById.set(found.key.id, hash);
     }
     return entry;
+  }
+
+  #newEntry(
+    record: ApiKeyRecord,
+    serviceAccount: ServiceAccountRecord | undefined,
+    now: number,
+  ): CacheEntry {
+    return {
+      record,
+      serviceAccount,
+      signingSecret:
+        record.signingSecretSealed === null
+          ? undefined
+          : this.#o.sealer
+              .open(record.signingSecretSealed, `api_key_signing:${record.id}`)
+              .toString('utf8'),
+      cidrs: cidrList(record.allowedCidrs),
+      fetchedAt: now,
+    };
+  }
+
+  async #entryById(id: string, now: number): Promise<CacheEntry | undefined> {
+    const cached = this.#cacheById.get(id);
+    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) return cached;
+    const generation = this.#generation;
+    const found = await this.#o.keys.findKeyWithOwnerById(id);
+    if (!found) return undefined;
+    const entry = this.#newEntry(found.key, found.serviceAccount, now);
+    if (generation === this.#generation) {
+      if (this.#cacheById.size >= 10_000) {
+        const oldest = this.#cacheById.keys().next().value;
+        if (oldest !== undefined) this.#cacheById.delete(oldest);
+      }
+      this.#cacheById.set(id, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Checks a signed request (src/shared/sign-request.ts): the key is valid for `ip`, the
+   * timestamp is within the allowed skew, the HMAC matches (compared in constant time)
+   * and, only then, the nonce is new on every node. A nonce is recorded only for a
+   * correctly signed request, so nobody without the secret can burn nonces.
+   */
+  async verifySigned(input: SignedRequestInput): Promise<SignedRequestVerification> {
+    const now = this.#now();
+    if (!/^[0-9a-f-]{36}$/.test(input.keyId) || !noncePattern.test(input.nonce)) {
+      return { ok: false, reason: 'signature_invalid' };
+    }
+    if (!/^\d{1,12}$/.test(input.timestamp)) return { ok: false, reason: 'signature_invalid' };
+    const skewMs = this.#o.policy.signatureMaxSkewSeconds * 1000;
+    if (Math.abs(Number(input.timestamp) * 1000 - now) > skewMs) {
+      return { ok: false, reason: 'signature_expired', keyId: input.keyId };
+    }
+    const entry = await this.#entryById(input.keyId, now);
+    if (!entry?.signingSecret) return { ok: false, reason: 'signature_invalid' };
+    const expected = Buffer.from(computeSignature(entry.signingSecret, input), 'utf8');
+    const given = Buffer.from(input.signature, 'utf8');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      return { ok: false, reason: 'signature_invalid', keyId: input.keyId };
+    }
+    const checked = await this.#check(entry, now, input.ip);
+    if (!checked.ok) return checked;
+    // Remembered for twice the skew: any timestamp still accepted is inside that span.
+    const fresh = await this.#o.sets.add(`nonce:${input.keyId}:${input.nonce}`, 2 * skewMs);
+    if (!fresh) return { ok: false, reason: 'signature_replayed', keyId: input.keyId };
+    return checked;
   }
 
   /**
@@ -216,6 +311,14 @@ export class ApiKeyService {
     const hash = hashSecretToken(presented);
     const entry = await this.#entryFor(hash, now);
     if (!entry) return { ok: false, reason: 'unknown' };
+    return this.#check(entry, now, ip);
+  }
+
+  async #check(
+    entry: CacheEntry,
+    now: number,
+    ip: string | undefined,
+  ): Promise<ApiKeyVerification> {
     const key = entry.record;
     const status = apiKeyStatus(key, now);
     if (status === 'revoked') return { ok: false, reason: 'revoked', keyId: key.id };
@@ -288,15 +391,25 @@ export class ApiKeyService {
       scopes: readonly string[];
       allowedCidrs: readonly string[];
       expiresAt: number | null;
+      signing?: boolean;
     },
     createdBy: string | null,
     now: number,
   ): IssuedApiKey {
     const key = createApiKeyString({ env: this.#o.environment });
+    const id = uuidv7(now);
+    // 256 bits; the server must read it back to verify an HMAC, so it is sealed, not hashed.
+    const signingSecret = input.signing
+      ? `rms_${randomBytes(32).toString('base64url')}`
+      : undefined;
     return {
       key,
+      ...(signingSecret ? { signingSecret } : {}),
       record: {
-        id: uuidv7(now),
+        id,
+        signingSecretSealed: signingSecret
+          ? this.#o.sealer.seal(signingSecret, `api_key_signing:${id}`)
+          : null,
         ownerKind: owner.kind,
         ownerId: owner.id,
         name: input.name,
@@ -326,6 +439,7 @@ export class ApiKeyService {
       scopes: readonly string[];
       allowedCidrs: readonly string[];
       expiresAt: number | null;
+      signing?: boolean;
     },
     actor: EventActor,
     ctx: RequestContext,
@@ -358,6 +472,7 @@ export class ApiKeyService {
         scopes: issued.record.scopes,
         expiresAt: issued.record.expiresAt,
         allowedCidrs: issued.record.allowedCidrs,
+        signing: issued.signingSecret !== undefined,
       },
     });
     return issued;
@@ -419,7 +534,13 @@ export class ApiKeyService {
     const expiresAt = old.expiresAt === null ? null : now + (old.expiresAt - old.createdAt);
     const issued = this.#newRecord(
       owner,
-      { name: old.name, scopes, allowedCidrs: old.allowedCidrs, expiresAt },
+      {
+        name: old.name,
+        scopes,
+        allowedCidrs: old.allowedCidrs,
+        expiresAt,
+        signing: old.signingSecretSealed !== null,
+      },
       actor.id ?? null,
       now,
     );

@@ -40,6 +40,7 @@ const ApiKeySchema = Type.Object(
     graceUntil: NullableTime,
     lastUsedAt: NullableTime,
     lastUsedIp: Type.Union([Type.String(), Type.Null()]),
+    signing: Type.Boolean({ description: 'True when the key has a secret for signed requests.' }),
   },
   { additionalProperties: false },
 );
@@ -48,6 +49,11 @@ const IssuedApiKeySchema = Type.Object(
   {
     ...ApiKeySchema.properties,
     key: Type.String({ description: 'The key itself. Shown once: store it now.' }),
+    signingSecret: Type.Optional(
+      Type.String({
+        description: 'The HMAC secret for signed requests (when signing was asked). Shown once.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -58,6 +64,11 @@ const CreateApiKeyBody = Type.Object(
     scopes: Type.Array(Scope, { minItems: 1, maxItems: 50, uniqueItems: true }),
     expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
     allowedCidrs: Type.Optional(Type.Array(Cidr, { maxItems: 50, uniqueItems: true })),
+    signing: Type.Optional(
+      Type.Boolean({
+        description: 'Also issue a secret for signed requests (X-Signature), against replay.',
+      }),
+    ),
     serviceAccountId: Type.Optional(
       Type.String({
         minLength: 1,
@@ -127,6 +138,7 @@ export function apiKeyJson(k: ApiKeyRecord, now: number): Static<typeof ApiKeySc
     graceUntil: iso(k.graceUntil),
     lastUsedAt: iso(k.lastUsedAt),
     lastUsedIp: k.lastUsedIp,
+    signing: k.signingSecretSealed !== null,
   };
 }
 
@@ -199,12 +211,17 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
           scopes: body.scopes,
           allowedCidrs: body.allowedCidrs ?? [],
           expiresAt: body.expiresAt === undefined ? null : Date.parse(body.expiresAt),
+          signing: body.signing === true,
         },
         actorOf(principal.id, request),
         requestContext(request),
       );
       reply.header('cache-control', noStore);
-      return reply.code(201).send({ ...apiKeyJson(issued.record, Date.now()), key: issued.key });
+      return reply.code(201).send({
+        ...apiKeyJson(issued.record, Date.now()),
+        key: issued.key,
+        ...(issued.signingSecret ? { signingSecret: issued.signingSecret } : {}),
+      });
     },
   );
 
@@ -315,7 +332,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
         requestContext(request),
       );
       reply.header('cache-control', noStore);
-      return reply.code(201).send({ ...apiKeyJson(issued.record, Date.now()), key: issued.key });
+      return reply.code(201).send({
+        ...apiKeyJson(issued.record, Date.now()),
+        key: issued.key,
+        ...(issued.signingSecret ? { signingSecret: issued.signingSecret } : {}),
+      });
     },
   );
 

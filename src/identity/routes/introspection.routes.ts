@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RampartError } from '../../errors/rampart-error.js';
 import { httpErrors } from '../../http/errors.js';
-import { type Authenticator, principalAllows } from '../authenticate.js';
+import { rememberBodyDigest } from '../../http/json-body-parser.js';
+import type { Authenticator } from '../authenticate.js';
 import type { AccessTokenVerifier } from '../core/access-token-verifier.js';
 import type { ApiKeyService } from '../core/api-key-service.js';
-import { permissionsOfRoles } from '../core/permissions.js';
+import { anyCovers, permissionsOfRoles } from '../core/permissions.js';
 import type { RevocationList } from '../core/revocation-list.js';
 
 const IntrospectBody = Type.Object(
@@ -62,9 +63,10 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesO
   // Node's URLSearchParams is the parser; this plugin scope is the only place forms arrive.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: formBodyLimit },
-    (_request, body, done) => {
-      const params = new URLSearchParams(body as string);
+    { parseAs: 'buffer', bodyLimit: formBodyLimit },
+    (request, body, done) => {
+      rememberBodyDigest(request, body as Buffer);
+      const params = new URLSearchParams((body as Buffer).toString('utf8'));
       const out: Record<string, string> = {};
       for (const [k, v] of params) {
         if (k in out) {
@@ -100,20 +102,8 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesO
         const result = await apiKeys.verify(token);
         if (!result.ok) return { active: false };
         const k = result.key;
-        const allowed = [...k.scopes].filter((s) =>
-          principalAllows(
-            {
-              kind: 'api_key',
-              id: k.owner.id,
-              ownerKind: k.owner.kind,
-              keyId: k.keyId,
-              roles: k.ownerRoles,
-              scopes: k.scopes,
-              ownerPermissions: k.ownerPermissions,
-            },
-            s,
-          ),
-        );
+        // What the key may do now: its scopes, less what its owner no longer holds.
+        const allowed = k.scopes.filter((s) => anyCovers(k.ownerPermissions, s));
         return {
           active: true,
           token_type: 'api_key',

@@ -21,6 +21,7 @@ function toKey(r: KeyRow): ApiKeyRecord {
     ownerId: r.owner_id,
     name: r.name,
     keyHash: r.key_hash,
+    signingSecretSealed: r.signing_secret_sealed,
     displayPrefix: r.display_prefix,
     scopes: JSON.parse(r.scopes) as string[],
     allowedCidrs: JSON.parse(r.allowed_cidrs) as string[],
@@ -44,6 +45,7 @@ function keyRow(k: ApiKeyRecord): KeyRow {
     owner_id: k.ownerId,
     name: k.name,
     key_hash: k.keyHash,
+    signing_secret_sealed: k.signingSecretSealed,
     display_prefix: k.displayPrefix,
     scopes: JSON.stringify(k.scopes),
     allowed_cidrs: JSON.stringify(k.allowedCidrs),
@@ -89,6 +91,14 @@ export class SqlApiKeyStore implements ApiKeyStore, ServiceAccountStore {
       .executeTakeFirst();
     if (!row) return undefined;
     const key = toKey(row);
+    const serviceAccount =
+      key.ownerKind === 'service_account' ? await this.findServiceAccount(key.ownerId) : undefined;
+    return { key, serviceAccount };
+  }
+
+  async findKeyWithOwnerById(id: string): Promise<ApiKeyWithOwner | undefined> {
+    const key = await this.findKeyById(id);
+    if (!key) return undefined;
     const serviceAccount =
       key.ownerKind === 'service_account' ? await this.findServiceAccount(key.ownerId) : undefined;
     return { key, serviceAccount };

@@ -1,0 +1,18 @@
+/**
+ * The package's public surface: embed Rampart in a process, and the client-side helpers
+ * for API keys and signed requests.
+ */
+
+export { loadConfig } from './config/index.js';
+export { createRampart, type Rampart } from './rampart.js';
+export {
+  type ApiKeyStringParse,
+  apiKeyStringPattern,
+  parseApiKeyString,
+} from './shared/api-key-string.js';
+export {
+  canonicalRequest,
+  type SignRequestInput,
+  signatureHeaderNames,
+  signRequest,
+} from './shared/sign-request.js';
