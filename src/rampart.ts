@@ -15,12 +15,15 @@ import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
+import { IpAccess } from './protect/ip-access.js';
+import ipAccessPlugin from './protect/ip-access.plugin.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import type { HotStore } from './storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from './storage/migrate.js';
 import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
+import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { rampartVersion } from './version.js';
 
 export interface CreateRampartOptions {
@@ -44,6 +47,8 @@ export interface Rampart {
   readonly stores: IdentityStores;
   /** The identity capability: accounts, login, sessions, keys. */
   readonly identity: Identity;
+  /** IP allow and deny rules and bans (also for automated responses). */
+  readonly ipAccess: IpAccess;
   readonly accounts: AccountService;
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
@@ -122,7 +127,20 @@ export async function createRampart(
     });
     cleanups.push(() => identity.close());
 
+    const ipAccess = new IpAccess({
+      store: new SqlIpRuleStore(database.db),
+      values: hotStore.values,
+      pubsub: hotStore.pubsub,
+      events,
+      staticAllow: config.network.allow,
+      staticDeny: config.network.deny,
+      onBackgroundError: (error) => logger.warn({ err: error }, 'IP rules reload failed'),
+    });
+    cleanups.push(await ipAccess.start());
+
     const app = await buildServer({ config, logger, version: rampartVersion });
+    // Address rules run before anything else a request meets.
+    await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
     const readiness: HealthCheck[] = [
       {
         name: 'database:responseTime',
@@ -175,6 +193,7 @@ export async function createRampart(
       events,
       stores,
       identity,
+      ipAccess,
       accounts: identity.accounts,
       signingKeys: identity.signingKeys,
       ring: identity.ring,

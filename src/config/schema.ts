@@ -88,6 +88,25 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    network: Type.Object(
+      {
+        trustedProxies: Type.Array(Type.String({ minLength: 2, maxLength: 49 }), {
+          default: [],
+          description:
+            'Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; the client is the right-most address not in this list. Empty: the socket address is the client.',
+        }),
+        allow: Type.Array(Type.String({ minLength: 2, maxLength: 49 }), {
+          default: [],
+          description:
+            'CIDRs that no ban or deny rule can block (operators, health checkers). Not an exclusive allowlist: others are still served.',
+        }),
+        deny: Type.Array(Type.String({ minLength: 2, maxLength: 49 }), {
+          default: [],
+          description: 'CIDRs refused on every request (403 ip_blocked).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

@@ -35,6 +35,14 @@ export const securityEventTypes = {
     severity: 'critical',
     description: 'A correctly signed request was sent again with a used nonce (a replay).',
   },
+  'ip.banned': { severity: 'warning', description: 'A client address was banned.' },
+  'ip.rule.added': { severity: 'notice', description: 'An IP allow or deny rule was added.' },
+  'ip.rule.lifted': { severity: 'notice', description: 'An IP rule or ban was lifted.' },
+  'ip.blocked': {
+    severity: 'warning',
+    description:
+      'Requests from a denied or banned address were refused (at most one event per address a minute).',
+  },
   'service_account.created': { severity: 'notice', description: 'A service account was created.' },
   'service_account.disabled': {
     severity: 'notice',

@@ -40,6 +40,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     forceCloseConnections: 'idle',
     return503OnClosing: false,
     routerOptions: { maxParamLength: 256 },
+    // X-Forwarded-For counts only from configured proxies (proxy-addr: the client is the
+    // right-most address not in the list); otherwise the socket address is the client.
+    trustProxy:
+      config.network.trustedProxies.length > 0 ? [...config.network.trustedProxies] : false,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
 

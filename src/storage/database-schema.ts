@@ -154,6 +154,17 @@ export interface ApiKeysTable {
   expiry_notified_at: number | null;
 }
 
+export interface IpRulesTable {
+  id: string;
+  action: 'allow' | 'deny' | 'ban';
+  cidr: string;
+  reason: string | null;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number | null;
+  lifted_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   account_roles: AccountRolesTable;
@@ -167,4 +178,5 @@ export interface Database {
   password_reset_tokens: PasswordResetTokensTable;
   service_accounts: ServiceAccountsTable;
   api_keys: ApiKeysTable;
+  ip_rules: IpRulesTable;
 }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as identitySessions from './0002-identity-sessions.js';
 import * as identityApiKeys from './0003-identity-api-keys.js';
+import * as protectIpRules from './0020-protect-ip-rules.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -11,4 +12,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_foundation': foundation,
   '0002_identity_sessions': identitySessions,
   '0003_identity_api_keys': identityApiKeys,
+  '0020_protect_ip_rules': protectIpRules,
 });
