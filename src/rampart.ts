@@ -15,6 +15,7 @@ import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
+import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
 import ipAccessPlugin from './protect/ip-access.plugin.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
@@ -113,6 +114,7 @@ export async function createRampart(
     });
 
     const stores = createSqlIdentityStores(database.db);
+    const sealer = createSealer(masterKey.key);
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());
     const identity = await createIdentity({
@@ -121,7 +123,7 @@ export async function createRampart(
       apiKeyStore: new SqlApiKeyStore(database.db),
       hot: hotStore,
       events,
-      sealer: createSealer(masterKey.key),
+      sealer,
       mailer,
       logger,
     });
@@ -141,6 +143,14 @@ export async function createRampart(
     const app = await buildServer({ config, logger, version: rampartVersion });
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
+    // Before any POST route is added: it hooks into each of them.
+    await app.register(idempotencyPlugin, {
+      sets: hotStore.sets,
+      values: hotStore.values,
+      sealer,
+      ttlMs: config.idempotency.ttl * 1000,
+      maxBodyBytes: config.idempotency.maxBodyBytes,
+    });
     const readiness: HealthCheck[] = [
       {
         name: 'database:responseTime',

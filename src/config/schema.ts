@@ -88,6 +88,24 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    idempotency: Type.Object(
+      {
+        ttl: Type.Integer({
+          default: 86_400,
+          minimum: 60,
+          maximum: 604_800,
+          description:
+            'Seconds a response to a request with an Idempotency-Key is kept for retries.',
+        }),
+        maxBodyBytes: Type.Integer({
+          default: 65_536,
+          minimum: 1024,
+          maximum: 1_048_576,
+          description: 'Larger responses are not kept; their key is released instead.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     network: Type.Object(
       {
         trustedProxies: Type.Array(Type.String({ minLength: 2, maxLength: 49 }), {
