@@ -14,6 +14,7 @@ import { loadCommonPasswords } from './core/common-passwords.js';
 import { LoginService } from './core/login-service.js';
 import { LoginThrottle } from './core/login-throttle.js';
 import { PasswordHasher } from './core/password-hasher.js';
+import { PasswordService } from './core/password-service.js';
 import { RevocationList } from './core/revocation-list.js';
 import { SessionService } from './core/session-service.js';
 import { SigningKeyRing } from './core/signing-key-ring.js';
@@ -35,6 +36,7 @@ export interface Identity {
   hasher: PasswordHasher;
   accountCache: AccountCache;
   revocations: RevocationList;
+  passwords: PasswordService;
   readiness: HealthCheck[];
   pluginOptions: IdentityPluginOptions;
   /** Stops timers and subscriptions. */
@@ -153,6 +155,31 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
     const auth = createAuthenticator(verifier, events, revocations);
+    const passwords = new PasswordService({
+      stores,
+      hasher,
+      sessions,
+      throttle,
+      counters: hot.counters,
+      events,
+      mailer: options.mailer,
+      accountCache,
+      passwordPolicy: {
+        minLength: config.password.minLength,
+        maxLength: config.password.maxLength,
+      },
+      reset: {
+        tokenTtlMs: config.passwordReset.tokenTtl * 1000,
+        urlTemplate:
+          config.passwordReset.url ?? `${config.publicUrl}/ui/reset-password#token={token}`,
+        requestWindowMs: config.passwordReset.requestWindow * 1000,
+        maxRequestsPerEmail: config.passwordReset.maxRequestsPerEmail,
+        maxRequestsPerIp: config.passwordReset.maxRequestsPerIp,
+      },
+      onBackgroundError: (error) => logger.error({ err: error }, 'password mail delivery failed'),
+    });
+    // Reset links and notices still being sent are handed to the mailer before it closes.
+    cleanups.push(() => passwords.whenIdle());
 
     // Pay one-time costs now rather than on the first user's request.
     loadCommonPasswords();
@@ -180,9 +207,11 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       hasher,
       accountCache,
       revocations,
+      passwords,
       readiness,
       pluginOptions: {
         accounts,
+        passwords,
         login,
         sessions,
         auth,

@@ -3,12 +3,14 @@ import fp from 'fastify-plugin';
 import type { Authenticator } from './authenticate.js';
 import type { AccountService } from './core/account-service.js';
 import type { LoginService } from './core/login-service.js';
+import type { PasswordService } from './core/password-service.js';
 import type { SessionService } from './core/session-service.js';
 import type { SigningKeyRing } from './core/signing-key-ring.js';
 import type { SigningKeyService } from './core/signing-key-service.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { inviteRoutes } from './routes/invites.routes.js';
 import { meRoutes } from './routes/me.routes.js';
+import { passwordRoutes } from './routes/password.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
@@ -17,6 +19,7 @@ export interface IdentityPluginOptions {
   accounts: AccountService;
   login: LoginService;
   sessions: SessionService;
+  passwords: PasswordService;
   auth: Authenticator;
   ring: SigningKeyRing;
   signingKeys: SigningKeyService;
@@ -43,6 +46,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     login: options.login,
     auth: options.auth,
   });
+  await app.register(passwordRoutes, { passwords: options.passwords, auth: options.auth });
   await app.register(meRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });
