@@ -14,6 +14,7 @@ import {
   loginSession,
 } from '../../../test/support/http-helpers.js';
 import { type SmtpSink, startSmtpSink } from '../../../test/support/smtp-sink.js';
+import { testDatabaseKinds, testHotStoreKinds } from '../../../test/support/test-databases.js';
 import {
   startTestRampart,
   strongPassword,
@@ -63,226 +64,242 @@ function shape(res: LightMyRequestResponse) {
   return { status: res.statusCode, body: res.body, headers };
 }
 
-describe('password reset through a real SMTP server', () => {
-  let sink: SmtpSink;
-  let r: TestRampart;
-  const events: SecurityEvent[] = [];
+/** SQLite with the memory hot store always; PostgreSQL with Redis when both are configured. */
+const backends: { database: 'sqlite' | 'postgres'; hot: 'memory' | 'redis' }[] = [
+  { database: 'sqlite', hot: 'memory' },
+  ...(testDatabaseKinds().includes('postgres') && testHotStoreKinds().includes('redis')
+    ? [{ database: 'postgres', hot: 'redis' } as const]
+    : []),
+];
 
-  /** Requests a reset and reads the token out of the mail that arrives. */
-  async function mailedToken(email: string, remoteAddress?: string): Promise<string> {
-    const res = await requestReset(r, email, remoteAddress);
-    expect(res.statusCode, res.body).toBe(202);
-    const mail = await sink.nextFor(email);
-    expect(mail.subject).toBe('Reset your password');
-    const match = resetLink.exec(mail.text);
-    expect(match, mail.text).not.toBeNull();
-    return decodeURIComponent(match?.[1] ?? '');
-  }
+for (const backend of backends)
+  describe(`password reset through a real SMTP server (${backend.database}, ${backend.hot})`, () => {
+    let sink: SmtpSink;
+    let r: TestRampart;
+    const events: SecurityEvent[] = [];
 
-  beforeAll(async () => {
-    sink = await startSmtpSink();
-    r = await startTestRampart({
-      overrides: {
-        mail: { transport: 'smtp', smtpUrl: sink.url, from: 'Rampart <security@example.com>' },
-        passwordReset: {
-          url: 'https://app.example.com/reset#token={token}',
-          maxRequestsPerEmail: 3,
-          maxRequestsPerIp: 1000,
+    /** Requests a reset and reads the token out of the mail that arrives. */
+    async function mailedToken(email: string, remoteAddress?: string): Promise<string> {
+      const res = await requestReset(r, email, remoteAddress);
+      expect(res.statusCode, res.body).toBe(202);
+      const mail = await sink.nextFor(email);
+      expect(mail.subject).toBe('Reset your password');
+      const match = resetLink.exec(mail.text);
+      expect(match, mail.text).not.toBeNull();
+      return decodeURIComponent(match?.[1] ?? '');
+    }
+
+    beforeAll(async () => {
+      sink = await startSmtpSink();
+      r = await startTestRampart({
+        ...backend,
+        overrides: {
+          mail: { transport: 'smtp', smtpUrl: sink.url, from: 'Rampart <security@example.com>' },
+          passwordReset: {
+            url: 'https://app.example.com/reset#token={token}',
+            maxRequestsPerEmail: 3,
+            maxRequestsPerIp: 1000,
+          },
         },
-      },
-    });
-    r.events.subscribe('test', (e) => {
-      events.push(e);
-    });
-  });
-  afterAll(async () => {
-    await r?.close();
-    await sink?.close();
-  });
-
-  it('resets the password with the mailed link and ends every session and token', async () => {
-    const user = await createUser(r, 'reset-me@example.com');
-    const laptop = await loginSession(r, user.email, user.password);
-    const phone = await loginSession(r, user.email, user.password);
-
-    const res = await requestReset(r, user.email);
-    expect(res.statusCode).toBe(202);
-    const mail = await sink.nextFor(user.email);
-    expect(mail.from).toBe('security@example.com');
-    expect(mail.to).toEqual([user.email]);
-    const token = decodeURIComponent(resetLink.exec(mail.text)?.[1] ?? '');
-    // 256 bits of randomness behind a fixed prefix, base64url.
-    expect(token).toMatch(/^rmprst_[A-Za-z0-9_-]{43}$/);
-
-    const newPassword = strongPassword();
-    const done = await reset(r, token, newPassword);
-    expect(done.statusCode, done.body).toBe(200);
-    expect(done.json()).toEqual({ ended_sessions: 2 });
-
-    expectProblem(await loginAttempt(r, user.email, user.password), 401, 'invalid_credentials');
-    await loginSession(r, user.email, newPassword);
-    for (const session of [laptop, phone]) {
-      expectProblem(await me(r, session.access_token), 401, 'invalid_token');
-      expectProblem(await refresh(r, session.refresh_token), 401, 'invalid_refresh_token');
-    }
-    const notice = await sink.nextFor(user.email);
-    expect(notice.subject).toBe('Your password was reset');
-    expect(events.some((e) => e.type === 'password.reset' && e.target?.id === user.id)).toBe(true);
-  });
-
-  it('stores the token only as a hash', async () => {
-    const user = await createUser(r, 'hashed@example.com');
-    const token = await mailedToken(user.email);
-    const rows = await r.database.db
-      .selectFrom('password_reset_tokens')
-      .select(['token_hash', 'expires_at', 'created_at'])
-      .where('account_id', '=', user.id)
-      .execute();
-    expect(rows).toHaveLength(1);
-    expect(JSON.stringify(rows)).not.toContain(token);
-    expect(JSON.stringify(rows)).not.toContain(token.slice(7));
-    // The configured TTL (default 15 min).
-    expect(Number(rows[0]?.expires_at) - Number(rows[0]?.created_at)).toBe(900_000);
-    expect(r.logText()).not.toContain(token.slice(7));
-  });
-
-  it('accepts a token once', async () => {
-    const user = await createUser(r, 'once@example.com');
-    const token = await mailedToken(user.email);
-    expect((await reset(r, token, strongPassword())).statusCode).toBe(200);
-    expectProblem(await reset(r, token, strongPassword()), 400, 'password_reset_token_invalid');
-  });
-
-  it('lets exactly one of two concurrent resets with one token win', async () => {
-    const user = await createUser(r, 'race@example.com');
-    const token = await mailedToken(user.email);
-    const passwords = [strongPassword(), strongPassword(), strongPassword(), strongPassword()];
-    const results = await Promise.all(passwords.map((p) => reset(r, token, p)));
-    const winners = results.filter((res) => res.statusCode === 200);
-    expect(winners).toHaveLength(1);
-    for (const res of results.filter((x) => x.statusCode !== 200))
-      expectProblem(res, 400, 'password_reset_token_invalid');
-    const winner = passwords[results.indexOf(winners[0] as LightMyRequestResponse)] as string;
-    await loginSession(r, user.email, winner);
-  });
-
-  it('refuses an expired token', async () => {
-    const user = await createUser(r, 'expired@example.com');
-    const token = await mailedToken(user.email);
-    // Fifteen minutes pass.
-    await r.database.db
-      .updateTable('password_reset_tokens')
-      .set({ expires_at: Date.now() - 1 })
-      .where('account_id', '=', user.id)
-      .execute();
-    expectProblem(await reset(r, token, strongPassword()), 400, 'password_reset_token_invalid');
-    await loginSession(r, user.email, user.password);
-  });
-
-  it('kills an earlier unused link when a newer one is sent', async () => {
-    const user = await createUser(r, 'newer@example.com');
-    const first = await mailedToken(user.email);
-    const second = await mailedToken(user.email);
-    expect(second).not.toBe(first);
-    expectProblem(await reset(r, first, strongPassword()), 400, 'password_reset_token_invalid');
-    expect((await reset(r, second, strongPassword())).statusCode).toBe(200);
-  });
-
-  it('keeps the token when the new password breaks the policy', async () => {
-    const user = await createUser(r, 'policy@example.com');
-    const token = await mailedToken(user.email);
-    expectProblem(await reset(r, token, 'short'), 422, 'password_too_short');
-    expectProblem(await reset(r, token, 'password1234'), 422, 'password_common');
-    const body = expectProblem(
-      await reset(r, token, 'my name is policy and that is all'),
-      422,
-      'password_contains_email',
-    );
-    expect(body.violations).toEqual(['password_contains_email']);
-    expect((await reset(r, token, strongPassword())).statusCode).toBe(200);
-  });
-
-  it('refuses made-up and malformed tokens with a problem, never a 500', async () => {
-    expectProblem(
-      await reset(r, `rmprst_${'A'.repeat(43)}`, strongPassword()),
-      400,
-      'password_reset_token_invalid',
-    );
-    for (const payload of [
-      {},
-      { token: 'short', new_password: strongPassword() },
-      { token: 'x'.repeat(300), new_password: strongPassword() },
-      { token: `rmprst_${'A'.repeat(43)}` },
-      { token: 42, new_password: strongPassword() },
-      { token: `rmprst_${'A'.repeat(43)}`, new_password: strongPassword(), extra: 1 },
-    ]) {
-      const res = await r.app.inject({ method: 'POST', url: '/v1/auth/password/reset', payload });
-      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    }
-    for (const payload of [{}, { email: 'not-an-email' }, { email: 'a@b' }, { email: 7 }]) {
-      const res = await r.app.inject({
-        method: 'POST',
-        url: '/v1/auth/password/reset-request',
-        payload,
       });
-      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    }
-  });
-
-  it('answers an unknown email exactly like a known one and mails nothing', async () => {
-    const user = await createUser(r, 'known@example.com');
-    const known = await requestReset(r, user.email);
-    const unknown = await requestReset(r, 'nobody-at-all@example.com');
-    expect(shape(unknown)).toEqual(shape(known));
-    expect(known.statusCode).toBe(202);
-    expect(known.json()).toEqual({
-      status: 'accepted',
-      message: expect.any(String),
+      r.events.subscribe('test', (e) => {
+        events.push(e);
+      });
     });
-    await r.identity.passwords.whenIdle();
-    await sink.nextFor(user.email);
-    expect(sink.messagesFor('nobody-at-all@example.com')).toHaveLength(0);
-    const requested = events.filter(
-      (e) =>
-        e.type === 'password.reset.requested' && e.requestId === unknown.headers['x-request-id'],
-    );
-    expect(requested).toHaveLength(1);
-    expect(requested[0]?.details).toEqual({ sent: false, reason: 'unknown_account' });
-  });
+    afterAll(async () => {
+      await r?.close();
+      await sink?.close();
+    });
 
-  it('rate-limits per email, known or not, with a 429 that looks the same for both', async () => {
-    const user = await createUser(r, 'flooded@example.com');
-    for (const email of [user.email, 'ghost-flood@example.com']) {
-      for (let i = 0; i < 3; i++)
-        expect((await requestReset(r, email, `198.51.100.${i + 1}`)).statusCode).toBe(202);
-    }
-    const known = await requestReset(r, user.email, '198.51.100.50');
-    const unknown = await requestReset(r, 'ghost-flood@example.com', '198.51.100.50');
-    expectProblem(known, 429, 'password_reset_rate_limited');
-    expectProblem(unknown, 429, 'password_reset_rate_limited');
-    expect(Number(known.headers['retry-after'])).toBeGreaterThan(0);
-    const { requestId: _a, ...knownBody } = known.json<Record<string, unknown>>();
-    const { requestId: _b, ...unknownBody } = unknown.json<Record<string, unknown>>();
-    expect(unknownBody).toEqual(knownBody);
-    await r.identity.passwords.whenIdle();
-    expect(sink.messagesFor(user.email).length).toBeLessThanOrEqual(3);
-    // Email addresses differing only in case share one budget.
-    expectProblem(await requestReset(r, 'FLOODED@Example.com'), 429, 'password_reset_rate_limited');
-  });
+    it('resets the password with the mailed link and ends every session and token', async () => {
+      const user = await createUser(r, 'reset-me@example.com');
+      const laptop = await loginSession(r, user.email, user.password);
+      const phone = await loginSession(r, user.email, user.password);
 
-  it('clears a lockout of the account', async () => {
-    const user = await createUser(r, 'locked-out@example.com');
-    for (let i = 0; i < 5; i++) await loginAttempt(r, user.email, 'definitely not the password');
-    expectProblem(await loginAttempt(r, user.email, user.password), 401, 'invalid_credentials');
-    expect((await sink.nextFor(user.email)).subject).toMatch(/locked/);
-    const token = await mailedToken(user.email);
-    const newPassword = strongPassword();
-    expect((await reset(r, token, newPassword)).statusCode).toBe(200);
-    await loginSession(r, user.email, newPassword);
+      const res = await requestReset(r, user.email);
+      expect(res.statusCode).toBe(202);
+      const mail = await sink.nextFor(user.email);
+      expect(mail.from).toBe('security@example.com');
+      expect(mail.to).toEqual([user.email]);
+      const token = decodeURIComponent(resetLink.exec(mail.text)?.[1] ?? '');
+      // 256 bits of randomness behind a fixed prefix, base64url.
+      expect(token).toMatch(/^rmprst_[A-Za-z0-9_-]{43}$/);
+
+      const newPassword = strongPassword();
+      const done = await reset(r, token, newPassword);
+      expect(done.statusCode, done.body).toBe(200);
+      expect(done.json()).toEqual({ ended_sessions: 2 });
+
+      expectProblem(await loginAttempt(r, user.email, user.password), 401, 'invalid_credentials');
+      await loginSession(r, user.email, newPassword);
+      for (const session of [laptop, phone]) {
+        expectProblem(await me(r, session.access_token), 401, 'invalid_token');
+        expectProblem(await refresh(r, session.refresh_token), 401, 'invalid_refresh_token');
+      }
+      const notice = await sink.nextFor(user.email);
+      expect(notice.subject).toBe('Your password was reset');
+      expect(events.some((e) => e.type === 'password.reset' && e.target?.id === user.id)).toBe(
+        true,
+      );
+    });
+
+    it('stores the token only as a hash', async () => {
+      const user = await createUser(r, 'hashed@example.com');
+      const token = await mailedToken(user.email);
+      const rows = await r.database.db
+        .selectFrom('password_reset_tokens')
+        .select(['token_hash', 'expires_at', 'created_at'])
+        .where('account_id', '=', user.id)
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(token);
+      expect(JSON.stringify(rows)).not.toContain(token.slice(7));
+      // The configured TTL (default 15 min).
+      expect(Number(rows[0]?.expires_at) - Number(rows[0]?.created_at)).toBe(900_000);
+      expect(r.logText()).not.toContain(token.slice(7));
+    });
+
+    it('accepts a token once', async () => {
+      const user = await createUser(r, 'once@example.com');
+      const token = await mailedToken(user.email);
+      expect((await reset(r, token, strongPassword())).statusCode).toBe(200);
+      expectProblem(await reset(r, token, strongPassword()), 400, 'password_reset_token_invalid');
+    });
+
+    it('lets exactly one of two concurrent resets with one token win', async () => {
+      const user = await createUser(r, 'race@example.com');
+      const token = await mailedToken(user.email);
+      const passwords = [strongPassword(), strongPassword(), strongPassword(), strongPassword()];
+      const results = await Promise.all(passwords.map((p) => reset(r, token, p)));
+      const winners = results.filter((res) => res.statusCode === 200);
+      expect(winners).toHaveLength(1);
+      for (const res of results.filter((x) => x.statusCode !== 200))
+        expectProblem(res, 400, 'password_reset_token_invalid');
+      const winner = passwords[results.indexOf(winners[0] as LightMyRequestResponse)] as string;
+      await loginSession(r, user.email, winner);
+    });
+
+    it('refuses an expired token', async () => {
+      const user = await createUser(r, 'expired@example.com');
+      const token = await mailedToken(user.email);
+      // Fifteen minutes pass.
+      await r.database.db
+        .updateTable('password_reset_tokens')
+        .set({ expires_at: Date.now() - 1 })
+        .where('account_id', '=', user.id)
+        .execute();
+      expectProblem(await reset(r, token, strongPassword()), 400, 'password_reset_token_invalid');
+      await loginSession(r, user.email, user.password);
+    });
+
+    it('kills an earlier unused link when a newer one is sent', async () => {
+      const user = await createUser(r, 'newer@example.com');
+      const first = await mailedToken(user.email);
+      const second = await mailedToken(user.email);
+      expect(second).not.toBe(first);
+      expectProblem(await reset(r, first, strongPassword()), 400, 'password_reset_token_invalid');
+      expect((await reset(r, second, strongPassword())).statusCode).toBe(200);
+    });
+
+    it('keeps the token when the new password breaks the policy', async () => {
+      const user = await createUser(r, 'policy@example.com');
+      const token = await mailedToken(user.email);
+      expectProblem(await reset(r, token, 'short'), 422, 'password_too_short');
+      expectProblem(await reset(r, token, 'password1234'), 422, 'password_common');
+      const body = expectProblem(
+        await reset(r, token, 'my name is policy and that is all'),
+        422,
+        'password_contains_email',
+      );
+      expect(body.violations).toEqual(['password_contains_email']);
+      expect((await reset(r, token, strongPassword())).statusCode).toBe(200);
+    });
+
+    it('refuses made-up and malformed tokens with a problem, never a 500', async () => {
+      expectProblem(
+        await reset(r, `rmprst_${'A'.repeat(43)}`, strongPassword()),
+        400,
+        'password_reset_token_invalid',
+      );
+      for (const payload of [
+        {},
+        { token: 'short', new_password: strongPassword() },
+        { token: 'x'.repeat(300), new_password: strongPassword() },
+        { token: `rmprst_${'A'.repeat(43)}` },
+        { token: 42, new_password: strongPassword() },
+        { token: `rmprst_${'A'.repeat(43)}`, new_password: strongPassword(), extra: 1 },
+      ]) {
+        const res = await r.app.inject({ method: 'POST', url: '/v1/auth/password/reset', payload });
+        expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+      for (const payload of [{}, { email: 'not-an-email' }, { email: 'a@b' }, { email: 7 }]) {
+        const res = await r.app.inject({
+          method: 'POST',
+          url: '/v1/auth/password/reset-request',
+          payload,
+        });
+        expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+    });
+
+    it('answers an unknown email exactly like a known one and mails nothing', async () => {
+      const user = await createUser(r, 'known@example.com');
+      const known = await requestReset(r, user.email);
+      const unknown = await requestReset(r, 'nobody-at-all@example.com');
+      expect(shape(unknown)).toEqual(shape(known));
+      expect(known.statusCode).toBe(202);
+      expect(known.json()).toEqual({
+        status: 'accepted',
+        message: expect.any(String),
+      });
+      await r.identity.passwords.whenIdle();
+      await sink.nextFor(user.email);
+      expect(sink.messagesFor('nobody-at-all@example.com')).toHaveLength(0);
+      const requested = events.filter(
+        (e) =>
+          e.type === 'password.reset.requested' && e.requestId === unknown.headers['x-request-id'],
+      );
+      expect(requested).toHaveLength(1);
+      expect(requested[0]?.details).toEqual({ sent: false, reason: 'unknown_account' });
+    });
+
+    it('rate-limits per email, known or not, with a 429 that looks the same for both', async () => {
+      const user = await createUser(r, 'flooded@example.com');
+      for (const email of [user.email, 'ghost-flood@example.com']) {
+        for (let i = 0; i < 3; i++)
+          expect((await requestReset(r, email, `198.51.100.${i + 1}`)).statusCode).toBe(202);
+      }
+      const known = await requestReset(r, user.email, '198.51.100.50');
+      const unknown = await requestReset(r, 'ghost-flood@example.com', '198.51.100.50');
+      expectProblem(known, 429, 'password_reset_rate_limited');
+      expectProblem(unknown, 429, 'password_reset_rate_limited');
+      expect(Number(known.headers['retry-after'])).toBeGreaterThan(0);
+      const { requestId: _a, ...knownBody } = known.json<Record<string, unknown>>();
+      const { requestId: _b, ...unknownBody } = unknown.json<Record<string, unknown>>();
+      expect(unknownBody).toEqual(knownBody);
+      await r.identity.passwords.whenIdle();
+      expect(sink.messagesFor(user.email).length).toBeLessThanOrEqual(3);
+      // Email addresses differing only in case share one budget.
+      expectProblem(
+        await requestReset(r, 'FLOODED@Example.com'),
+        429,
+        'password_reset_rate_limited',
+      );
+    });
+
+    it('clears a lockout of the account', async () => {
+      const user = await createUser(r, 'locked-out@example.com');
+      for (let i = 0; i < 5; i++) await loginAttempt(r, user.email, 'definitely not the password');
+      expectProblem(await loginAttempt(r, user.email, user.password), 401, 'invalid_credentials');
+      expect((await sink.nextFor(user.email)).subject).toMatch(/locked/);
+      const token = await mailedToken(user.email);
+      const newPassword = strongPassword();
+      expect((await reset(r, token, newPassword)).statusCode).toBe(200);
+      await loginSession(r, user.email, newPassword);
+    });
   });
-});
 
 describe('password reset request budget per network', () => {
   let r: TestRampart;
