@@ -319,3 +319,42 @@ describe('password reset request budget per network', () => {
     expect((await requestReset(r, 'spray-last@example.com', '192.0.2.200')).statusCode).toBe(202);
   });
 });
+
+describe('password reset request timing', () => {
+  let r: TestRampart;
+  beforeAll(async () => {
+    r = await startTestRampart({
+      overrides: {
+        log: { level: 'warn' },
+        mail: { transport: 'none' },
+        passwordReset: { maxRequestsPerEmail: 1000, maxRequestsPerIp: 1000 },
+      },
+    });
+  });
+  afterAll(async () => r?.close());
+
+  it('takes about as long for a registered email as for an unknown one', async () => {
+    const user = await createUser(r, 'timed@example.com');
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      // Alternate, so drift in the machine's load affects both series alike.
+      for (const [email, into] of [
+        [user.email, known],
+        [`ghost-${i}@example.com`, unknown],
+      ] as const) {
+        const start = performance.now();
+        const res = await requestReset(r, email);
+        into.push(performance.now() - start);
+        expect(res.statusCode).toBe(202);
+      }
+      await r.identity.passwords.whenIdle();
+    }
+    // The lookup, the token and the mail happen after the response: both answers cost
+    // two counter increments. Loose bounds keep the test stable on a loaded machine.
+    const [k, u] = [median(known), median(unknown)];
+    expect(k).toBeLessThan(u * 2 + 2);
+    expect(u).toBeLessThan(k * 2 + 2);
+  });
+});
