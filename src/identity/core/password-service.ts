@@ -10,6 +10,12 @@ import { clientNetwork } from './client-network.js';
 import { normalizeEmail } from './email.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
+import {
+  lockedByPasswordChangeMail,
+  passwordChangedMail,
+  passwordResetMail,
+  resetLinkMail,
+} from './password-notices.js';
 import { checkPassword, type PasswordPolicyOptions } from './password-policy.js';
 import { anonymousActor, type RequestContext, userActor } from './request-context.js';
 import { generateSecretToken, hashSecretToken } from './secret-token.js';
@@ -125,6 +131,13 @@ export class PasswordService {
     const reservation = await this.#o.throttle.reserve(account.email, network);
     if (!reservation.allowed) {
       if (reservation.reason === 'ip_throttled') {
+        await this.#o.events.publish({
+          type: 'auth.ip.throttled',
+          outcome: 'denied',
+          actor: userActor(account.id, ctx),
+          ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+          details: { network, via: 'password_change' },
+        });
         throw new RampartError(identityErrors.too_many_attempts, {
           headers: { 'Retry-After': String(Math.ceil(reservation.retryAfterMs / 1000)) },
         });
@@ -165,16 +178,7 @@ export class PasswordService {
       ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
       details: { endedSessions: ended.length },
     });
-    this.#notify({
-      to: account.email,
-      subject: 'Your password was changed',
-      text: [
-        `The password of your account was changed at ${new Date(now).toISOString()}`,
-        `from ${ctx.ip ?? 'an unknown address'}. Every other session was signed out.`,
-        '',
-        'If this was not you, reset your password at once and contact your administrator.',
-      ].join('\n'),
-    });
+    this.#notify(passwordChangedMail(account.email, now, ctx.ip));
     return { endedSessions: ended.length };
   }
 
@@ -192,16 +196,7 @@ export class PasswordService {
       ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
       details: { lockedForSeconds: Math.round(lockedForMs / 1000), until, via: 'password_change' },
     });
-    this.#notify({
-      to: account.email,
-      subject: 'Your account was locked after failed password attempts',
-      text: [
-        'Too many wrong current passwords were given to change the password of your account,',
-        `the last from ${ctx.ip ?? 'an unknown address'}. It is locked until ${until}.`,
-        '',
-        'If this was not you, someone holds one of your sessions: reset your password.',
-      ].join('\n'),
-    });
+    this.#notify(lockedByPasswordChangeMail(account.email, until, ctx.ip));
   }
 
   /**
@@ -264,20 +259,7 @@ export class PasswordService {
       expiresAt,
     });
     const link = this.#o.reset.urlTemplate.replaceAll('{token}', encodeURIComponent(token));
-    const minutes = Math.round(this.#o.reset.tokenTtlMs / 60_000);
-    await this.#o.mailer.send({
-      to: account.email,
-      subject: 'Reset your password',
-      text: [
-        'Someone (hopefully you) asked to reset the password of your account.',
-        `Open this link within ${minutes} minutes to choose a new one; it works once:`,
-        '',
-        link,
-        '',
-        `The request came from ${ctx.ip ?? 'an unknown address'}. If it was not you, ignore this`,
-        'message: your password stays as it is.',
-      ].join('\n'),
-    });
+    await this.#o.mailer.send(resetLinkMail(account.email, link, this.#o.reset.tokenTtlMs, ctx.ip));
     await this.#o.events.publish({
       ...base,
       outcome: 'success',
@@ -332,16 +314,7 @@ export class PasswordService {
       ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
       details: { endedSessions: ended.length, lockoutCleared: true },
     });
-    this.#notify({
-      to: account.email,
-      subject: 'Your password was reset',
-      text: [
-        `The password of your account was reset with an emailed link at ${new Date(now).toISOString()}`,
-        `from ${ctx.ip ?? 'an unknown address'}. Every session was signed out.`,
-        '',
-        'If this was not you, someone can read your mail: secure your mailbox and contact your administrator.',
-      ].join('\n'),
-    });
+    this.#notify(passwordResetMail(account.email, now, ctx.ip));
     return { endedSessions: ended.length };
   }
 }
