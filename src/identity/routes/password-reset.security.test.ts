@@ -7,6 +7,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/free-port.js';
 import {
   bearer,
   createUser,
@@ -356,5 +357,31 @@ describe('password reset request timing', () => {
     const [k, u] = [median(known), median(unknown)];
     expect(k).toBeLessThan(u * 2 + 2);
     expect(u).toBeLessThan(k * 2 + 2);
+  });
+});
+
+describe('password reset while the mail server is down', () => {
+  let r: TestRampart;
+  beforeAll(async () => {
+    r = await startTestRampart({
+      overrides: { mail: { transport: 'smtp', smtpUrl: `smtp://127.0.0.1:${await freePort()}` } },
+    });
+  });
+  afterAll(async () => r?.close());
+
+  it('still answers 202 and logs the failure without the token', async () => {
+    const user = await createUser(r, 'no-mail@example.com');
+    const res = await requestReset(r, user.email);
+    expect(res.statusCode).toBe(202);
+    await r.identity.passwords.whenIdle();
+    const failure = r.logs.find((l) => l.msg === 'password mail delivery failed');
+    expect(failure).toBeDefined();
+    const rows = await r.database.db
+      .selectFrom('password_reset_tokens')
+      .select('token_hash')
+      .where('account_id', '=', user.id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(r.logText()).not.toMatch(/rmprst_[A-Za-z0-9_-]{20,}/);
   });
 });
