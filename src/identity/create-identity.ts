@@ -33,10 +33,10 @@ export interface Identity {
   ring: SigningKeyRing;
   verifier: AccessTokenVerifier;
   auth: Authenticator;
+  passwords: PasswordService;
   hasher: PasswordHasher;
   accountCache: AccountCache;
   revocations: RevocationList;
-  passwords: PasswordService;
   readiness: HealthCheck[];
   pluginOptions: IdentityPluginOptions;
   /** Stops timers and subscriptions. */
@@ -155,6 +155,23 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
     const auth = createAuthenticator(verifier, events, revocations);
+
+    // Pay one-time costs now rather than on the first user's request.
+    loadCommonPasswords();
+    await hasher.warmUp();
+
+    const readiness: HealthCheck[] = [
+      {
+        name: 'signing:keys',
+        run: async () => ({
+          componentType: 'component',
+          observedValue: ring.jwks().keys.length,
+          observedUnit: 'published',
+          status: ring.current() ? 'pass' : 'fail',
+        }),
+      },
+    ];
+
     const passwords = new PasswordService({
       stores,
       hasher,
@@ -181,21 +198,6 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     // Reset links and notices still being sent are handed to the mailer before it closes.
     cleanups.push(() => passwords.whenIdle());
 
-    // Pay one-time costs now rather than on the first user's request.
-    loadCommonPasswords();
-    await hasher.warmUp();
-
-    const readiness: HealthCheck[] = [
-      {
-        name: 'signing:keys',
-        run: async () => ({
-          componentType: 'component',
-          observedValue: ring.jwks().keys.length,
-          observedUnit: 'published',
-          status: ring.current() ? 'pass' : 'fail',
-        }),
-      },
-    ];
     return {
       accounts,
       login,
@@ -204,15 +206,15 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       ring,
       verifier,
       auth,
+      passwords,
       hasher,
       accountCache,
       revocations,
-      passwords,
       readiness,
       pluginOptions: {
         accounts,
-        passwords,
         login,
+        passwords,
         sessions,
         auth,
         ring,

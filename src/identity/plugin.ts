@@ -40,13 +40,13 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     sessions: options.sessions,
     auth: options.auth,
   });
+  await app.register(passwordRoutes, { passwords: options.passwords, auth: options.auth });
   await app.register(sessionRoutes, {
     sessions: options.sessions,
     accounts: options.accounts,
     login: options.login,
     auth: options.auth,
   });
-  await app.register(passwordRoutes, { passwords: options.passwords, auth: options.auth });
   await app.register(meRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });
