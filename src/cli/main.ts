@@ -6,6 +6,7 @@ import { registerKeysCommands } from './keys-rotate.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerStartCommand } from './start.js';
 import { registerUserCommands } from './user-create.js';
+import { registerUserUnlockCommand } from './user-unlock.js';
 
 export function buildProgram(): Command {
   const program = new Command('rampart')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerMigrateCommand(program);
   registerUserCommands(program);
+  registerUserUnlockCommand(program);
   registerKeysCommands(program);
   registerConfigCommands(program);
   // Commander exits 1 on usage errors; we reserve 1 for failures and use 2 for usage.

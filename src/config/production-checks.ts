@@ -86,6 +86,9 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       `mail.transport is ${config.mail.transport} in production: password resets and lockout notices are not delivered`,
     );
   }
+  if (production && config.passwordReset.url?.startsWith('http://')) {
+    problem('passwordReset.url', 'must use https:// in production: the link carries a reset token');
+  }
   if (config.session.idleTimeout > config.session.absoluteLifetime) {
     warnings.push(
       'session.idleTimeout exceeds session.absoluteLifetime: the absolute lifetime ends sessions first',

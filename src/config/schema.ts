@@ -428,10 +428,31 @@ export const ConfigSchema = Type.Object(
         }),
         url: Type.Optional(
           Type.String({
+            pattern: '^https?://.*\\{token\\}',
             description:
               'Link sent by email; {token} is replaced. Default <publicUrl>/ui/reset-password#token={token} (a fragment never reaches server logs).',
           }),
         ),
+        requestWindow: Type.Integer({
+          default: 3600,
+          minimum: 60,
+          maximum: 86_400,
+          description: 'Seconds over which reset requests are counted per email and per network.',
+        }),
+        maxRequestsPerEmail: Type.Integer({
+          default: 5,
+          minimum: 1,
+          maximum: 1000,
+          description:
+            'Reset requests per email (registered or not) within the window; more are refused with 429.',
+        }),
+        maxRequestsPerIp: Type.Integer({
+          default: 20,
+          minimum: 1,
+          maximum: 100_000,
+          description:
+            'Reset requests per client IP (IPv6 per /64) within the window; more are refused with 429.',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

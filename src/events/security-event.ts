@@ -110,6 +110,31 @@ export const securityEventTypes = {
     severity: 'warning',
     description: 'A session was refreshed from another user-agent family or IP network.',
   },
+  'password.changed': {
+    severity: 'notice',
+    description: 'An account owner changed their password; every other session was ended.',
+  },
+  'password.change.failed': {
+    severity: 'warning',
+    description:
+      'A password change was refused: the current password was wrong or the account locked.',
+  },
+  'password.reset.requested': {
+    severity: 'notice',
+    description: 'A password reset link was requested (the details tell whether one was sent).',
+  },
+  'password.reset.rate_limited': {
+    severity: 'warning',
+    description: 'Password reset requests for an email or from a network exceeded their budget.',
+  },
+  'password.reset': {
+    severity: 'notice',
+    description: 'A password was set with a reset link; every session of the account was ended.',
+  },
+  'password.reset.failed': {
+    severity: 'warning',
+    description: 'A password reset was refused: the token was unknown, used or expired.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

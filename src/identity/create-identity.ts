@@ -17,6 +17,7 @@ import { loadCommonPasswords } from './core/common-passwords.js';
 import { LoginService } from './core/login-service.js';
 import { LoginThrottle } from './core/login-throttle.js';
 import { PasswordHasher } from './core/password-hasher.js';
+import { PasswordService } from './core/password-service.js';
 import { RevocationList } from './core/revocation-list.js';
 import { SessionService } from './core/session-service.js';
 import { SigningKeyRing } from './core/signing-key-ring.js';
@@ -37,6 +38,7 @@ export interface Identity {
   ring: SigningKeyRing;
   verifier: AccessTokenVerifier;
   auth: Authenticator;
+  passwords: PasswordService;
   hasher: PasswordHasher;
   accountCache: AccountCache;
   revocations: RevocationList;
@@ -203,6 +205,33 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         }),
       },
     ];
+
+    const passwords = new PasswordService({
+      stores,
+      hasher,
+      sessions,
+      throttle,
+      counters: hot.counters,
+      events,
+      mailer: options.mailer,
+      accountCache,
+      passwordPolicy: {
+        minLength: config.password.minLength,
+        maxLength: config.password.maxLength,
+      },
+      reset: {
+        tokenTtlMs: config.passwordReset.tokenTtl * 1000,
+        urlTemplate:
+          config.passwordReset.url ?? `${config.publicUrl}/ui/reset-password#token={token}`,
+        requestWindowMs: config.passwordReset.requestWindow * 1000,
+        maxRequestsPerEmail: config.passwordReset.maxRequestsPerEmail,
+        maxRequestsPerIp: config.passwordReset.maxRequestsPerIp,
+      },
+      onBackgroundError: (error) => logger.error({ err: error }, 'password mail delivery failed'),
+    });
+    // Reset links and notices still being sent are handed to the mailer before it closes.
+    cleanups.push(() => passwords.whenIdle());
+
     return {
       accounts,
       login,
@@ -211,6 +240,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       ring,
       verifier,
       auth,
+      passwords,
       hasher,
       accountCache,
       revocations,
@@ -219,6 +249,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       pluginOptions: {
         accounts,
         login,
+        passwords,
         sessions,
         auth,
         ring,

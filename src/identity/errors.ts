@@ -116,6 +116,18 @@ export const identityErrors = defineErrors({
     title: 'Too many attempts',
     description: 'Too many failed sign-ins from your network. Retry after the time in Retry-After.',
   },
+  password_reset_token_invalid: {
+    status: 400,
+    title: 'Reset token invalid',
+    description:
+      'The password reset token is unknown, already used, expired, or replaced by a newer one. Request a new link.',
+  },
+  password_reset_rate_limited: {
+    status: 429,
+    title: 'Too many reset requests',
+    description:
+      'Too many password reset requests for this email or from your network. Retry after the time in Retry-After.',
+  },
   session_not_found: {
     status: 404,
     title: 'Session not found',

@@ -42,6 +42,8 @@ export interface PasswordResetStore {
     createdAt: number;
     expiresAt: number;
   }): Promise<void>;
+  /** The account of a valid (unused, unexpired) token, without spending it. */
+  findValidResetToken(tokenHash: string, now: number): Promise<string | undefined>;
   /** Spends a valid (unused, unexpired) token; resolves with its account, once. */
   consumeResetToken(tokenHash: string, now: number): Promise<string | undefined>;
 }

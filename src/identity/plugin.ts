@@ -9,6 +9,7 @@ import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { AccountService } from './core/account-service.js';
 import type { ApiKeyService } from './core/api-key-service.js';
 import type { LoginService } from './core/login-service.js';
+import type { PasswordService } from './core/password-service.js';
 import type { RevocationList } from './core/revocation-list.js';
 import type { SessionService } from './core/session-service.js';
 import type { SigningKeyRing } from './core/signing-key-ring.js';
@@ -18,6 +19,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { introspectionRoutes } from './routes/introspection.routes.js';
 import { inviteRoutes } from './routes/invites.routes.js';
 import { meRoutes } from './routes/me.routes.js';
+import { passwordRoutes } from './routes/password.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
@@ -33,6 +35,7 @@ export interface IdentityPluginOptions {
   accounts: AccountService;
   login: LoginService;
   sessions: SessionService;
+  passwords: PasswordService;
   auth: Authenticator;
   ring: SigningKeyRing;
   signingKeys: SigningKeyService;
@@ -81,6 +84,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     sessions: options.sessions,
     auth: options.auth,
   });
+  await app.register(passwordRoutes, { passwords: options.passwords, auth: options.auth });
   await app.register(sessionRoutes, {
     sessions: options.sessions,
     accounts: options.accounts,

@@ -177,3 +177,42 @@ export const RotationResponse = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const PasswordChangeBody = Type.Object(
+  { current_password: Password, new_password: Password },
+  { additionalProperties: false },
+);
+
+export const PasswordChanged = Type.Object(
+  {
+    ended_sessions: Type.Integer({
+      description: 'How many other sessions were signed out; this one stays.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const PasswordResetRequestBody = Type.Object(
+  { email: Email },
+  { additionalProperties: false },
+);
+
+export const PasswordResetAccepted = Type.Object(
+  { status: Type.Literal('accepted'), message: Type.String() },
+  { additionalProperties: false },
+);
+
+export const PasswordResetBody = Type.Object(
+  {
+    token: Type.String({ minLength: 16, maxLength: 256, description: 'From the emailed link.' }),
+    new_password: Password,
+  },
+  { additionalProperties: false },
+);
+
+export const PasswordResetDone = Type.Object(
+  {
+    ended_sessions: Type.Integer({ description: 'How many sessions were signed out.' }),
+  },
+  { additionalProperties: false },
+);

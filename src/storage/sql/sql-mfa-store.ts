@@ -168,6 +168,17 @@ export class SqlPasswordResetStore implements PasswordResetStore {
     });
   }
 
+  async findValidResetToken(tokenHash: string, now: number): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('password_reset_tokens')
+      .select('account_id')
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row?.account_id;
+  }
+
   async consumeResetToken(tokenHash: string, now: number): Promise<string | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
