@@ -13,11 +13,13 @@ import { AccountService } from './core/account-service.js';
 import { loadCommonPasswords } from './core/common-passwords.js';
 import { LoginService } from './core/login-service.js';
 import { LoginThrottle } from './core/login-throttle.js';
+import { MfaService } from './core/mfa-service.js';
 import { PasswordHasher } from './core/password-hasher.js';
 import { RevocationList } from './core/revocation-list.js';
 import { SessionService } from './core/session-service.js';
 import { SigningKeyRing } from './core/signing-key-ring.js';
 import { SigningKeyService } from './core/signing-key-service.js';
+import { TotpService } from './core/totp-service.js';
 import type { IdentityPluginOptions } from './plugin.js';
 import type { IdentityStores } from './store.js';
 
@@ -27,6 +29,7 @@ const keyReloadIntervalMs = 60_000;
 export interface Identity {
   accounts: AccountService;
   login: LoginService;
+  mfa: MfaService;
   sessions: SessionService;
   signingKeys: SigningKeyService;
   ring: SigningKeyRing;
@@ -51,7 +54,7 @@ export interface CreateIdentityOptions {
   logger: Logger;
 }
 
-/** Assembles the identity capability: keys, tokens, accounts, sessions and login. */
+/** Assembles the identity capability: keys, tokens, accounts, sessions, login and MFA. */
 export async function createIdentity(options: CreateIdentityOptions): Promise<Identity> {
   const { config, stores, hot, events, logger } = options;
   const cleanups: (() => Promise<void>)[] = [];
@@ -137,6 +140,11 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       maxDurationMs: config.lockout.maxDuration * 1000,
       ipMaxFailures: config.lockout.ipMaxFailures,
     });
+    const totp = new TotpService({
+      store: stores.mfa,
+      sealer: options.sealer,
+      issuer: config.mfa.issuer,
+    });
     const login = new LoginService({
       stores,
       hasher,
@@ -146,12 +154,14 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       events,
       mailer: options.mailer,
       accountCache,
+      secondFactor: totp,
       mfa: {
         challengeTtlMs: config.mfa.challengeTtl * 1000,
         requiredRoles: config.mfa.requiredRoles,
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
+    const mfa = new MfaService({ totp, login, accounts: stores.accounts, hasher, events });
     const auth = createAuthenticator(verifier, events, revocations);
 
     // Pay one-time costs now rather than on the first user's request.
@@ -172,6 +182,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     return {
       accounts,
       login,
+      mfa,
       sessions,
       signingKeys,
       ring,
@@ -188,6 +199,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         auth,
         ring,
         signingKeys,
+        mfa,
         issuer: config.jwt.issuer,
         publicUrl: config.publicUrl,
         algorithm: config.jwt.algorithm,

@@ -3,12 +3,14 @@ import fp from 'fastify-plugin';
 import type { Authenticator } from './authenticate.js';
 import type { AccountService } from './core/account-service.js';
 import type { LoginService } from './core/login-service.js';
+import type { MfaService } from './core/mfa-service.js';
 import type { SessionService } from './core/session-service.js';
 import type { SigningKeyRing } from './core/signing-key-ring.js';
 import type { SigningKeyService } from './core/signing-key-service.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { inviteRoutes } from './routes/invites.routes.js';
 import { meRoutes } from './routes/me.routes.js';
+import { mfaRoutes } from './routes/mfa.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
@@ -20,6 +22,7 @@ export interface IdentityPluginOptions {
   auth: Authenticator;
   ring: SigningKeyRing;
   signingKeys: SigningKeyService;
+  mfa: MfaService;
   issuer: string;
   publicUrl: string;
   algorithm: string;
@@ -27,7 +30,7 @@ export interface IdentityPluginOptions {
 
 /**
  * The identity capability over HTTP: registration, login, the current account,
- * invitations, signing-key rotation and discovery (JWKS, RFC 8414 metadata).
+ * MFA, invitations, signing-key rotation and discovery (JWKS, RFC 8414 metadata).
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
@@ -44,6 +47,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     auth: options.auth,
   });
   await app.register(meRoutes, { accounts: options.accounts, auth: options.auth });
+  await app.register(mfaRoutes, { mfa: options.mfa, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });
   await app.register(wellKnownRoutes, {

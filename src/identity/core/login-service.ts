@@ -288,6 +288,44 @@ export class LoginService {
     throw new RampartError(identityErrors.invalid_mfa_code, { context: { reason } });
   }
 
+  /**
+   * Checks a signed-in account's password or code before a sensitive change (turning
+   * MFA off, new recovery codes) under the same lockout budget as sign-in, so a stolen
+   * access token does not buy unlimited guesses. `check` resolves with the reason the
+   * proof is wrong, or undefined when it is right. Every refusal is `invalid_credentials`.
+   */
+  async confirmCredentials(
+    account: { id: string; email: string },
+    operation: string,
+    check: () => Promise<string | undefined>,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const identity = normalizeEmail(account.email);
+    const network = clientNetwork(ctx.ip ?? 'unknown');
+    const reservation = await this.#o.throttle.reserve(identity, network);
+    const reason = reservation.allowed ? await check() : reservation.reason;
+    if (reason === undefined) {
+      await this.#o.throttle.succeed(identity);
+      return;
+    }
+    if (reservation.allowed) {
+      const lock = await this.#o.throttle.fail(identity, network, reservation.attempt);
+      if (lock) {
+        const full = await this.#o.stores.accounts.findAccountByEmail(identity);
+        if (full) await this.#locked(full, lock.lockedForMs, ctx);
+      }
+    }
+    await this.#o.events.publish({
+      type: 'auth.mfa.failed',
+      outcome: 'failure',
+      actor: userActor(account.id, ctx),
+      target: { type: 'account', id: account.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason, operation },
+    });
+    throw new RampartError(identityErrors.invalid_credentials, { context: { reason } });
+  }
+
   /** Lifts a lockout (administrators). */
   async unlock(email: string, actor: EventActor): Promise<void> {
     const identity = normalizeEmail(email);
