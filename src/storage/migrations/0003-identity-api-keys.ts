@@ -34,7 +34,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_used_ip', 'text')
     .addColumn('expiry_notified_at', 'bigint')
     .execute();
-  await db.schema.createIndex('api_keys_owner_idx').on('api_keys').columns(['owner_kind', 'owner_id']).execute();
+  await db.schema
+    .createIndex('api_keys_owner_idx')
+    .on('api_keys')
+    .columns(['owner_kind', 'owner_id'])
+    .execute();
   await db.schema.createIndex('api_keys_expires_idx').on('api_keys').column('expires_at').execute();
 }
 
