@@ -105,7 +105,12 @@ export class LoginService {
       if (lock && account) await this.#locked(account, lock.lockedForMs, ctx);
       return this.#failed(reason ?? 'unknown_account', ctx, account);
     }
-    await this.#o.throttle.succeed(email);
+    const factor = this.#o.secondFactor;
+    const needsCode = factor ? await factor.isEnrolled(account.id) : false;
+    // With a second factor the login is not over: the attempts are cleared only when the
+    // code is right too. Clearing them here would refill the code-guessing budget with
+    // each correct password step.
+    if (!needsCode) await this.#o.throttle.succeed(email);
     if (account.passwordHash && this.#o.hasher.needsRehash(account.passwordHash)) {
       // The configured cost went up: upgrade this hash while we hold the password.
       await this.#o.stores.accounts.updatePasswordHash(
@@ -117,12 +122,9 @@ export class LoginService {
     }
     const { passwordHash: _h, passwordChangedAt: _c, ...publicAccount } = account;
 
-    const factor = this.#o.secondFactor;
-    if (factor) {
-      if (await factor.isEnrolled(account.id)) return this.#challenge(publicAccount, 'verify', ctx);
-      if (publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
-        return this.#challenge(publicAccount, 'enroll', ctx);
-    }
+    if (needsCode) return this.#challenge(publicAccount, 'verify', ctx);
+    if (factor && publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
+      return this.#challenge(publicAccount, 'enroll', ctx);
     return this.#complete(publicAccount, ['pwd'], ctx);
   }
 
