@@ -28,6 +28,7 @@ import {
 import { testHotStoreKinds } from '../../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../../test/support/test-rampart.js';
 import type { SecurityEvent } from '../../events/security-event.js';
+import { totpSecretBase32 } from '../core/totp-codes.js';
 
 for (const hot of testHotStoreKinds()) {
   describe(`login with TOTP (${hot} hot store)`, () => {
@@ -379,10 +380,18 @@ for (const hot of testHotStoreKinds()) {
       expect(row.secret_sealed).toMatch(/^v1\./);
       for (const form of [plain.toString('hex'), plain.toString('base64url')])
         expect(row.secret_sealed).not.toContain(form);
-      const { Secret } = await import('otpauth');
-      expect(row.secret_sealed).not.toContain(
-        new Secret({ buffer: new Uint8Array(plain).buffer }).base32,
-      );
+      expect(row.secret_sealed).not.toContain(totpSecretBase32(user.secret));
+    });
+
+    it('writes neither the secret nor recovery codes to the log', async () => {
+      const user = await mfaUser();
+      await mfaStep(r, await passwordStep(r, user.email, user.password), {
+        recovery_code: user.recoveryCodes[0] ?? '',
+      });
+      const logs = r.logText();
+      expect(logs).toContain('mfa.enabled');
+      expect(logs).not.toContain(totpSecretBase32(user.secret));
+      for (const code of user.recoveryCodes) expect(logs).not.toContain(code);
     });
   });
 }
