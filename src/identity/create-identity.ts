@@ -161,12 +161,14 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
-    const mfa = new MfaService({ totp, login, accounts: stores.accounts, hasher, events });
     const auth = createAuthenticator(verifier, events, revocations);
 
     // Pay one-time costs now rather than on the first user's request.
     loadCommonPasswords();
     await hasher.warmUp();
+
+    // Account-facing MFA (enrolment, recovery codes, admin reset) over the login's factor.
+    const mfa = new MfaService({ totp, login, accounts: stores.accounts, hasher, events });
 
     const readiness: HealthCheck[] = [
       {
