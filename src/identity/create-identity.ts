@@ -168,7 +168,15 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     await hasher.warmUp();
 
     // Account-facing MFA (enrolment, recovery codes, admin reset) over the login's factor.
-    const mfa = new MfaService({ totp, login, accounts: stores.accounts, hasher, events });
+    const mfa = new MfaService({
+      totp,
+      login,
+      accounts: stores.accounts,
+      hasher,
+      events,
+      mailer: options.mailer,
+      onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
+    });
 
     const readiness: HealthCheck[] = [
       {

@@ -2,9 +2,16 @@ import QRCode from 'qrcode';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import type { EventActor } from '../../events/security-event.js';
+import type { Mailer, MailMessage } from '../../mail/mailer.js';
 import { identityErrors } from '../errors.js';
 import type { AccountStore, AccountWithCredentials } from '../store.js';
 import type { LoginService } from './login-service.js';
+import {
+  mfaDisabledMail,
+  mfaEnabledMail,
+  mfaResetMail,
+  recoveryCodesRegeneratedMail,
+} from './mfa-notices.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { type RequestContext, userActor } from './request-context.js';
 import type { TokenPair } from './session-service.js';
@@ -16,6 +23,10 @@ export interface MfaServiceOptions {
   accounts: AccountStore;
   hasher: PasswordHasher;
   events: EventPublisher;
+  /** Tells owners of every change to their second factor. */
+  mailer: Mailer;
+  onMailError: (error: unknown) => void;
+  now?: () => number;
 }
 
 export interface TotpSetup extends TotpEnrolment {
@@ -31,9 +42,11 @@ export interface TotpSetup extends TotpEnrolment {
  */
 export class MfaService {
   readonly #o: MfaServiceOptions;
+  readonly #now: () => number;
 
   constructor(options: MfaServiceOptions) {
     this.#o = options;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Starts enrolment for a signed-in account: a new secret, as text, URL and QR code. */
@@ -44,10 +57,12 @@ export class MfaService {
 
   /** Turns TOTP on with a first code; resolves with the recovery codes (shown once). */
   async activate(accountId: string, code: string, ctx: RequestContext): Promise<string[]> {
-    const codes = await this.#o.totp.activate(accountId, code);
-    await this.#publish('mfa.enabled', accountId, userActor(accountId, ctx), ctx, {
+    const account = await this.#account(accountId);
+    const codes = await this.#o.totp.activate(account.id, code);
+    await this.#publish('mfa.enabled', account.id, userActor(account.id, ctx), ctx, {
       method: 'totp',
     });
+    this.#notify(mfaEnabledMail(account.email, this.#now(), ctx.ip));
     return codes;
   }
 
@@ -75,6 +90,7 @@ export class MfaService {
     await this.#publish('mfa.disabled', account.id, userActor(account.id, ctx), ctx, {
       method: 'totp',
     });
+    this.#notify(mfaDisabledMail(account.email, this.#now(), ctx.ip));
   }
 
   /** New recovery codes for a current TOTP code; the previous ones die. */
@@ -98,6 +114,7 @@ export class MfaService {
       ctx,
       { count: codes.length },
     );
+    this.#notify(recoveryCodesRegeneratedMail(account.email, this.#now(), ctx.ip));
     return codes;
   }
 
@@ -110,6 +127,7 @@ export class MfaService {
     const account = await this.#account(accountId);
     const wasEnabled = await this.#o.totp.remove(account.id);
     await this.#publish('mfa.reset', account.id, actor, ctx, { wasEnabled });
+    if (wasEnabled) this.#notify(mfaResetMail(account.email, this.#now()));
   }
 
   /** Enrolment inside a login: the mfa_token of a password step that requires it. */
@@ -132,6 +150,11 @@ export class MfaService {
     const recoveryCodes = await this.activate(challenge.accountId, code, ctx);
     const { tokens } = await this.#o.login.completeChallenge(mfaToken, [...totpAmr], ctx);
     return { recoveryCodes, tokens };
+  }
+
+  #notify(message: MailMessage): void {
+    // Not awaited: the answer must not wait on (or reveal) mail delivery.
+    this.#o.mailer.send(message).catch(this.#o.onMailError);
   }
 
   async #account(accountId: string): Promise<AccountWithCredentials> {

@@ -45,6 +45,14 @@ describe('MFA routes', () => {
     return { ...user, token: await login(r, user.email, user.password) };
   }
 
+  /** Subjects of the mails sent to `email` (the test server's mailer writes to the log). */
+  function mailsTo(email: string): string[] {
+    return r.logs
+      .map((l) => l.mail as { to?: string; subject?: string } | undefined)
+      .filter((m) => m?.to === email)
+      .map((m) => String(m?.subject));
+  }
+
   function status(token: string) {
     return r.app.inject({ method: 'GET', url: '/v1/mfa', headers: bearer(token) });
   }
@@ -99,6 +107,8 @@ describe('MFA routes', () => {
       totp: { enabled: true, enabledAt: new Date(Date.now()).toISOString() },
       recoveryCodesRemaining: 10,
     });
+    // An attacker with a stolen session could lock the owner out this way: tell them.
+    expect(mailsTo(user.email)).toEqual(['Two-factor sign-in was turned on']);
   });
 
   it('refuses a wrong activation code and activation without setup', async () => {
@@ -164,6 +174,7 @@ describe('MFA routes', () => {
     expect(fresh).toHaveLength(10);
     expect(fresh.some((c) => old.includes(c))).toBe(false);
     expect(events.slice(before).map((e) => e.type)).toContain('mfa.recovery_codes.regenerated');
+    expect(mailsTo(user.email)).toContain('New recovery codes were made');
 
     const stale = await mfaStep(r, await passwordStep(r, user.email, user.password), {
       recovery_code: old[0] ?? '',
@@ -248,6 +259,7 @@ describe('MFA routes', () => {
       });
       expect(res.statusCode, res.body).toBe(204);
       expect(events.slice(before).map((e) => e.type)).toContain('mfa.disabled');
+      expect(mailsTo(user.email)).toContain('Two-factor sign-in was turned off');
       expect((await status(user.token)).json()).toEqual({
         totp: { enabled: false, enabledAt: null },
         recoveryCodesRemaining: 0,
@@ -279,6 +291,7 @@ describe('MFA routes', () => {
         details: { wasEnabled: true },
       });
       expect(reset?.actor.id).not.toBe(user.id);
+      expect(mailsTo(user.email)).toContain('An administrator removed your two-factor sign-in');
       // The owner signs in with the password alone and may enrol again.
       const token = await login(r, user.email, user.password);
       await enableTotp(r, token);
