@@ -61,6 +61,15 @@ for (const kind of testDatabaseKinds()) {
       });
     });
 
+    it('survives concurrent enrolment starts (a double-clicked setup): one secret wins', async () => {
+      const id = await account();
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => mfa.savePendingTotp(id, `sealed-${i}`, t0 + i)),
+      );
+      expect(results).toEqual([true, true, true, true, true]);
+      expect((await mfa.getTotp(id))?.secretSealed).toMatch(/^sealed-[0-4]$/);
+    });
+
     it('enables once, recording the step and the recovery codes', async () => {
       const id = await account();
       expect(await mfa.enableTotp(id, 5, ['h1'], t0)).toBe(false); // nothing pending
