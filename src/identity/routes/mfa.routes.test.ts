@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
@@ -385,6 +386,50 @@ describe('MFA routes', () => {
       payload: '{"code": "123',
     });
     expectProblem(broken, 400, 'invalid_json');
+  });
+
+  it('never answers 5xx to arbitrary JSON bodies on the MFA routes', async () => {
+    const user = await newUser();
+    await enableTotp(r, user.token);
+    const field = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.stringMatching(/^[0-9]{6}$/),
+      fc.integer(),
+      fc.constant(null),
+      fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }),
+    );
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.record(
+        { code: field, password: field, mfa_token: field, recovery_code: field },
+        { requiredKeys: [] },
+      ),
+    );
+    const routes: ['POST' | 'DELETE', string][] = [
+      ['POST', '/v1/mfa/totp/activate'],
+      ['POST', '/v1/mfa/recovery-codes'],
+      ['DELETE', '/v1/mfa/totp'],
+      ['POST', '/v1/auth/login/mfa'],
+      ['POST', '/v1/auth/login/mfa/enroll'],
+      ['POST', '/v1/auth/login/mfa/activate'],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, async ([method, url], payload) => {
+        const res = await r.app.inject({
+          method,
+          url,
+          headers: { ...bearer(user.token), 'content-type': 'application/json' },
+          payload: JSON.stringify(payload) ?? 'null',
+          // Its own network, so the failures it records throttle no other test.
+          remoteAddress: '203.0.113.99',
+        });
+        expect(res.statusCode, `${method} ${url} ${res.body}`).toBeLessThan(500);
+        // A random code may, one time in a million, be right; anything else is a problem.
+        if (res.statusCode >= 400)
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('answers an unknown or wrong-purpose mfa_token with 401 mfa_token_invalid', async () => {
