@@ -10,6 +10,7 @@ import type { AccountCache } from './account-cache.js';
 import { clientNetwork } from './client-network.js';
 import { normalizeEmail } from './email.js';
 import type { LoginThrottle } from './login-throttle.js';
+import { recoveryCodeUsedMail } from './mfa-notices.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { anonymousActor, type RequestContext, userActor } from './request-context.js';
 import type { SecondFactor, SecondFactorProof } from './second-factor.js';
@@ -275,7 +276,17 @@ export class LoginService {
       return this.#mfaFailed(challenge, result.reason, ctx);
     }
     await this.#o.throttle.succeed(challenge.email);
-    return this.completeChallenge(mfaToken, result.amr, ctx);
+    const completed = await this.completeChallenge(mfaToken, result.amr, ctx);
+    if (result.amr.includes('recovery')) await this.#recoveryCodeUsed(challenge, ctx);
+    return completed;
+  }
+
+  /** A recovery code is a last resort: its owner hears of each use (an attacker's too). */
+  async #recoveryCodeUsed(challenge: MfaChallenge, ctx: RequestContext): Promise<void> {
+    const remaining = await this.#o.stores.mfa.countUnusedRecoveryCodes(challenge.accountId);
+    this.#o.mailer
+      .send(recoveryCodeUsedMail(challenge.email, this.#now(), remaining, ctx.ip))
+      .catch(this.#o.onMailError);
   }
 
   async #mfaFailed(challenge: MfaChallenge, reason: string, ctx: RequestContext): Promise<never> {

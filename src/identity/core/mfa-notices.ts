@@ -67,3 +67,22 @@ export function recoveryCodesRegeneratedMail(to: string, at: number, ip?: string
     ].join('\n'),
   };
 }
+
+export function recoveryCodeUsedMail(
+  to: string,
+  at: number,
+  remaining: number,
+  ip?: string,
+): MailMessage {
+  return {
+    to,
+    subject: 'A recovery code was used to sign in',
+    text: [
+      `One of your recovery codes signed in to your account at ${when(at)} from ${from(ip)}.`,
+      `${remaining} unused recovery code${remaining === 1 ? '' : 's'} left; each works once.`,
+      ...(remaining <= 3 ? ['Make new ones soon (POST /v1/mfa/recovery-codes).'] : []),
+      '',
+      notYou,
+    ].join('\n'),
+  };
+}

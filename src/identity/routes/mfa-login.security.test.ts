@@ -200,6 +200,12 @@ for (const hot of testHotStoreKinds()) {
         'recovery',
         'mfa',
       ]);
+      // The owner hears of it: a recovery code in an attacker's hands is a lost factor.
+      const mail = r.logs
+        .map((l) => l.mail as { to?: string; subject?: string; text?: string } | undefined)
+        .find((m) => m?.to === user.email && m.subject === 'A recovery code was used to sign in');
+      expect(mail?.text).toContain('9 unused recovery codes left');
+      expect(mail?.text).not.toContain(code);
       expectProblem(
         await mfaStep(r, await passwordStep(r, user.email, user.password), {
           recovery_code: code,
