@@ -3,6 +3,7 @@ import { rampartVersion } from '../version.js';
 import { registerConfigCommands } from './config-check.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { registerKeysCommands } from './keys-rotate.js';
+import { registerMfaResetCommand } from './mfa-reset.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerStartCommand } from './start.js';
 import { registerUserCommands } from './user-create.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerUserUnlockCommand(program);
   registerKeysCommands(program);
   registerConfigCommands(program);
+  registerMfaResetCommand(program);
   // Commander exits 1 on usage errors; we reserve 1 for failures and use 2 for usage.
   program.exitOverride();
   for (const command of program.commands) {

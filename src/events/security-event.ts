@@ -101,6 +101,22 @@ export const securityEventTypes = {
     severity: 'warning',
     description: 'A wrong, replayed or expired MFA code was presented.',
   },
+  'mfa.enabled': {
+    severity: 'notice',
+    description: 'An account turned on a second factor (TOTP) and received recovery codes.',
+  },
+  'mfa.disabled': {
+    severity: 'warning',
+    description: 'An account turned off its second factor (with its password and a code).',
+  },
+  'mfa.recovery_codes.regenerated': {
+    severity: 'notice',
+    description: 'An account replaced its recovery codes; the previous ones stopped working.',
+  },
+  'mfa.reset': {
+    severity: 'warning',
+    description: "An administrator removed an account's second factor and recovery codes.",
+  },
   'session.created': { severity: 'info', description: 'A new session was created.' },
   'session.revoked': {
     severity: 'notice',

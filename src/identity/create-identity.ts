@@ -16,12 +16,14 @@ import { ApiKeyService } from './core/api-key-service.js';
 import { loadCommonPasswords } from './core/common-passwords.js';
 import { LoginService } from './core/login-service.js';
 import { LoginThrottle } from './core/login-throttle.js';
+import { MfaService } from './core/mfa-service.js';
 import { PasswordHasher } from './core/password-hasher.js';
 import { PasswordService } from './core/password-service.js';
 import { RevocationList } from './core/revocation-list.js';
 import { SessionService } from './core/session-service.js';
 import { SigningKeyRing } from './core/signing-key-ring.js';
 import { SigningKeyService } from './core/signing-key-service.js';
+import { TotpService } from './core/totp-service.js';
 import type { IdentityPluginOptions } from './plugin.js';
 import type { IdentityStores } from './store.js';
 
@@ -33,6 +35,7 @@ const expiryCheckIntervalMs = 3_600_000;
 export interface Identity {
   accounts: AccountService;
   login: LoginService;
+  mfa: MfaService;
   sessions: SessionService;
   signingKeys: SigningKeyService;
   ring: SigningKeyRing;
@@ -60,7 +63,7 @@ export interface CreateIdentityOptions {
   logger: Logger;
 }
 
-/** Assembles the identity capability: keys, tokens, accounts, sessions and login. */
+/** Assembles the identity capability: keys, tokens, accounts, sessions, login and MFA. */
 export async function createIdentity(options: CreateIdentityOptions): Promise<Identity> {
   const { config, stores, hot, events, logger } = options;
   const cleanups: (() => Promise<void>)[] = [];
@@ -146,6 +149,11 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       maxDurationMs: config.lockout.maxDuration * 1000,
       ipMaxFailures: config.lockout.ipMaxFailures,
     });
+    const totp = new TotpService({
+      store: stores.mfa,
+      sealer: options.sealer,
+      issuer: config.mfa.issuer,
+    });
     const login = new LoginService({
       stores,
       hasher,
@@ -155,6 +163,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       events,
       mailer: options.mailer,
       accountCache,
+      secondFactor: totp,
       mfa: {
         challengeTtlMs: config.mfa.challengeTtl * 1000,
         requiredRoles: config.mfa.requiredRoles,
@@ -193,6 +202,17 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     // Pay one-time costs now rather than on the first user's request.
     loadCommonPasswords();
     await hasher.warmUp();
+
+    // Account-facing MFA (enrolment, recovery codes, admin reset) over the login's factor.
+    const mfa = new MfaService({
+      totp,
+      login,
+      accounts: stores.accounts,
+      hasher,
+      events,
+      mailer: options.mailer,
+      onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
+    });
 
     const readiness: HealthCheck[] = [
       {
@@ -235,6 +255,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     return {
       accounts,
       login,
+      mfa,
       sessions,
       signingKeys,
       ring,
@@ -254,6 +275,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         auth,
         ring,
         signingKeys,
+        mfa,
         issuer: config.jwt.issuer,
         publicUrl: config.publicUrl,
         algorithm: config.jwt.algorithm,

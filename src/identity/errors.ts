@@ -111,6 +111,22 @@ export const identityErrors = defineErrors({
     title: 'Invalid MFA code',
     description: 'The code is wrong, already used, or outside its time window.',
   },
+  mfa_already_enabled: {
+    status: 409,
+    title: 'MFA already enabled',
+    description:
+      'TOTP is already on for this account. Disable it first (DELETE /v1/mfa/totp) to enrol a new authenticator.',
+  },
+  mfa_setup_required: {
+    status: 409,
+    title: 'MFA setup required',
+    description: 'No TOTP enrolment is pending: start one with POST /v1/mfa/totp/setup.',
+  },
+  mfa_not_enabled: {
+    status: 409,
+    title: 'MFA not enabled',
+    description: 'TOTP is not on for this account, so there is nothing to disable or renew.',
+  },
   too_many_attempts: {
     status: 429,
     title: 'Too many attempts',

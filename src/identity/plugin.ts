@@ -9,6 +9,7 @@ import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { AccountService } from './core/account-service.js';
 import type { ApiKeyService } from './core/api-key-service.js';
 import type { LoginService } from './core/login-service.js';
+import type { MfaService } from './core/mfa-service.js';
 import type { PasswordService } from './core/password-service.js';
 import type { RevocationList } from './core/revocation-list.js';
 import type { SessionService } from './core/session-service.js';
@@ -19,6 +20,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { introspectionRoutes } from './routes/introspection.routes.js';
 import { inviteRoutes } from './routes/invites.routes.js';
 import { meRoutes } from './routes/me.routes.js';
+import { mfaRoutes } from './routes/mfa.routes.js';
 import { passwordRoutes } from './routes/password.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
@@ -39,6 +41,7 @@ export interface IdentityPluginOptions {
   auth: Authenticator;
   ring: SigningKeyRing;
   signingKeys: SigningKeyService;
+  mfa: MfaService;
   issuer: string;
   publicUrl: string;
   algorithm: string;
@@ -50,7 +53,7 @@ export interface IdentityPluginOptions {
 
 /**
  * The identity capability over HTTP: registration, login, the current account,
- * invitations, signing-key rotation and discovery (JWKS, RFC 8414 metadata).
+ * MFA, invitations, signing-key rotation and discovery (JWKS, RFC 8414 metadata).
  */
 async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptions): Promise<void> {
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
@@ -92,6 +95,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     auth: options.auth,
   });
   await app.register(meRoutes, { accounts: options.accounts, auth: options.auth });
+  await app.register(mfaRoutes, { mfa: options.mfa, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });
   await app.register(apiKeyRoutes, { apiKeys: options.apiKeys, auth: options.auth });

@@ -88,6 +88,59 @@ export const MfaLoginBody = Type.Object(
   { additionalProperties: false },
 );
 
+const TotpCode = Type.String({ pattern: '^[0-9]{6,8}$', description: 'A TOTP code.' });
+
+export const TotpSetupResponse = Type.Object(
+  {
+    secret: Type.String({ description: 'The TOTP secret in base32, to type into an app.' }),
+    otpauthUrl: Type.String({ description: 'otpauth://totp/… (Key Uri Format).' }),
+    qrCode: Type.String({ description: 'The otpauth URL as a QR code: an SVG data URL.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TotpCodeBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+
+export const DisableTotpBody = Type.Object(
+  { password: Password, code: TotpCode },
+  { additionalProperties: false },
+);
+
+const RecoveryCodes = Type.Array(Type.String(), {
+  description: 'Single-use recovery codes, shown only in this answer.',
+});
+
+export const RecoveryCodesResponse = Type.Object(
+  { recoveryCodes: RecoveryCodes },
+  { additionalProperties: false },
+);
+
+export const MfaStatusResponse = Type.Object(
+  {
+    totp: Type.Object(
+      { enabled: Type.Boolean(), enabledAt: Type.Union([Timestamp, Type.Null()]) },
+      { additionalProperties: false },
+    ),
+    recoveryCodesRemaining: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+
+export const MfaTokenBody = Type.Object(
+  { mfa_token: OpaqueToken },
+  { additionalProperties: false },
+);
+
+export const MfaEnrollActivateBody = Type.Object(
+  { mfa_token: OpaqueToken, code: TotpCode },
+  { additionalProperties: false },
+);
+
+export const MfaEnrollActivateResponse = Type.Object(
+  { ...TokenResponse.properties, recoveryCodes: RecoveryCodes },
+  { additionalProperties: false },
+);
+
 export const SessionSchema = Type.Object(
   {
     id: Type.String(),

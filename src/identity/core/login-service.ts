@@ -10,6 +10,7 @@ import type { AccountCache } from './account-cache.js';
 import { clientNetwork } from './client-network.js';
 import { normalizeEmail } from './email.js';
 import type { LoginThrottle } from './login-throttle.js';
+import { recoveryCodeUsedMail } from './mfa-notices.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { anonymousActor, type RequestContext, userActor } from './request-context.js';
 import type { SecondFactor, SecondFactorProof } from './second-factor.js';
@@ -105,7 +106,12 @@ export class LoginService {
       if (lock && account) await this.#locked(account, lock.lockedForMs, ctx);
       return this.#failed(reason ?? 'unknown_account', ctx, account);
     }
-    await this.#o.throttle.succeed(email);
+    const factor = this.#o.secondFactor;
+    const needsCode = factor ? await factor.isEnrolled(account.id) : false;
+    // With a second factor the login is not over: the attempts are cleared only when the
+    // code is right too. Clearing them here would refill the code-guessing budget with
+    // each correct password step.
+    if (!needsCode) await this.#o.throttle.succeed(email);
     if (account.passwordHash && this.#o.hasher.needsRehash(account.passwordHash)) {
       // The configured cost went up: upgrade this hash while we hold the password.
       await this.#o.stores.accounts.updatePasswordHash(
@@ -117,12 +123,9 @@ export class LoginService {
     }
     const { passwordHash: _h, passwordChangedAt: _c, ...publicAccount } = account;
 
-    const factor = this.#o.secondFactor;
-    if (factor) {
-      if (await factor.isEnrolled(account.id)) return this.#challenge(publicAccount, 'verify', ctx);
-      if (publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
-        return this.#challenge(publicAccount, 'enroll', ctx);
-    }
+    if (needsCode) return this.#challenge(publicAccount, 'verify', ctx);
+    if (factor && publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
+      return this.#challenge(publicAccount, 'enroll', ctx);
     return this.#complete(publicAccount, ['pwd'], ctx);
   }
 
@@ -273,7 +276,17 @@ export class LoginService {
       return this.#mfaFailed(challenge, result.reason, ctx);
     }
     await this.#o.throttle.succeed(challenge.email);
-    return this.completeChallenge(mfaToken, result.amr, ctx);
+    const completed = await this.completeChallenge(mfaToken, result.amr, ctx);
+    if (result.amr.includes('recovery')) await this.#recoveryCodeUsed(challenge, ctx);
+    return completed;
+  }
+
+  /** A recovery code is a last resort: its owner hears of each use (an attacker's too). */
+  async #recoveryCodeUsed(challenge: MfaChallenge, ctx: RequestContext): Promise<void> {
+    const remaining = await this.#o.stores.mfa.countUnusedRecoveryCodes(challenge.accountId);
+    this.#o.mailer
+      .send(recoveryCodeUsedMail(challenge.email, this.#now(), remaining, ctx.ip))
+      .catch(this.#o.onMailError);
   }
 
   async #mfaFailed(challenge: MfaChallenge, reason: string, ctx: RequestContext): Promise<never> {
@@ -286,6 +299,44 @@ export class LoginService {
       details: { reason },
     });
     throw new RampartError(identityErrors.invalid_mfa_code, { context: { reason } });
+  }
+
+  /**
+   * Checks a signed-in account's password or code before a sensitive change (turning
+   * MFA off, new recovery codes) under the same lockout budget as sign-in, so a stolen
+   * access token does not buy unlimited guesses. `check` resolves with the reason the
+   * proof is wrong, or undefined when it is right. Every refusal is `invalid_credentials`.
+   */
+  async confirmCredentials(
+    account: { id: string; email: string },
+    operation: string,
+    check: () => Promise<string | undefined>,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const identity = normalizeEmail(account.email);
+    const network = clientNetwork(ctx.ip ?? 'unknown');
+    const reservation = await this.#o.throttle.reserve(identity, network);
+    const reason = reservation.allowed ? await check() : reservation.reason;
+    if (reason === undefined) {
+      await this.#o.throttle.succeed(identity);
+      return;
+    }
+    if (reservation.allowed) {
+      const lock = await this.#o.throttle.fail(identity, network, reservation.attempt);
+      if (lock) {
+        const full = await this.#o.stores.accounts.findAccountByEmail(identity);
+        if (full) await this.#locked(full, lock.lockedForMs, ctx);
+      }
+    }
+    await this.#o.events.publish({
+      type: 'auth.mfa.failed',
+      outcome: 'failure',
+      actor: userActor(account.id, ctx),
+      target: { type: 'account', id: account.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason, operation },
+    });
+    throw new RampartError(identityErrors.invalid_credentials, { context: { reason } });
   }
 
   /** Lifts a lockout (administrators). */

@@ -26,7 +26,7 @@ export interface AuthRoutesOptions {
   auth: Authenticator;
 }
 
-function tokenResponse(reply: FastifyReply, tokens: TokenPair) {
+export function tokenResponse(reply: FastifyReply, tokens: TokenPair) {
   // RFC 6749 §5.1: token responses must not be cached.
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   return {

@@ -23,26 +23,25 @@ export class SqlMfaStore implements MfaStore {
   }
 
   async savePendingTotp(accountId: string, secretSealed: string, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('mfa_totp')
-        .select('enabled_at')
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      if (existing?.enabled_at != null) return false;
-      await trx.deleteFrom('mfa_totp').where('account_id', '=', accountId).execute();
-      await trx
-        .insertInto('mfa_totp')
-        .values({
-          account_id: accountId,
-          secret_sealed: secretSealed,
-          created_at: now,
-          enabled_at: null,
-          last_used_step: null,
-        })
-        .execute();
-      return true;
-    });
+    // One statement, not read-then-write: two concurrent starts (a double-clicked setup)
+    // would otherwise both insert and one would fail on the primary key.
+    const r = await this.db
+      .insertInto('mfa_totp')
+      .values({
+        account_id: accountId,
+        secret_sealed: secretSealed,
+        created_at: now,
+        enabled_at: null,
+        last_used_step: null,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('account_id')
+          .doUpdateSet({ secret_sealed: secretSealed, created_at: now, last_used_step: null })
+          .where('mfa_totp.enabled_at', 'is', null),
+      )
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async enableTotp(
