@@ -1,6 +1,7 @@
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
+import { protectErrors } from '../protect/errors.js';
 import { storageErrors } from '../storage/errors.js';
 import type { ErrorDefinition } from './rampart-error.js';
 
@@ -26,4 +27,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   storageErrors,
   identityErrors,
   apiKeyErrors,
+  protectErrors,
 );

@@ -1,0 +1,151 @@
+import { formatRateLimitPolicy } from './rate-limit-headers.js';
+
+export type RateLimitKeyPart = 'ip' | 'user' | 'apiKey' | 'route';
+
+/** A policy as configured (see `rateLimit` in config/schema.ts). */
+export interface RateLimitRule {
+  name?: string;
+  /** An HTTP method or `*`. */
+  method: string;
+  /** A route pattern as registered (`/v1/items/:id`), or a prefix ending in `*`. */
+  url: string;
+  /** Requests per window; 0 exempts the matching routes. */
+  limit: number;
+  /** Seconds. */
+  window: number;
+  key: readonly RateLimitKeyPart[];
+}
+
+export interface RateLimitPolicy {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly key: readonly RateLimitKeyPart[];
+  /**
+   * The key names the caller (user or API key), so the decision waits for authentication;
+   * otherwise it is taken as the request arrives, before any other work.
+   */
+  readonly afterAuth: boolean;
+  /** The RateLimit-Policy field value, formatted once. */
+  readonly policyHeader: string;
+}
+
+/** What a key is built from, for one request. */
+export interface RateLimitSubject {
+  /** The client's network (clientNetwork(): IPv6 per /64). */
+  network: string;
+  method: string;
+  /** The route pattern, or undefined when no route matched. */
+  route: string | undefined;
+  /** The authenticated caller, when there is one. */
+  principal?: { kind: 'user' | 'api_key'; id: string; keyId?: string } | null;
+}
+
+export function compilePolicy(
+  name: string,
+  limit: number,
+  windowSeconds: number,
+  key: readonly RateLimitKeyPart[],
+): RateLimitPolicy {
+  const parts = [...new Set(key)];
+  return Object.freeze({
+    name,
+    limit,
+    windowMs: windowSeconds * 1000,
+    key: Object.freeze(parts),
+    afterAuth: parts.includes('user') || parts.includes('apiKey'),
+    policyHeader: formatRateLimitPolicy(name, limit, windowSeconds),
+  });
+}
+
+/** `null` when a rule exempts the route. */
+export type RoutePolicy = RateLimitPolicy | null;
+
+interface CompiledRule {
+  method: string;
+  prefix: string | undefined;
+  exact: string | undefined;
+  policy: RoutePolicy;
+}
+
+/**
+ * The policy table, matched against route *patterns* once when each route is registered
+ * (not against paths on every request): the first matching rule wins, else the default.
+ */
+export class RateLimitPolicies {
+  readonly default: RateLimitPolicy | undefined;
+  readonly #rules: readonly CompiledRule[];
+
+  constructor(options: {
+    default: { limit: number; window: number; key: readonly RateLimitKeyPart[] };
+    routes: readonly RateLimitRule[];
+  }) {
+    const d = options.default;
+    this.default = d.limit > 0 ? compilePolicy('default', d.limit, d.window, d.key) : undefined;
+    const names = new Set<string>(['default']);
+    this.#rules = options.routes.map((rule, i) => {
+      const name = rule.name ?? `route-${i + 1}`;
+      if (names.has(name)) throw new Error(`rate-limit policy name ${name} is used twice`);
+      names.add(name);
+      const wildcard = rule.url.endsWith('*');
+      return {
+        method: rule.method.toUpperCase(),
+        prefix: wildcard ? rule.url.slice(0, -1) : undefined,
+        exact: wildcard ? undefined : rule.url,
+        policy: rule.limit > 0 ? compilePolicy(name, rule.limit, rule.window, rule.key) : null,
+      };
+    });
+  }
+
+  /** The policy of a route: its first matching rule, or the default (undefined: none). */
+  forRoute(method: string, url: string): RoutePolicy | undefined {
+    const m = method.toUpperCase();
+    for (const rule of this.#rules) {
+      if (rule.method !== '*' && rule.method !== m) continue;
+      if (rule.exact !== undefined ? url === rule.exact : url.startsWith(rule.prefix ?? ''))
+        return rule.policy;
+    }
+    return this.default;
+  }
+
+  get isEmpty(): boolean {
+    return this.default === undefined && this.#rules.every((r) => r.policy === null);
+  }
+}
+
+/**
+ * The key one request is counted under. Parts that name the caller fall back to the
+ * client's network when the request is anonymous, so anonymous callers are limited per
+ * network instead of sharing one budget (or escaping the limit).
+ */
+export function rateLimitKey(policy: RateLimitPolicy, subject: RateLimitSubject): string {
+  let key = policy.name;
+  let identified = false;
+  let byNetwork = false;
+  for (const part of policy.key) {
+    switch (part) {
+      case 'ip':
+        key += `|ip=${subject.network}`;
+        byNetwork = true;
+        break;
+      case 'route':
+        key += `|route=${subject.method} ${subject.route ?? '(unmatched)'}`;
+        break;
+      case 'user':
+        // An API key counts against its owner: a user's budget covers their keys too.
+        if (subject.principal) {
+          key += `|user=${subject.principal.id}`;
+          identified = true;
+        }
+        break;
+      case 'apiKey':
+        if (subject.principal?.kind === 'api_key' && subject.principal.keyId) {
+          key += `|key=${subject.principal.keyId}`;
+          identified = true;
+        }
+        break;
+    }
+  }
+  if (policy.afterAuth && !identified && !byNetwork) key += `|ip=${subject.network}`;
+  return key;
+}

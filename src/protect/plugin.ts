@@ -1,0 +1,106 @@
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { clientNetwork } from '../identity/core/client-network.js';
+import type { Principal } from '../identity/principal.js';
+import type { RateLimitPolicies, RateLimitPolicy, RoutePolicy } from './core/rate-limit-policy.js';
+import type { RateLimiter } from './core/rate-limiter.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's rate-limit policy, stamped at registration; null when exempt. */
+    rampartRateLimit?: RoutePolicy;
+  }
+}
+
+export interface ProtectPluginOptions {
+  policies: RateLimitPolicies;
+  limiter: RateLimiter;
+}
+
+function subjectOf(request: FastifyRequest, principal: Principal | null) {
+  return {
+    network: clientNetwork(request.ip),
+    method: request.method,
+    route: request.routeOptions.url,
+    principal:
+      principal === null
+        ? null
+        : principal.kind === 'user'
+          ? { kind: 'user' as const, id: principal.id }
+          : { kind: 'api_key' as const, id: principal.id, keyId: principal.keyId },
+  };
+}
+
+function contextOf(request: FastifyRequest) {
+  const ua = request.headers['user-agent'];
+  return {
+    ip: request.ip,
+    requestId: String(request.id),
+    ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 512) } : {}),
+  };
+}
+
+/**
+ * Rate limits as Fastify hooks. Each route's policy is looked up once, when the route is
+ * registered, and stamped on its config. A policy keyed by client network or route is
+ * decided in `onRequest`, before the body is read or anyone is authenticated; a policy
+ * keyed by user or API key needs `request.principal`, so it is appended as the route's
+ * last preHandler and runs after the route's own authentication preHandler. Requests that
+ * match no route (404) are counted under the default policy in `onRequest`.
+ *
+ * Register before the routes it should cover (it sees only routes registered after it).
+ */
+async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions): Promise<void> {
+  const { policies, limiter } = options;
+  if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
+
+  async function enforce(
+    policy: RateLimitPolicy,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const outcome = await limiter.check(
+      policy,
+      subjectOf(request, policy.afterAuth ? request.principal : null),
+      contextOf(request),
+    );
+    reply.headers(outcome.headers);
+  }
+
+  const afterAuthentication: preHandlerAsyncHookHandler = async function rateLimitAfterAuth(
+    request,
+    reply,
+  ) {
+    const policy = request.routeOptions.config.rampartRateLimit;
+    if (policy) await enforce(policy, request, reply);
+  };
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const policy = policies.forRoute(methods[0] ?? 'GET', route.url ?? route.path);
+    route.config = { ...route.config, rampartRateLimit: policy ?? null };
+    if (policy?.afterAuth) {
+      const own = route.preHandler;
+      route.preHandler = [
+        ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+        afterAuthentication,
+      ];
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const stamped = request.routeOptions.config.rampartRateLimit;
+    // Not stamped: no route matched (404), or a route registered before this plugin.
+    const policy = stamped === undefined ? policies.default : stamped;
+    if (!policy) return;
+    if (policy.afterAuth && stamped !== undefined) return;
+    await enforce(policy, request, reply);
+  });
+}
+
+export default fp(protectPlugin, { name: 'rampart-protect', fastify: '5.x' });
