@@ -2,13 +2,21 @@ import type { Logger } from 'pino';
 import type { RampartConfig } from '../config/schema.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { HealthCheck } from '../monitor/core/health.js';
-import { RateLimitPolicies } from './core/rate-limit-policy.js';
+import { RateLimitPolicies, type RateLimitRule } from './core/rate-limit-policy.js';
 import { RateLimiter } from './core/rate-limiter.js';
 import { ResilientRateLimiter } from './core/resilient-rate-limiter.js';
 import type { ProtectPluginOptions } from './plugin.js';
 import type { RateLimiterStore } from './store.js';
 import { MemoryRateLimiterStore } from './stores/memory-rate-limiter-store.js';
 import { createRedisRateLimiterStore } from './stores/redis-rate-limiter-store.js';
+
+const healthExemption: RateLimitRule = {
+  method: '*',
+  url: '/health*',
+  limit: 0,
+  window: 60,
+  key: ['ip'],
+};
 
 export interface Protect {
   /** Undefined when rate limits are disabled or no policy is configured. */
@@ -34,7 +42,12 @@ export interface CreateProtectOptions {
 export async function createProtect(options: CreateProtectOptions): Promise<Protect> {
   const { config, events, logger } = options;
   const settings = config.rateLimit;
-  const policies = new RateLimitPolicies({ default: settings.default, routes: settings.routes });
+  const policies = new RateLimitPolicies({
+    default: settings.default,
+    // Health probes are exempt unless an entry above names them: a load balancer that is
+    // refused its probe would take a healthy node out of rotation.
+    routes: [...settings.routes, healthExemption],
+  });
   if (!settings.enabled || policies.isEmpty) {
     return { pluginOptions: undefined, store: undefined, readiness: [], close: async () => {} };
   }

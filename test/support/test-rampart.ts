@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type DeepPartial, loadConfig, type RawConfig } from '../../src/config/index.js';
+import type { RateLimiterStore } from '../../src/protect/store.js';
 import { createRampart, type Rampart } from '../../src/rampart.js';
 import { createTestDatabase, type TestDatabase, uniqueRedisPrefix } from './test-databases.js';
 
@@ -22,6 +23,8 @@ export interface TestRampartOptions {
    * as another node started with `startTestRampart` (see `clusterOf`).
    */
   join?: { database: TestDatabase; redisKeyPrefix: string };
+  /** Decide rate limits with this store instead of the one config would open. */
+  rateLimitStore?: RateLimiterStore;
 }
 
 /** A fixed, valid master key for tests. */
@@ -71,7 +74,10 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
     sink,
   );
   try {
-    const rampart = await createRampart(config, { logger });
+    const rampart = await createRampart(config, {
+      logger,
+      ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    });
     const close = rampart.close.bind(rampart);
     const logText = () => chunks.join('');
     // Object.assign would read a getter once and copy its value; define `logs` as a live
