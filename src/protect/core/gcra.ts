@@ -33,6 +33,42 @@ export interface GcraResult {
   next: GcraState | undefined;
 }
 
+/**
+ * One decision against `state`, which is updated in place when the request is allowed
+ * (a fresh key is `{ tatMs: 0, remainder: 0 }`). The in-memory hot path: no allocation
+ * besides the decision.
+ */
+export function gcraConsume(
+  state: GcraState,
+  nowMs: number,
+  limit: number,
+  windowMs: number,
+  cost: number,
+): RateLimitDecision {
+  const capacity = windowMs * limit;
+  // A remainder left by a larger limit (the policy changed) is clamped.
+  const remainder = state.remainder < limit ? state.remainder : limit - 1;
+  const debt = Math.max(0, (state.tatMs - nowMs) * limit + remainder);
+  const needed = debt + cost * windowMs;
+  if (needed > capacity) {
+    return {
+      allowed: false,
+      remaining: Math.floor((capacity - debt) / windowMs),
+      resetMs: Math.ceil(debt / limit),
+      retryAfterMs: Math.max(1, Math.ceil((needed - capacity) / limit)),
+    };
+  }
+  state.tatMs = nowMs + Math.floor(needed / limit);
+  state.remainder = needed % limit;
+  return {
+    allowed: true,
+    remaining: Math.floor((capacity - needed) / windowMs),
+    resetMs: Math.ceil(needed / limit),
+    retryAfterMs: 0,
+  };
+}
+
+/** One decision without side effects: the new state when allowed, undefined on refusal. */
 export function gcraDecide(
   state: GcraState | undefined,
   nowMs: number,
@@ -40,32 +76,7 @@ export function gcraDecide(
   windowMs: number,
   cost: number,
 ): GcraResult {
-  const capacity = windowMs * limit;
-  let debt = 0;
-  if (state) {
-    // A remainder left by a larger limit (the policy changed) is clamped.
-    const remainder = Math.min(state.remainder, limit - 1);
-    debt = Math.max(0, (state.tatMs - nowMs) * limit + remainder);
-  }
-  const needed = debt + cost * windowMs;
-  if (needed > capacity) {
-    return {
-      decision: {
-        allowed: false,
-        remaining: Math.floor((capacity - debt) / windowMs),
-        resetMs: Math.ceil(debt / limit),
-        retryAfterMs: Math.max(1, Math.ceil((needed - capacity) / limit)),
-      },
-      next: undefined,
-    };
-  }
-  return {
-    decision: {
-      allowed: true,
-      remaining: Math.floor((capacity - needed) / windowMs),
-      resetMs: Math.ceil(needed / limit),
-      retryAfterMs: 0,
-    },
-    next: { tatMs: nowMs + Math.floor(needed / limit), remainder: needed % limit },
-  };
+  const next = { tatMs: state?.tatMs ?? 0, remainder: state?.remainder ?? 0 };
+  const decision = gcraConsume(next, nowMs, limit, windowMs, cost);
+  return { decision, next: decision.allowed ? next : undefined };
 }

@@ -1,4 +1,4 @@
-import { type GcraState, gcraDecide } from '../core/gcra.js';
+import { type GcraState, gcraConsume } from '../core/gcra.js';
 import type { RateLimitDecision, RateLimiterStore } from '../store.js';
 
 interface Entry extends GcraState {
@@ -33,16 +33,16 @@ export class MemoryRateLimiterStore implements RateLimiterStore {
   consumeNow(key: string, limit: number, windowMs: number, cost = 1): RateLimitDecision {
     const now = this.#now();
     const entry = this.#entries.get(key);
-    const { decision, next } = gcraDecide(entry, now, limit, windowMs, cost);
-    if (next) {
-      const expiresAt = now + decision.resetMs;
-      if (entry) {
-        entry.tatMs = next.tatMs;
-        entry.remainder = next.remainder;
-        entry.expiresAt = expiresAt;
-      } else {
-        this.#entries.set(key, { ...next, expiresAt });
-      }
+    if (entry) {
+      const decision = gcraConsume(entry, now, limit, windowMs, cost);
+      if (decision.allowed) entry.expiresAt = now + decision.resetMs;
+      return decision;
+    }
+    const fresh: Entry = { tatMs: 0, remainder: 0, expiresAt: 0 };
+    const decision = gcraConsume(fresh, now, limit, windowMs, cost);
+    if (decision.allowed) {
+      fresh.expiresAt = now + decision.resetMs;
+      this.#entries.set(key, fresh);
     }
     return decision;
   }
