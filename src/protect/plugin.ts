@@ -81,6 +81,8 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   };
 
   app.addHook('onRoute', (route) => {
+    // One route, one policy: a route registered for several methods takes the policy of
+    // its first method (an entry can name a method only when the route is registered alone).
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const policy = policies.forRoute(methods[0] ?? 'GET', route.url ?? route.path);
     route.config = { ...route.config, rampartRateLimit: policy ?? null };

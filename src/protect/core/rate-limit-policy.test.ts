@@ -18,6 +18,12 @@ describe('rate-limit policies', () => {
   it('matches method and route pattern once, first entry first, else the default', () => {
     expect(policies.forRoute('POST', '/v1/auth/login')?.name).toBe('login');
     expect(policies.forRoute('GET', '/v1/auth/login')?.name).toBe('default');
+    expect(
+      new RateLimitPolicies({
+        default: { limit: 0, window: 60, key: ['ip'] },
+        routes: [{ ...rule, name: 'g', method: 'GET', url: '/x', limit: 1 }],
+      }).forRoute('HEAD', '/x')?.name,
+    ).toBe('g');
     // The prefix entry comes first and wins over the exact one below it.
     expect(policies.forRoute('GET', '/v1/items/:id')?.name).toBe('route-2');
     expect(policies.forRoute('GET', '/v1/open/x')).toBeNull();

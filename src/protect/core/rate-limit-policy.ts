@@ -101,7 +101,9 @@ export class RateLimitPolicies {
   forRoute(method: string, url: string): RoutePolicy | undefined {
     const m = method.toUpperCase();
     for (const rule of this.#rules) {
-      if (rule.method !== '*' && rule.method !== m) continue;
+      // HEAD is GET without a body (RFC 9110 §9.3.2): it shares the GET entry's budget.
+      if (rule.method !== '*' && rule.method !== m && !(m === 'HEAD' && rule.method === 'GET'))
+        continue;
       if (rule.exact !== undefined ? url === rule.exact : url.startsWith(rule.prefix ?? ''))
         return rule.policy;
     }
