@@ -1,9 +1,4 @@
-import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  preHandlerAsyncHookHandler,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { Principal } from '../identity/principal.js';
@@ -59,25 +54,47 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   const { policies, limiter } = options;
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
 
-  async function enforce(
+  // Callback-style hooks: an async hook costs a promise on every request, and a decision
+  // in memory is synchronous.
+  function enforce(
     policy: RateLimitPolicy,
     request: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<void> {
-    const outcome = await limiter.check(
-      policy,
-      subjectOf(request, policy.afterAuth ? request.principal : null),
-      contextOf(request),
-    );
+    done: (error?: Error) => void,
+  ): void {
+    let outcome: ReturnType<RateLimiter['check']>;
+    try {
+      outcome = limiter.check(
+        policy,
+        subjectOf(request, policy.afterAuth ? request.principal : null),
+        contextOf(request),
+      );
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (settled) => {
+          reply.headers(settled.headers);
+          done();
+        },
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
+      return;
+    }
     reply.headers(outcome.headers);
+    done();
   }
 
-  const afterAuthentication: preHandlerAsyncHookHandler = async function rateLimitAfterAuth(
+  const afterAuthentication: preHandlerHookHandler = function rateLimitAfterAuth(
     request,
     reply,
+    done,
   ) {
     const policy = request.routeOptions.config.rampartRateLimit;
-    if (policy) await enforce(policy, request, reply);
+    if (!policy) return done();
+    enforce(policy, request, reply, done);
   };
 
   app.addHook('onRoute', (route) => {
@@ -95,13 +112,12 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const stamped = request.routeOptions.config.rampartRateLimit;
     // Not stamped: no route matched (404), or a route registered before this plugin.
     const policy = stamped === undefined ? policies.default : stamped;
-    if (!policy) return;
-    if (policy.afterAuth && stamped !== undefined) return;
-    await enforce(policy, request, reply);
+    if (!policy || (policy.afterAuth && stamped !== undefined)) return done();
+    enforce(policy, request, reply, done);
   });
 }
 

@@ -22,6 +22,11 @@ export interface RateLimiterStore {
    * against a fresh key, exactly `limit` pass.
    */
   consume(key: string, limit: number, windowMs: number, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * The same decision without a promise, offered by adapters that decide in-process
+   * (memory): the request hooks then spend no microtask on it.
+   */
+  consumeNow?(key: string, limit: number, windowMs: number, cost?: number): RateLimitDecision;
   /** Round-trips to the store; resolves with the latency in ms. */
   ping(): Promise<number>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import { protectErrors } from '../errors.js';
-import type { RateLimiterStore } from '../store.js';
+import type { RateLimitDecision, RateLimiterStore } from '../store.js';
 import { formatRateLimit, formatRetryAfter } from './rate-limit-headers.js';
 import { type RateLimitPolicy, type RateLimitSubject, rateLimitKey } from './rate-limit-policy.js';
 import { RateLimitStoreUnavailable } from './resilient-rate-limiter.js';
@@ -44,35 +44,61 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** @throws {RampartError} `quota_exceeded`, or `rate_limit_unavailable` (fail closed). */
-  async check(
+  /**
+   * Synchronous when the store decides in-process (memory), else a promise: the request
+   * hooks are on every request's path and a promise per decision is measurable there.
+   *
+   * @throws {RampartError} `quota_exceeded`, or `rate_limit_unavailable` (fail closed);
+   *   thrown or rejected as the outcome is synchronous or not.
+   */
+  check(
     policy: RateLimitPolicy,
     subject: RateLimitSubject,
     context: RateLimitContext,
-  ): Promise<RateLimitOutcome> {
+  ): RateLimitOutcome | Promise<RateLimitOutcome> {
     const key = rateLimitKey(policy, subject);
-    let decision: Awaited<ReturnType<RateLimiterStore['consume']>>;
-    try {
-      decision = await this.#store.consume(key, policy.limit, policy.windowMs);
-    } catch (error) {
-      if (error instanceof RateLimitStoreUnavailable) {
-        throw new RampartError(protectErrors.rate_limit_unavailable, {
-          headers: { 'Retry-After': '1' },
-          context: { policy: policy.name },
-          cause: error,
-        });
-      }
-      throw error;
+    const store = this.#store;
+    if (store.consumeNow) {
+      return this.#settle(
+        store.consumeNow(key, policy.limit, policy.windowMs),
+        key,
+        policy,
+        subject,
+        context,
+      );
     }
+    return store.consume(key, policy.limit, policy.windowMs).then(
+      (decision) => this.#settle(decision, key, policy, subject, context),
+      (error: unknown) => {
+        if (error instanceof RateLimitStoreUnavailable) {
+          throw new RampartError(protectErrors.rate_limit_unavailable, {
+            headers: { 'Retry-After': '1' },
+            context: { policy: policy.name },
+            cause: error,
+          });
+        }
+        throw error;
+      },
+    );
+  }
+
+  #settle(
+    decision: RateLimitDecision,
+    key: string,
+    policy: RateLimitPolicy,
+    subject: RateLimitSubject,
+    context: RateLimitContext,
+  ): RateLimitOutcome | Promise<never> {
     const headers = {
       'RateLimit-Policy': policy.policyHeader,
       RateLimit: formatRateLimit(policy.name, decision.remaining, decision.resetMs),
     };
     if (decision.allowed) return { headers };
-    await this.#report(key, policy, subject, context);
-    throw new RampartError(protectErrors.quota_exceeded, {
-      headers: { ...headers, 'Retry-After': formatRetryAfter(decision.retryAfterMs) },
-      context: { policy: policy.name },
+    return this.#report(key, policy, subject, context).then(() => {
+      throw new RampartError(protectErrors.quota_exceeded, {
+        headers: { ...headers, 'Retry-After': formatRetryAfter(decision.retryAfterMs) },
+        context: { policy: policy.name },
+      });
     });
   }
 

@@ -29,7 +29,7 @@ export class MemoryRateLimiterStore implements RateLimiterStore {
     this.#sweeper.unref();
   }
 
-  /** The synchronous decision, for callers that cannot await (and for the benchmark). */
+  /** The decision without a promise: the request hooks call this directly. */
   consumeNow(key: string, limit: number, windowMs: number, cost = 1): RateLimitDecision {
     const now = this.#now();
     const entry = this.#entries.get(key);
