@@ -17,11 +17,15 @@ export interface ProtectPluginOptions {
   limiter: RateLimiter;
 }
 
-function subjectOf(request: FastifyRequest, principal: Principal | null) {
+function subjectOf(
+  request: FastifyRequest,
+  route: string | undefined,
+  principal: Principal | null,
+) {
   return {
     network: clientNetwork(request.ip),
     method: request.method,
-    route: request.routeOptions.url,
+    route,
     principal:
       principal === null
         ? null
@@ -58,6 +62,7 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   // in memory is synchronous.
   function enforce(
     policy: RateLimitPolicy,
+    route: string | undefined,
     request: FastifyRequest,
     reply: FastifyReply,
     done: (error?: Error) => void,
@@ -66,7 +71,7 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
     try {
       outcome = limiter.check(
         policy,
-        subjectOf(request, policy.afterAuth ? request.principal : null),
+        subjectOf(request, route, policy.afterAuth ? request.principal : null),
         contextOf(request),
       );
     } catch (error) {
@@ -92,9 +97,11 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
     reply,
     done,
   ) {
-    const policy = request.routeOptions.config.rampartRateLimit;
+    // routeOptions is built afresh on every read: read it once.
+    const options = request.routeOptions;
+    const policy = options.config.rampartRateLimit;
     if (!policy) return done();
-    enforce(policy, request, reply, done);
+    enforce(policy, options.url, request, reply, done);
   };
 
   app.addHook('onRoute', (route) => {
@@ -113,11 +120,12 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   });
 
   app.addHook('onRequest', (request, reply, done) => {
-    const stamped = request.routeOptions.config.rampartRateLimit;
+    const options = request.routeOptions;
+    const stamped = options.config.rampartRateLimit;
     // Not stamped: no route matched (404), or a route registered before this plugin.
     const policy = stamped === undefined ? policies.default : stamped;
     if (!policy || (policy.afterAuth && stamped !== undefined)) return done();
-    enforce(policy, request, reply, done);
+    enforce(policy, options.url, request, reply, done);
   });
 }
 
