@@ -424,13 +424,36 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({
           default: true,
           description:
-            'Apply rate limits. With no default limit and no route entries nothing is limited.',
+            'Apply rate limits. With no global or default limit and no route entries nothing is limited.',
         }),
         failMode: Type.Union([Type.Literal('open'), Type.Literal('closed')], {
           default: 'open',
           description:
             'When Redis cannot decide: open falls back to a per-node in-memory limiter; closed refuses with 503.',
         }),
+        global: Type.Object(
+          {
+            limit: Type.Integer({
+              default: 0,
+              minimum: 0,
+              maximum: 1_000_000,
+              description:
+                'Requests per window for every request, on top of the route policy (routes with limit 0 excepted); 0 turns the global policy off.',
+            }),
+            window: Type.Integer({
+              default: 60,
+              minimum: 1,
+              maximum: 86_400,
+              description: 'Seconds of the global policy window.',
+            }),
+            key: Type.Array(RateLimitKeyPartSchema, {
+              default: ['ip'],
+              minItems: 1,
+              description: 'What the global budget is counted per (as rateLimit.default.key).',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
         default: Type.Object(
           {
             limit: Type.Integer({

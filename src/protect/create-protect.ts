@@ -43,6 +43,7 @@ export async function createProtect(options: CreateProtectOptions): Promise<Prot
   const { config, events, logger } = options;
   const settings = config.rateLimit;
   const policies = new RateLimitPolicies({
+    global: settings.global,
     default: settings.default,
     // Health probes are exempt unless an entry above names them: a load balancer that is
     // refused its probe would take a healthy node out of rotation.

@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import fp from 'fastify-plugin';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { Principal } from '../identity/principal.js';
-import type { RateLimitPolicies, RateLimitPolicy, RoutePolicy } from './core/rate-limit-policy.js';
+import type { RateLimitPolicies, RateLimitPolicy, RoutePlan } from './core/rate-limit-policy.js';
 import type { RateLimiter } from './core/rate-limiter.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route's rate-limit policy, stamped at registration; null when exempt. */
-    rampartRateLimit?: RoutePolicy;
+    /** The route's rate-limit policies, stamped at registration. */
+    rampartRateLimit?: RoutePlan;
   }
 }
 
@@ -45,12 +45,13 @@ function contextOf(request: FastifyRequest) {
 }
 
 /**
- * Rate limits as Fastify hooks. Each route's policy is looked up once, when the route is
- * registered, and stamped on its config. A policy keyed by client network or route is
- * decided in `onRequest`, before the body is read or anyone is authenticated; a policy
- * keyed by user or API key needs `request.principal`, so it is appended as the route's
- * last preHandler and runs after the route's own authentication preHandler. Requests that
- * match no route (404) are counted under the default policy in `onRequest`.
+ * Rate limits as Fastify hooks. Each route's policies (the global one, and its entry or
+ * the default) are looked up once, when the route is registered, and stamped on its
+ * config. A policy keyed by client network or route is decided in `onRequest`, before the
+ * body is read or anyone is authenticated; a policy keyed by user or API key needs
+ * `request.principal`, so it runs as the route's last preHandler, after the route's own
+ * authentication preHandler. Requests that match no route (404) are counted under the
+ * global and default policies in `onRequest`.
  *
  * Register before the routes it should cover (it sees only routes registered after it).
  */
@@ -59,36 +60,40 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
 
   // Callback-style hooks: an async hook costs a promise on every request, and a decision
-  // in memory is synchronous.
+  // in memory is synchronous. Policies are decided in order; the first refusal ends it.
   function enforce(
-    policy: RateLimitPolicy,
+    list: readonly RateLimitPolicy[],
+    from: number,
     route: string | undefined,
     request: FastifyRequest,
     reply: FastifyReply,
     done: (error?: Error) => void,
   ): void {
-    let outcome: ReturnType<RateLimiter['check']>;
-    try {
-      outcome = limiter.check(
-        policy,
-        subjectOf(request, route, policy.afterAuth ? request.principal : null),
-        contextOf(request),
-      );
-    } catch (error) {
-      done(error instanceof Error ? error : new Error(String(error)));
-      return;
+    for (let i = from; i < list.length; i++) {
+      const policy = list[i] as RateLimitPolicy;
+      let outcome: ReturnType<RateLimiter['check']>;
+      try {
+        outcome = limiter.check(
+          policy,
+          subjectOf(request, route, policy.afterAuth ? request.principal : null),
+          contextOf(request),
+        );
+      } catch (error) {
+        done(asError(error));
+        return;
+      }
+      if (outcome instanceof Promise) {
+        outcome.then(
+          (settled) => {
+            appendHeaders(reply, settled.headers);
+            enforce(list, i + 1, route, request, reply, done);
+          },
+          (error: unknown) => done(asError(error)),
+        );
+        return;
+      }
+      appendHeaders(reply, outcome.headers);
     }
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (settled) => {
-          reply.headers(settled.headers);
-          done();
-        },
-        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
-      );
-      return;
-    }
-    reply.headers(outcome.headers);
     done();
   }
 
@@ -99,18 +104,18 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   ) {
     // routeOptions is built afresh on every read: read it once.
     const options = request.routeOptions;
-    const policy = options.config.rampartRateLimit;
-    if (!policy) return done();
-    enforce(policy, options.url, request, reply, done);
+    const plan = options.config.rampartRateLimit;
+    if (!plan || plan.late.length === 0) return done();
+    enforce(plan.late, 0, options.url, request, reply, done);
   };
 
   app.addHook('onRoute', (route) => {
-    // One route, one policy: a route registered for several methods takes the policy of
-    // its first method (an entry can name a method only when the route is registered alone).
+    // One route, one plan: a route registered for several methods takes the plan of its
+    // first method (an entry can name a method only when the route is registered alone).
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const policy = policies.forRoute(methods[0] ?? 'GET', route.url ?? route.path);
-    route.config = { ...route.config, rampartRateLimit: policy ?? null };
-    if (policy?.afterAuth) {
+    const plan = policies.planFor(methods[0] ?? 'GET', route.url ?? route.path);
+    route.config = { ...route.config, rampartRateLimit: plan };
+    if (plan.late.length > 0) {
       const own = route.preHandler;
       route.preHandler = [
         ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
@@ -121,12 +126,23 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
 
   app.addHook('onRequest', (request, reply, done) => {
     const options = request.routeOptions;
-    const stamped = options.config.rampartRateLimit;
     // Not stamped: no route matched (404), or a route registered before this plugin.
-    const policy = stamped === undefined ? policies.default : stamped;
-    if (!policy || (policy.afterAuth && stamped !== undefined)) return done();
-    enforce(policy, options.url, request, reply, done);
+    const plan = options.config.rampartRateLimit ?? policies.unmatched;
+    if (plan.early.length === 0) return done();
+    enforce(plan.early, 0, options.url, request, reply, done);
   });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Several policies make a list in one field (draft-ietf-httpapi-ratelimit-headers §3). */
+function appendHeaders(reply: FastifyReply, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const previous = reply.getHeader(name);
+    reply.header(name, previous === undefined ? value : `${String(previous)}, ${value}`);
+  }
 }
 
 export default fp(protectPlugin, { name: 'rampart-protect', fastify: '5.x' });

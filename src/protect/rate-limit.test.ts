@@ -200,6 +200,74 @@ describe('rate-limit policies per route, user and API key', () => {
   });
 });
 
+describe('a global policy on top of the route policies', () => {
+  let r: TestRampart;
+  let alice: { token: string };
+
+  beforeAll(async () => {
+    r = await startTestRampart({
+      overrides: {
+        rateLimit: {
+          global: { limit: 5, window: 60 },
+          default: { limit: 100, window: 60 },
+          routes: [
+            { name: 'whoami', method: 'GET', url: '/v1/auth/whoami', limit: 2, key: ['user'] },
+            { name: 'discovery', url: '/.well-known/*', limit: 0 },
+          ] as RawConfig['rateLimit']['routes'],
+        },
+      },
+    });
+    const a = await createUser(r, 'alice@example.com');
+    alice = { token: await login(r, a.email, a.password) };
+  });
+  afterAll(async () => {
+    await r.close();
+  });
+
+  it('counts requests that fail authentication, which a per-user policy never sees', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await r.app.inject({
+        method: 'GET',
+        url: '/v1/auth/whoami',
+        headers: bearer('not-a-token'),
+        remoteAddress: '192.0.2.1',
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('lists every policy a response was counted under', async () => {
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/v1/auth/whoami',
+      headers: bearer(alice.token),
+      remoteAddress: '192.0.2.2',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['ratelimit-policy']).toBe('"global";q=5;w=60, "whoami";q=2;w=60');
+    expect(res.headers.ratelimit).toBe('"global";r=4;t=12, "whoami";r=1;t=30');
+    const unmatched = await r.app.inject({
+      method: 'GET',
+      url: '/nope',
+      remoteAddress: '192.0.2.2',
+    });
+    expect(unmatched.headers['ratelimit-policy']).toBe('"global";q=5;w=60, "default";q=100;w=60');
+  });
+
+  it('exempts a route with limit 0 from the global policy too', async () => {
+    for (let i = 0; i < 8; i++) {
+      const res = await r.app.inject({
+        method: 'GET',
+        url: '/.well-known/jwks.json',
+        remoteAddress: '192.0.2.3',
+      });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+});
+
 describe('rate limits without a configured policy', () => {
   it('add no headers and no hooks', async () => {
     const r = await startTestRampart();

@@ -58,31 +58,62 @@ export function compilePolicy(
   });
 }
 
-/** `null` when a rule exempts the route. */
-export type RoutePolicy = RateLimitPolicy | null;
+/**
+ * The policies one route is counted under, split by when they can be decided: `early` in
+ * onRequest (keyed by network or route), `late` after authentication (keyed by caller).
+ */
+export interface RoutePlan {
+  readonly early: readonly RateLimitPolicy[];
+  readonly late: readonly RateLimitPolicy[];
+}
+
+const exemptPlan: RoutePlan = Object.freeze({ early: [], late: [] });
 
 interface CompiledRule {
   method: string;
   prefix: string | undefined;
   exact: string | undefined;
-  policy: RoutePolicy;
+  /** undefined when the rule exempts its routes. */
+  policy: RateLimitPolicy | undefined;
+}
+
+interface PolicyInput {
+  limit: number;
+  window: number;
+  key: readonly RateLimitKeyPart[];
+}
+
+function planOf(policies: readonly (RateLimitPolicy | undefined)[]): RoutePlan {
+  const present = policies.filter((p): p is RateLimitPolicy => p !== undefined);
+  return Object.freeze({
+    early: present.filter((p) => !p.afterAuth),
+    late: present.filter((p) => p.afterAuth),
+  });
 }
 
 /**
  * The policy table, matched against route *patterns* once when each route is registered
- * (not against paths on every request): the first matching rule wins, else the default.
+ * (not against paths on every request). A route is counted under the global policy (if
+ * any) and under its first matching entry, else the default; an entry with limit 0
+ * exempts its routes from every policy, the global one included.
  */
 export class RateLimitPolicies {
+  readonly global: RateLimitPolicy | undefined;
   readonly default: RateLimitPolicy | undefined;
+  /** The plan of requests that match no route (404): everything is decided early. */
+  readonly unmatched: RoutePlan;
   readonly #rules: readonly CompiledRule[];
 
   constructor(options: {
-    default: { limit: number; window: number; key: readonly RateLimitKeyPart[] };
+    global?: PolicyInput;
+    default: PolicyInput;
     routes: readonly RateLimitRule[];
   }) {
+    const g = options.global;
+    this.global = g && g.limit > 0 ? compilePolicy('global', g.limit, g.window, g.key) : undefined;
     const d = options.default;
     this.default = d.limit > 0 ? compilePolicy('default', d.limit, d.window, d.key) : undefined;
-    const names = new Set<string>(['default']);
+    const names = new Set<string>(['global', 'default']);
     this.#rules = options.routes.map((rule, i) => {
       const name = rule.name ?? `route-${i + 1}`;
       if (names.has(name)) throw new Error(`rate-limit policy name ${name} is used twice`);
@@ -92,26 +123,41 @@ export class RateLimitPolicies {
         method: rule.method.toUpperCase(),
         prefix: wildcard ? rule.url.slice(0, -1) : undefined,
         exact: wildcard ? undefined : rule.url,
-        policy: rule.limit > 0 ? compilePolicy(name, rule.limit, rule.window, rule.key) : null,
+        policy: rule.limit > 0 ? compilePolicy(name, rule.limit, rule.window, rule.key) : undefined,
       };
     });
+    const unmatched = [this.global, this.default].filter(
+      (p): p is RateLimitPolicy => p !== undefined,
+    );
+    this.unmatched = Object.freeze({ early: unmatched, late: [] });
   }
 
-  /** The policy of a route: its first matching rule, or the default (undefined: none). */
-  forRoute(method: string, url: string): RoutePolicy | undefined {
+  /** The route's own policy: its first matching entry, else the default; null when exempt. */
+  forRoute(method: string, url: string): RateLimitPolicy | null | undefined {
     const m = method.toUpperCase();
     for (const rule of this.#rules) {
       // HEAD is GET without a body (RFC 9110 §9.3.2): it shares the GET entry's budget.
       if (rule.method !== '*' && rule.method !== m && !(m === 'HEAD' && rule.method === 'GET'))
         continue;
       if (rule.exact !== undefined ? url === rule.exact : url.startsWith(rule.prefix ?? ''))
-        return rule.policy;
+        return rule.policy ?? null;
     }
     return this.default;
   }
 
+  /** Every policy a route is counted under, in order: global first. */
+  planFor(method: string, url: string): RoutePlan {
+    const own = this.forRoute(method, url);
+    if (own === null) return exemptPlan;
+    return planOf([this.global, own]);
+  }
+
   get isEmpty(): boolean {
-    return this.default === undefined && this.#rules.every((r) => r.policy === null);
+    return (
+      this.global === undefined &&
+      this.default === undefined &&
+      this.#rules.every((r) => r.policy === undefined)
+    );
   }
 }
 
