@@ -30,6 +30,21 @@ describe('rate-limit policies', () => {
     expect(policies.forRoute('GET', '/v1/other')?.policyHeader).toBe('"default";q=100;w=60');
   });
 
+  it('plans the global policy before the route policy, and splits them by when they can run', () => {
+    const withGlobal = new RateLimitPolicies({
+      global: { limit: 1000, window: 60, key: ['ip'] },
+      default: { limit: 100, window: 60, key: ['user'] },
+      routes: [{ ...rule, url: '/health*', limit: 0 }],
+    });
+    const plan = withGlobal.planFor('GET', '/v1/x');
+    expect(plan.early.map((p) => p.name)).toEqual(['global']);
+    expect(plan.late.map((p) => p.name)).toEqual(['default']);
+    expect(withGlobal.planFor('GET', '/health/ready')).toEqual({ early: [], late: [] });
+    // Unmatched requests have no route to authenticate them: everything runs early.
+    expect(withGlobal.unmatched.early.map((p) => p.name)).toEqual(['global', 'default']);
+    expect(withGlobal.isEmpty).toBe(false);
+  });
+
   it('refuses one policy name used twice', () => {
     expect(
       () =>
