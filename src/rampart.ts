@@ -15,9 +15,12 @@ import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
+import { createProtect, type Protect } from './protect/create-protect.js';
 import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
 import ipAccessPlugin from './protect/ip-access.plugin.js';
+import protectPlugin from './protect/plugin.js';
+import type { RateLimiterStore } from './protect/store.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import type { HotStore } from './storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from './storage/migrate.js';
@@ -32,6 +35,8 @@ export interface CreateRampartOptions {
   logger?: Logger;
   /** Use this hot store instead of opening one from config (tests, embedding). */
   hotStore?: HotStore;
+  /** Use this rate-limit store instead of opening one from config (tests, embedding). */
+  rateLimitStore?: RateLimiterStore;
   /** Apply pending migrations at start (default true; `rampart migrate` is the explicit form). */
   migrate?: boolean;
   /** Registers the embedding application's own routes and plugins before the server starts. */
@@ -50,6 +55,8 @@ export interface Rampart {
   readonly identity: Identity;
   /** IP allow and deny rules and bans (also for automated responses). */
   readonly ipAccess: IpAccess;
+  /** The protect capability: rate limits. */
+  readonly protect: Protect;
   readonly accounts: AccountService;
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
@@ -128,6 +135,13 @@ export async function createRampart(
       logger,
     });
     cleanups.push(() => identity.close());
+    const protect = await createProtect({
+      config,
+      events,
+      logger,
+      ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    });
+    cleanups.push(() => protect.close());
 
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
@@ -187,7 +201,10 @@ export async function createRampart(
         }),
       },
       ...identity.readiness,
+      ...protect.readiness,
     ];
+    // Before every route, so the rate-limit hooks see each one as it is registered.
+    if (protect.pluginOptions) await app.register(protectPlugin, protect.pluginOptions);
     await app.register(healthRoutes, { version: rampartVersion, readiness });
     await app.register(identityPlugin, identity.pluginOptions);
     if (options.register) await options.register(app);
@@ -204,6 +221,7 @@ export async function createRampart(
       stores,
       identity,
       ipAccess,
+      protect,
       accounts: identity.accounts,
       signingKeys: identity.signingKeys,
       ring: identity.ring,

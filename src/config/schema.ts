@@ -15,6 +15,34 @@ export const RoleSchema = Type.Union([
 ]);
 const Role = RoleSchema;
 
+const RateLimitKeyPartSchema = Type.Union([
+  Type.Literal('ip'),
+  Type.Literal('user'),
+  Type.Literal('apiKey'),
+  Type.Literal('route'),
+]);
+
+const RateLimitRouteSchema = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$',
+        description: 'Policy name in the RateLimit headers; default route-<position>.',
+      }),
+    ),
+    method: Type.String({
+      default: '*',
+      pattern: '^(\\*|[A-Za-z]+)$',
+      description: 'HTTP method, or * for any.',
+    }),
+    url: Type.String({ minLength: 1, pattern: '^/' }),
+    limit: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    window: Type.Integer({ default: 60, minimum: 1, maximum: 86_400 }),
+    key: Type.Array(RateLimitKeyPartSchema, { default: ['ip'], minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     env: Type.Union(
@@ -452,6 +480,73 @@ export const ConfigSchema = Type.Object(
           maximum: 100_000,
           description:
             'Reset requests per client IP (IPv6 per /64) within the window; more are refused with 429.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    rateLimit: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Apply rate limits. With no global or default limit and no route entries nothing is limited.',
+        }),
+        failMode: Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+          default: 'open',
+          description:
+            'When Redis cannot decide: open falls back to a per-node in-memory limiter; closed refuses with 503.',
+        }),
+        global: Type.Object(
+          {
+            limit: Type.Integer({
+              default: 0,
+              minimum: 0,
+              maximum: 1_000_000,
+              description:
+                'Requests per window for every request, on top of the route policy (routes with limit 0 excepted); 0 turns the global policy off.',
+            }),
+            window: Type.Integer({
+              default: 60,
+              minimum: 1,
+              maximum: 86_400,
+              description: 'Seconds of the global policy window.',
+            }),
+            key: Type.Array(RateLimitKeyPartSchema, {
+              default: ['ip'],
+              minItems: 1,
+              description: 'What the global budget is counted per (as rateLimit.default.key).',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        default: Type.Object(
+          {
+            limit: Type.Integer({
+              default: 0,
+              minimum: 0,
+              maximum: 1_000_000,
+              description:
+                'Requests per window for every route without an entry in rateLimit.routes; 0 turns the default policy off.',
+            }),
+            window: Type.Integer({
+              default: 60,
+              minimum: 1,
+              maximum: 86_400,
+              description: 'Seconds of the default policy window.',
+            }),
+            key: Type.Array(RateLimitKeyPartSchema, {
+              default: ['ip'],
+              minItems: 1,
+              description:
+                'What the default budget is counted per: ip (IPv6 per /64), user, apiKey, route, or a combination.',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        routes: Type.Array(RateLimitRouteSchema, {
+          default: [],
+          description:
+            'Per-route policies (config file only): {name?, method?, url, limit, window?, key?}. The first entry whose method and route pattern match wins over the default; url is a route pattern as registered (/v1/items/:id) or a prefix ending in *; limit 0 exempts the route.',
         }),
       },
       { default: {}, additionalProperties: false },

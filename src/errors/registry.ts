@@ -2,6 +2,7 @@ import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
 import { accessErrors } from '../protect/access-errors.js';
+import { protectErrors } from '../protect/errors.js';
 import { idempotencyErrors } from '../protect/idempotency.js';
 import { storageErrors } from '../storage/errors.js';
 import type { ErrorDefinition } from './rampart-error.js';
@@ -30,4 +31,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   apiKeyErrors,
   accessErrors,
   idempotencyErrors,
+  protectErrors,
 );

@@ -151,6 +151,20 @@ export const securityEventTypes = {
     severity: 'warning',
     description: 'A password reset was refused: the token was unknown, used or expired.',
   },
+  'ratelimit.exceeded': {
+    severity: 'warning',
+    description:
+      'A client exceeded a rate-limit policy (reported once per key and window; details.suppressed counts the refusals not reported).',
+  },
+  'ratelimit.store.degraded': {
+    severity: 'critical',
+    description:
+      'The shared rate-limit store failed; limits now follow rateLimit.failMode (per-node in memory, or refusing).',
+  },
+  'ratelimit.store.recovered': {
+    severity: 'notice',
+    description: 'The shared rate-limit store answers again; limits are global again.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

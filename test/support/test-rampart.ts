@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { type DeepPartial, loadConfig, type RawConfig } from '../../src/config/index.js';
+import type { RateLimiterStore } from '../../src/protect/store.js';
 import { createRampart, type Rampart } from '../../src/rampart.js';
 import { createTestDatabase, type TestDatabase, uniqueRedisPrefix } from './test-databases.js';
 
@@ -25,6 +26,8 @@ export interface TestRampartOptions {
   join?: { database: TestDatabase; redisKeyPrefix: string };
   /** Registers test-only routes before the server starts. */
   register?: (app: FastifyInstance) => Promise<void>;
+  /** Decide rate limits with this store instead of the one config would open. */
+  rateLimitStore?: RateLimiterStore;
 }
 
 /** A fixed, valid master key for tests. */
@@ -77,6 +80,7 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
     const rampart = await createRampart(config, {
       logger,
       ...(options.register ? { register: options.register } : {}),
+      ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
     });
     const close = rampart.close.bind(rampart);
     const logText = () => chunks.join('');

@@ -1,0 +1,148 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { clientNetwork } from '../identity/core/client-network.js';
+import type { Principal } from '../identity/principal.js';
+import type { RateLimitPolicies, RateLimitPolicy, RoutePlan } from './core/rate-limit-policy.js';
+import type { RateLimiter } from './core/rate-limiter.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's rate-limit policies, stamped at registration. */
+    rampartRateLimit?: RoutePlan;
+  }
+}
+
+export interface ProtectPluginOptions {
+  policies: RateLimitPolicies;
+  limiter: RateLimiter;
+}
+
+function subjectOf(
+  request: FastifyRequest,
+  route: string | undefined,
+  principal: Principal | null,
+) {
+  return {
+    network: clientNetwork(request.ip),
+    method: request.method,
+    route,
+    principal:
+      principal === null
+        ? null
+        : principal.kind === 'user'
+          ? { kind: 'user' as const, id: principal.id }
+          : { kind: 'api_key' as const, id: principal.id, keyId: principal.keyId },
+  };
+}
+
+function contextOf(request: FastifyRequest) {
+  const ua = request.headers['user-agent'];
+  return {
+    ip: request.ip,
+    requestId: String(request.id),
+    ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 512) } : {}),
+  };
+}
+
+/**
+ * Rate limits as Fastify hooks. Each route's policies (the global one, and its entry or
+ * the default) are looked up once, when the route is registered, and stamped on its
+ * config. A policy keyed by client network or route is decided in `onRequest`, before the
+ * body is read or anyone is authenticated; a policy keyed by user or API key needs
+ * `request.principal`, so it runs as the route's last preHandler, after the route's own
+ * authentication preHandler. Requests that match no route (404) are counted under the
+ * global and default policies in `onRequest`.
+ *
+ * Register before the routes it should cover (it sees only routes registered after it).
+ */
+async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions): Promise<void> {
+  const { policies, limiter } = options;
+  if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', null);
+
+  // Callback-style hooks: an async hook costs a promise on every request, and a decision
+  // in memory is synchronous. Policies are decided in order; the first refusal ends it.
+  function enforce(
+    list: readonly RateLimitPolicy[],
+    from: number,
+    route: string | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: (error?: Error) => void,
+  ): void {
+    for (let i = from; i < list.length; i++) {
+      const policy = list[i] as RateLimitPolicy;
+      let outcome: ReturnType<RateLimiter['check']>;
+      try {
+        outcome = limiter.check(
+          policy,
+          subjectOf(request, route, policy.afterAuth ? request.principal : null),
+          contextOf(request),
+        );
+      } catch (error) {
+        done(asError(error));
+        return;
+      }
+      if (outcome instanceof Promise) {
+        outcome.then(
+          (settled) => {
+            appendHeaders(reply, settled.headers);
+            enforce(list, i + 1, route, request, reply, done);
+          },
+          (error: unknown) => done(asError(error)),
+        );
+        return;
+      }
+      appendHeaders(reply, outcome.headers);
+    }
+    done();
+  }
+
+  const afterAuthentication: preHandlerHookHandler = function rateLimitAfterAuth(
+    request,
+    reply,
+    done,
+  ) {
+    // routeOptions is built afresh on every read: read it once.
+    const options = request.routeOptions;
+    const plan = options.config.rampartRateLimit;
+    if (!plan || plan.late.length === 0) return done();
+    enforce(plan.late, 0, options.url, request, reply, done);
+  };
+
+  app.addHook('onRoute', (route) => {
+    // One route, one plan: a route registered for several methods takes the plan of its
+    // first method (an entry can name a method only when the route is registered alone).
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const plan = policies.planFor(methods[0] ?? 'GET', route.url ?? route.path);
+    route.config = { ...route.config, rampartRateLimit: plan };
+    if (plan.late.length > 0) {
+      const own = route.preHandler;
+      route.preHandler = [
+        ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+        afterAuthentication,
+      ];
+    }
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const options = request.routeOptions;
+    // Not stamped: no route matched (404), or a route registered before this plugin.
+    const plan = options.config.rampartRateLimit ?? policies.unmatched;
+    if (plan.early.length === 0) return done();
+    enforce(plan.early, 0, options.url, request, reply, done);
+  });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Several policies make a list in one field (draft-ietf-httpapi-ratelimit-headers §3). */
+function appendHeaders(reply: FastifyReply, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const previous = reply.getHeader(name);
+    reply.header(name, previous === undefined ? value : `${String(previous)}, ${value}`);
+  }
+}
+
+export default fp(protectPlugin, { name: 'rampart-protect', fastify: '5.x' });
