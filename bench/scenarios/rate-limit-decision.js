@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { MemoryRateLimiterStore } from '../../dist/protect/stores/memory-rate-limiter-store.js';
 import { createRedisRateLimiterStore } from '../../dist/protect/stores/redis-rate-limiter-store.js';
 
 export const name = 'rate-limit-decision';
 export const description =
-  'One rate-limit decision (GCRA): in memory, and on Redis (one Lua script, one round trip each)';
+  'One rate-limit decision (GCRA): in memory, and on Redis (one Lua script, one round trip each), beside rate-limiter-flexible';
 
 /** Each target runs this long at most, whatever BENCH_DURATION says: a micro-benchmark. */
 const maxSeconds = 3;
@@ -101,6 +102,20 @@ export async function run({ settings, log }) {
       label: 'memory, await consume',
       ...(await measure(asyncBatch, 1000, seconds, warmup)),
     });
+    log('  rate-limiter-flexible, memory (consume)');
+    const flexibleMemory = new RateLimiterMemory({ points: limit, duration: windowMs / 1000 });
+    targets.push({
+      id: 'flexible-memory',
+      label: 'rate-limiter-flexible memory',
+      ...(await measure(
+        async () => {
+          for (let n = 0; n < 1000; n++) await flexibleMemory.consume(keys[i++ % keyCount]);
+        },
+        1000,
+        seconds,
+        warmup,
+      )),
+    });
   } finally {
     await memory.close();
   }
@@ -155,6 +170,48 @@ export async function run({ settings, log }) {
           warmup,
         );
         targets.push({ id: 'redis-concurrent', label: 'Redis, 50 in flight', ...concurrent });
+
+        // The peer, on the same Redis, with its own ioredis client.
+        const flexClient = new Redis(url, { enableOfflineQueue: false });
+        await new Promise((resolve) => flexClient.once('ready', resolve));
+        const flexible = new RateLimiterRedis({
+          storeClient: flexClient,
+          points: limit,
+          duration: windowMs / 1000,
+          keyPrefix: `${prefix}rlf`,
+        });
+        try {
+          log('  rate-limiter-flexible Redis, one decision at a time');
+          targets.push({
+            id: 'flexible-redis-sequential',
+            label: 'rate-limiter-flexible Redis, 1 in flight',
+            ...(await measure(
+              async () => {
+                await flexible.consume(keys[i++ % keyCount]);
+              },
+              1,
+              seconds,
+              warmup,
+            )),
+          });
+          log('  rate-limiter-flexible Redis, 50 decisions in flight');
+          targets.push({
+            id: 'flexible-redis-concurrent',
+            label: 'rate-limiter-flexible Redis, 50 in flight',
+            ...(await measure(
+              async () => {
+                await Promise.all(
+                  Array.from({ length: 50 }, () => flexible.consume(keys[i++ % keyCount])),
+                );
+              },
+              50,
+              seconds,
+              warmup,
+            )),
+          });
+        } finally {
+          flexClient.disconnect();
+        }
       } finally {
         await redis.close();
         // Leave nothing behind on a shared Redis.
@@ -180,6 +237,18 @@ export async function run({ settings, log }) {
         },
       ]
     : [];
+  const byId = (id) => targets.find((t) => t.id === id);
+  for (const [ours, theirs, label] of [
+    ['memory-async', 'flexible-memory', 'memory (async port) / rate-limiter-flexible memory'],
+    ['redis-sequential', 'flexible-redis-sequential', 'Redis 1 in flight / rate-limiter-flexible'],
+    ['redis-concurrent', 'flexible-redis-concurrent', 'Redis 50 in flight / rate-limiter-flexible'],
+  ]) {
+    const a = byId(ours);
+    const b = byId(theirs);
+    // No target: the peer is a fixed-window counter (not exact under its window edge), so
+    // this is a throughput reference, not a like-for-like race.
+    if (a && b) comparisons.push({ label, ratio: a.rps / b.rps, minimum: 0, pass: true });
+  }
   for (const t of targets)
     notes.push(
       `${t.label}: ${t.wallMicrosPerDecision.toFixed(3)} µs per decision (wall clock), ${t.cpuMicrosPerRequest.toFixed(3)} µs CPU.`,
@@ -187,7 +256,7 @@ export async function run({ settings, log }) {
   notes.push(
     `${keyCount.toLocaleString('en-US')} keys in rotation, limit ${limit.toLocaleString('en-US')} per ${windowMs / 1000} s so every decision passes and writes; at most ${maxSeconds} s per target.`,
     'Columns: req/s are decisions/s; p50/p99 are ms per decision (per batch of 1,000 in memory); CPU µs/req is this process per decision.',
-    'rate-limiter-flexible is not compared here (not a dependency yet).',
+    'rate-limiter-flexible (v11) counts a fixed window per key (memory: a Map with timers; Redis: SET NX + INCR in one MULTI), not GCRA; it runs on the same keys and Redis, with its own ioredis client.',
   );
   return { targets, comparisons, notes };
 }
