@@ -19,7 +19,8 @@ function hangingRedis(): Promise<{ server: Server; port: number; sockets: Set<So
         const command = takeCommand();
         if (!command) break;
         const name = command[0]?.toUpperCase();
-        if (name === 'HELLO') socket.write('*4\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:2\r\n');
+        if (name === 'HELLO')
+          socket.write('*4\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:2\r\n');
         else if (name === 'INFO') {
           const body = '# Server\r\nredis_version:7.0.0\r\nloading:0\r\n';
           socket.write(`$${Buffer.byteLength(body)}\r\n${body}\r\n`);
