@@ -22,6 +22,12 @@ export type IpDecision =
   | { allowed: true; allowlisted: boolean }
   | { allowed: false; reason: 'denied' | 'banned'; network: string };
 
+interface Classified {
+  verdict: 'allow' | 'deny' | 'none';
+  network: string;
+  banKey: string;
+}
+
 interface CompiledRules {
   /** Allow rules without expiry plus network.allow. */
   allow: BlockList;
@@ -78,6 +84,7 @@ export class IpAccess {
   readonly #now: () => number;
   #rules: CompiledRules;
   readonly #lastBlockedEvent = new Map<string, number>();
+  readonly #classified = new Map<string, Classified>();
 
   constructor(options: IpAccessOptions) {
     this.#o = options;
@@ -128,6 +135,7 @@ export class IpAccess {
   async reload(): Promise<IpRule[]> {
     const rules = await this.#o.store.listLiveRules(this.#now());
     this.#rules = this.#compile(rules);
+    this.#classified.clear();
     return rules;
   }
 
@@ -145,24 +153,47 @@ export class IpAccess {
     return at !== undefined && this.#allowlisted(at, this.#now());
   }
 
-  async check(ip: string): Promise<IpDecision> {
+  /**
+   * What the rules say of `ip`, remembered per address until the rules change: the
+   * matching (a regex, native BlockList lookups, the /64 of an IPv6 address) is then paid
+   * once per client rather than on every request. Not remembered while a rule with an
+   * expiry is live, since time alone changes the answer.
+   */
+  #classify(ip: string): Classified | undefined {
+    const cached = this.#classified.get(ip);
+    if (cached) return cached;
     const at = familyOf(ip);
     // Not an IP (a unix socket, a test double): nothing to match.
-    if (!at) return { allowed: true, allowlisted: false };
+    if (!at) return undefined;
     const now = this.#now();
-    if (this.#allowlisted(at, now)) return { allowed: true, allowlisted: true };
-    const network = clientNetwork(at.ip);
-    let denied = has(this.#rules.deny, at);
-    if (!denied) {
-      for (const e of this.#rules.expiring) {
-        if (e.action === 'deny' && e.expiresAt > now && has(e.list, at)) {
-          denied = true;
-          break;
+    let verdict: Classified['verdict'] = this.#allowlisted(at, now) ? 'allow' : 'none';
+    if (verdict === 'none') {
+      if (has(this.#rules.deny, at)) verdict = 'deny';
+      else {
+        for (const e of this.#rules.expiring) {
+          if (e.action === 'deny' && e.expiresAt > now && has(e.list, at)) {
+            verdict = 'deny';
+            break;
+          }
         }
       }
     }
-    if (denied) return { allowed: false, reason: 'denied', network };
-    if ((await this.#o.values.get(`ban:${network}`)) !== undefined) {
+    const result: Classified = { verdict, network: clientNetwork(at.ip), banKey: '' };
+    result.banKey = `ban:${result.network}`;
+    if (this.#rules.expiring.length === 0) {
+      if (this.#classified.size >= 10_000) this.#classified.clear();
+      this.#classified.set(ip, result);
+    }
+    return result;
+  }
+
+  async check(ip: string): Promise<IpDecision> {
+    const c = this.#classify(ip);
+    if (!c) return { allowed: true, allowlisted: false };
+    if (c.verdict === 'allow') return { allowed: true, allowlisted: true };
+    const network = c.network;
+    if (c.verdict === 'deny') return { allowed: false, reason: 'denied', network };
+    if ((await this.#o.values.get(c.banKey)) !== undefined) {
       return { allowed: false, reason: 'banned', network };
     }
     return { allowed: true, allowlisted: false };
