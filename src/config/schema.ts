@@ -178,6 +178,19 @@ export const ConfigSchema = Type.Object(
           maximum: 104_857_600,
           description: 'Largest accepted request body in bytes (413 above).',
         }),
+        maxJsonDepth: Type.Integer({
+          default: 32,
+          minimum: 2,
+          maximum: 256,
+          description: 'Deepest nesting of objects and arrays accepted in a JSON body.',
+        }),
+        maxHeaderSize: Type.Integer({
+          default: 16_384,
+          minimum: 4096,
+          maximum: 65_536,
+          description:
+            'Largest accepted request head (request line and headers) in bytes (431 above).',
+        }),
         requestTimeout: Type.Integer({
           default: 30,
           minimum: 1,

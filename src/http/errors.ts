@@ -23,6 +23,28 @@ export const httpErrors = defineErrors({
     description:
       'The body contains a __proto__ or constructor key, which could alter object prototypes.',
   },
+  json_too_deep: {
+    status: 400,
+    title: 'JSON nested too deeply',
+    description:
+      'The body nests objects or arrays deeper than http.maxJsonDepth (32 by default); no endpoint needs that.',
+  },
+  duplicate_query_parameter: {
+    status: 400,
+    title: 'Duplicate query parameter',
+    description:
+      'A query parameter appears more than once. Parsers disagree on which copy wins (HTTP parameter pollution), so repeats are refused: send each once.',
+  },
+  request_timeout: {
+    status: 408,
+    title: 'Request timeout',
+    description: 'The request was not received completely within http.requestTimeout.',
+  },
+  headers_too_large: {
+    status: 431,
+    title: 'Request headers too large',
+    description: 'The request headers exceed http.maxHeaderSize (16 KiB by default).',
+  },
   not_found: {
     status: 404,
     title: 'Not found',

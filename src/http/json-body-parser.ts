@@ -28,6 +28,28 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * True when `text` (valid JSON) nests objects or arrays deeper than `max`. A scan of the
+ * text rather than of the parsed value: it stops at the first excess, and brackets inside
+ * strings do not count.
+ */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
 /** Records the digest of the raw body when the request is signed. */
 export function rememberBodyDigest(request: FastifyRequest, body: Buffer): void {
   if (request.headers['x-signature'] !== undefined) {
@@ -40,7 +62,7 @@ export function rememberBodyDigest(request: FastifyRequest, body: Buffer): void 
  * 415. Kept apart from Fastify's default so that a syntax error (`invalid_json`) and a
  * prototype-pollution attempt (`forbidden_json_key`) get distinct codes.
  */
-export function registerJsonBodyParser(app: FastifyInstance): void {
+export function registerJsonBodyParser(app: FastifyInstance, options: { maxDepth: number }): void {
   app.removeAllContentTypeParsers();
   app.decorateRequest('bodySha256', null);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
@@ -55,6 +77,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       value = JSON.parse(text);
     } catch {
       done(new RampartError(httpErrors.invalid_json), undefined);
+      return;
+    }
+    // Only a body with more brackets than the limit can be too deep.
+    if (text.length > options.maxDepth * 2 && jsonDeeperThan(text, options.maxDepth)) {
+      done(new RampartError(httpErrors.json_too_deep), undefined);
       return;
     }
     // Walk only when a forbidden name could be present; a \u escape could spell one.

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RampartConfig } from '../config/schema.js';
@@ -8,6 +9,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { httpErrors } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerOpenApi } from './openapi.js';
+import { problemTypeUri } from './problem.js';
 import { generateRequestId } from './request-id.js';
 import { registerRequestLogging } from './request-logging.js';
 import { createSecurityHeaders } from './security-headers.js';
@@ -17,6 +19,42 @@ export interface BuildServerOptions {
   config: RampartConfig;
   logger: Logger;
   version: string;
+}
+
+/** Fastify's query parser turns `?a=1&a=2` into an array; no route here takes one. */
+function hasRepeatedParameter(query: unknown): boolean {
+  if (typeof query !== 'object' || query === null) return false;
+  for (const value of Object.values(query)) if (Array.isArray(value)) return true;
+  return false;
+}
+
+/**
+ * Errors Node reports before a request exists (a head too large, a timeout, bad framing)
+ * answered as problem+json like every other error, then the socket is closed.
+ */
+function problemOnClientError(publicUrl: string) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const def =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? httpErrors.headers_too_large
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? httpErrors.request_timeout
+          : httpErrors.bad_request;
+    const body = JSON.stringify({
+      type: problemTypeUri(publicUrl, def.code),
+      title: def.title,
+      status: def.status,
+      detail: def.description,
+      code: def.code,
+    });
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${def.status} ${def.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(error);
+  };
 }
 
 /**
@@ -42,6 +80,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     routerOptions: { maxParamLength: 256 },
     // X-Forwarded-For counts only from configured proxies (proxy-addr: the client is the
     // right-most address not in the list); otherwise the socket address is the client.
+    http: { maxHeaderSize: config.http.maxHeaderSize },
+    clientErrorHandler: problemOnClientError(config.publicUrl),
     trustProxy:
       config.network.trustedProxies.length > 0 ? [...config.network.trustedProxies] : false,
   }) as unknown as FastifyInstance;
@@ -57,6 +97,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.addHook('onRequest', (request, reply, done) => {
     securityHeaders.apply(request, reply);
+    if (request.url.includes('?') && hasRepeatedParameter(request.query)) {
+      return done(new RampartError(httpErrors.duplicate_query_parameter));
+    }
     if (!closing) return done();
     reply.header('connection', 'close');
     done(new RampartError(httpErrors.service_unavailable));
@@ -70,7 +113,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   registerErrorHandling(app, { publicUrl: config.publicUrl });
-  registerJsonBodyParser(app);
+  registerJsonBodyParser(app, { maxDepth: config.http.maxJsonDepth });
   registerRequestLogging(app);
   await registerCors(app, config.cors);
   await registerOpenApi(app, {

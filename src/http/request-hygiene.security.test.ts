@@ -1,0 +1,119 @@
+import { connect } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createUser, expectProblem, login } from '../../test/support/http-helpers.js';
+import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
+import { jsonDeeperThan } from './json-body-parser.js';
+
+function depthOf(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const children = Object.values(value);
+  return 1 + (children.length === 0 ? 0 : Math.max(...children.map(depthOf)));
+}
+
+/** Sends raw bytes to a listening server and resolves with the whole answer. */
+function rawRequest(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', (error) => {
+      // The server may reset after answering; what arrived is the answer.
+      if (chunks.length > 0) resolve(Buffer.concat(chunks).toString('utf8'));
+      else reject(error);
+    });
+    socket.write(bytes);
+  });
+}
+
+describe('JSON depth scan', () => {
+  it('agrees with the depth of the parsed value, whatever the strings contain (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 10 }), (value, max) => {
+        const text = JSON.stringify(value);
+        expect(jsonDeeperThan(text, max)).toBe(depthOf(value) > max);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('request hygiene', () => {
+  let r: TestRampart;
+  let url: string;
+  let token: string;
+  beforeAll(async () => {
+    r = await startTestRampart({ overrides: { http: { maxHeaderSize: 8192 } } });
+    url = await r.listen();
+    const u = await createUser(r, 'hygiene@example.com', ['DEVELOPER']);
+    token = await login(r, u.email, u.password);
+  });
+  afterAll(async () => r?.close());
+
+  it('refuses a body nested deeper than the limit before it reaches any handler', async () => {
+    const deep = `${'['.repeat(33)}1${']'.repeat(33)}`;
+    const res = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"email":"a@example.com","password":"x","extra":${deep}}`,
+    });
+    expectProblem(res, 400, 'json_too_deep');
+    // Brackets inside a string are only text.
+    const inString = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'hygiene@example.com', password: '['.repeat(500) },
+    });
+    expectProblem(inString, 401, 'invalid_credentials');
+    // At the limit the body is parsed and judged by its schema as usual.
+    const atLimit = `${'['.repeat(30)}1${']'.repeat(30)}`;
+    const ok = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"email":"a@example.com","password":"x","extra":${atLimit}}`,
+    });
+    expectProblem(ok, 400, 'validation_failed');
+  });
+
+  it('refuses a repeated query parameter (parameter pollution), on every route', async () => {
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/v1/api-keys?includeRevoked=false&includeRevoked=true',
+      headers: bearer(token),
+    });
+    expectProblem(res, 400, 'duplicate_query_parameter');
+    expectProblem(
+      await r.app.inject({ method: 'GET', url: '/health?a=1&a=2' }),
+      400,
+      'duplicate_query_parameter',
+    );
+    expect((await r.app.inject({ method: 'GET', url: '/health?a=1&b=2' })).statusCode).toBe(200);
+  });
+
+  it('answers an oversized head with a 431 problem, and bad framing with a 400 problem', async () => {
+    const big = await rawRequest(
+      url,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(9000)}\r\n\r\n`,
+    );
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(big).toMatch(/content-type: application\/problem\+json/i);
+    const body = JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 431, code: 'headers_too_large' });
+    expect(String(body.type)).toMatch(/\/problems\/headers_too_large$/);
+
+    const garbage = await rawRequest(url, 'NOT A REQUEST\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage).toContain('"code":"bad_request"');
+
+    // A head within the limit is served.
+    const fine = await rawRequest(
+      url,
+      `GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Filler: ${'a'.repeat(4000)}\r\n\r\n`,
+    );
+    expect(fine).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
