@@ -4,6 +4,7 @@ import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import { bodyDigest } from '../shared/sign-request.js';
 import { apiKeyErrors } from './api-key-errors.js';
+import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { ApiKeyService, VerifiedApiKey } from './core/api-key-service.js';
 import { anyCovers, permissionsOfRoles } from './core/permissions.js';
@@ -111,7 +112,10 @@ export function createAuthenticator(
   events: EventPublisher,
   revocations: RevocationList,
   apiKeys?: ApiKeyService,
+  /** Enables cookie sessions (see cookie-session.ts) for this origin. */
+  publicUrl?: string,
 ): Authenticator {
+  const publicOrigin = publicUrl === undefined ? undefined : new URL(publicUrl).origin;
   async function reject(request: FastifyRequest, refusal: RampartError, apiKeyId?: string) {
     const isKey = refusal.code === 'invalid_api_key' || refusal.code === 'api_key_source_denied';
     const isSignature = refusal.code.startsWith('signature_');
@@ -240,12 +244,18 @@ export function createAuthenticator(
         typeof apiKeyHeader === 'string' ? apiKeyHeader.trim() : '',
       );
     }
+    let token: string | undefined;
     if (typeof header !== 'string' || header.length === 0) {
-      throw new RampartError(identityErrors.authentication_required, {
-        headers: { 'WWW-Authenticate': 'Bearer realm="rampart"' },
-      });
-    }
-    const token = bearerToken(header);
+      // A browser session: the access token in its cookie, from this origin only.
+      const fromCookie = publicOrigin === undefined ? undefined : cookieOf(request, accessCookie);
+      if (fromCookie === undefined || publicOrigin === undefined) {
+        throw new RampartError(identityErrors.authentication_required, {
+          headers: { 'WWW-Authenticate': 'Bearer realm="rampart"' },
+        });
+      }
+      assertSameOrigin(request, publicOrigin);
+      token = fromCookie;
+    } else token = bearerToken(header);
     if (!token) {
       throw new RampartError(identityErrors.invalid_token, {
         context: { reason: 'not_bearer' },

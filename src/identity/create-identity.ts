@@ -197,7 +197,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     expiryTimer.unref();
     cleanups.push(async () => clearInterval(expiryTimer));
     void announceExpiring();
-    const auth = createAuthenticator(verifier, events, revocations, apiKeys);
+    const auth = createAuthenticator(verifier, events, revocations, apiKeys, config.publicUrl);
 
     // Pay one-time costs now rather than on the first user's request.
     loadCommonPasswords();
@@ -278,6 +278,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         mfa,
         issuer: config.jwt.issuer,
         publicUrl: config.publicUrl,
+        sessionLifetime: config.session.absoluteLifetime,
         algorithm: config.jwt.algorithm,
         apiKeys,
         verifier,

@@ -144,6 +144,12 @@ export const identityErrors = defineErrors({
     description:
       'Too many password reset requests for this email or from your network. Retry after the time in Retry-After.',
   },
+  csrf_rejected: {
+    status: 403,
+    title: 'Cross-site request refused',
+    description:
+      'An unsafe request authenticated by a session cookie must come from this origin: send Sec-Fetch-Site: same-origin (browsers do) or an Origin equal to the public URL.',
+  },
   session_not_found: {
     status: 404,
     title: 'Session not found',

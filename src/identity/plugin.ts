@@ -5,6 +5,7 @@ import type { EventPublisher } from '../events/event-bus.js';
 import { apiKeyStringPattern } from '../shared/api-key-string.js';
 import { apiKeyErrors } from './api-key-errors.js';
 import type { Authenticator } from './authenticate.js';
+import cookieSession from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { AccountService } from './core/account-service.js';
 import type { ApiKeyService } from './core/api-key-service.js';
@@ -44,6 +45,8 @@ export interface IdentityPluginOptions {
   mfa: MfaService;
   issuer: string;
   publicUrl: string;
+  /** Seconds a session lives at most (the refresh cookie's Max-Age). */
+  sessionLifetime: number;
   algorithm: string;
   apiKeys: ApiKeyService;
   verifier: AccessTokenVerifier;
@@ -60,6 +63,10 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   // Routes of an embedding application protect themselves with the same hooks:
   // `preHandler: app.rampartAuth.requireSignature('orders:write')`.
   app.decorate('rampartAuth', options.auth);
+  await app.register(cookieSession, {
+    publicUrl: options.publicUrl,
+    refreshMaxAge: options.sessionLifetime,
+  });
   // A key in a URL ends up in access logs, proxies and browser history: refuse it before
   // any route runs, say why, and raise an alarm so its owner rotates it.
   app.addHook('onRequest', async (request) => {
