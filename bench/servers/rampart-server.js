@@ -20,9 +20,21 @@ serveFromParent(async (input) => {
       masterKey: randomBytes(32).toString('base64'),
       databaseUrl: 'sqlite::memory:',
       jwt: { algorithm: 'ES256', accessTokenTtl: 86_400 },
+      ...(input?.rateLimit ? { rateLimit: input.rateLimit } : {}),
     },
   });
-  const rampart = await createRampart(config);
+  const rampart = await createRampart(config, {
+    // The protected-route scenario: an application route behind Rampart's hooks.
+    register: input?.protectedRoute
+      ? async (app) => {
+          app.get(
+            '/api/orders',
+            { preHandler: app.rampartAuth.requirePermission('accounts:read') },
+            async () => input.protectedRoute.body,
+          );
+        }
+      : undefined,
+  });
   const email = 'load-test@example.com';
   const password = `correct horse ${randomBytes(12).toString('hex')} staple`;
   await rampart.accounts.createAccount(
