@@ -28,7 +28,7 @@ export interface TestUpstream {
  * A real HTTP server on 127.0.0.1 for gateway tests: it reads the whole body, records what
  * it saw and answers with it as JSON (plus a hop-by-hop header the gateway must drop).
  */
-export async function startTestUpstream(): Promise<TestUpstream> {
+export async function startTestUpstream(port = 0): Promise<TestUpstream> {
   const hits: UpstreamHit[] = [];
   const sockets = new Set<Socket>();
   const state = { delayMs: 0, die: false };
@@ -78,10 +78,10 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     hits,
     get delayMs() {
       return state.delayMs;
