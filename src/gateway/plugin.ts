@@ -59,6 +59,9 @@ export interface GatewayPluginOptions {
 /** Bodies read whole before authentication: a signature covers the body's digest. */
 const bufferedBodies = new WeakMap<FastifyRequest, Buffer>();
 
+/** Answers up to this size are read whole before they are sent on. */
+const smallAnswerBytes = 16_384;
+
 const timeoutCodes = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
@@ -215,6 +218,12 @@ function proxyHandler(
     // A claimed Idempotency-Key keeps the answer only when it arrives as text.
     if (request.idempotency) {
       return reply.send(await keepable(response.body, o.idempotencyMaxBytes));
+    }
+    // A small answer of known length is read whole and written in one go: piping a stream
+    // through Fastify costs more than the copy (listeners, end-of-stream tracking, writes).
+    const length = response.headers['content-length'];
+    if (typeof length === 'string' && length.length <= 5 && Number(length) <= smallAnswerBytes) {
+      return reply.send(Buffer.from(await response.body.arrayBuffer()));
     }
     return reply.send(response.body);
   };
