@@ -59,6 +59,13 @@ export async function run({ settings, log }) {
       { id: 'proxy', label: '@fastify/http-proxy', server: proxy },
       { id: 'upstream', label: 'upstream directly', server: upstream },
     ].map((t) => ({ ...t, request: { url: `${t.server.url}${path}`, headers } }));
+    // The same proxying on a route without checks: what the protection itself costs.
+    targets.push({
+      id: 'open',
+      label: 'Rampart gateway (auth none)',
+      server: rampart,
+      request: { url: `${rampart.url}/open/orders?status=all`, headers },
+    });
 
     // Fairness: the same bytes back through every path, and the gateway refuses no token.
     let reference;
@@ -78,11 +85,13 @@ export async function run({ settings, log }) {
       targets: results,
       comparisons: [
         compareThroughput(results, 'rampart', 'proxy', 0.9),
+        compareThroughput(results, 'open', 'proxy', 0),
         compareThroughput(results, 'rampart', 'upstream', 0),
       ],
       notes: [
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}; @fastify/http-proxy writes no logs.`,
         'The gateway verifies the ES256/EdDSA access token (cached after the first request), checks the permission, decides a per-user rate limit in memory, strips hop-by-hop and x-rampart-* headers and signs the identity headers (HMAC-SHA256) on every request.',
+        'Rampart gateway (auth none) is the same proxying without authentication, permission or rate limit: the difference to the JWT route is what the protection costs.',
         'Both proxies forward with undici keep-alive pools; all three servers share the machine with the load generator.',
         `Every path returns the same ${Buffer.byteLength(reference)}-byte body (checked before the run).`,
       ],

@@ -6,7 +6,8 @@ import { serveFromParent } from '../lib/server-child.js';
 /**
  * Rampart as a gateway in front of `input.upstream`: GET /api/* needs a user access token
  * with the accounts:read permission and is rate limited per user (a limit no run reaches,
- * so the decision is made and the headers sent on every request). Otherwise as
+ * so the decision is made and the headers sent on every request); GET /open/* proxies
+ * with no check at all. Otherwise as
  * rampart-server.js: in-memory SQLite, random master key, default logging to stdout.
  */
 serveFromParent(async (input) => {
@@ -29,6 +30,8 @@ serveFromParent(async (input) => {
             permission: 'accounts:read',
             rateLimit: { limit: 1_000_000, window: 60, key: ['user'] },
           },
+          // The same proxying without any check: what the protection itself costs.
+          { method: 'GET', path: '/open/*', auth: 'none' },
         ],
       },
     },

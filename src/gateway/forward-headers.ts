@@ -38,7 +38,8 @@ const responseDropped = new Set([
 
 /** The field names listed by a Connection header: hop-by-hop too (RFC 9110 §7.6.1). */
 function connectionOptions(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // The usual values name no other field (and are dropped with Connection itself).
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   const text = Array.isArray(value) ? value.join(',') : value;
   const names = new Set<string>();
   for (const part of text.split(',')) {

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /** Header names of the identity the gateway hands to the upstream. */
 export const identityHeaders = Object.freeze({
@@ -48,8 +48,13 @@ export function canonicalIdentity(
   ].join('\n');
 }
 
-export function identityMac(secret: string | Uint8Array, text: string): string {
+export function identityMac(secret: string | Uint8Array | KeyObject, text: string): string {
   return createHmac('sha256', secret).update(text, 'utf8').digest('base64url');
+}
+
+/** The secret as a key object, made once: HMAC with a string key re-imports it every time. */
+export function identityKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
 }
 
 /**
@@ -64,15 +69,17 @@ export function deriveGatewayIdentitySecret(masterKey: Uint8Array): string {
 
 /**
  * The identity headers for one request, signed: the values as `name → value`, plus
- * `x-rampart-identity-signature: t=<unix seconds>,v1=<base64url HMAC-SHA256>`.
+ * `x-rampart-identity-signature: t=<unix seconds>,v1=<base64url HMAC-SHA256>`, written into
+ * `into` when given.
  */
 export function signIdentity(
-  secret: string,
+  secret: string | KeyObject,
   identity: GatewayIdentity,
   method: string,
   path: string,
   nowSeconds: number,
-): Record<string, string> {
+  into: Record<string, string | string[]> = {},
+): Record<string, string | string[]> {
   const headers: Record<string, string> = {
     [identityHeaders.principal]:
       identity.kind === 'anonymous' ? 'anonymous' : `${identity.kind}:${identity.id}`,
@@ -83,5 +90,6 @@ export function signIdentity(
   if (identity.scopes.length > 0) headers[identityHeaders.scopes] = identity.scopes.join(',');
   const mac = identityMac(secret, canonicalIdentity(nowSeconds, method, path, headers));
   headers[identityHeaders.signature] = `t=${nowSeconds},v1=${mac}`;
-  return headers;
+  for (const name in headers) into[name] = headers[name] as string;
+  return into;
 }

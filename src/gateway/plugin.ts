@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type {
   FastifyInstance,
@@ -17,7 +17,7 @@ import { gatewayErrors } from './errors.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { GatewayStats } from './gateway-stats.js';
 import { statusClass } from './gateway-stats.js';
-import { type GatewayIdentity, signIdentity } from './identity-signature.js';
+import { type GatewayIdentity, identityKey, signIdentity } from './identity-signature.js';
 import {
   BodyTooLargeError,
   declaredLength,
@@ -106,6 +106,7 @@ function identityOf(principal: Principal | null, requestId: string): GatewayIden
  * raw stream, unparsed) applies to gateway routes only.
  */
 export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOptions): Promise<void> {
+  const key = identityKey(o.identitySecret);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
@@ -142,7 +143,7 @@ export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOption
   for (const route of o.routes) {
     const name = routeName(route);
     const stats = o.stats.route(name);
-    const handler = proxyHandler(o, name, stats);
+    const handler = proxyHandler(o, key, name, stats);
     app.route({
       method: route.method === '*' ? [...anyMethod] : route.method.toUpperCase(),
       url: route.path,
@@ -160,6 +161,7 @@ function createDigest(buffer: Buffer): string {
 
 function proxyHandler(
   o: GatewayPluginOptions,
+  key: KeyObject,
   name: string,
   stats: ReturnType<GatewayStats['route']>,
 ): RouteHandlerMethod {
@@ -188,15 +190,13 @@ function proxyHandler(
       proto: request.protocol,
       host: request.host,
     });
-    Object.assign(
+    signIdentity(
+      key,
+      identityOf(request.principal, String(request.id)),
+      request.method,
+      path,
+      Math.floor(Date.now() / 1000),
       headers,
-      signIdentity(
-        o.identitySecret,
-        identityOf(request.principal, String(request.id)),
-        request.method,
-        path,
-        Math.floor(Date.now() / 1000),
-      ),
     );
     let response: Dispatcher.ResponseData;
     try {
