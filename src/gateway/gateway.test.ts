@@ -223,6 +223,14 @@ for (const hot of testHotStoreKinds()) {
       expect(hit.headers['x-rampart-key-id']).toBe(readKey.id);
       expect(hit.headers['x-rampart-scopes']).toBe('apikeys:read');
       expect(hit.headers['x-rampart-principal']).toMatch(/^api_key:/);
+      expect(hit.headers['x-api-key']).toBeUndefined();
+      const viaBearer = await r.app.inject({
+        method: 'GET',
+        url: '/api/keys/2',
+        headers: { authorization: `Bearer ${readKey.key}` },
+      });
+      expect(viaBearer.statusCode).toBe(200);
+      expect(lastHit().headers.authorization).toBeUndefined();
     });
 
     it('any routes take a token or a key, and refuse a caller without the permission', async () => {

@@ -190,6 +190,16 @@ function proxyHandler(
       proto: request.protocol,
       host: request.host,
     });
+    // The upstream learns the caller from the signed identity, never the key itself: a
+    // leak on its side must not hand out credentials. User tokens pass on (it may call
+    // other services for the user), as Envoy's JWT filter does by default.
+    if (request.principal?.kind === 'api_key') {
+      delete headers['x-api-key'];
+      const authorization = headers.authorization;
+      if (typeof authorization === 'string' && /^bearer\s+rmp_/i.test(authorization)) {
+        delete headers.authorization;
+      }
+    }
     signIdentity(
       key,
       identityOf(request.principal, String(request.id)),
