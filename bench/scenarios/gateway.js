@@ -90,7 +90,7 @@ export async function run({ settings, log }) {
       ],
       notes: [
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}; @fastify/http-proxy writes no logs.`,
-        'The gateway verifies the ES256/EdDSA access token (cached after the first request), checks the permission, decides a per-user rate limit in memory, strips hop-by-hop and x-rampart-* headers and signs the identity headers (HMAC-SHA256) on every request.',
+        'The gateway verifies the access token (verified once, then cached), checks the permission, decides a per-user rate limit in memory, strips hop-by-hop and x-rampart-* headers and signs the identity headers (HMAC-SHA256) on every request.',
         'Rampart gateway (auth none) is the same proxying without authentication, permission or rate limit: the difference to the JWT route is what the protection costs.',
         'Both proxies forward with undici keep-alive pools; all three servers share the machine with the load generator.',
         `Every path returns the same ${Buffer.byteLength(reference)}-byte body (checked before the run).`,
