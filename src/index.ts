@@ -4,6 +4,13 @@
  */
 
 export { loadConfig } from './config/index.js';
+export {
+  deriveGatewayIdentitySecret,
+  type GatewayIdentity,
+  type VerifyGatewayIdentityOptions,
+  type VerifyGatewayIdentityResult,
+  verifyGatewayIdentity,
+} from './gateway/index.js';
 export { createRampart, type Rampart } from './rampart.js';
 export {
   type ApiKeyStringParse,

@@ -4,6 +4,9 @@ import type { RampartConfig } from './config/schema.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
 import { EventBus } from './events/event-bus.js';
+import { createGateway, type Gateway } from './gateway/create-gateway.js';
+import { gatewayPlugin } from './gateway/plugin.js';
+import { gatewayRateLimitRules } from './gateway/route-table.js';
 import { buildServer } from './http/server.js';
 import type { AccountService } from './identity/core/account-service.js';
 import type { SigningKeyRing } from './identity/core/signing-key-ring.js';
@@ -57,6 +60,8 @@ export interface Rampart {
   readonly ipAccess: IpAccess;
   /** The protect capability: rate limits. */
   readonly protect: Protect;
+  /** The gateway in front of `gateway.upstream` (its pluginOptions are undefined when off). */
+  readonly gateway: Gateway;
   readonly accounts: AccountService;
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
@@ -136,12 +141,27 @@ export async function createRampart(
     });
     cleanups.push(() => identity.close());
     const protect = await createProtect({
-      config,
+      // Gateway routes with a rateLimit count under it, after the rateLimit.routes entries.
+      config: {
+        ...config,
+        rateLimit: {
+          ...config.rateLimit,
+          routes: [...config.rateLimit.routes, ...gatewayRateLimitRules(config.gateway)],
+        },
+      },
       events,
       logger,
       ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
     });
     cleanups.push(() => protect.close());
+    const gateway = createGateway({
+      config,
+      masterKey: masterKey.key,
+      auth: identity.auth,
+      events,
+      logger,
+    });
+    cleanups.push(() => gateway.close());
 
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
@@ -207,6 +227,8 @@ export async function createRampart(
     if (protect.pluginOptions) await app.register(protectPlugin, protect.pluginOptions);
     await app.register(healthRoutes, { version: rampartVersion, readiness });
     await app.register(identityPlugin, identity.pluginOptions);
+    // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
+    if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -222,6 +244,7 @@ export async function createRampart(
       identity,
       ipAccess,
       protect,
+      gateway,
       accounts: identity.accounts,
       signingKeys: identity.signingKeys,
       ring: identity.ring,

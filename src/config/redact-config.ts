@@ -18,5 +18,9 @@ export function redactConfig(config: RampartConfig): Record<string, unknown> {
     masterKey: config.masterKey === undefined ? undefined : '[redacted]',
     databaseUrl: redactUrlPassword(config.databaseUrl),
     redisUrl: redactUrlPassword(config.redisUrl),
+    gateway: {
+      ...config.gateway,
+      identitySecret: config.gateway.identitySecret === undefined ? undefined : '[redacted]',
+    },
   };
 }

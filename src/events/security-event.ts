@@ -165,6 +165,20 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'The shared rate-limit store answers again; limits are global again.',
   },
+  'gateway.upstream.failed': {
+    severity: 'warning',
+    description:
+      'A proxied request failed to reach the upstream or timed out (details.reason: timeout or unavailable).',
+  },
+  'gateway.circuit.opened': {
+    severity: 'critical',
+    description:
+      'The upstream failed gateway.circuitBreaker.failures times in a row; the gateway answers 503 without calling it.',
+  },
+  'gateway.circuit.closed': {
+    severity: 'notice',
+    description: 'A probe request reached the upstream again; the gateway calls it normally.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

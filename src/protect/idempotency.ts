@@ -51,6 +51,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: Pending | null;
   }
+  interface FastifyContextConfig {
+    /** false: the route opts out (a gateway route that streams its body unparsed). */
+    rampartIdempotency?: boolean;
+  }
 }
 
 export interface IdempotencyOptions {
@@ -131,6 +135,7 @@ function idempotencyPlugin(
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.some((m) => m === 'POST' || m === 'PATCH')) return;
+    if (route.config?.rampartIdempotency === false) return;
     const existing = route.preHandler;
     route.preHandler = [
       ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),

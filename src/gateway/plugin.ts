@@ -1,0 +1,319 @@
+import { createHash, type KeyObject } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+  RouteHandlerMethod,
+} from 'fastify';
+import type { Dispatcher } from 'undici';
+import { RampartError } from '../errors/rampart-error.js';
+import type { EventPublisher } from '../events/event-bus.js';
+import type { Authenticator } from '../identity/authenticate.js';
+import type { Principal } from '../identity/principal.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { gatewayErrors } from './errors.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import type { GatewayStats } from './gateway-stats.js';
+import { statusClass } from './gateway-stats.js';
+import { type GatewayIdentity, identityKey, signIdentity } from './identity-signature.js';
+import {
+  BodyTooLargeError,
+  declaredLength,
+  limitedBody,
+  payloadTooLarge,
+  readBody,
+} from './request-body.js';
+import { anyMethod, type GatewayRouteConfig, routeName } from './route-table.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on routes the gateway proxies. */
+    rampartGateway?: string;
+  }
+}
+
+export interface GatewayPluginOptions {
+  routes: readonly GatewayRouteConfig[];
+  /** Sends requests to the upstream (an undici Pool for its origin). */
+  dispatcher: Dispatcher;
+  /** The upstream URL's path, prepended to every proxied path ('' for none). */
+  basePath: string;
+  breaker: CircuitBreaker;
+  /** The upstream's origin, for events. */
+  upstream: string;
+  timeoutMs: number;
+  /** Largest streamed body. */
+  maxBodyBytes: number;
+  /** Largest buffered body (signed or idempotent routes): http.bodyLimit. */
+  bufferLimit: number;
+  /** Largest answer kept for Idempotency-Key retries. */
+  idempotencyMaxBytes: number;
+  identitySecret: string;
+  auth: Authenticator;
+  events: EventPublisher;
+  stats: GatewayStats;
+}
+
+/** Bodies read whole before authentication: a signature covers the body's digest. */
+const bufferedBodies = new WeakMap<FastifyRequest, Buffer>();
+
+/** Answers up to this size are read whole before they are sent on. */
+const smallAnswerBytes = 16_384;
+
+const timeoutCodes = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function identityOf(principal: Principal | null, requestId: string): GatewayIdentity {
+  if (principal === null) {
+    return { kind: 'anonymous', id: '', keyId: '', roles: [], scopes: [], requestId };
+  }
+  if (principal.kind === 'user') {
+    return {
+      kind: 'user',
+      id: principal.id,
+      keyId: '',
+      roles: principal.roles,
+      scopes: [],
+      requestId,
+    };
+  }
+  return {
+    kind: 'api_key',
+    id: principal.id,
+    keyId: principal.keyId,
+    roles: principal.roles,
+    scopes: principal.scopes,
+    requestId,
+  };
+}
+
+/**
+ * The gateway: each configured route is authenticated, authorized, rate limited and
+ * (optionally) signature-checked by the same hooks as Rampart's own routes, then proxied
+ * to the upstream with undici. Bodies stream both ways; only signed and idempotent routes
+ * read the request body first. Registered encapsulated, so its catch-all body parser (the
+ * raw stream, unparsed) applies to gateway routes only.
+ */
+export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOptions): Promise<void> {
+  const key = identityKey(o.identitySecret);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  const bufferBody: preHandlerAsyncHookHandler = async function bufferBody(request) {
+    const body = request.body;
+    if (!(body instanceof Readable)) return;
+    const buffer = await readBody(body, o.bufferLimit);
+    bufferedBodies.set(request, buffer);
+    request.bodySha256 = createDigest(buffer);
+    // What the idempotency check fingerprints: the digest stands for the bytes.
+    request.body = `sha256:${request.bodySha256}`;
+  };
+
+  const requireApiKey: preHandlerAsyncHookHandler = async function requireApiKey(request) {
+    if (request.principal?.kind !== 'api_key') {
+      throw new RampartError(gatewayErrors.api_key_required);
+    }
+  };
+
+  function guardsOf(route: GatewayRouteConfig): preHandlerAsyncHookHandler[] {
+    const guards: preHandlerAsyncHookHandler[] = [];
+    if (route.signature || route.idempotency) guards.push(bufferBody);
+    if (route.signature) {
+      guards.push(o.auth.requireSignature(route.permission));
+      return guards;
+    }
+    if (route.auth === 'none') return guards;
+    guards.push(route.auth === 'jwt' ? o.auth.requireUser : o.auth.requireCaller);
+    if (route.auth === 'apikey') guards.push(requireApiKey);
+    if (route.permission !== undefined) guards.push(o.auth.requirePermission(route.permission));
+    return guards;
+  }
+
+  for (const route of o.routes) {
+    const name = routeName(route);
+    const stats = o.stats.route(name);
+    const handler = proxyHandler(o, key, name, stats);
+    app.route({
+      method: route.method === '*' ? [...anyMethod] : route.method.toUpperCase(),
+      url: route.path,
+      schema: { hide: true },
+      config: { rampartGateway: name, rampartIdempotency: route.idempotency },
+      preHandler: guardsOf(route),
+      handler,
+    });
+  }
+}
+
+function createDigest(buffer: Buffer): string {
+  return createHash('sha256').update(buffer).digest('hex');
+}
+
+function proxyHandler(
+  o: GatewayPluginOptions,
+  key: KeyObject,
+  name: string,
+  stats: ReturnType<GatewayStats['route']>,
+): RouteHandlerMethod {
+  return async function proxy(request: FastifyRequest, reply: FastifyReply) {
+    const buffered = bufferedBodies.get(request);
+    let body: Readable | Buffer | undefined = buffered;
+    if (body === undefined && request.body instanceof Readable) {
+      body = limitedBody(
+        request.body,
+        declaredLength(request.headers['content-length']),
+        o.maxBodyBytes,
+      );
+    }
+    const admitted = o.breaker.admit();
+    if (typeof admitted === 'number') {
+      stats.circuitOpen++;
+      throw new RampartError(gatewayErrors.upstream_circuit_open, {
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(admitted / 1000))) },
+        context: { upstream: o.upstream, route: name },
+      });
+    }
+    stats.forwarded++;
+    const path = o.basePath + request.url;
+    const headers = upstreamRequestHeaders(request.headers, {
+      chain: request.ips ? [...request.ips].reverse() : [request.ip],
+      proto: request.protocol,
+      host: request.host,
+    });
+    // The upstream learns the caller from the signed identity, never the key itself: a
+    // leak on its side must not hand out credentials. User tokens pass on (it may call
+    // other services for the user), as Envoy's JWT filter does by default.
+    if (request.principal?.kind === 'api_key') {
+      delete headers['x-api-key'];
+      const authorization = headers.authorization;
+      if (typeof authorization === 'string' && /^bearer\s+rmp_/i.test(authorization)) {
+        delete headers.authorization;
+      }
+    }
+    signIdentity(
+      key,
+      identityOf(request.principal, String(request.id)),
+      request.method,
+      path,
+      Math.floor(Date.now() / 1000),
+      headers,
+    );
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await o.dispatcher.request({
+        method: request.method as Dispatcher.HttpMethod,
+        path,
+        headers,
+        body: body ?? null,
+        headersTimeout: o.timeoutMs,
+        bodyTimeout: o.timeoutMs,
+      });
+    } catch (error) {
+      throw failure(o, request, name, stats, error);
+    }
+    o.breaker.succeeded();
+    stats.responses[statusClass(response.statusCode)]++;
+    reply.code(response.statusCode);
+    reply.headers(clientResponseHeaders(response.headers));
+    // A claimed Idempotency-Key keeps the answer only when it arrives as text.
+    if (request.idempotency) {
+      return reply.send(await keepable(response.body, o.idempotencyMaxBytes));
+    }
+    // A small answer of known length is read whole and written in one go: piping a stream
+    // through Fastify costs more than the copy (listeners, end-of-stream tracking, writes).
+    const length = response.headers['content-length'];
+    if (typeof length === 'string' && length.length <= 5 && Number(length) <= smallAnswerBytes) {
+      return reply.send(Buffer.from(await response.body.arrayBuffer()));
+    }
+    return reply.send(response.body);
+  };
+}
+
+/** Turns a failed upstream call into the client's answer, and counts it. */
+function failure(
+  o: GatewayPluginOptions,
+  request: FastifyRequest,
+  route: string,
+  stats: ReturnType<GatewayStats['route']>,
+  error: unknown,
+): RampartError {
+  if (
+    error instanceof BodyTooLargeError ||
+    (error as { cause?: unknown })?.cause instanceof BodyTooLargeError
+  ) {
+    o.breaker.released();
+    return payloadTooLarge(o.maxBodyBytes);
+  }
+  // The client went away mid-upload: nothing is wrong with the upstream.
+  if (request.raw.readableAborted || request.raw.socket.destroyed) {
+    o.breaker.released();
+    return new RampartError(gatewayErrors.upstream_unavailable, {
+      context: { reason: 'client_aborted', route },
+      cause: error,
+    });
+  }
+  const code = errorCode(error);
+  const timeout = code !== undefined && timeoutCodes.has(code);
+  if (timeout) stats.timeouts++;
+  else stats.unavailable++;
+  o.breaker.failed();
+  const reason = timeout ? 'timeout' : 'unavailable';
+  void o.events.publish({
+    type: 'gateway.upstream.failed',
+    outcome: 'failure',
+    actor: { kind: 'system' },
+    target: { type: 'upstream', id: o.upstream },
+    requestId: String(request.id),
+    details: { reason, route, ...(code ? { error: code } : {}) },
+  });
+  return new RampartError(
+    timeout ? gatewayErrors.upstream_timeout : gatewayErrors.upstream_unavailable,
+    { context: { upstream: o.upstream, route, reason, error: code }, cause: error },
+  );
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The upstream's answer, as a string when it is UTF-8 text of at most `limit` bytes (so the
+ * idempotency hook can keep it); otherwise the bytes as they come, streamed.
+ */
+async function keepable(body: Readable, limit: number): Promise<string | Readable | Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const iterator = body[Symbol.asyncIterator]();
+  for (;;) {
+    const next = (await iterator.next()) as IteratorResult<Buffer>;
+    if (next.done) break;
+    chunks.push(next.value);
+    size += next.value.length;
+    if (size > limit) {
+      return Readable.from(
+        (async function* rest() {
+          yield* chunks;
+          for (;;) {
+            const more = (await iterator.next()) as IteratorResult<Buffer>;
+            if (more.done) return;
+            yield more.value;
+          }
+        })(),
+      );
+    }
+  }
+  const whole = Buffer.concat(chunks, size);
+  try {
+    return strictUtf8.decode(whole);
+  } catch {
+    return whole;
+  }
+}
