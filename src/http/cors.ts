@@ -18,16 +18,19 @@ export async function registerCors(app: FastifyInstance, options: CorsOptions): 
   const wildcard = options.origins.includes('*');
   // @fastify/cors answers an OPTIONS that is not a preflight with a text/plain 400; refuse
   // it first so it gets a problem document with a code like every other error.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     if (
       request.method === 'OPTIONS' &&
       (!request.headers.origin || !request.headers['access-control-request-method'])
     ) {
-      throw new RampartError(httpErrors.bad_request, {
-        detail:
-          'OPTIONS is only answered as a CORS preflight (Origin and Access-Control-Request-Method).',
-      });
+      return done(
+        new RampartError(httpErrors.bad_request, {
+          detail:
+            'OPTIONS is only answered as a CORS preflight (Origin and Access-Control-Request-Method).',
+        }),
+      );
     }
+    done();
   });
   await app.register(cors, {
     origin: wildcard ? '*' : [...options.origins],

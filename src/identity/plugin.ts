@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
@@ -69,14 +69,21 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   });
   // A key in a URL ends up in access logs, proxies and browser history: refuse it before
   // any route runs, say why, and raise an alarm so its owner rotates it.
-  app.addHook('onRequest', async (request) => {
+  // Callback style: it runs on every request and almost always returns at once.
+  app.addHook('onRequest', (request, _reply, done) => {
     const q = request.url.indexOf('?');
-    if (q === -1 || request.url.indexOf('rmp_', q) === -1) return;
-    const query = request.url.slice(q);
+    if (q === -1 || request.url.indexOf('rmp_', q) === -1) return done();
     apiKeyStringPattern.lastIndex = 0;
-    const match = apiKeyStringPattern.exec(query);
-    if (!match) return;
-    const verified = await options.apiKeys.verify(match[0]).catch(() => undefined);
+    const match = apiKeyStringPattern.exec(request.url.slice(q));
+    if (!match) return done();
+    refuseKeyInUrl(request, match[0], request.url.slice(0, q)).then(() => done(), done);
+  });
+  async function refuseKeyInUrl(
+    request: FastifyRequest,
+    key: string,
+    path: string,
+  ): Promise<never> {
+    const verified = await options.apiKeys.verify(key).catch(() => undefined);
     const keyId = verified?.ok ? verified.key.keyId : verified?.keyId;
     await options.events.publish({
       type: 'apikey.exposed_in_url',
@@ -84,10 +91,10 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
       actor: { kind: 'anonymous', ip: request.ip },
       ...(keyId ? { target: { type: 'api_key', id: keyId } } : {}),
       requestId: String(request.id),
-      details: { path: request.url.slice(0, q), known: keyId !== undefined },
+      details: { path, known: keyId !== undefined },
     });
     throw new RampartError(apiKeyErrors.api_key_in_url);
-  });
+  }
   await app.register(authRoutes, {
     accounts: options.accounts,
     login: options.login,

@@ -143,17 +143,21 @@ function idempotencyPlugin(
     ];
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const pending = request.idempotency;
-    if (!pending || pending.stored) return payload;
+  // Both hooks run on every response: callback style, returning at once without a key.
+  app.addHook('onSend', (request, reply, payload, next) => {
+    if (!request.idempotency || request.idempotency.stored) return next(null, payload);
+    keep(request.idempotency, reply, payload).then(() => next(null, payload), next);
+  });
+
+  async function keep(pending: Pending, reply: FastifyReply, payload: unknown): Promise<void> {
     const status = reply.statusCode;
-    const keep =
+    const worthKeeping =
       status < 500 &&
       status !== 409 &&
       status !== 429 &&
       typeof payload === 'string' &&
       Buffer.byteLength(payload) <= o.maxBodyBytes;
-    if (!keep) return payload;
+    if (!worthKeeping || typeof payload !== 'string') return;
     const headers: Record<string, string> = {};
     for (const name of replayedHeaders) {
       const v = reply.getHeader(name);
@@ -171,15 +175,16 @@ function idempotencyPlugin(
       o.ttlMs,
     );
     pending.stored = true;
-    return payload;
-  });
+  }
 
   // Not kept (a 5xx, a stream, an aborted request): release the key for a real retry.
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, next) => {
     const pending = request.idempotency;
-    if (!pending || pending.stored) return;
-    await o.sets.remove(`idem:lock:${pending.key}`);
-    await o.values.delete(`idem:req:${pending.key}`);
+    if (!pending || pending.stored) return next();
+    Promise.all([
+      o.sets.remove(`idem:lock:${pending.key}`),
+      o.values.delete(`idem:req:${pending.key}`),
+    ]).then(() => next(), next);
   });
 
   done();

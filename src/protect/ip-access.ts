@@ -22,6 +22,9 @@ export type IpDecision =
   | { allowed: true; allowlisted: boolean }
   | { allowed: false; reason: 'denied' | 'banned'; network: string };
 
+const allowedDecision: IpDecision = Object.freeze({ allowed: true, allowlisted: false });
+const allowlistedDecision: IpDecision = Object.freeze({ allowed: true, allowlisted: true });
+
 interface Classified {
   verdict: 'allow' | 'deny' | 'none';
   network: string;
@@ -185,6 +188,22 @@ export class IpAccess {
       this.#classified.set(ip, result);
     }
     return result;
+  }
+
+  /**
+   * The decision without a promise when the hot store is in this process; undefined when
+   * a ban must be looked up across the network (use {@link check}).
+   */
+  checkNow(ip: string): IpDecision | undefined {
+    const getNow = this.#o.values.getNow;
+    if (!getNow) return undefined;
+    const c = this.#classify(ip);
+    if (!c) return allowedDecision;
+    if (c.verdict === 'allow') return allowlistedDecision;
+    if (c.verdict === 'deny') return { allowed: false, reason: 'denied', network: c.network };
+    if (getNow(c.banKey) !== undefined)
+      return { allowed: false, reason: 'banned', network: c.network };
+    return allowedDecision;
   }
 
   async check(ip: string): Promise<IpDecision> {

@@ -36,6 +36,11 @@ export interface ExpiringValueStore {
   /** Reads and deletes in one step: of concurrent takers, exactly one gets the value. */
   take(key: string): Promise<string | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Reads without a promise, where the store is in this process (memory); absent on
+   * stores across a network. Hot paths use it to skip a microtask per request.
+   */
+  readonly getNow?: (key: string) => string | undefined;
 }
 
 export type Unsubscribe = () => Promise<void>;

@@ -109,6 +109,8 @@ class MemoryValues implements ExpiringValueStore {
     return this.map.get(key)?.value;
   }
 
+  readonly getNow = (key: string): string | undefined => this.map.get(key)?.value;
+
   async take(key: string): Promise<string | undefined> {
     const value = this.map.get(key)?.value;
     this.map.delete(key);
