@@ -23,6 +23,8 @@ import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
 import ipAccessPlugin from './protect/ip-access.plugin.js';
 import protectPlugin from './protect/plugin.js';
+import { SqlRateLimitRuleStore } from './protect/rate-limit-rules.js';
+import { rateLimitRuleRoutes } from './protect/rate-limit-rules.routes.js';
 import type { RateLimiterStore } from './protect/store.js';
 import { type DatabaseHandle, openDatabase } from './storage/database.js';
 import type { HotStore } from './storage/hot-state.js';
@@ -151,6 +153,8 @@ export async function createRampart(
       },
       events,
       logger,
+      ruleStore: new SqlRateLimitRuleStore(database.db),
+      pubsub: hotStore.pubsub,
       ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
     });
     cleanups.push(() => protect.close());
@@ -225,6 +229,9 @@ export async function createRampart(
     ];
     // Before every route, so the rate-limit hooks see each one as it is registered.
     if (protect.pluginOptions) await app.register(protectPlugin, protect.pluginOptions);
+    if (protect.rules) {
+      await app.register(rateLimitRuleRoutes, { rules: protect.rules, auth: identity.auth });
+    }
     await app.register(healthRoutes, { version: rampartVersion, readiness });
     await app.register(identityPlugin, identity.pluginOptions);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.

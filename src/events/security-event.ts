@@ -156,6 +156,10 @@ export const securityEventTypes = {
     description:
       'A client exceeded a rate-limit policy (reported once per key and window; details.suppressed counts the refusals not reported).',
   },
+  'ratelimit.policy.changed': {
+    severity: 'notice',
+    description: 'A rate-limit policy was added or removed through the API.',
+  },
   'ratelimit.store.degraded': {
     severity: 'critical',
     description:

@@ -2,18 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import fp from 'fastify-plugin';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { Principal } from '../identity/principal.js';
-import type { RateLimitPolicies, RateLimitPolicy, RoutePlan } from './core/rate-limit-policy.js';
+import type { LivePolicies, RateLimitPolicy } from './core/rate-limit-policy.js';
 import type { RateLimiter } from './core/rate-limiter.js';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route's rate-limit policies, stamped at registration. */
-    rampartRateLimit?: RoutePlan;
-  }
-}
-
 export interface ProtectPluginOptions {
-  policies: RateLimitPolicies;
+  policies: LivePolicies;
   limiter: RateLimiter;
 }
 
@@ -103,33 +96,28 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
     done,
   ) {
     // routeOptions is built afresh on every read: read it once.
-    const options = request.routeOptions;
-    const plan = options.config.rampartRateLimit;
-    if (!plan || plan.late.length === 0) return done();
-    enforce(plan.late, 0, options.url, request, reply, done);
+    const url = request.routeOptions.url;
+    if (url === undefined) return done();
+    const plan = policies.planFor(request.method, url);
+    if (plan.late.length === 0) return done();
+    enforce(plan.late, 0, url, request, reply, done);
   };
 
+  // Every route gets the late check: policies keyed by caller may be added at run time.
   app.addHook('onRoute', (route) => {
-    // One route, one plan: a route registered for several methods takes the plan of its
-    // first method (an entry can name a method only when the route is registered alone).
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const plan = policies.planFor(methods[0] ?? 'GET', route.url ?? route.path);
-    route.config = { ...route.config, rampartRateLimit: plan };
-    if (plan.late.length > 0) {
-      const own = route.preHandler;
-      route.preHandler = [
-        ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
-        afterAuthentication,
-      ];
-    }
+    const own = route.preHandler;
+    route.preHandler = [
+      ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+      afterAuthentication,
+    ];
   });
 
   app.addHook('onRequest', (request, reply, done) => {
-    const options = request.routeOptions;
-    // Not stamped: no route matched (404), or a route registered before this plugin.
-    const plan = options.config.rampartRateLimit ?? policies.unmatched;
+    const url = request.routeOptions.url;
+    // No route matched (404): the global and default policies.
+    const plan = url === undefined ? policies.unmatched : policies.planFor(request.method, url);
     if (plan.early.length === 0) return done();
-    enforce(plan.early, 0, options.url, request, reply, done);
+    enforce(plan.early, 0, url, request, reply, done);
   });
 }
 

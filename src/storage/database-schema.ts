@@ -165,6 +165,19 @@ export interface IpRulesTable {
   lifted_at: number | null;
 }
 
+export interface RateLimitRulesTable {
+  id: string;
+  name: string;
+  method: string;
+  url: string;
+  limit: number;
+  window: number;
+  /** JSON array of key parts. */
+  key: string;
+  created_by: string | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   account_roles: AccountRolesTable;
@@ -179,4 +192,5 @@ export interface Database {
   service_accounts: ServiceAccountsTable;
   api_keys: ApiKeysTable;
   ip_rules: IpRulesTable;
+  rate_limit_rules: RateLimitRulesTable;
 }

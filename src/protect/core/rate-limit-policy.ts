@@ -197,3 +197,40 @@ export function rateLimitKey(policy: RateLimitPolicy, subject: RateLimitSubject)
   if (policy.afterAuth && !identified && !byNetwork) key += `|ip=${subject.network}`;
   return key;
 }
+
+/**
+ * The policy table in force, replaceable at run time (policies added through the API):
+ * plans are looked up per route pattern and method, remembered until the table changes.
+ */
+export class LivePolicies {
+  #policies: RateLimitPolicies;
+  readonly #plans = new Map<string, RoutePlan>();
+
+  constructor(policies: RateLimitPolicies) {
+    this.#policies = policies;
+  }
+
+  get current(): RateLimitPolicies {
+    return this.#policies;
+  }
+
+  replace(policies: RateLimitPolicies): void {
+    this.#policies = policies;
+    this.#plans.clear();
+  }
+
+  get unmatched(): RoutePlan {
+    return this.#policies.unmatched;
+  }
+
+  planFor(method: string, url: string): RoutePlan {
+    const key = `${method} ${url}`;
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      plan = this.#policies.planFor(method, url);
+      if (this.#plans.size >= 10_000) this.#plans.clear();
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+}
