@@ -105,6 +105,15 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
   if (production && config.registration.mode === 'open') {
     warnings.push('registration.mode is open in production: anyone can create an account');
   }
+  const upstream = config.gateway.upstream;
+  if (production && upstream !== undefined) {
+    const u = new URL(upstream);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+    // Requests, tokens and the signed identity headers would cross the network in clear.
+    if (u.protocol !== 'https:' && !loopback) {
+      problem('gateway.upstream', 'must use https:// in production unless it is on this machine');
+    }
+  }
   if (config.env !== 'development' && config.host === '127.0.0.1') {
     warnings.push(
       `host is 127.0.0.1: only this machine can reach Rampart (set RAMPART_HOST=0.0.0.0 behind a proxy)`,
