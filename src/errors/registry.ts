@@ -1,3 +1,4 @@
+import { auditErrors } from '../audit/errors.js';
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
@@ -32,4 +33,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   accessErrors,
   idempotencyErrors,
   protectErrors,
+  auditErrors,
 );

@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.js';
 import * as identitySessions from './0002-identity-sessions.js';
 import * as identityApiKeys from './0003-identity-api-keys.js';
 import * as protectIpRules from './0020-protect-ip-rules.js';
+import * as audit from './0030-audit.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0002_identity_sessions': identitySessions,
   '0003_identity_api_keys': identityApiKeys,
   '0020_protect_ip_rules': protectIpRules,
+  '0030_audit': audit,
 });

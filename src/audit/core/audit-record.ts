@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { ActorKind, EventOutcome, EventSeverity } from '../../events/security-event.js';
+import { canonicalJson } from './canonical-json.js';
+
+/** The hash before the first record: 32 zero bytes, hex. */
+export const genesisHash = '0'.repeat(64);
+
+/** One audit record as the chain sees it (every column but the hash). */
+export interface AuditEntry {
+  /** The event id (UUIDv7, time-ordered). */
+  id: string;
+  /** Milliseconds since the Unix epoch. */
+  time: number;
+  actor: {
+    kind: ActorKind;
+    id: string | null;
+    ip: string | null;
+    userAgent: string | null;
+    apiKeyId: string | null;
+  };
+  /** The event type. */
+  action: string;
+  target: { type: string; id: string | null } | null;
+  outcome: EventOutcome;
+  severity: EventSeverity;
+  environment: string;
+  requestId: string | null;
+  /** 0–10. */
+  risk: number;
+  details: Record<string, unknown>;
+}
+
+/** A stored record: its position in the chain and its hash. */
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The canonical form of a record (version 1): canonical JSON (see canonical-json.ts) of
+ * `{v: 1, seq, id, time, actor: {kind, id, ip, userAgent, apiKeyId}, action, target,
+ * outcome, severity, environment, requestId, risk, details}`, absent values as `null`.
+ * The sequence number is part of it, so moving a record's content to another position
+ * breaks the chain.
+ */
+export function canonicalRecord(seq: number, entry: AuditEntry): string {
+  return canonicalJson({
+    v: 1,
+    seq,
+    id: entry.id,
+    time: entry.time,
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target,
+    outcome: entry.outcome,
+    severity: entry.severity,
+    environment: entry.environment,
+    requestId: entry.requestId,
+    risk: entry.risk,
+    details: entry.details,
+  });
+}
+
+/** `SHA-256(previous hash bytes || UTF-8 canonical record)`, hex. */
+export function recordHash(previousHash: string, seq: number, entry: AuditEntry): string {
+  return createHash('sha256')
+    .update(Buffer.from(previousHash, 'hex'))
+    .update(canonicalRecord(seq, entry), 'utf8')
+    .digest('hex');
+}
+
+/** Numbers and hashes `entries` as the records following `(seq, hash)`. */
+export function chainEntries(
+  head: { seq: number; hash: string },
+  entries: readonly AuditEntry[],
+): AuditRecord[] {
+  let { seq, hash } = head;
+  return entries.map((entry) => {
+    seq += 1;
+    hash = recordHash(hash, seq, entry);
+    return { ...entry, seq, hash };
+  });
+}

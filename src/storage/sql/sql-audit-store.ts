@@ -1,0 +1,283 @@
+import type { Kysely, Transaction } from 'kysely';
+import { type AuditEntry, type AuditRecord, chainEntries } from '../../audit/core/audit-record.js';
+import { canonicalJson } from '../../audit/core/canonical-json.js';
+import type { AuditCheckpoint, CheckpointKind } from '../../audit/core/checkpoint-signer.js';
+import type { AuditQuery, AuditStore } from '../../audit/store.js';
+import type { ActorKind, EventOutcome, EventSeverity } from '../../events/security-event.js';
+import type { DatabaseDialect } from '../database.js';
+import type { Database } from '../database-schema.js';
+
+export type AuditEventsTable = {
+  seq: number;
+  id: string;
+  time: number;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_ip: string | null;
+  actor_user_agent: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: string;
+  severity: string;
+  environment: string;
+  request_id: string | null;
+  risk: number;
+  details: string;
+  hash: string;
+};
+
+export interface AuditChainHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  id: string;
+  seq: number;
+  hash: string;
+  time: number;
+  kind: string;
+  key_id: string;
+  public_key: string;
+  signature: string;
+}
+
+// A type alias, not an interface: Kysely's withTables needs an index-compatible type.
+export type AuditTables = {
+  audit_events: AuditEventsTable;
+  audit_chain_head: AuditChainHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
+};
+
+type AuditDb = Kysely<Database & AuditTables>;
+
+function toRow(r: AuditRecord): AuditEventsTable {
+  return {
+    seq: r.seq,
+    id: r.id,
+    time: r.time,
+    actor_kind: r.actor.kind,
+    actor_id: r.actor.id,
+    actor_ip: r.actor.ip,
+    actor_user_agent: r.actor.userAgent,
+    actor_api_key_id: r.actor.apiKeyId,
+    action: r.action,
+    target_type: r.target?.type ?? null,
+    target_id: r.target?.id ?? null,
+    outcome: r.outcome,
+    severity: r.severity,
+    environment: r.environment,
+    request_id: r.requestId,
+    risk: r.risk,
+    details: canonicalJson(r.details),
+    hash: r.hash,
+  };
+}
+
+function parseDetails(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { value };
+  } catch {
+    // A tampered, unparseable value still hashes as something, so verification reports it.
+    return { unparseable: text };
+  }
+}
+
+function toRecord(r: AuditEventsTable): AuditRecord {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    time: Number(r.time),
+    actor: {
+      kind: r.actor_kind as ActorKind,
+      id: r.actor_id,
+      ip: r.actor_ip,
+      userAgent: r.actor_user_agent,
+      apiKeyId: r.actor_api_key_id,
+    },
+    action: r.action,
+    target: r.target_type === null ? null : { type: r.target_type, id: r.target_id },
+    outcome: r.outcome as EventOutcome,
+    severity: r.severity as EventSeverity,
+    environment: r.environment,
+    requestId: r.request_id,
+    risk: Number(r.risk),
+    details: parseDetails(r.details),
+    hash: r.hash,
+  };
+}
+
+function toCheckpoint(r: AuditCheckpointsTable): AuditCheckpoint {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    hash: r.hash,
+    time: Number(r.time),
+    kind: r.kind as CheckpointKind,
+    keyId: r.key_id,
+    publicKey: r.public_key,
+    signature: r.signature,
+  };
+}
+
+function checkpointRow(c: AuditCheckpoint): AuditCheckpointsTable {
+  return {
+    id: c.id,
+    seq: c.seq,
+    hash: c.hash,
+    time: c.time,
+    kind: c.kind,
+    key_id: c.keyId,
+    public_key: c.publicKey,
+    signature: c.signature,
+  };
+}
+
+/**
+ * The audit port over SQLite or PostgreSQL. Appends lock the single chain-head row
+ * (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer at a time), so writers on
+ * several nodes append one after another and the chain never forks.
+ */
+export class SqlAuditStore implements AuditStore {
+  readonly #db: AuditDb;
+  readonly #dialect: DatabaseDialect;
+  // Rows per INSERT: 18 parameters each, within SQLite's 32,766 and PostgreSQL's 65,535.
+  readonly #rowsPerInsert = 500;
+
+  constructor(db: Kysely<Database>, dialect: DatabaseDialect) {
+    this.#db = db.withTables<AuditTables>();
+    this.#dialect = dialect;
+  }
+
+  async #lockHead(trx: Transaction<Database & AuditTables>) {
+    const query = trx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1);
+    const row = await (this.#dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+    if (!row) throw new Error('audit chain head is missing; run rampart migrate');
+    return { seq: Number(row.seq), hash: row.hash };
+  }
+
+  async append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    if (entries.length === 0) return [];
+    return this.#db.transaction().execute(async (trx) => {
+      const head = await this.#lockHead(trx);
+      const records = chainEntries(head, entries);
+      for (let i = 0; i < records.length; i += this.#rowsPerInsert) {
+        await trx
+          .insertInto('audit_events')
+          .values(records.slice(i, i + this.#rowsPerInsert).map(toRow))
+          .execute();
+      }
+      const last = records[records.length - 1];
+      if (last)
+        await trx
+          .updateTable('audit_chain_head')
+          .set({ seq: last.seq, hash: last.hash })
+          .where('id', '=', 1)
+          .execute();
+      return records;
+    });
+  }
+
+  async head(): Promise<{ seq: number; hash: string }> {
+    const row = await this.#db
+      .selectFrom('audit_chain_head')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { seq: Number(row.seq), hash: row.hash };
+  }
+
+  async readAfter(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    const rows = await this.#db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .orderBy('seq', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async query(q: AuditQuery): Promise<AuditRecord[]> {
+    let query = this.#db.selectFrom('audit_events').selectAll();
+    if (q.fromTime !== undefined) query = query.where('time', '>=', q.fromTime);
+    if (q.toTime !== undefined) query = query.where('time', '<', q.toTime);
+    if (q.actorId !== undefined) query = query.where('actor_id', '=', q.actorId);
+    if (q.actorKind !== undefined) query = query.where('actor_kind', '=', q.actorKind);
+    if (q.action !== undefined) {
+      if (q.action.endsWith('*')) {
+        const prefix = q.action.slice(0, -1);
+        // A range instead of LIKE: no wildcard escaping, and it uses the index.
+        query = query.where('action', '>=', prefix).where('action', '<', `${prefix}\u{10FFFF}`);
+      } else query = query.where('action', '=', q.action);
+    }
+    if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+    if (q.minRisk !== undefined) query = query.where('risk', '>=', q.minRisk);
+    if (q.targetType !== undefined) query = query.where('target_type', '=', q.targetType);
+    if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
+    if (q.maxSeq !== undefined) query = query.where('seq', '<=', q.maxSeq);
+    if (q.afterSeq !== undefined)
+      query = query.where('seq', q.order === 'asc' ? '>' : '<', q.afterSeq);
+    const rows = await query.orderBy('seq', q.order).limit(q.limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async insertCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
+    await this.#db.insertInto('audit_checkpoints').values(checkpointRow(checkpoint)).execute();
+  }
+
+  async listCheckpoints(): Promise<AuditCheckpoint[]> {
+    const rows = await this.#db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .orderBy('seq', 'asc')
+      .orderBy('time', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(toCheckpoint);
+  }
+
+  async latestCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    const row = await this.#db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('kind', '!=', 'anchor')
+      .orderBy('seq', 'desc')
+      .orderBy('time', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toCheckpoint(row) : undefined;
+  }
+
+  async deleteBefore(
+    cutoff: number,
+    makeAnchor: (seq: number, hash: string) => AuditCheckpoint,
+  ): Promise<{ deleted: number; anchor?: AuditCheckpoint }> {
+    return this.#db.transaction().execute(async (trx) => {
+      // Retention removes a prefix of the chain: everything up to the last record older
+      // than the cutoff. Holding the chain lock keeps it apart from appends.
+      await this.#lockHead(trx);
+      const last = await trx
+        .selectFrom('audit_events')
+        .select(['seq', 'hash'])
+        .where('time', '<', cutoff)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!last) return { deleted: 0 };
+      const anchor = makeAnchor(Number(last.seq), last.hash);
+      await trx.insertInto('audit_checkpoints').values(checkpointRow(anchor)).execute();
+      const result = await trx
+        .deleteFrom('audit_events')
+        .where('seq', '<=', Number(last.seq))
+        .executeTakeFirst();
+      return { deleted: Number(result.numDeletedRows), anchor };
+    });
+  }
+}
