@@ -9,7 +9,7 @@ import type {
   CheckpointSigner,
 } from './core/checkpoint-signer.js';
 import { GroupCommit } from './core/group-commit.js';
-import { defaultRiskBase, riskScore } from './core/risk-score.js';
+import { defaultRiskBase, parseRiskBase, riskScore } from './core/risk-score.js';
 import type { AuditStore } from './store.js';
 
 export interface AuditTrailOptions {
@@ -77,7 +77,10 @@ export class AuditTrail {
   constructor(options: AuditTrailOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#riskBase = Object.freeze({ ...defaultRiskBase, ...options.config.audit.riskBase });
+    this.#riskBase = Object.freeze({
+      ...defaultRiskBase,
+      ...parseRiskBase(options.config.audit.riskBase),
+    });
     this.#commit = new GroupCommit<AuditEntry>({
       write: (entries) => options.store.append(entries),
       delayMs: options.config.audit.flushDelayMs,

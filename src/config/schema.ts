@@ -601,15 +601,11 @@ export const ConfigSchema = Type.Object(
           description:
             'Delete records older than this many days (checked hourly), keeping the rest verifiable through a signed anchor; 0 keeps everything.',
         }),
-        riskBase: Type.Record(
-          Type.String({ pattern: '^[a-z_.]+\\*?$' }),
-          Type.Integer({ minimum: 0, maximum: 10 }),
-          {
-            default: {},
-            description:
-              'Base risk scores by event type (config file only), merged over the built-in table: an exact type or a prefix ending in * (apikey.*).',
-          },
-        ),
+        riskBase: Type.Array(Type.String({ pattern: '^[a-z_.]+\\*?=(10|[0-9])$' }), {
+          default: [],
+          description:
+            'Base risk scores as type=score, merged over the built-in table: an exact event type or a prefix ending in * (apikey.*=9).',
+        }),
         trustedKeys: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), {
           default: [],
           description:

@@ -42,6 +42,16 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'session.created': 3,
 });
 
+/** `['apikey.*=9', 'config.read=1']` → `{ 'apikey.*': 9, 'config.read': 1 }` (validated by the config schema). */
+export function parseRiskBase(entries: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    out[entry.slice(0, at)] = Number(entry.slice(at + 1));
+  }
+  return out;
+}
+
 export interface RiskContext {
   environment: 'development' | 'staging' | 'production';
   /** Overrides merged over the default table. */
