@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { spawnNode } from '../../test/support/spawn.js';
 import { openDatabase } from '../storage/database.js';
@@ -88,5 +89,13 @@ describe('audit trail durability', () => {
     expect(result.ok, verify.output()).toBe(true);
     expect(result.last_checkpoint_seq).not.toBeNull();
     expect(code).toBe(0);
+
+    // Tampering with one record makes the same command fail with exit 1, naming it.
+    const tamper = openDatabase(databaseUrl);
+    await sql`update audit_events set details = '{}' where seq = 5`.execute(tamper.db);
+    await tamper.close();
+    const broken = spawnNode([bin, 'audit', 'verify'], { cwd, env });
+    expect((await broken.exit()).code).toBe(1);
+    expect(broken.output()).toMatch(/BROKEN at seq 5: hash_mismatch/);
   }, 60_000);
 });
