@@ -66,7 +66,8 @@ function csvLine(r: AuditRecord): string {
  * unfiltered export can be re-hashed offline and checked against the final checkpoint.
  */
 function jsonlLine(r: AuditRecord): string {
-  return `${JSON.stringify({ type: 'record', ...r })}\n`;
+  const { detailsJson: _cached, ...record } = r;
+  return `${JSON.stringify({ type: 'record', ...record })}\n`;
 }
 
 function checkpointLine(format: ExportFormat, c: AuditCheckpoint | undefined): string {

@@ -49,9 +49,8 @@ export function toAuditEntry(
     environment,
     requestId: event.requestId ?? null,
     risk: riskScore(event, { environment, base: riskBase }),
-    // A JSON round trip drops undefined members and functions, so the stored text and the
-    // hashed value are one and the same.
-    details: JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>,
+    // Hashed and stored as canonical JSON, which also drops undefined members.
+    details: event.details ?? {},
   };
 }
 
