@@ -139,3 +139,54 @@ export const CheckpointKeyResponse = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const AnalyticsQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 24 h ago.' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now.' })),
+    work_start: Type.Integer({ minimum: 0, maximum: 23, default: 7, description: 'UTC hour.' }),
+    work_end: Type.Integer({ minimum: 0, maximum: 24, default: 19, description: 'UTC hour.' }),
+    min_failures: Type.Integer({ minimum: 1, maximum: 10_000, default: 3 }),
+  },
+  { additionalProperties: false },
+);
+
+const Iso = Type.String({ format: 'date-time' });
+
+export const AnalyticsResponse = Type.Object(
+  {
+    from: Iso,
+    to: Iso,
+    total: Type.Integer(),
+    failures: Type.Integer(),
+    failure_rate: Type.Number(),
+    high_risk: Type.Array(AuditEventSchema),
+    repeated_failures: Type.Array(
+      Type.Object(
+        { actor_id: Type.String(), failures: Type.Integer(), last_seen: Iso },
+        { additionalProperties: false },
+      ),
+    ),
+    new_ips: Type.Array(
+      Type.Object(
+        { actor_id: Type.String(), ip: Type.String(), first_seen: Iso },
+        { additionalProperties: false },
+      ),
+    ),
+    off_hours: Type.Array(AuditEventSchema),
+    actors: Type.Array(
+      Type.Object(
+        {
+          actor_id: Type.String(),
+          events: Type.Integer(),
+          failures: Type.Integer(),
+          max_risk: Type.Integer(),
+          ips: Type.Integer(),
+          last_seen: Iso,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

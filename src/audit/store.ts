@@ -20,6 +20,24 @@ export interface AuditQuery {
   limit: number;
 }
 
+export interface AuditActivity {
+  total: number;
+  failures: number;
+  /** Actors with at least `minFailures` failed or denied events. */
+  repeatedFailures: { actorId: string; failures: number; lastSeen: number }[];
+  /** (actor, IP) pairs first seen inside the window. */
+  newIps: { actorId: string; ip: string; firstSeen: number }[];
+  /** The most active actors. */
+  actors: {
+    actorId: string;
+    events: number;
+    failures: number;
+    maxRisk: number;
+    ips: number;
+    lastSeen: number;
+  }[];
+}
+
 /** The audit trail's port. Appends are serialised so the chain never forks. */
 export interface AuditStore {
   /**
@@ -31,6 +49,8 @@ export interface AuditStore {
   /** Records with seq > afterSeq in ascending order, at most `limit`. */
   readAfter(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Aggregates over `[fromTime, toTime)` for the analytics endpoint. */
+  activity(fromTime: number, toTime: number, minFailures: number): Promise<AuditActivity>;
   insertCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   /** Every checkpoint, ascending by seq then time. */
   listCheckpoints(): Promise<AuditCheckpoint[]>;

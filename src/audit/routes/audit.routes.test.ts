@@ -193,5 +193,47 @@ for (const database of testDatabaseKinds()) {
       }>();
       expect(list.checkpoints[0]?.id).toBe(created.json<{ id: string }>().id);
     });
+
+    it('reports failure rate, repeated failures, new IPs, off-hours activity and actors', async () => {
+      const victim = await registerUser(r, `victim-${database}@example.com`);
+      for (let i = 0; i < 3; i++) {
+        await r.app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: { email: victim.email, password: 'not the password at all' },
+        });
+      }
+      await r.events.publish({
+        type: 'apikey.created',
+        outcome: 'success',
+        actor: { kind: 'user', id: 'night-owl', ip: '203.0.113.9' },
+        details: {},
+      });
+      const hour = new Date().getUTCHours();
+      const res = await get(
+        `/v1/admin/audit/analytics?work_start=${(hour + 1) % 24}&work_end=${(hour + 2) % 24}`,
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{
+        total: number;
+        failure_rate: number;
+        repeated_failures: { actor_id: string; failures: number }[];
+        new_ips: { actor_id: string; ip: string }[];
+        off_hours: EventJson[];
+        high_risk: EventJson[];
+        actors: { actor_id: string; events: number }[];
+      }>();
+      expect(body.total).toBeGreaterThan(10);
+      expect(body.failure_rate).toBeGreaterThan(0);
+      expect(body.failure_rate).toBeLessThan(1);
+      const victimFailures = body.repeated_failures.find((f) => f.failures >= 3);
+      expect(victimFailures).toBeDefined();
+      expect(body.new_ips).toContainEqual(
+        expect.objectContaining({ actor_id: 'night-owl', ip: '203.0.113.9' }),
+      );
+      expect(body.off_hours.map((e) => e.actor.id)).toContain('night-owl');
+      expect(body.high_risk.map((e) => e.action)).toContain('apikey.created');
+      expect(body.actors.map((a) => a.actor_id)).toContain('night-owl');
+    });
   });
 }

@@ -3,11 +3,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { Authenticator } from '../../identity/authenticate.js';
+import { auditAnalytics } from '../audit-analytics.js';
 import { exportAuditRecords } from '../audit-export.js';
 import { auditEventJson, checkpointJson, verificationJson } from '../audit-json.js';
 import type { AuditTrail } from '../audit-trail.js';
 import { auditErrors } from '../errors.js';
 import {
+  AnalyticsQuery,
+  AnalyticsResponse,
   AuditEventsQuery,
   AuditEventsResponse,
   AuditExportQuery,
@@ -179,6 +182,61 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
       const checkpoint = await audit.checkpoint('manual');
       if (!checkpoint) throw new RampartError(auditErrors.audit_chain_empty);
       return reply.code(201).send(checkpointJson(checkpoint));
+    },
+  );
+
+  app.get(
+    '/v1/admin/audit/analytics',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Failure rate, high-risk events, repeated failures, new IPs, off-hours activity and a per-actor summary',
+        security: [{ bearerAuth: [] }],
+        querystring: AnalyticsQuery,
+        response: { 200: AnalyticsResponse },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const toTime = q.to !== undefined ? Date.parse(q.to) : Date.now();
+      const fromTime = q.from !== undefined ? Date.parse(q.from) : toTime - 86_400_000;
+      const a = await auditAnalytics(audit.store, {
+        fromTime,
+        toTime,
+        workStartHour: q.work_start,
+        workEndHour: q.work_end,
+        minFailures: q.min_failures,
+      });
+      const iso = (t: number) => new Date(t).toISOString();
+      return {
+        from: iso(fromTime),
+        to: iso(toTime),
+        total: a.total,
+        failures: a.failures,
+        failure_rate: a.failureRate,
+        high_risk: a.highRisk.map(auditEventJson),
+        repeated_failures: a.repeatedFailures.map((r) => ({
+          actor_id: r.actorId,
+          failures: r.failures,
+          last_seen: iso(r.lastSeen),
+        })),
+        new_ips: a.newIps.map((r) => ({
+          actor_id: r.actorId,
+          ip: r.ip,
+          first_seen: iso(r.firstSeen),
+        })),
+        off_hours: a.offHours.map(auditEventJson),
+        actors: a.actors.map((r) => ({
+          actor_id: r.actorId,
+          events: r.events,
+          failures: r.failures,
+          max_risk: r.maxRisk,
+          ips: r.ips,
+          last_seen: iso(r.lastSeen),
+        })),
+      };
     },
   );
 

@@ -2,7 +2,7 @@ import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { type AuditEntry, type AuditRecord, chainEntries } from '../../audit/core/audit-record.js';
 import { canonicalJson } from '../../audit/core/canonical-json.js';
 import type { AuditCheckpoint, CheckpointKind } from '../../audit/core/checkpoint-signer.js';
-import type { AuditQuery, AuditStore } from '../../audit/store.js';
+import type { AuditActivity, AuditQuery, AuditStore } from '../../audit/store.js';
 import type { ActorKind, EventOutcome, EventSeverity } from '../../events/security-event.js';
 import type { DatabaseDialect } from '../database.js';
 import type { Database } from '../database-schema.js';
@@ -263,6 +263,91 @@ export class SqlAuditStore implements AuditStore {
       query = query.where('seq', q.order === 'asc' ? '>' : '<', q.afterSeq);
     const rows = await query.orderBy('seq', q.order).limit(q.limit).execute();
     return rows.map(toRecord);
+  }
+
+  async activity(fromTime: number, toTime: number, minFailures: number): Promise<AuditActivity> {
+    const inWindow = this.#db
+      .selectFrom('audit_events')
+      .where('time', '>=', fromTime)
+      .where('time', '<', toTime);
+    const totals = await inWindow
+      .select((eb) => [
+        eb.fn.countAll<number>().as('total'),
+        eb.fn
+          .sum<number>(eb.case().when('outcome', '!=', 'success').then(1).else(0).end())
+          .as('failures'),
+      ])
+      .executeTakeFirstOrThrow();
+    const repeated = await inWindow
+      .where('outcome', '!=', 'success')
+      .where('actor_id', 'is not', null)
+      .select((eb) => [
+        'actor_id',
+        eb.fn.countAll<number>().as('failures'),
+        eb.fn.max('time').as('last_seen'),
+      ])
+      .groupBy('actor_id')
+      .having((eb) => eb.fn.countAll(), '>=', minFailures)
+      .orderBy('failures', 'desc')
+      .limit(100)
+      .execute();
+    const newIps = await inWindow
+      .where('actor_id', 'is not', null)
+      .where('actor_ip', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('audit_events as earlier')
+              .select('earlier.seq')
+              .whereRef('earlier.actor_id', '=', 'audit_events.actor_id')
+              .whereRef('earlier.actor_ip', '=', 'audit_events.actor_ip')
+              .where('earlier.time', '<', fromTime),
+          ),
+        ),
+      )
+      .select((eb) => ['actor_id', 'actor_ip', eb.fn.min('time').as('first_seen')])
+      .groupBy(['actor_id', 'actor_ip'])
+      .orderBy('first_seen', 'desc')
+      .limit(100)
+      .execute();
+    const actors = await inWindow
+      .where('actor_id', 'is not', null)
+      .select((eb) => [
+        'actor_id',
+        eb.fn.countAll<number>().as('events'),
+        eb.fn
+          .sum<number>(eb.case().when('outcome', '!=', 'success').then(1).else(0).end())
+          .as('failures'),
+        eb.fn.max('risk').as('max_risk'),
+        eb.fn.count<number>('actor_ip').distinct().as('ips'),
+        eb.fn.max('time').as('last_seen'),
+      ])
+      .groupBy('actor_id')
+      .orderBy('events', 'desc')
+      .limit(50)
+      .execute();
+    return {
+      total: Number(totals.total),
+      failures: Number(totals.failures ?? 0),
+      repeatedFailures: repeated.map((r) => ({
+        actorId: r.actor_id ?? '',
+        failures: Number(r.failures),
+        lastSeen: Number(r.last_seen),
+      })),
+      newIps: newIps.map((r) => ({
+        actorId: r.actor_id ?? '',
+        ip: r.actor_ip ?? '',
+        firstSeen: Number(r.first_seen),
+      })),
+      actors: actors.map((r) => ({
+        actorId: r.actor_id ?? '',
+        events: Number(r.events),
+        failures: Number(r.failures ?? 0),
+        maxRisk: Number(r.max_risk),
+        ips: Number(r.ips),
+        lastSeen: Number(r.last_seen),
+      })),
+    };
   }
 
   async insertCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
