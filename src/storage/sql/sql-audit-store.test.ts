@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnNode } from '../../../test/support/spawn.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../test/support/test-databases.js';
 import { AuditTrail, verifyAuditStore } from '../../audit/audit-trail.js';
 import type { AuditEntry } from '../../audit/core/audit-record.js';
@@ -137,3 +141,42 @@ for (const kind of testDatabaseKinds()) {
     });
   });
 }
+
+describe('SqlAuditStore on one SQLite file shared by two processes', () => {
+  // Two connections in one process would deadlock on better-sqlite3's synchronous busy
+  // wait; real processes (a server and the CLI) are what shares a file.
+  it('serialises appends from two processes without losing or forking records', async () => {
+    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'rampart-audit-')), 'shared.db')}`;
+    const setup = openDatabase(url);
+    await migrateToLatest(setup);
+    await setup.close();
+    const dist = new URL('../../../dist/', import.meta.url).href;
+    const script = `
+      const { openDatabase } = await import('${dist}storage/database.js');
+      const { SqlAuditStore } = await import('${dist}storage/sql/sql-audit-store.js');
+      const h = openDatabase(process.env.URL);
+      const store = new SqlAuditStore(h.db, h.dialect);
+      const entry = (i) => ({ id: 'p' + process.pid + '-' + i, time: Date.now(),
+        actor: { kind: 'system', id: null, ip: null, userAgent: null, apiKeyId: null },
+        action: 'auth.logout', target: null, outcome: 'success', severity: 'info',
+        environment: 'development', requestId: null, risk: 2, details: { i } });
+      for (let i = 0; i < 40; i++) await store.append([entry(i), entry(1000 + i)]);
+      await h.close();
+      process.stdout.write('DONE\\n');
+    `;
+    const children = [0, 1].map(() =>
+      spawnNode(['--input-type=module', '-e', script], { env: { URL: url } }),
+    );
+    for (const child of children) {
+      const { code } = await child.exit();
+      expect(code, child.output()).toBe(0);
+    }
+    const check = openDatabase(url);
+    try {
+      const store = new SqlAuditStore(check.db, check.dialect);
+      expect(await verifyAuditStore(store, trusted)).toMatchObject({ ok: true, lastSeq: 160 });
+    } finally {
+      await check.close();
+    }
+  }, 30_000);
+});

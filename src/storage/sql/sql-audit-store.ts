@@ -193,6 +193,11 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async #lockHead(trx: Transaction<Database & AuditTables>) {
+    // SQLite: write first, so the transaction takes the write lock at once (waiting under
+    // busy_timeout) instead of reading a snapshot and failing with SQLITE_BUSY_SNAPSHOT
+    // when another process (the CLI) committed in between.
+    if (this.#dialect === 'sqlite')
+      await trx.updateTable('audit_chain_head').set({ id: 1 }).where('id', '=', 1).execute();
     const query = trx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1);
     const row = await (this.#dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
     if (!row) throw new Error('audit chain head is missing; run rampart migrate');
