@@ -6,6 +6,7 @@ import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
 interface VerifyOptions {
   publicKey?: string[];
+  file?: string;
   json?: boolean;
 }
 
@@ -24,6 +25,10 @@ export function registerAuditCommands(program: Command): void {
     .option(
       '--public-key <key...>',
       'also trust these checkpoint public keys (base64url), e.g. from before a master key rotation',
+    )
+    .option(
+      '--file <export.jsonl>',
+      'verify an unfiltered JSONL export offline instead of the database (trust keys with --public-key)',
     )
     .option('--json', 'print the result as JSON')
     .action(async (options: VerifyOptions, command: Command) => {
@@ -44,6 +49,25 @@ export function registerAuditCommands(program: Command): void {
       if (config.masterKey !== undefined || existsSync(join(config.dataDir, masterKeyFileName))) {
         trusted.add(deriveCheckpointSigner(resolveMasterKey(config).key).publicKey);
       }
+      const print = (result: Awaited<ReturnType<typeof verifyAuditStore>>) => {
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(verificationJson(result))}\n`
+            : `${describeVerification(result)}\n`,
+        );
+        if (!result.ok) process.exitCode = ExitCode.failure;
+      };
+      if (options.file !== undefined) {
+        const { createReadStream } = await import('node:fs');
+        const { createInterface } = await import('node:readline');
+        const { verifyExportLines } = await import('../audit/core/export-verifier.js');
+        const lines = createInterface({
+          input: createReadStream(options.file),
+          crlfDelay: Infinity,
+        });
+        print(await verifyExportLines(lines, trusted));
+        return;
+      }
       const database = openDatabase(config.databaseUrl);
       try {
         const status = await migrationStatus(database);
@@ -52,16 +76,7 @@ export function registerAuditCommands(program: Command): void {
             'the database has no audit trail yet: run rampart migrate',
             ExitCode.failure,
           );
-        const result = await verifyAuditStore(
-          new SqlAuditStore(database.db, database.dialect),
-          trusted,
-        );
-        process.stdout.write(
-          options.json
-            ? `${JSON.stringify(verificationJson(result))}\n`
-            : `${describeVerification(result)}\n`,
-        );
-        if (!result.ok) process.exitCode = ExitCode.failure;
+        print(await verifyAuditStore(new SqlAuditStore(database.db, database.dialect), trusted));
       } finally {
         await database.close();
       }

@@ -11,6 +11,7 @@ import { testDatabaseKinds } from '../../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../../test/support/test-rampart.js';
 import { genesisHash, recordHash } from '../core/audit-record.js';
 import { checkpointPayload } from '../core/checkpoint-signer.js';
+import { verifyExportLines } from '../core/export-verifier.js';
 
 interface EventJson {
   seq: number;
@@ -163,6 +164,34 @@ for (const database of testDatabaseKinds()) {
           Buffer.from(final.signature, 'base64url'),
         ),
       ).toBe(true);
+    });
+
+    it('verifies an export offline and detects an edited or missing line', async () => {
+      const body = (await get('/v1/admin/audit/export?format=jsonl')).body;
+      const trusted = new Set([r.audit?.signer.publicKey ?? '']);
+      async function* linesOf(text: string) {
+        yield* text.split('\n');
+      }
+      const lines = body.trim().split('\n');
+      expect(await verifyExportLines(linesOf(body), trusted)).toMatchObject({
+        ok: true,
+        checked: lines.length - 1,
+      });
+      const edited = lines.map((l, i) => (i === 2 ? l.replace('"risk":', '"risk":1') : l));
+      expect(await verifyExportLines(linesOf(edited.join('\n')), trusted)).toMatchObject({
+        ok: false,
+        problem: 'hash_mismatch',
+        firstBadSeq: 3,
+      });
+      const cut = [...lines.slice(0, -2), lines[lines.length - 1]];
+      expect(await verifyExportLines(linesOf(cut.join('\n')), trusted)).toMatchObject({
+        ok: false,
+        problem: 'truncated',
+      });
+      expect(await verifyExportLines(linesOf(body), new Set())).toMatchObject({
+        ok: false,
+        problem: 'checkpoint_forged',
+      });
     });
 
     it('exports CSV with a header, quoted cells and a final checkpoint line', async () => {
