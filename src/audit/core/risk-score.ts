@@ -59,7 +59,24 @@ export interface RiskContext {
 }
 
 /** The base score of an action: exact match, else the longest matching `prefix*`, else 5. */
+// Resolved base per action, per table: the prefix scan runs once per event type.
+const resolved = new WeakMap<Readonly<Record<string, number>>, Map<string, number>>();
+
 export function baseRisk(action: string, table: Readonly<Record<string, number>>): number {
+  let cache = resolved.get(table);
+  if (!cache) {
+    cache = new Map();
+    resolved.set(table, cache);
+  }
+  let score = cache.get(action);
+  if (score === undefined) {
+    score = resolveBaseRisk(action, table);
+    if (cache.size < 10_000) cache.set(action, score);
+  }
+  return score;
+}
+
+function resolveBaseRisk(action: string, table: Readonly<Record<string, number>>): number {
   const exact = table[action];
   if (exact !== undefined) return exact;
   let best: number | undefined;

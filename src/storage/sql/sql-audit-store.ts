@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { type AuditEntry, type AuditRecord, chainEntries } from '../../audit/core/audit-record.js';
 import { canonicalJson } from '../../audit/core/canonical-json.js';
 import type { AuditCheckpoint, CheckpointKind } from '../../audit/core/checkpoint-signer.js';
@@ -77,19 +77,42 @@ const eventColumns = [
 ] as const;
 
 /**
- * A batch insert with the rows as one JSON parameter, expanded by the database
- * (`json_each` in SQLite, `jsonb_to_recordset` in PostgreSQL): building and binding a
- * thousand-row VALUES list costs more CPU than the write itself.
+ * PostgreSQL: a batch insert with the rows as one JSON parameter expanded by
+ * `jsonb_to_recordset`; building and binding a thousand-row VALUES list through the query
+ * builder costs more CPU than the write itself.
  */
-function insertBatch(dialect: DatabaseDialect, rows: AuditEventsTable[]): RawBuilder<unknown> {
-  const json = JSON.stringify(rows);
+function insertBatchPostgres(rows: AuditEventsTable[]): RawBuilder<unknown> {
   const names = sql.raw(eventColumns.map(([name]) => name).join(', '));
-  if (dialect === 'postgres') {
-    const shape = sql.raw(eventColumns.map(([name, type]) => `${name} ${type}`).join(', '));
-    return sql`insert into audit_events (${names}) select ${names} from jsonb_to_recordset(${json}::jsonb) as x(${shape})`;
+  const shape = sql.raw(eventColumns.map(([name, type]) => `${name} ${type}`).join(', '));
+  return sql`insert into audit_events (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${shape})`;
+}
+
+const sqliteInsertText = new Map<number, string>();
+
+/**
+ * SQLite: a multi-row INSERT compiled once per row count (the driver keeps the prepared
+ * statement by its text) with the values bound positionally. Batches are cut into
+ * 1000/100/10/1-row statements so only four statement texts ever exist.
+ */
+function sqliteInserts(rows: AuditEventsTable[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
+  let i = 0;
+  for (const size of [1000, 100, 10, 1]) {
+    while (rows.length - i >= size) {
+      let text = sqliteInsertText.get(size);
+      if (text === undefined) {
+        const tuple = `(${eventColumns.map(() => '?').join(', ')})`;
+        text = `insert into audit_events (${eventColumns.map(([n]) => n).join(', ')}) values ${Array.from({ length: size }, () => tuple).join(', ')}`;
+        sqliteInsertText.set(size, text);
+      }
+      const params: unknown[] = [];
+      for (const row of rows.slice(i, i + size))
+        for (const [name] of eventColumns) params.push(row[name]);
+      out.push(CompiledQuery.raw(text, params));
+      i += size;
+    }
   }
-  const values = sql.raw(eventColumns.map(([name]) => `value ->> '${name}'`).join(', '));
-  return sql`insert into audit_events (${names}) select ${values} from json_each(${json})`;
+  return out;
 }
 
 function toRow(r: AuditRecord): AuditEventsTable {
@@ -210,10 +233,9 @@ export class SqlAuditStore implements AuditStore {
       const head = await this.#lockHead(trx);
       const records = chainEntries(head, entries);
       for (let i = 0; i < records.length; i += this.#rowsPerInsert) {
-        await insertBatch(
-          this.#dialect,
-          records.slice(i, i + this.#rowsPerInsert).map(toRow),
-        ).execute(trx);
+        const rows = records.slice(i, i + this.#rowsPerInsert).map(toRow);
+        if (this.#dialect === 'postgres') await insertBatchPostgres(rows).execute(trx);
+        else for (const query of sqliteInserts(rows)) await trx.executeQuery(query);
       }
       const last = records[records.length - 1];
       if (last)
