@@ -204,6 +204,18 @@ for (const database of testDatabaseKinds()) {
       expect(lines[lines.length - 1]).toMatch(/^# checkpoint \{"type":"checkpoint"/);
     });
 
+    it('defuses spreadsheet formulas in CSV cells', async () => {
+      await r.events.publish({
+        type: 'auth.token.rejected',
+        outcome: 'failure',
+        actor: { kind: 'anonymous', userAgent: '=HYPERLINK("http://evil.example","x")' },
+        details: {},
+      });
+      const res = await get('/v1/admin/audit/export?format=csv&action=auth.token.rejected');
+      expect(res.body).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+      expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);
+    });
+
     it('verifies the chain and signs a checkpoint on demand', async () => {
       const created = await r.app.inject({
         method: 'POST',
