@@ -8,11 +8,6 @@ export const auditErrors = defineErrors({
     description:
       'The cursor is not one this server issued, or it was issued for another order. Start again without a cursor.',
   },
-  audit_disabled: {
-    status: 404,
-    title: 'Audit trail disabled',
-    description: 'The audit trail is turned off on this server (audit.enabled false).',
-  },
   audit_chain_empty: {
     status: 409,
     title: 'Audit trail empty',
