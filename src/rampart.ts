@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AuditTrail } from './audit/audit-trail.js';
+import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
+import { auditRoutes } from './audit/routes/audit.routes.js';
 import type { RampartConfig } from './config/schema.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
@@ -32,6 +35,7 @@ import { migrateToLatest, migrationStatus } from './storage/migrate.js';
 import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
+import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { rampartVersion } from './version.js';
 
@@ -68,6 +72,8 @@ export interface Rampart {
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
   readonly masterKeySource: 'config' | 'file' | 'generated';
+  /** The hash-chained audit trail; undefined when audit.enabled is false. */
+  readonly audit: AuditTrail | undefined;
   /** Starts listening; resolves with the bound URL. */
   listen(): Promise<string>;
   /** Stops accepting, drains in-flight requests, then closes the stores. Idempotent. */
@@ -126,6 +132,21 @@ export async function createRampart(
     events.subscribe('log', (event) => {
       logger.info({ event }, `security event ${event.type}`);
     });
+    // The audit trail: publishers wait until their event is committed (group commit).
+    // Its cleanup is registered first so it runs last, after every other publisher stopped.
+    const audit = config.audit.enabled
+      ? new AuditTrail({
+          store: new SqlAuditStore(database.db, database.dialect),
+          signer: deriveCheckpointSigner(masterKey.key),
+          config,
+          onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
+        })
+      : undefined;
+    if (audit) {
+      events.subscribe('audit', (event) => audit.record(event));
+      audit.start();
+      cleanups.push(() => audit.close());
+    }
 
     const stores = createSqlIdentityStores(database.db);
     const sealer = createSealer(masterKey.key);
@@ -236,6 +257,7 @@ export async function createRampart(
     await app.register(identityPlugin, identity.pluginOptions);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
+    if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -256,6 +278,7 @@ export async function createRampart(
       signingKeys: identity.signingKeys,
       ring: identity.ring,
       masterKeySource: masterKey.source,
+      audit,
       async listen() {
         return app.listen({ host: config.host, port: config.port });
       },

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { rampartVersion } from '../version.js';
+import { registerAuditCommands } from './audit-verify.js';
 import { registerConfigCommands } from './config-check.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { registerKeysCommands } from './keys-rotate.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerConfigCommands(program);
   registerMfaResetCommand(program);
+  registerAuditCommands(program);
   // Commander exits 1 on usage errors; we reserve 1 for failures and use 2 for usage.
   program.exitOverride();
   for (const command of program.commands) {

@@ -1,0 +1,34 @@
+/**
+ * Canonical JSON for hashing, after RFC 8785 (JCS): object members sorted by their keys'
+ * UTF-16 code units, no whitespace, strings and numbers serialised as ECMAScript's
+ * JSON.stringify does (which is what JCS specifies for finite numbers and well-formed
+ * strings). Members whose value is `undefined` are left out; non-finite numbers and
+ * bigints are refused, so a record that cannot be canonicalised is never hashed.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [true, null] }); // '{"a":[true,null],"b":1}'
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('non-finite number in canonical JSON');
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      const record = value as Record<string, unknown>;
+      // Default sort compares UTF-16 code units, as RFC 8785 section 3.2.3 requires.
+      const keys = Object.keys(record)
+        .filter((k) => record[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`cannot canonicalise a ${typeof value}`);
+  }
+}
