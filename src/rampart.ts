@@ -17,7 +17,10 @@ import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
+import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
+import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
+import { metricsRoutes } from './monitor/routes/metrics.routes.js';
 import { createProtect, type Protect } from './protect/create-protect.js';
 import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
@@ -66,6 +69,10 @@ export interface Rampart {
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
   readonly masterKeySource: 'config' | 'file' | 'generated';
+  /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
+  readonly metrics: RampartMetrics | undefined;
+  /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
+  metricsUrl(): string | undefined;
   /** Starts listening; resolves with the bound URL. */
   listen(): Promise<string>;
   /** Stops accepting, drains in-flight requests, then closes the stores. Idempotent. */
@@ -163,6 +170,28 @@ export async function createRampart(
     });
     cleanups.push(() => gateway.close());
 
+    const rateLimitStore = protect.store;
+    const metrics = config.metrics.enabled
+      ? createRampartMetrics({
+          events,
+          dataDir: config.dataDir,
+          stores: [
+            { store: 'database', kind: database.dialect, ping: () => database.ping() },
+            { store: 'hotstore', kind: hotStore.kind, ping: () => hotStore.ping() },
+            ...(rateLimitStore
+              ? [
+                  {
+                    store: 'ratelimit',
+                    kind: rateLimitStore.kind,
+                    ping: () => rateLimitStore.ping(),
+                  },
+                ]
+              : []),
+          ],
+        })
+      : undefined;
+    if (metrics) cleanups.push(async () => metrics.close());
+
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
       values: hotStore.values,
@@ -175,6 +204,8 @@ export async function createRampart(
     cleanups.push(await ipAccess.start());
 
     const app = await buildServer({ config, logger, version: rampartVersion });
+    // First of the hooks added here, so requests refused by IP rules are counted too.
+    metrics?.instrument(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
     // Before any POST route is added: it hooks into each of them.
@@ -226,6 +257,12 @@ export async function createRampart(
     // Before every route, so the rate-limit hooks see each one as it is registered.
     if (protect.pluginOptions) await app.register(protectPlugin, protect.pluginOptions);
     await app.register(healthRoutes, { version: rampartVersion, readiness });
+    if (metrics && config.metrics.port === undefined) {
+      await app.register(metricsRoutes, {
+        metrics,
+        ...(config.metrics.token ? { token: config.metrics.token } : {}),
+      });
+    }
     await app.register(identityPlugin, identity.pluginOptions);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
@@ -233,6 +270,7 @@ export async function createRampart(
     await app.ready();
 
     let closed: Promise<void> | undefined;
+    let metricsServer: MetricsServer | undefined;
     return {
       app,
       config,
@@ -249,12 +287,26 @@ export async function createRampart(
       signingKeys: identity.signingKeys,
       ring: identity.ring,
       masterKeySource: masterKey.source,
+      metrics,
+      metricsUrl: () => metricsServer?.url,
       async listen() {
-        return app.listen({ host: config.host, port: config.port });
+        const url = await app.listen({ host: config.host, port: config.port });
+        if (metrics && config.metrics.port !== undefined && !metricsServer) {
+          metricsServer = await startMetricsServer({
+            metrics,
+            host: config.metrics.host,
+            port: config.metrics.port,
+            ...(config.metrics.token ? { token: config.metrics.token } : {}),
+            publicUrl: config.publicUrl,
+            logger,
+          });
+        }
+        return url;
       },
       close() {
         closed ??= (async () => {
           await app.close();
+          await metricsServer?.close();
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
           await hotStore.close();
           await database.close();

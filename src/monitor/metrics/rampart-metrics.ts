@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import type { EventBus, EventSubscription } from '../../events/event-bus.js';
+import { registerHttpMetrics } from './http-metrics.js';
+import { sharedProcessRegistry } from './process-metrics.js';
+import { subscribeSecurityEventMetrics } from './security-event-metrics.js';
+import { registerStoreMetrics, type StoreProbe } from './store-metrics.js';
+import { registerSystemMetrics } from './system-metrics.js';
+
+export interface RampartMetricsOptions {
+  events: EventBus;
+  stores: readonly StoreProbe[];
+  dataDir: string;
+}
+
+export interface RampartMetrics {
+  /** This instance's registry (not prom-client's global one). */
+  readonly registry: Registry;
+  /** The Prometheus text exposition content type. */
+  readonly contentType: string;
+  /** Every metric of this instance and of the process, in the text exposition format. */
+  render(): Promise<string>;
+  /** Counts the requests of this server (call once, before the other hooks). */
+  instrument(app: FastifyInstance): void;
+  /** Stops counting events. */
+  close(): void;
+}
+
+/**
+ * One registry per Rampart instance: HTTP, security events, tokens, stores and system,
+ * plus the process metrics shared by every instance in the process.
+ *
+ * @example
+ * const metrics = createRampartMetrics({ events, stores: [], dataDir: './data' });
+ * metrics.instrument(app);
+ * const text = await metrics.render();
+ */
+export function createRampartMetrics(options: RampartMetricsOptions): RampartMetrics {
+  const registry = new Registry();
+  const subscription: EventSubscription = subscribeSecurityEventMetrics(options.events, registry);
+  registerStoreMetrics(registry, options.stores);
+  registerSystemMetrics(registry, options.dataDir);
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => Registry.merge([registry, sharedProcessRegistry()]).metrics(),
+    instrument: (app) => registerHttpMetrics(app, registry),
+    close: () => subscription.unsubscribe(),
+  };
+}
