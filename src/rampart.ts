@@ -175,6 +175,7 @@ export async function createRampart(
       ? createRampartMetrics({
           events,
           dataDir: config.dataDir,
+          ...(gateway.pluginOptions ? { gatewayStats: () => gateway.stats() } : {}),
           stores: [
             { store: 'database', kind: database.dialect, ping: () => database.ping() },
             { store: 'hotstore', kind: hotStore.kind, ping: () => hotStore.ping() },

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { EventBus, EventSubscription } from '../../events/event-bus.js';
+import type { GatewayRouteStats } from '../../gateway/gateway-stats.js';
+import { registerGatewayMetrics } from './gateway-metrics.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { sharedProcessRegistry } from './process-metrics.js';
 import { subscribeSecurityEventMetrics } from './security-event-metrics.js';
@@ -11,6 +13,8 @@ export interface RampartMetricsOptions {
   events: EventBus;
   stores: readonly StoreProbe[];
   dataDir: string;
+  /** The gateway's per-route counters (absent: no gateway metrics). */
+  gatewayStats?: () => readonly GatewayRouteStats[];
 }
 
 export interface RampartMetrics {
@@ -40,6 +44,7 @@ export function createRampartMetrics(options: RampartMetricsOptions): RampartMet
   const subscription: EventSubscription = subscribeSecurityEventMetrics(options.events, registry);
   registerStoreMetrics(registry, options.stores);
   registerSystemMetrics(registry, options.dataDir);
+  if (options.gatewayStats) registerGatewayMetrics(registry, options.gatewayStats);
   return {
     registry,
     contentType: registry.contentType,
