@@ -176,6 +176,10 @@ export async function createRampart(
           events,
           dataDir: config.dataDir,
           ...(gateway.pluginOptions ? { gatewayStats: () => gateway.stats() } : {}),
+          caches: [
+            { cache: 'accounts', stats: () => identity.accountCache.stats() },
+            { cache: 'api_keys', stats: () => identity.apiKeys.cacheStats() },
+          ],
           stores: [
             { store: 'database', kind: database.dialect, ping: () => database.ping() },
             { store: 'hotstore', kind: hotStore.kind, ping: () => hotStore.ping() },

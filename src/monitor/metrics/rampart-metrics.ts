@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { EventBus, EventSubscription } from '../../events/event-bus.js';
 import type { GatewayRouteStats } from '../../gateway/gateway-stats.js';
+import { type CacheProbe, registerCacheMetrics } from './cache-metrics.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { sharedProcessRegistry } from './process-metrics.js';
@@ -13,6 +14,8 @@ export interface RampartMetricsOptions {
   events: EventBus;
   stores: readonly StoreProbe[];
   dataDir: string;
+  /** In-memory caches to report on. */
+  caches?: readonly CacheProbe[];
   /** The gateway's per-route counters (absent: no gateway metrics). */
   gatewayStats?: () => readonly GatewayRouteStats[];
 }
@@ -44,6 +47,7 @@ export function createRampartMetrics(options: RampartMetricsOptions): RampartMet
   const subscription: EventSubscription = subscribeSecurityEventMetrics(options.events, registry);
   registerStoreMetrics(registry, options.stores);
   registerSystemMetrics(registry, options.dataDir);
+  registerCacheMetrics(registry, options.caches ?? []);
   if (options.gatewayStats) registerGatewayMetrics(registry, options.gatewayStats);
   return {
     registry,

@@ -67,6 +67,8 @@ describe('GET /metrics', () => {
       'rampart_process_cpu_user_seconds_total',
       'rampart_nodejs_eventloop_lag_seconds',
       'rampart_tokens_total{operation="issued"}',
+      'rampart_cache_entries{cache="accounts"}',
+      'rampart_cache_misses_total{cache="api_keys"}',
     ]) {
       expect(res.body).toContain(name);
     }
