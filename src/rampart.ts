@@ -176,6 +176,15 @@ export async function createRampart(
           events,
           dataDir: config.dataDir,
           ...(gateway.pluginOptions ? { gatewayStats: () => gateway.stats() } : {}),
+          ...(rateLimitStore
+            ? {
+                rateLimitStore: {
+                  kind: rateLimitStore.kind,
+                  // Only the Redis store wraps a fallback (ResilientRateLimiter) and can degrade.
+                  degraded: () => 'degraded' in rateLimitStore && rateLimitStore.degraded === true,
+                },
+              }
+            : {}),
           caches: [
             { cache: 'accounts', stats: () => identity.accountCache.stats() },
             { cache: 'api_keys', stats: () => identity.apiKeys.cacheStats() },

@@ -7,13 +7,19 @@ import { registerGatewayMetrics } from './gateway-metrics.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { sharedProcessRegistry } from './process-metrics.js';
 import { subscribeSecurityEventMetrics } from './security-event-metrics.js';
-import { registerStoreMetrics, type StoreProbe } from './store-metrics.js';
+import {
+  registerRateLimitStoreMetrics,
+  registerStoreMetrics,
+  type StoreProbe,
+} from './store-metrics.js';
 import { registerSystemMetrics } from './system-metrics.js';
 
 export interface RampartMetricsOptions {
   events: EventBus;
   stores: readonly StoreProbe[];
   dataDir: string;
+  /** The rate-limit store's kind and whether it is degraded (absent: rate limits off). */
+  rateLimitStore?: { kind: string; degraded: () => boolean };
   /** In-memory caches to report on. */
   caches?: readonly CacheProbe[];
   /** The gateway's per-route counters (absent: no gateway metrics). */
@@ -47,6 +53,13 @@ export function createRampartMetrics(options: RampartMetricsOptions): RampartMet
   const subscription: EventSubscription = subscribeSecurityEventMetrics(options.events, registry);
   registerStoreMetrics(registry, options.stores);
   registerSystemMetrics(registry, options.dataDir);
+  if (options.rateLimitStore) {
+    registerRateLimitStoreMetrics(
+      registry,
+      options.rateLimitStore.kind,
+      options.rateLimitStore.degraded,
+    );
+  }
   registerCacheMetrics(registry, options.caches ?? []);
   if (options.gatewayStats) registerGatewayMetrics(registry, options.gatewayStats);
   return {

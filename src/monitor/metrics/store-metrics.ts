@@ -76,3 +76,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Whether the shared rate-limit store has failed and limits follow `rateLimit.failMode`
+ * (per-node budgets or refusals) instead of being global: 1 while degraded.
+ *
+ * @example
+ * registerRateLimitStoreMetrics(registry, 'redis', () => limiter.degraded);
+ */
+export function registerRateLimitStoreMetrics(
+  registry: Registry,
+  kind: string,
+  degraded: () => boolean,
+): void {
+  new Gauge({
+    name: 'rampart_ratelimit_store_degraded',
+    help: 'Whether the rate-limit store is unreachable and limits follow rateLimit.failMode (1) or are shared (0).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ kind }, degraded() ? 1 : 0);
+    },
+  });
+}

@@ -145,6 +145,39 @@ describe('GET /metrics', () => {
 });
 
 describe('metrics configuration', () => {
+  it('counts rate-limited requests and reports the rate-limit store', async () => {
+    const rampart = await startTestRampart({
+      overrides: { rateLimit: { default: { limit: 1, window: 60 } } },
+    });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        codes.push(
+          (await rampart.app.inject({ method: 'GET', url: '/problems/not_found' })).statusCode,
+        );
+      }
+      expect(codes).toEqual([200, 429]);
+      // Read the registry directly: /metrics itself is under the same one-request budget.
+      const text = (await rampart.metrics?.render()) ?? '';
+      expect(
+        sampleValue(
+          text,
+          'rampart_security_events_total{type="ratelimit.exceeded",outcome="denied"}',
+        ),
+      ).toBe(1);
+      expect(text).toContain('rampart_ratelimit_store_degraded{kind="memory"} 0');
+      expect(text).toContain('rampart_store_up{store="ratelimit",kind="memory"} 1');
+      expect(
+        sampleValue(
+          text,
+          'rampart_http_requests_total{route="/problems/:code",method="GET",status="429"}',
+        ),
+      ).toBe(1);
+    } finally {
+      await rampart.close();
+    }
+  });
+
   it('serves nothing at /metrics when metrics.enabled is false', async () => {
     const rampart = await startTestRampart({ overrides: { metrics: { enabled: false } } });
     try {
