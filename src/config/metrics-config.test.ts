@@ -40,6 +40,14 @@ describe('metrics configuration', () => {
     expect(verdict.problems.map((p) => p.key)).toContain('metrics.token');
   });
 
+  it('refuses a metrics port equal to the main port', () => {
+    const verdict = checkConfig({
+      env: { RAMPART_PORT: '9000', RAMPART_METRICS_PORT: '9000' },
+      cwd: cwd(),
+    });
+    expect(verdict.problems.map((p) => p.key)).toEqual(['metrics.port']);
+  });
+
   it('never shows the token', () => {
     const token = 'metrics-scrape-token-0123456789';
     const { config } = loadConfig({ env: { RAMPART_METRICS_TOKEN: token }, cwd: cwd() });

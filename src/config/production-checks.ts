@@ -111,6 +111,13 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
     );
   }
   if (
+    config.metrics.port !== undefined &&
+    config.metrics.port !== 0 &&
+    config.metrics.port === config.port
+  ) {
+    problem('metrics.port', 'must differ from port: the separate metrics listener needs its own');
+  }
+  if (
     production &&
     config.metrics.enabled &&
     config.metrics.token === undefined &&
