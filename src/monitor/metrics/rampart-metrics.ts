@@ -4,6 +4,7 @@ import type { EventBus, EventSubscription } from '../../events/event-bus.js';
 import type { GatewayRouteStats } from '../../gateway/gateway-stats.js';
 import { type CacheProbe, registerCacheMetrics } from './cache-metrics.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
+import { registerHostMetrics } from './host-metrics.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { sharedProcessRegistry } from './process-metrics.js';
 import { subscribeSecurityEventMetrics } from './security-event-metrics.js';
@@ -53,6 +54,7 @@ export function createRampartMetrics(options: RampartMetricsOptions): RampartMet
   const subscription: EventSubscription = subscribeSecurityEventMetrics(options.events, registry);
   registerStoreMetrics(registry, options.stores);
   registerSystemMetrics(registry, options.dataDir);
+  registerHostMetrics(registry);
   if (options.rateLimitStore) {
     registerRateLimitStoreMetrics(
       registry,
