@@ -41,6 +41,9 @@ export function subscribeSecurityEventMetrics(
   return events.subscribe('metrics', (event) => {
     securityEvents.inc({ type: event.type, outcome: event.outcome });
     const operation = tokenOperations[event.type];
-    if (operation !== undefined) tokens.inc({ operation });
+    if (operation === undefined) return;
+    // Revoking every session of an account is one event that names how many ended.
+    const sessions = event.details.sessions;
+    tokens.inc({ operation }, typeof sessions === 'number' && sessions > 0 ? sessions : 1);
   });
 }
