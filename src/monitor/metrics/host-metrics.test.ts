@@ -11,6 +11,10 @@ function fakeProc(): string {
     join(root, 'meminfo'),
     'MemTotal:        8000000 kB\nMemFree:         1000000 kB\nMemAvailable:    3000000 kB\nCached:          2000000 kB\n',
   );
+  writeFileSync(
+    join(root, 'diskstats'),
+    '   7       0 loop0 10 0 80 1 0 0 0 0 0 0 0\n 259       0 nvme0n1 100 5 2000 50 300 7 4000 90 0 120 140\n',
+  );
   mkdirSync(join(root, 'net'));
   writeFileSync(
     join(root, 'net', 'dev'),
@@ -35,6 +39,9 @@ describe('host metrics', () => {
     expect(text).toContain(`rampart_system_memory_used_bytes ${5_000_000 * 1024}`);
     expect(text).toContain('rampart_system_network_receive_bytes_total{interface="eth0"} 5000000');
     expect(text).toContain('rampart_system_network_transmit_bytes_total{interface="eth0"} 700000');
+    expect(text).toContain('rampart_system_disk_read_bytes_total{device="nvme0n1"} 1024000');
+    expect(text).toContain('rampart_system_disk_written_bytes_total{device="nvme0n1"} 2048000');
+    expect(text).not.toContain('loop0');
     expect(text).toMatch(/rampart_system_cpu_seconds_total\{mode="idle"\} \d/);
   });
 

@@ -80,6 +80,25 @@ export function registerHostMetrics(registry: Registry, procRoot = '/proc'): voi
           this.inc({ interface: iface }, bytes[pick]);
       },
     });
+  const diskIo = (name: string, help: string, pick: 'read' | 'written') =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['device'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [device, bytes] of await readDiskStats(procRoot)) {
+          this.inc({ device }, bytes[pick]);
+        }
+      },
+    });
+  diskIo('rampart_system_disk_read_bytes_total', 'Bytes read per block device (Linux).', 'read');
+  diskIo(
+    'rampart_system_disk_written_bytes_total',
+    'Bytes written per block device (Linux).',
+    'written',
+  );
   network(
     'rampart_system_network_receive_bytes_total',
     'Bytes received per network interface (Linux).',
@@ -90,6 +109,26 @@ export function registerHostMetrics(registry: Registry, procRoot = '/proc'): voi
     'Bytes sent per network interface (Linux).',
     'tx',
   );
+}
+
+/** /proc/diskstats: bytes read and written by block device (no loop or RAM disks). */
+export async function readDiskStats(
+  procRoot: string,
+): Promise<Map<string, { read: number; written: number }>> {
+  const devices = new Map<string, { read: number; written: number }>();
+  const text = await readFile(`${procRoot}/diskstats`, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    // major minor name reads merged sectorsRead msReading writes merged sectorsWritten …
+    const fields = line.trim().split(/\s+/);
+    const name = fields[2];
+    const sectorsRead = Number(fields[5]);
+    const sectorsWritten = Number(fields[9]);
+    if (name === undefined || /^(loop|ram)\d/.test(name)) continue;
+    if (Number.isNaN(sectorsRead) || Number.isNaN(sectorsWritten) || fields.length < 10) continue;
+    // The kernel counts in 512-byte sectors whatever the device's own sector size.
+    devices.set(name, { read: sectorsRead * 512, written: sectorsWritten * 512 });
+  }
+  return devices;
 }
 
 /** /proc/meminfo in bytes by field name; empty when unreadable. */
