@@ -19,6 +19,7 @@ import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
+import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
 import { metricsRoutes } from './monitor/routes/metrics.routes.js';
 import { createProtect, type Protect } from './protect/create-protect.js';
@@ -170,39 +171,18 @@ export async function createRampart(
     });
     cleanups.push(() => gateway.close());
 
-    const rateLimitStore = protect.store;
     const metrics = config.metrics.enabled
-      ? createRampartMetrics({
-          events,
-          dataDir: config.dataDir,
-          ...(gateway.pluginOptions ? { gatewayStats: () => gateway.stats() } : {}),
-          ...(rateLimitStore
-            ? {
-                rateLimitStore: {
-                  kind: rateLimitStore.kind,
-                  // Only the Redis store wraps a fallback (ResilientRateLimiter) and can degrade.
-                  degraded: () => 'degraded' in rateLimitStore && rateLimitStore.degraded === true,
-                },
-              }
-            : {}),
-          caches: [
-            { cache: 'accounts', stats: () => identity.accountCache.stats() },
-            { cache: 'api_keys', stats: () => identity.apiKeys.cacheStats() },
-          ],
-          stores: [
-            { store: 'database', kind: database.dialect, ping: () => database.ping() },
-            { store: 'hotstore', kind: hotStore.kind, ping: () => hotStore.ping() },
-            ...(rateLimitStore
-              ? [
-                  {
-                    store: 'ratelimit',
-                    kind: rateLimitStore.kind,
-                    ping: () => rateLimitStore.ping(),
-                  },
-                ]
-              : []),
-          ],
-        })
+      ? createRampartMetrics(
+          metricsOptionsOf({
+            events,
+            dataDir: config.dataDir,
+            database,
+            hot: hotStore,
+            protect,
+            identity,
+            gateway,
+          }),
+        )
       : undefined;
     if (metrics) cleanups.push(async () => metrics.close());
 
