@@ -20,7 +20,11 @@ import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
+import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
+import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
+import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
+import { metricsRoutes } from './monitor/routes/metrics.routes.js';
 import { createProtect, type Protect } from './protect/create-protect.js';
 import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
@@ -74,6 +78,10 @@ export interface Rampart {
   readonly masterKeySource: 'config' | 'file' | 'generated';
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
+  /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
+  readonly metrics: RampartMetrics | undefined;
+  /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
+  metricsUrl(): string | undefined;
   /** Starts listening; resolves with the bound URL. */
   listen(): Promise<string>;
   /** Stops accepting, drains in-flight requests, then closes the stores. Idempotent. */
@@ -188,6 +196,21 @@ export async function createRampart(
     });
     cleanups.push(() => gateway.close());
 
+    const metrics = config.metrics.enabled
+      ? createRampartMetrics(
+          metricsOptionsOf({
+            events,
+            dataDir: config.dataDir,
+            database,
+            hot: hotStore,
+            protect,
+            identity,
+            gateway,
+          }),
+        )
+      : undefined;
+    if (metrics) cleanups.push(async () => metrics.close());
+
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
       values: hotStore.values,
@@ -200,6 +223,8 @@ export async function createRampart(
     cleanups.push(await ipAccess.start());
 
     const app = await buildServer({ config, logger, version: rampartVersion });
+    // First of the hooks added here, so requests refused by IP rules are counted too.
+    metrics?.instrument(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
     // Before any POST route is added: it hooks into each of them.
@@ -254,6 +279,12 @@ export async function createRampart(
       await app.register(rateLimitRuleRoutes, { rules: protect.rules, auth: identity.auth });
     }
     await app.register(healthRoutes, { version: rampartVersion, readiness });
+    if (metrics && config.metrics.port === undefined) {
+      await app.register(metricsRoutes, {
+        metrics,
+        ...(config.metrics.token ? { token: config.metrics.token } : {}),
+      });
+    }
     await app.register(identityPlugin, identity.pluginOptions);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
@@ -262,6 +293,7 @@ export async function createRampart(
     await app.ready();
 
     let closed: Promise<void> | undefined;
+    let metricsServer: MetricsServer | undefined;
     return {
       app,
       config,
@@ -279,12 +311,26 @@ export async function createRampart(
       ring: identity.ring,
       masterKeySource: masterKey.source,
       audit,
+      metrics,
+      metricsUrl: () => metricsServer?.url,
       async listen() {
-        return app.listen({ host: config.host, port: config.port });
+        const url = await app.listen({ host: config.host, port: config.port });
+        if (metrics && config.metrics.port !== undefined && !metricsServer) {
+          metricsServer = await startMetricsServer({
+            metrics,
+            host: config.metrics.host,
+            port: config.metrics.port,
+            ...(config.metrics.token ? { token: config.metrics.token } : {}),
+            publicUrl: config.publicUrl,
+            logger,
+          });
+        }
+        return url;
       },
       close() {
         closed ??= (async () => {
           await app.close();
+          await metricsServer?.close();
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
           await hotStore.close();
           await database.close();

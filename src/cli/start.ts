@@ -28,6 +28,12 @@ export function registerStartCommand(program: Command): void {
         `  Database      ${rampart.database.description}`,
         `  Hot state     ${rampart.hot.kind}`,
       ];
+      if (rampart.metrics) {
+        const where = rampart.metricsUrl() ?? config.publicUrl;
+        out.push(
+          `  Metrics       ${where}/metrics${config.metrics.token ? ' (bearer token)' : ''}`,
+        );
+      }
       if ((await rampart.stores.accounts.countActiveAccountsWithRole('ADMIN')) === 0) {
         const bootstrap =
           config.env === 'development' ? await rampart.accounts.issueBootstrapToken() : undefined;

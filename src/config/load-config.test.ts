@@ -20,6 +20,7 @@ const production = {
   RAMPART_MASTER_KEY: goodKey,
   RAMPART_PUBLIC_URL: 'https://auth.example.com',
   RAMPART_DATABASE_URL: 'postgres://rampart@db/rampart',
+  RAMPART_METRICS_TOKEN: 'metrics-scrape-token-0123456789',
 };
 
 describe('configuration loading', () => {

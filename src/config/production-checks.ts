@@ -119,5 +119,24 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       `host is 127.0.0.1: only this machine can reach Rampart (set RAMPART_HOST=0.0.0.0 behind a proxy)`,
     );
   }
+  if (
+    config.metrics.port !== undefined &&
+    config.metrics.port !== 0 &&
+    config.metrics.port === config.port
+  ) {
+    problem('metrics.port', 'must differ from port: the separate metrics listener needs its own');
+  }
+  if (
+    production &&
+    config.metrics.enabled &&
+    config.metrics.token === undefined &&
+    config.metrics.port === undefined
+  ) {
+    problem(
+      'metrics.token',
+      'is required in production while /metrics is served on the main listener: set metrics.token, or metrics.port for a separate listener, or metrics.enabled=false',
+      'not set',
+    );
+  }
   return { problems, warnings };
 }

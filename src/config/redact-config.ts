@@ -22,5 +22,9 @@ export function redactConfig(config: RampartConfig): Record<string, unknown> {
       ...config.gateway,
       identitySecret: config.gateway.identitySecret === undefined ? undefined : '[redacted]',
     },
+    metrics: {
+      ...config.metrics,
+      token: config.metrics.token === undefined ? undefined : '[redacted]',
+    },
   };
 }

@@ -731,6 +731,35 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    metrics: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description: 'Serve Prometheus metrics at GET /metrics.',
+        }),
+        token: Type.Optional(
+          Type.String({
+            minLength: 16,
+            description:
+              'Bearer token a scraper must present (Authorization: Bearer …; at least 16 characters). Required in production unless metrics.port is set.',
+          }),
+        ),
+        port: Type.Optional(
+          Type.Integer({
+            minimum: 0,
+            maximum: 65_535,
+            description:
+              'Serve /metrics on this separate port (on metrics.host) instead of the main listener.',
+          }),
+        ),
+        host: Type.String({
+          default: '127.0.0.1',
+          minLength: 1,
+          description: 'Address the separate metrics listener binds to (with metrics.port).',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

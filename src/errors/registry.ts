@@ -3,6 +3,7 @@ import { gatewayErrors } from '../gateway/errors.js';
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
+import { monitorErrors } from '../monitor/errors.js';
 import { accessErrors } from '../protect/access-errors.js';
 import { protectErrors } from '../protect/errors.js';
 import { idempotencyErrors } from '../protect/idempotency.js';
@@ -36,4 +37,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   protectErrors,
   gatewayErrors,
   auditErrors,
+  monitorErrors,
 );

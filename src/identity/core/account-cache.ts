@@ -29,6 +29,8 @@ export class AccountCache {
   // Bumped on every invalidation: a read that started before a change must not cache the
   // stale row it fetched.
   #generation = 0;
+  #hits = 0;
+  #misses = 0;
 
   constructor(options: AccountCacheOptions) {
     this.#store = options.store;
@@ -40,7 +42,11 @@ export class AccountCache {
 
   async get(id: string): Promise<Account | undefined> {
     const entry = this.#entries.get(id);
-    if (entry && entry.expiresAt > this.#now()) return entry.account;
+    if (entry && entry.expiresAt > this.#now()) {
+      this.#hits++;
+      return entry.account;
+    }
+    this.#misses++;
     const generation = this.#generation;
     const account = await this.#store.findAccountById(id);
     if (account && generation === this.#generation) {
@@ -54,6 +60,11 @@ export class AccountCache {
       });
     }
     return account;
+  }
+
+  /** Entries held, and lookups served from memory (hits) or the store (misses), for metrics. */
+  stats(): { size: number; hits: number; misses: number } {
+    return { size: this.#entries.size, hits: this.#hits, misses: this.#misses };
   }
 
   /** Drops `id` locally. */

@@ -156,10 +156,17 @@ export class ApiKeyService {
   readonly #unknown = new Map<string, number>();
   readonly #lastTouch = new Map<string, number>();
   #generation = 0;
+  #hits = 0;
+  #misses = 0;
 
   constructor(options: ApiKeyServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+  }
+
+  /** Verified keys held, and lookups by key served from memory or the store, for metrics. */
+  cacheStats(): { size: number; hits: number; misses: number } {
+    return { size: this.#cache.size, hits: this.#hits, misses: this.#misses };
   }
 
   /** Follows key changes announced by other nodes. */
@@ -207,9 +214,17 @@ export class ApiKeyService {
 
   async #entryFor(hash: string, now: number): Promise<CacheEntry | undefined> {
     const cached = this.#cache.get(hash);
-    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) return cached;
+    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) {
+      this.#hits++;
+      return cached;
+    }
     const unknownUntil = this.#unknown.get(hash);
-    if (unknownUntil !== undefined && unknownUntil > now) return undefined;
+    // A remembered unknown key is a hit too: the store is not asked.
+    if (unknownUntil !== undefined && unknownUntil > now) {
+      this.#hits++;
+      return undefined;
+    }
+    this.#misses++;
     const generation = this.#generation;
     const found = await this.#o.keys.findKeyByHash(hash);
     if (!found) {
