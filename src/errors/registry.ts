@@ -1,3 +1,4 @@
+import { authzErrors } from '../authz/errors.js';
 import { gatewayErrors } from '../gateway/errors.js';
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
@@ -34,4 +35,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   idempotencyErrors,
   protectErrors,
   gatewayErrors,
+  authzErrors,
 );
