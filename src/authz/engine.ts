@@ -27,11 +27,18 @@ interface CompiledGrant {
   readonly check: ConditionCheck | null;
 }
 
-interface TypeIndex {
+/** The grants of one subject on one resource type. */
+interface SubjectIndex {
   readonly exact: Map<string, CompiledGrant[]>;
   readonly prefixes: Map<string, CompiledGrant[]>;
   /** The distinct prefix lengths, so a lookup probes only lengths some grant uses. */
-  prefixLengths: number[];
+  readonly prefixLengths: number[];
+}
+
+/** The grants on one resource type, by subject: a decision looks at its subjects only. */
+interface TypeIndex {
+  readonly principals: Map<string, SubjectIndex>;
+  readonly roles: Map<string, SubjectIndex>;
 }
 
 /** A compiled policy: `decide` is a handful of map lookups, whatever the policy's size. */
@@ -149,6 +156,7 @@ export function compile(policy: Policy): AuthzEngine {
 
   const byType = new Map<string, TypeIndex>();
   const ids = new Set<string>();
+  const allSubjectIndexes: SubjectIndex[] = [];
   (policy.grants ?? []).forEach((grant, index) => {
     if (ids.has(grant.id))
       throw new PolicyError(
@@ -157,10 +165,18 @@ export function compile(policy: Policy): AuthzEngine {
       );
     ids.add(grant.id);
     const compiled = compileGrant(grant, index, closures);
-    let idx = byType.get(grant.resourceType);
+    let typeIndex = byType.get(grant.resourceType);
+    if (!typeIndex) {
+      typeIndex = { principals: new Map(), roles: new Map() };
+      byType.set(grant.resourceType, typeIndex);
+    }
+    const bySubject = compiled.principalId !== undefined ? typeIndex.principals : typeIndex.roles;
+    const subjectKey = compiled.principalId ?? (compiled.role as string);
+    let idx = bySubject.get(subjectKey);
     if (!idx) {
       idx = { exact: new Map(), prefixes: new Map(), prefixLengths: [] };
-      byType.set(grant.resourceType, idx);
+      bySubject.set(subjectKey, idx);
+      allSubjectIndexes.push(idx);
     }
     if (grant.resourceId.endsWith('*')) {
       const prefix = grant.resourceId.slice(0, -1);
@@ -168,12 +184,12 @@ export function compile(policy: Policy): AuthzEngine {
       if (!idx.prefixLengths.includes(prefix.length)) idx.prefixLengths.push(prefix.length);
     } else push(idx.exact, grant.resourceId, compiled);
   });
-  for (const idx of byType.values()) idx.prefixLengths.sort((a, b) => a - b);
+  for (const idx of allSubjectIndexes) idx.prefixLengths.sort((a, b) => a - b);
   const anyType = byType.get('*');
 
   // Candidate lists for one decision, reused: decide is synchronous.
   const candidates: CompiledGrant[][] = [];
-  const collect = (idx: TypeIndex | undefined, id: string): void => {
+  const collectSubject = (idx: SubjectIndex | undefined, id: string): void => {
     if (!idx) return;
     const exact = idx.exact.get(id);
     if (exact) candidates.push(exact);
@@ -183,16 +199,25 @@ export function compile(policy: Policy): AuthzEngine {
       if (list) candidates.push(list);
     }
   };
-
-  const holdsRole = (roles: readonly string[], role: string): boolean => {
-    for (const r of roles) if (closures.get(r)?.has(role)) return true;
-    return false;
+  /** The grants of the principal and of every role it holds, directly or inherited. */
+  const collect = (typeIndex: TypeIndex | undefined, principal: AuthzPrincipal, id: string) => {
+    if (!typeIndex) return;
+    if (typeIndex.principals.size > 0) collectSubject(typeIndex.principals.get(principal.id), id);
+    if (typeIndex.roles.size === 0) return;
+    for (const direct of principal.roles) {
+      const closure = closures.get(direct);
+      if (!closure) continue;
+      // Walk the smaller side: the role's closure, or the roles holding grants here.
+      if (closure.size <= typeIndex.roles.size) {
+        for (const role of closure) collectSubject(typeIndex.roles.get(role), id);
+      } else {
+        for (const [role, idx] of typeIndex.roles) if (closure.has(role)) collectSubject(idx, id);
+      }
+    }
   };
-  const applies = (g: CompiledGrant, principal: AuthzPrincipal, action: string): boolean =>
-    (g.anyAction || g.actions.has(action)) &&
-    (g.principalId !== undefined
-      ? g.principalId === principal.id
-      : holdsRole(principal.roles, g.role as string));
+  // Candidates are already the principal's; what remains is the action.
+  const applies = (g: CompiledGrant, action: string): boolean =>
+    g.anyAction || g.actions.has(action);
 
   function decideUnsafe(
     principal: AuthzPrincipal,
@@ -230,8 +255,8 @@ export function compile(policy: Policy): AuthzEngine {
     }
 
     candidates.length = 0;
-    collect(byType.get(type), resource.id);
-    collect(anyType, resource.id);
+    collect(byType.get(type), principal, resource.id);
+    collect(anyType, principal, resource.id);
     const now =
       context.now === undefined
         ? Date.now()
@@ -245,7 +270,7 @@ export function compile(policy: Policy): AuthzEngine {
         if (
           g.deny &&
           (deny === undefined || g.index < deny.index) &&
-          applies(g, principal, action) &&
+          applies(g, action) &&
           (g.check === null || g.check(resource, context, now) === null)
         )
           deny = g;
@@ -276,7 +301,7 @@ export function compile(policy: Policy): AuthzEngine {
     for (const list of candidates)
       for (const g of list) {
         if (g.deny || (allow !== undefined && g.index > allow.index)) continue;
-        if (!applies(g, principal, action)) continue;
+        if (!applies(g, action)) continue;
         const kind = g.check === null ? null : g.check(resource, context, now);
         if (kind === null) allow = g;
         else if (failed === undefined || g.index < failed.index) {
