@@ -181,7 +181,10 @@ const context: fc.Arbitrary<AuthzContext> = fc.record(
 );
 
 describe('the compiled engine agrees with the reference evaluator', () => {
-  it('on random policies and requests', () => {
+  it.each([
+    ['with merged role indexes', {}],
+    ['walking role closures', { maxMergedGrants: 0 }],
+  ])('on random policies and requests, %s', (_, options) => {
     fc.assert(
       fc.property(
         policy,
@@ -191,10 +194,10 @@ describe('the compiled engine agrees with the reference evaluator', () => {
         }),
         (p, requests) => {
           if (referenceHasCycle(p)) {
-            expect(() => compile(p)).toThrow(PolicyError);
+            expect(() => compile(p, options)).toThrow(PolicyError);
             return;
           }
-          const engine = compile(p);
+          const engine = compile(p, options);
           for (const [who, action, what, ctx] of requests) {
             const expected = referenceDecide(p, who, action, what, ctx);
             const actual = engine.decide(who, action, what, ctx);

@@ -39,6 +39,18 @@ interface SubjectIndex {
 interface TypeIndex {
   readonly principals: Map<string, SubjectIndex>;
   readonly roles: Map<string, SubjectIndex>;
+  /**
+   * Per role, the grants of every role in its closure merged into one index, so a
+   * decision probes one index per role held. Left out when merging would hold more than
+   * {@link CompileOptions.maxMergedGrants} grant references (very wide inheritance); the
+   * decision then walks the closure.
+   */
+  effective: Map<string, SubjectIndex> | undefined;
+}
+
+export interface CompileOptions {
+  /** The most grant references the per-role merged indexes may hold (default 5,000,000). */
+  maxMergedGrants?: number;
 }
 
 /** A compiled policy: `decide` is a handful of map lookups, whatever the policy's size. */
@@ -127,7 +139,7 @@ function push<K>(map: Map<K, CompiledGrant[]>, key: K, grant: CompiledGrant): vo
  * engine.decide({ kind: 'user', id: 'u1', roles: ['auditor'] }, 'read', { type: 'audit', id: 'x' });
  * // → { allowed: true, reason: 'allowed_by_role:auditor', matched: { role: 'auditor', permission: '*:read' } }
  */
-export function compile(policy: Policy): AuthzEngine {
+export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngine {
   const graph = buildRoleGraph(policy.roles ?? []);
   const closures = roleClosures(graph);
   const permissionSets = new Map<string, ReadonlySet<string>>();
@@ -167,7 +179,7 @@ export function compile(policy: Policy): AuthzEngine {
     const compiled = compileGrant(grant, index, closures);
     let typeIndex = byType.get(grant.resourceType);
     if (!typeIndex) {
-      typeIndex = { principals: new Map(), roles: new Map() };
+      typeIndex = { principals: new Map(), roles: new Map(), effective: undefined };
       byType.set(grant.resourceType, typeIndex);
     }
     const bySubject = compiled.principalId !== undefined ? typeIndex.principals : typeIndex.roles;
@@ -184,6 +196,39 @@ export function compile(policy: Policy): AuthzEngine {
       if (!idx.prefixLengths.includes(prefix.length)) idx.prefixLengths.push(prefix.length);
     } else push(idx.exact, grant.resourceId, compiled);
   });
+  let merged = 0;
+  for (const typeIndex of byType.values())
+    for (const closure of closures.values())
+      for (const r of closure) {
+        const idx = typeIndex.roles.get(r);
+        if (idx)
+          for (const list of [...idx.exact.values(), ...idx.prefixes.values()])
+            merged += list.length;
+      }
+  if (merged <= (options.maxMergedGrants ?? 5_000_000)) {
+    for (const typeIndex of byType.values()) {
+      if (typeIndex.roles.size === 0) continue;
+      const effective = new Map<string, SubjectIndex>();
+      for (const [role, closure] of closures) {
+        let into: SubjectIndex | undefined;
+        for (const r of closure) {
+          const idx = typeIndex.roles.get(r);
+          if (!idx) continue;
+          if (!into) {
+            into = { exact: new Map(), prefixes: new Map(), prefixLengths: [] };
+            allSubjectIndexes.push(into);
+            effective.set(role, into);
+          }
+          for (const [id, list] of idx.exact) for (const g of list) push(into.exact, id, g);
+          for (const [prefix, list] of idx.prefixes)
+            for (const g of list) push(into.prefixes, prefix, g);
+          for (const length of idx.prefixLengths)
+            if (!into.prefixLengths.includes(length)) into.prefixLengths.push(length);
+        }
+      }
+      typeIndex.effective = effective;
+    }
+  }
   for (const idx of allSubjectIndexes) idx.prefixLengths.sort((a, b) => a - b);
   const anyType = byType.get('*');
 
@@ -204,6 +249,11 @@ export function compile(policy: Policy): AuthzEngine {
     if (!typeIndex) return;
     if (typeIndex.principals.size > 0) collectSubject(typeIndex.principals.get(principal.id), id);
     if (typeIndex.roles.size === 0) return;
+    const effective = typeIndex.effective;
+    if (effective) {
+      for (const direct of principal.roles) collectSubject(effective.get(direct), id);
+      return;
+    }
     for (const direct of principal.roles) {
       const closure = closures.get(direct);
       if (!closure) continue;

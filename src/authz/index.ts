@@ -1,4 +1,4 @@
-export { type AuthzEngine, compile } from './engine.js';
+export { type AuthzEngine, type CompileOptions, compile } from './engine.js';
 export { authzErrors, policyProblem } from './errors.js';
 export type {
   AttributePredicate,
