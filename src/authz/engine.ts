@@ -25,6 +25,15 @@ interface CompiledGrant {
   readonly actions: ReadonlySet<string>;
   readonly deny: boolean;
   readonly check: ConditionCheck | null;
+  /** The decisions this grant makes, built once. */
+  readonly allowed: Decision;
+  readonly denied: Decision;
+}
+
+interface RolePermissions {
+  readonly byType: Map<string, Map<string, Decision>>;
+  readonly anyType: Map<string, Decision>;
+  all: Decision | undefined;
 }
 
 /** The grants of one subject on one resource type. */
@@ -55,7 +64,7 @@ export interface CompileOptions {
 
 /** A compiled policy: `decide` is a handful of map lookups, whatever the policy's size. */
 export interface AuthzEngine {
-  /** Never throws: any error denies with reason `error`. */
+  /** Never throws: any error denies with reason `error`. Decisions are frozen and may be shared. */
   decide(
     principal: AuthzPrincipal,
     action: string,
@@ -119,6 +128,16 @@ function compileGrant(
     actions: new Set(grant.actions),
     deny: grant.effect === 'deny',
     check: compileConditions(grant.conditions, where),
+    allowed: Object.freeze({
+      allowed: true,
+      reason: `allowed_by_grant:${grant.id}` as const,
+      matched: Object.freeze({ grantId: grant.id }),
+    }),
+    denied: Object.freeze({
+      allowed: false,
+      reason: `denied_by:${grant.id}` as const,
+      matched: Object.freeze({ grantId: grant.id }),
+    }),
   };
 }
 
@@ -142,11 +161,38 @@ function push<K>(map: Map<K, CompiledGrant[]>, key: K, grant: CompiledGrant): vo
 export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngine {
   const graph = buildRoleGraph(policy.roles ?? []);
   const closures = roleClosures(graph);
-  const permissionSets = new Map<string, ReadonlySet<string>>();
+  // Per role, its own and inherited permissions as decisions ready to return: by
+  // resource type then action (`*` for `type:*`), by action for `*:action`, and `*`.
+  const rolePermissions = new Map<string, RolePermissions>();
   for (const [role, closure] of closures) {
-    const set = new Set<string>();
-    for (const r of closure) for (const p of graph.own.get(r) ?? []) set.add(p);
-    permissionSets.set(role, set);
+    const entry: RolePermissions = { byType: new Map(), anyType: new Map(), all: undefined };
+    const decision = (permission: string): Decision =>
+      Object.freeze({
+        allowed: true,
+        reason: `allowed_by_role:${role}` as const,
+        matched: Object.freeze({ role, permission }),
+      });
+    for (const r of closure)
+      for (const permission of graph.own.get(r) ?? []) {
+        if (permission === '*') {
+          entry.all ??= decision(permission);
+          continue;
+        }
+        const colon = permission.indexOf(':');
+        const type = permission.slice(0, colon);
+        const action = permission.slice(colon + 1);
+        if (type === '*') {
+          if (!entry.anyType.has(action)) entry.anyType.set(action, decision(permission));
+          continue;
+        }
+        let actions = entry.byType.get(type);
+        if (!actions) {
+          actions = new Map();
+          entry.byType.set(type, actions);
+        }
+        if (!actions.has(action)) actions.set(action, decision(permission));
+      }
+    rolePermissions.set(role, entry);
   }
 
   const envAllowed = new Map<Environment, ReadonlySet<string>>();
@@ -293,8 +339,8 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
       }
     }
 
-    const wanted = `${type}:${action}`;
     if (principal.kind === 'api_key') {
+      const wanted = `${type}:${action}`;
       let ok = false;
       for (const s of principal.scopes ?? [])
         if (covers(s, wanted)) {
@@ -324,25 +370,15 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
           (g.check === null || g.check(resource, context, now) === null)
         )
           deny = g;
-    if (deny)
-      return { allowed: false, reason: `denied_by:${deny.id}`, matched: { grantId: deny.id } };
+    if (deny) return deny.denied;
 
-    const typeAny = `${type}:*`;
-    const anyAction = `*:${action}`;
     for (const r of roles) {
-      const set = permissionSets.get(r);
-      if (!set) continue;
-      const permission = set.has(wanted)
-        ? wanted
-        : set.has(typeAny)
-          ? typeAny
-          : set.has(anyAction)
-            ? anyAction
-            : set.has('*')
-              ? '*'
-              : undefined;
-      if (permission)
-        return { allowed: true, reason: `allowed_by_role:${r}`, matched: { role: r, permission } };
+      const entry = rolePermissions.get(r);
+      if (!entry) continue;
+      const actions = entry.byType.get(type);
+      const byRole =
+        actions?.get(action) ?? actions?.get('*') ?? entry.anyType.get(action) ?? entry.all;
+      if (byRole) return byRole;
     }
 
     let allow: CompiledGrant | undefined;
@@ -359,12 +395,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
           failedKind = kind;
         }
       }
-    if (allow)
-      return {
-        allowed: true,
-        reason: `allowed_by_grant:${allow.id}`,
-        matched: { grantId: allow.id },
-      };
+    if (allow) return allow.allowed;
     if (failed && failedKind)
       return {
         allowed: false,
