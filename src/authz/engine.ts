@@ -113,8 +113,11 @@ function compileGrant(
     throw new PolicyError('invalid_grant', `${where}: effect must be allow or deny`);
   let principalId: string | undefined;
   let role: string | undefined;
-  if (grant.subject.kind === 'principal') principalId = grant.subject.id;
-  else if (grant.subject.kind === 'role') {
+  if (grant.subject.kind === 'principal') {
+    if (typeof grant.subject.id !== 'string' || grant.subject.id.length === 0)
+      throw new PolicyError('invalid_grant', `${where}: the subject principal has no id`);
+    principalId = grant.subject.id;
+  } else if (grant.subject.kind === 'role') {
     if (!knownRoles.has(grant.subject.name))
       throw new PolicyError('unknown_role', `${where}: unknown role ${grant.subject.name}`);
     role = grant.subject.name;
@@ -150,7 +153,8 @@ function push<K>(map: Map<K, CompiledGrant[]>, key: K, grant: CompiledGrant): vo
 /**
  * Validates and compiles a policy: role closures, a permission set per role (its own and
  * inherited permissions), the environment matrix expanded to every role that inherits a
- * listed role, and grants indexed by resource type, then exact id or id prefix.
+ * listed role, and grants indexed by resource type, then subject (a principal, or each
+ * role with the grants of the roles it inherits merged in), then exact id or id prefix.
  * Throws {@link PolicyError} on an invalid policy (a cycle, an unknown role, …).
  *
  * @example
