@@ -1,4 +1,5 @@
 import { auditErrors } from '../audit/errors.js';
+import { authzErrors } from '../authz/errors.js';
 import { gatewayErrors } from '../gateway/errors.js';
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
@@ -38,4 +39,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   gatewayErrors,
   auditErrors,
   monitorErrors,
+  authzErrors,
 );
