@@ -43,6 +43,11 @@ export const securityEventTypes = {
     description:
       'Requests from a denied or banned address were refused (at most one event per address a minute).',
   },
+  'authz.denied': {
+    severity: 'warning',
+    description:
+      'An authenticated caller was refused an operation its roles or scopes do not allow.',
+  },
   'service_account.created': { severity: 'notice', description: 'A service account was created.' },
   'service_account.disabled': {
     severity: 'notice',

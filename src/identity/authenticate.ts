@@ -295,6 +295,30 @@ export function createAuthenticator(
     }
   }
 
+  /** Records an authenticated caller refused by authorization, and builds the refusal. */
+  async function denied(
+    request: FastifyRequest,
+    needs: { roles?: readonly RoleName[]; permission?: string },
+    detail: string | undefined,
+  ): Promise<RampartError> {
+    const p = request.principal;
+    await events.publish({
+      type: 'authz.denied',
+      outcome: 'denied',
+      actor:
+        p?.kind === 'api_key'
+          ? { kind: 'api_key', id: p.keyId, ip: request.ip }
+          : { kind: p ? 'user' : 'anonymous', ...(p ? { id: p.id } : {}), ip: request.ip },
+      target: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? ''}` },
+      requestId: String(request.id),
+      details: { ...needs, roles: p ? [...p.roles] : [] },
+    });
+    return new RampartError(identityErrors.permission_denied, {
+      ...(detail ? { detail } : {}),
+      context: { needs: needs.permission ?? needs.roles },
+    });
+  }
+
   async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     await authenticate(request, reply);
     if (request.principal?.kind !== 'user')
@@ -321,7 +345,7 @@ export function createAuthenticator(
       return async function requireRole(request, reply) {
         await requireUser(request, reply);
         if (!request.principal?.roles.some((r) => allowed.has(r))) {
-          throw new RampartError(identityErrors.permission_denied, { context: { needs: roles } });
+          throw await denied(request, { roles }, undefined);
         }
       };
     },
@@ -336,10 +360,11 @@ export function createAuthenticator(
           throw new RampartError(apiKeyErrors.signature_required);
         }
         if (permission !== undefined && !principalAllows(principal, permission)) {
-          throw new RampartError(identityErrors.permission_denied, {
-            detail: `This operation needs the permission ${permission}.`,
-            context: { needs: permission },
-          });
+          throw await denied(
+            request,
+            { permission },
+            `This operation needs the permission ${permission}.`,
+          );
         }
       };
     },
@@ -347,10 +372,11 @@ export function createAuthenticator(
       return async function requirePermission(request, reply) {
         await authenticate(request, reply);
         if (!request.principal || !principalAllows(request.principal, permission)) {
-          throw new RampartError(identityErrors.permission_denied, {
-            detail: `This operation needs the permission ${permission}.`,
-            context: { needs: permission },
-          });
+          throw await denied(
+            request,
+            { permission },
+            `This operation needs the permission ${permission}.`,
+          );
         }
       };
     },
