@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RampartError } from '../errors/rampart-error.js';
+import { bodyDigest } from '../shared/sign-request.js';
 import { httpErrors } from './errors.js';
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
@@ -53,7 +53,7 @@ export function jsonDeeperThan(text: string, max: number): boolean {
 /** Records the digest of the raw body when the request is signed. */
 export function rememberBodyDigest(request: FastifyRequest, body: Buffer): void {
   if (request.headers['x-signature'] !== undefined) {
-    request.bodySha256 = createHash('sha256').update(body).digest('hex');
+    request.bodySha256 = bodyDigest(body);
   }
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -8,6 +7,7 @@ import type {
 import fp from 'fastify-plugin';
 import type { Sealer } from '../dataprotect/core/sealer.js';
 import { defineErrors, RampartError } from '../errors/rampart-error.js';
+import { hashSecretToken } from '../identity/core/secret-token.js';
 import type { ExpiringSetStore, ExpiringValueStore } from '../storage/hot-state.js';
 
 export const idempotencyErrors = defineErrors({
@@ -67,10 +67,6 @@ export interface IdempotencyOptions {
   maxBodyBytes: number;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('base64url');
-}
-
 /**
  * `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header) on authenticated POST and
  * PATCH requests: the first response (status, headers, body) is kept for `ttlMs` per
@@ -101,10 +97,10 @@ function idempotencyPlugin(
     }
     const p = request.principal;
     const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
-    const key = sha256(
+    const key = hashSecretToken(
       `${p.kind}:${p.id}:${p.kind === 'api_key' ? p.keyId : ''}:${route}:${header}`,
     );
-    const fingerprint = sha256(JSON.stringify(request.body ?? null));
+    const fingerprint = hashSecretToken(JSON.stringify(request.body ?? null));
     const ad = `idempotency:${key}`;
     if (await o.sets.add(`idem:lock:${key}`, o.ttlMs)) {
       await o.values.set(`idem:req:${key}`, fingerprint, o.ttlMs);

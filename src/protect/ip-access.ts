@@ -1,8 +1,8 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList } from 'node:net';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
-import { parseCidr } from '../identity/core/cidr.js';
+import { addCidr, type IpAddress, ipAddress, parseCidr } from '../identity/core/cidr.js';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { RequestContext } from '../identity/core/request-context.js';
 import { uuidv7 } from '../shared/uuid-v7.js';
@@ -40,23 +40,7 @@ interface CompiledRules {
   count: number;
 }
 
-const mappedV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
-
-function familyOf(ip: string): { ip: string; family: 'ipv4' | 'ipv6' } | undefined {
-  const v4 = mappedV4.exec(ip)?.[1];
-  if (v4) return { ip: v4, family: 'ipv4' };
-  if (isIPv4(ip)) return { ip, family: 'ipv4' };
-  if (isIPv6(ip)) return { ip, family: 'ipv6' };
-  return undefined;
-}
-
-function addTo(list: BlockList, cidr: string): void {
-  const parsed = parseCidr(cidr);
-  if (!parsed) throw new Error(`not a CIDR: ${cidr}`);
-  list.addSubnet(parsed.address, parsed.prefix, parsed.family);
-}
-
-function has(list: BlockList, at: { ip: string; family: 'ipv4' | 'ipv6' }): boolean {
+function has(list: BlockList, at: IpAddress): boolean {
   return list.check(at.ip, at.family);
 }
 
@@ -101,15 +85,15 @@ export class IpAccess {
   #compile(rules: readonly IpRule[]): CompiledRules {
     const allow = new BlockList();
     const deny = new BlockList();
-    for (const cidr of this.#o.staticAllow) addTo(allow, cidr);
-    for (const cidr of this.#o.staticDeny) addTo(deny, cidr);
+    for (const cidr of this.#o.staticAllow) addCidr(allow, cidr);
+    for (const cidr of this.#o.staticDeny) addCidr(deny, cidr);
     const expiring: CompiledRules['expiring'] = [];
     for (const rule of rules) {
       if (rule.action === 'ban') continue;
-      if (rule.expiresAt === null) addTo(rule.action === 'allow' ? allow : deny, rule.cidr);
+      if (rule.expiresAt === null) addCidr(rule.action === 'allow' ? allow : deny, rule.cidr);
       else {
         const list = new BlockList();
-        addTo(list, rule.cidr);
+        addCidr(list, rule.cidr);
         expiring.push({ action: rule.action, list, expiresAt: rule.expiresAt });
       }
     }
@@ -142,7 +126,7 @@ export class IpAccess {
     return rules;
   }
 
-  #allowlisted(at: { ip: string; family: 'ipv4' | 'ipv6' }, now: number): boolean {
+  #allowlisted(at: IpAddress, now: number): boolean {
     if (has(this.#rules.allow, at)) return true;
     for (const e of this.#rules.expiring) {
       if (e.action === 'allow' && e.expiresAt > now && has(e.list, at)) return true;
@@ -152,7 +136,7 @@ export class IpAccess {
 
   /** True when `ip` is covered by an allow rule (exempt from bans and deny rules). */
   isAllowlisted(ip: string): boolean {
-    const at = familyOf(ip);
+    const at = ipAddress(ip);
     return at !== undefined && this.#allowlisted(at, this.#now());
   }
 
@@ -165,7 +149,7 @@ export class IpAccess {
   #classify(ip: string): Classified | undefined {
     const cached = this.#classified.get(ip);
     if (cached) return cached;
-    const at = familyOf(ip);
+    const at = ipAddress(ip);
     // Not an IP (a unix socket, a test double): nothing to match.
     if (!at) return undefined;
     const now = this.#now();
@@ -267,7 +251,7 @@ export class IpAccess {
     actor: EventActor,
     ctx: RequestContext,
   ): Promise<IpRule> {
-    const at = familyOf(input.ip);
+    const at = ipAddress(input.ip);
     if (!at) throw new RampartError(accessErrors.invalid_ip);
     if (this.isAllowlisted(at.ip)) throw new RampartError(accessErrors.ip_allowlisted);
     const now = this.#now();

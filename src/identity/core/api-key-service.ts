@@ -130,6 +130,15 @@ export interface ApiKeyServiceOptions {
   now?: () => number;
 }
 
+/** Sets `key`, dropping the oldest entry once the map holds `max`. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max = 10_000): void {
+  if (map.size >= max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(key, value);
+}
+
 export function apiKeyStatus(key: ApiKeyRecord, now: number): ApiKeyStatus {
   if (key.revokedAt !== null) return 'revoked';
   if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
@@ -235,11 +244,7 @@ export class ApiKeyService {
     const entry = this.#newEntry(found.key, found.serviceAccount, now);
     // A change announced while the row was read may not be in what was read.
     if (generation === this.#generation) {
-      if (this.#cache.size >= 10_000) {
-        const oldest = this.#cache.keys().next().value;
-        if (oldest !== undefined) this.#cache.delete(oldest);
-      }
-      this.#cache.set(hash, entry);
+      remember(this.#cache, hash, entry);
       this.#hashById.set(found.key.id, hash);
     }
     return entry;
@@ -272,11 +277,7 @@ export class ApiKeyService {
     if (!found) return undefined;
     const entry = this.#newEntry(found.key, found.serviceAccount, now);
     if (generation === this.#generation) {
-      if (this.#cacheById.size >= 10_000) {
-        const oldest = this.#cacheById.keys().next().value;
-        if (oldest !== undefined) this.#cacheById.delete(oldest);
-      }
-      this.#cacheById.set(id, entry);
+      remember(this.#cacheById, id, entry);
     }
     return entry;
   }

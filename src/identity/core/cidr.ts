@@ -28,23 +28,39 @@ export function parseCidr(
 
 const mappedV4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
+export interface IpAddress {
+  ip: string;
+  family: 'ipv4' | 'ipv6';
+}
+
+/**
+ * An address with its family, IPv4-mapped IPv6 as IPv4 (a dual-stack socket reports IPv4
+ * clients as ::ffff:a.b.c.d); undefined when `ip` is not an address.
+ */
+export function ipAddress(ip: string): IpAddress | undefined {
+  const v4 = mappedV4.exec(ip)?.[1];
+  if (v4) return { ip: v4, family: 'ipv4' };
+  if (isIPv4(ip)) return { ip, family: 'ipv4' };
+  if (isIPv6(ip)) return { ip, family: 'ipv6' };
+  return undefined;
+}
+
+/** Adds the network `cidr` to `list`; throws when it is not a CIDR. */
+export function addCidr(list: BlockList, cidr: string): void {
+  const parsed = parseCidr(cidr);
+  if (!parsed) throw new Error(`not a CIDR: ${cidr}`);
+  list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+}
+
 export function cidrList(cidrs: readonly string[]): CidrList {
   const list = new BlockList();
-  for (const cidr of cidrs) {
-    const parsed = parseCidr(cidr);
-    if (!parsed) throw new Error(`not a CIDR: ${cidr}`);
-    list.addSubnet(parsed.address, parsed.prefix, parsed.family);
-  }
+  for (const cidr of cidrs) addCidr(list, cidr);
   return {
     cidrs,
     allows(ip) {
       if (cidrs.length === 0) return true;
-      // A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d.
-      const v4 = mappedV4.exec(ip)?.[1];
-      if (v4) return list.check(v4, 'ipv4');
-      if (isIPv4(ip)) return list.check(ip, 'ipv4');
-      if (isIPv6(ip)) return list.check(ip, 'ipv6');
-      return false;
+      const at = ipAddress(ip);
+      return at !== undefined && list.check(at.ip, at.family);
     },
   };
 }

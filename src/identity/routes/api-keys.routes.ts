@@ -6,7 +6,12 @@ import type { EventActor } from '../../events/security-event.js';
 import { apiKeyErrors } from '../api-key-errors.js';
 import type { ApiKeyRecord, ServiceAccountRecord } from '../api-key-store.js';
 import { type Authenticator, requestContext } from '../authenticate.js';
-import { type ApiKeyOwner, type ApiKeyService, apiKeyStatus } from '../core/api-key-service.js';
+import {
+  type ApiKeyOwner,
+  type ApiKeyService,
+  apiKeyStatus,
+  type IssuedApiKey,
+} from '../core/api-key-service.js';
 import { permissionPattern } from '../core/permissions.js';
 import { userActor } from '../core/request-context.js';
 import { IdParams } from '../schemas.js';
@@ -142,6 +147,15 @@ export function apiKeyJson(k: ApiKeyRecord, now: number): Static<typeof ApiKeySc
   };
 }
 
+/** A key just issued: its record, and the secrets shown this once. */
+function issuedJson(issued: IssuedApiKey) {
+  return {
+    ...apiKeyJson(issued.record, Date.now()),
+    key: issued.key,
+    ...(issued.signingSecret ? { signingSecret: issued.signingSecret } : {}),
+  };
+}
+
 function serviceAccountJson(s: ServiceAccountRecord): Static<typeof ServiceAccountSchema> {
   return {
     id: s.id,
@@ -217,11 +231,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
         requestContext(request),
       );
       reply.header('cache-control', noStore);
-      return reply.code(201).send({
-        ...apiKeyJson(issued.record, Date.now()),
-        key: issued.key,
-        ...(issued.signingSecret ? { signingSecret: issued.signingSecret } : {}),
-      });
+      return reply.code(201).send(issuedJson(issued));
     },
   );
 
@@ -332,11 +342,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
         requestContext(request),
       );
       reply.header('cache-control', noStore);
-      return reply.code(201).send({
-        ...apiKeyJson(issued.record, Date.now()),
-        key: issued.key,
-        ...(issued.signingSecret ? { signingSecret: issued.signingSecret } : {}),
-      });
+      return reply.code(201).send(issuedJson(issued));
     },
   );
 
