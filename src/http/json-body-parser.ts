@@ -52,7 +52,11 @@ export function jsonDeeperThan(text: string, max: number): boolean {
 
 /** Records the digest of the raw body when the request is signed. */
 export function rememberBodyDigest(request: FastifyRequest, body: Buffer): void {
-  if (request.headers['x-signature'] !== undefined) {
+  // Both signature schemes cover the body: X-Signature lines and RFC 9421 (content-digest).
+  if (
+    request.headers['x-signature'] !== undefined ||
+    request.headers['signature-input'] !== undefined
+  ) {
     request.bodySha256 = bodyDigest(body);
   }
 }

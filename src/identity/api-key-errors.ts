@@ -29,7 +29,7 @@ export const apiKeyErrors = defineErrors({
     status: 401,
     title: 'Signature invalid',
     description:
-      'The request signature (X-Key-Id, X-Timestamp, X-Nonce, X-Signature) is missing a part, malformed, or does not match this request: sign method, path, query, timestamp, nonce and the body digest exactly as sent.',
+      'The request signature (X-Key-Id, X-Timestamp, X-Nonce, X-Signature, or RFC 9421 Signature-Input and Signature) is missing a part, malformed, leaves the method, target or body uncovered, or does not match this request: sign method, path, query, timestamp, nonce and the body digest exactly as sent.',
   },
   signature_expired: {
     status: 401,

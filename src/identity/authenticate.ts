@@ -10,6 +10,7 @@ import type { ApiKeyService, VerifiedApiKey } from './core/api-key-service.js';
 import { anyCovers, permissionsOfRoles } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
+import { checkMessageSignature, hasMessageSignature } from './message-signature.js';
 import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';
 
 /**
@@ -149,6 +150,30 @@ export function createAuthenticator(
         new RampartError(apiKeyErrors.signature_invalid, { context: { reason: 'disabled' } }),
       );
     }
+    let result: Awaited<ReturnType<ApiKeyService['verifySigned']>>;
+    if (hasMessageSignature(request)) {
+      const checked = checkMessageSignature(request, Date.now());
+      if (!checked.ok) {
+        const code = checked.expired ? 'signature_expired' : 'signature_invalid';
+        throw await reject(
+          request,
+          new RampartError(apiKeyErrors[code], { context: { reason: checked.reason } }),
+          checked.keyId,
+        );
+      }
+      try {
+        result = await apiKeys.verifySignedWith({ ...checked.input, ip: request.ip });
+      } catch (error) {
+        throw await reject(
+          request,
+          new RampartError(apiKeyErrors.signature_invalid, {
+            context: { reason: 'verifier_error' },
+            cause: error,
+          }),
+        );
+      }
+      return finishSigned(request, result);
+    }
     const q = request.url.indexOf('?');
     const input = {
       keyId: part('x-key-id'),
@@ -162,7 +187,6 @@ export function createAuthenticator(
       bodySha256: request.bodySha256 ?? emptyDigest,
       ip: request.ip,
     };
-    let result: Awaited<ReturnType<ApiKeyService['verifySigned']>>;
     try {
       result = await apiKeys.verifySigned(input);
     } catch (error) {
@@ -174,6 +198,13 @@ export function createAuthenticator(
         }),
       );
     }
+    return finishSigned(request, result);
+  }
+
+  async function finishSigned(
+    request: FastifyRequest,
+    result: Awaited<ReturnType<ApiKeyService['verifySigned']>>,
+  ): Promise<void> {
     if (!result.ok) {
       const reason = result.reason;
       const error =
@@ -231,7 +262,7 @@ export function createAuthenticator(
     if (request.principal) return;
     const header = request.headers.authorization;
     const apiKeyHeader = request.headers['x-api-key'];
-    if (request.headers['x-signature'] !== undefined) {
+    if (request.headers['x-signature'] !== undefined || hasMessageSignature(request)) {
       if (header !== undefined || apiKeyHeader !== undefined) {
         throw new RampartError(apiKeyErrors.ambiguous_credentials);
       }
@@ -351,7 +382,7 @@ export function createAuthenticator(
     },
     requireSignature(permission?: string) {
       return async function requireSignature(request, reply) {
-        if (request.headers['x-signature'] === undefined) {
+        if (request.headers['x-signature'] === undefined && !hasMessageSignature(request)) {
           throw new RampartError(apiKeyErrors.signature_required);
         }
         await authenticate(request, reply);

@@ -91,6 +91,17 @@ export interface SignedRequestInput {
   ip: string;
 }
 
+/** What every signature scheme hands to `verifySignedWith`. */
+export interface SignedWithInput {
+  keyId: string;
+  /** Unix seconds, as digits. */
+  timestamp: string;
+  nonce: string;
+  ip: string;
+  /** Whether the request's MAC is right under the key's signing secret (constant time). */
+  macMatches(signingSecret: string): boolean;
+}
+
 export type SignedRequestVerification =
   | ApiKeyVerification
   | {
@@ -289,6 +300,25 @@ export class ApiKeyService {
    * correctly signed request, so nobody without the secret can burn nonces.
    */
   async verifySigned(input: SignedRequestInput): Promise<SignedRequestVerification> {
+    return this.verifySignedWith({
+      keyId: input.keyId,
+      timestamp: input.timestamp,
+      nonce: input.nonce,
+      ip: input.ip,
+      macMatches: (secret) => {
+        const expected = Buffer.from(computeSignature(secret, input), 'utf8');
+        const given = Buffer.from(input.signature, 'utf8');
+        return expected.length === given.length && timingSafeEqual(expected, given);
+      },
+    });
+  }
+
+  /**
+   * The checks every signature scheme shares (the X-Signature lines and RFC 9421): key id
+   * and nonce shapes, the timestamp window, the MAC (`macMatches`, given the key's
+   * signing secret), the key's validity for `ip`, and last the nonce's novelty.
+   */
+  async verifySignedWith(input: SignedWithInput): Promise<SignedRequestVerification> {
     const now = this.#now();
     if (!/^[0-9a-f-]{36}$/.test(input.keyId) || !noncePattern.test(input.nonce)) {
       return { ok: false, reason: 'signature_invalid' };
@@ -300,9 +330,7 @@ export class ApiKeyService {
     }
     const entry = await this.#entryById(input.keyId, now);
     if (!entry?.signingSecret) return { ok: false, reason: 'signature_invalid' };
-    const expected = Buffer.from(computeSignature(entry.signingSecret, input), 'utf8');
-    const given = Buffer.from(input.signature, 'utf8');
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    if (!input.macMatches(entry.signingSecret)) {
       return { ok: false, reason: 'signature_invalid', keyId: input.keyId };
     }
     const checked = await this.#check(entry, now, input.ip);
