@@ -206,6 +206,7 @@ export async function createRampart(
             protect,
             identity,
             gateway,
+            audit,
           }),
         )
       : undefined;

@@ -12,6 +12,9 @@ import { GroupCommit } from './core/group-commit.js';
 import { defaultRiskBase, parseRiskBase, riskScore } from './core/risk-score.js';
 import type { AuditStore } from './store.js';
 
+/** Told about every batch write: how many records, how long it took, whether it committed. */
+export type AuditWriteObserver = (records: number, seconds: number, committed: boolean) => void;
+
 export interface AuditTrailOptions {
   store: AuditStore;
   signer: CheckpointSigner;
@@ -72,6 +75,7 @@ export class AuditTrail {
   readonly #timers: NodeJS.Timeout[] = [];
   #sinceCheckpoint = 0;
   #checkpointing: Promise<unknown> | undefined;
+  #observer: AuditWriteObserver | undefined;
 
   constructor(options: AuditTrailOptions) {
     this.#o = options;
@@ -81,7 +85,17 @@ export class AuditTrail {
       ...parseRiskBase(options.config.audit.riskBase),
     });
     this.#commit = new GroupCommit<AuditEntry>({
-      write: (entries) => options.store.append(entries),
+      write: async (entries) => {
+        const started = performance.now();
+        try {
+          const written = await options.store.append(entries);
+          this.#observer?.(entries.length, (performance.now() - started) / 1000, true);
+          return written;
+        } catch (error) {
+          this.#observer?.(entries.length, (performance.now() - started) / 1000, false);
+          throw error;
+        }
+      },
       delayMs: options.config.audit.flushDelayMs,
       maxBatch: options.config.audit.maxBatch,
       onCommitted: (count) => {
@@ -89,6 +103,16 @@ export class AuditTrail {
         if (this.#sinceCheckpoint >= options.config.audit.checkpointEvery) this.#checkpointSoon();
       },
     });
+  }
+
+  /** Sets the one observer of batch writes (metrics); `undefined` removes it. */
+  observeWrites(observer: AuditWriteObserver | undefined): void {
+    this.#observer = observer;
+  }
+
+  /** Events waiting for or in a batch write. */
+  get backlog(): number {
+    return this.#commit.pending;
   }
 
   get store(): AuditStore {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database-schema.js';
 import { CurrentSchemaPostgresDialect } from './postgres/current-schema-introspector.js';
@@ -15,7 +15,53 @@ export interface DatabaseHandle {
   readonly description: string;
   /** Round-trips a trivial query; resolves with the latency in ms. */
   ping(): Promise<number>;
+  /**
+   * Calls `observer` after every query with its kind, duration and outcome (metrics);
+   * one observer at a time, `undefined` removes it.
+   */
+  observeQueries(observer: QueryObserver | undefined): void;
+  /** PostgreSQL pool occupancy; undefined on SQLite (one connection, no pool). */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
+}
+
+/** `select`, `insert`, `update`, `delete` or `other` (raw SQL, DDL). */
+export type QueryKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
+
+export type QueryObserver = (kind: QueryKind, seconds: number, failed: boolean) => void;
+
+export interface PoolStats {
+  /** Connections open, idle or busy. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
+}
+
+const queryKinds: Readonly<Record<string, QueryKind>> = {
+  SelectQueryNode: 'select',
+  InsertQueryNode: 'insert',
+  UpdateQueryNode: 'update',
+  DeleteQueryNode: 'delete',
+};
+
+/**
+ * Kysely's `log` hook, forwarding to whichever observer is set. Kysely times a query only
+ * when `log` is configured; the cost is two clock reads per query.
+ */
+function queryLog() {
+  let observer: QueryObserver | undefined;
+  return {
+    log(event: LogEvent) {
+      if (observer === undefined) return;
+      const kind = queryKinds[event.query.query.kind] ?? 'other';
+      observer(kind, event.queryDurationMillis / 1000, event.level === 'error');
+    },
+    set(next: QueryObserver | undefined) {
+      observer = next;
+    },
+  };
 }
 
 export interface OpenDatabaseOptions {
@@ -91,13 +137,17 @@ function openSqlite(url: string): DatabaseHandle {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  const queries = queryLog();
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    log: queries.log,
   });
   return {
     db,
     dialect: 'sqlite',
     description: `sqlite:${path}`,
+    observeQueries: queries.set,
+    poolStats: () => undefined,
     async ping() {
       const start = performance.now();
       await sql`select 1`.execute(db);
@@ -120,11 +170,23 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   // An idle client that loses its connection emits 'error' on the pool; without a
   // listener that would crash the process. The next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  const queries = queryLog();
+  const db = new Kysely<Database>({
+    dialect: new CurrentSchemaPostgresDialect({ pool }),
+    log: queries.log,
+  });
+  const max = options.poolSize ?? 10;
   return {
     db,
     dialect: 'postgres',
     description: describeDatabaseUrl(url),
+    observeQueries: queries.set,
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max,
+    }),
     async ping() {
       const start = performance.now();
       await sql`select 1`.execute(db);

@@ -42,6 +42,19 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     help: 'HTTP requests received and not yet answered.',
     registers: [registry],
   });
+  new Gauge({
+    name: 'rampart_http_connections',
+    help: 'Open client connections to this listener (keep-alive connections included).',
+    registers: [registry],
+    async collect() {
+      const server = app.server;
+      if (!server.listening) return this.set(0);
+      const count = await new Promise<number>((resolve) => {
+        server.getConnections((error, n) => resolve(error ? 0 : n));
+      });
+      this.set(count);
+    },
+  });
   // Resolving a labelled child hashes its labels; the set of keys is bounded, so cache them.
   const series = new Map<string, RequestSeries>();
 

@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Gateway } from '../../gateway/create-gateway.js';
 import type { Identity } from '../../identity/create-identity.js';
@@ -15,6 +16,8 @@ export interface RampartMetricsSources {
   protect: Protect;
   identity: Identity;
   gateway: Gateway;
+  /** The audit trail, when enabled. */
+  audit?: AuditTrail | undefined;
 }
 
 /**
@@ -49,5 +52,7 @@ export function metricsOptionsOf(sources: RampartMetricsSources): RampartMetrics
       { cache: 'api_keys', stats: () => identity.apiKeys.cacheStats() },
     ],
     ...(gateway.pluginOptions ? { gatewayStats: () => gateway.stats() } : {}),
+    database,
+    ...(sources.audit ? { audit: sources.audit } : {}),
   };
 }

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { EventBus, EventSubscription } from '../../events/event-bus.js';
 import type { GatewayRouteStats } from '../../gateway/gateway-stats.js';
+import type { DatabaseHandle } from '../../storage/database.js';
 import { type CacheProbe, registerCacheMetrics } from './cache-metrics.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { registerHostMetrics } from './host-metrics.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { sharedProcessRegistry } from './process-metrics.js';
 import { subscribeSecurityEventMetrics } from './security-event-metrics.js';
+import { registerAuditMetrics, registerDatabaseMetrics } from './storage-metrics.js';
 import {
   registerRateLimitStoreMetrics,
   registerStoreMetrics,
@@ -25,6 +28,10 @@ export interface RampartMetricsOptions {
   caches?: readonly CacheProbe[];
   /** The gateway's per-route counters (absent: no gateway metrics). */
   gatewayStats?: () => readonly GatewayRouteStats[];
+  /** The database whose queries and pool are measured. */
+  database?: DatabaseHandle;
+  /** The audit trail whose writer is measured. */
+  audit?: AuditTrail;
 }
 
 export interface RampartMetrics {
@@ -64,11 +71,17 @@ export function createRampartMetrics(options: RampartMetricsOptions): RampartMet
   }
   registerCacheMetrics(registry, options.caches ?? []);
   if (options.gatewayStats) registerGatewayMetrics(registry, options.gatewayStats);
+  const stops: (() => void)[] = [];
+  if (options.database) stops.push(registerDatabaseMetrics(registry, options.database));
+  if (options.audit) stops.push(registerAuditMetrics(registry, options.audit));
   return {
     registry,
     contentType: registry.contentType,
     render: () => Registry.merge([registry, sharedProcessRegistry()]).metrics(),
     instrument: (app) => registerHttpMetrics(app, registry),
-    close: () => subscription.unsubscribe(),
+    close: () => {
+      subscription.unsubscribe();
+      for (const stop of stops) stop();
+    },
   };
 }

@@ -69,6 +69,10 @@ describe('GET /metrics', () => {
       'rampart_tokens_total{operation="issued"}',
       'rampart_cache_entries{cache="accounts"}',
       'rampart_cache_misses_total{cache="api_keys"}',
+      'rampart_database_query_duration_seconds_bucket{le="0.0001",dialect="sqlite",kind="select",outcome="ok"}',
+      'rampart_audit_records_written_total',
+      'rampart_audit_backlog',
+      'rampart_http_connections',
     ]) {
       expect(res.body).toContain(name);
     }
