@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ActorKind, EventOutcome, EventSeverity } from '../../events/security-event.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -83,6 +83,11 @@ export function canonicalRecordReference(seq: number, entry: AuditEntry): string
   });
 }
 
+// Reused input buffer for recordHash: one-shot `crypto.hash` over (previous hash bytes ||
+// record) costs half of a createHash/update/update/digest sequence for records this size,
+// and nothing is allocated per record. Single-threaded use only, never held across an await.
+let scratch = Buffer.allocUnsafe(8192);
+
 /** `SHA-256(previous hash bytes || UTF-8 canonical record)`, hex. */
 export function recordHash(
   previousHash: string,
@@ -90,10 +95,18 @@ export function recordHash(
   entry: AuditEntry,
   detailsJson?: string,
 ): string {
-  return createHash('sha256')
-    .update(Buffer.from(previousHash, 'hex'))
-    .update(canonicalRecord(seq, entry, detailsJson), 'utf8')
-    .digest('hex');
+  const record = canonicalRecord(seq, entry, detailsJson);
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+  const needed = previousHash.length + record.length * 3;
+  if (needed > scratch.length) scratch = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2));
+  // A stored hash that is not 64 hex digits (tampering) is decoded as Buffer.from would
+  // decode it, so verification reports a mismatch rather than failing.
+  const prefix =
+    previousHash.length === 64
+      ? scratch.write(previousHash, 0, 32, 'hex')
+      : Buffer.from(previousHash, 'hex').copy(scratch, 0);
+  const length = prefix + scratch.write(record, prefix, 'utf8');
+  return hash('sha256', scratch.subarray(0, length), 'hex');
 }
 
 /** Numbers and hashes `entries` as the records following `(seq, hash)`. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 
@@ -21,5 +22,31 @@ describe('canonicalJson', () => {
   it('gives the same text for a value and its JSON round trip', () => {
     const value = { z: [{ y: 'é\u2028"' }], a: 1.25, n: null };
     expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(canonicalJson(value));
+  });
+
+  it('is JSON that parses to the value, whatever the member order, for any JSON value', () => {
+    const reversed = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(reversed)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v as Record<string, unknown>)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            )
+          : v;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(canonicalJson(reversed(value))).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes array holes as null, as JSON.stringify does', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point of the test
+    expect(canonicalJson([1, , 2])).toBe('[1,null,2]');
   });
 });

@@ -19,14 +19,28 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError('non-finite number in canonical JSON');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
+      // Plain loops building one string: this runs for every audit record's details.
+      if (Array.isArray(value)) {
+        // Holes and undefined elements are null, as in JSON.stringify.
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += canonicalJson(value[i] ?? null);
+        }
+        return `${out}]`;
+      }
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const record = value as Record<string, unknown>;
       // Default sort compares UTF-16 code units, as RFC 8785 section 3.2.3 requires.
-      const keys = Object.keys(record)
-        .filter((k) => record[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (out.length > 1) out += ',';
+        out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`cannot canonicalise a ${typeof value}`);

@@ -90,24 +90,50 @@ function insertBatchPostgres(rows: AuditEventsTable[]): RawBuilder<unknown> {
 const sqliteInsertText = new Map<number, string>();
 
 /**
+ * A record's column values in `eventColumns` order, written straight into the statement's
+ * parameters (no row object per record: this runs for every audit event).
+ */
+function writeParams(params: unknown[], p: number, r: AuditRecord): void {
+  params[p] = r.seq;
+  params[p + 1] = r.id;
+  params[p + 2] = r.time;
+  params[p + 3] = r.actor.kind;
+  params[p + 4] = r.actor.id;
+  params[p + 5] = r.actor.ip;
+  params[p + 6] = r.actor.userAgent;
+  params[p + 7] = r.actor.apiKeyId;
+  params[p + 8] = r.action;
+  params[p + 9] = r.target?.type ?? null;
+  params[p + 10] = r.target?.id ?? null;
+  params[p + 11] = r.outcome;
+  params[p + 12] = r.severity;
+  params[p + 13] = r.environment;
+  params[p + 14] = r.requestId;
+  params[p + 15] = r.risk;
+  params[p + 16] = r.detailsJson ?? canonicalJson(r.details);
+  params[p + 17] = r.hash;
+}
+
+/**
  * SQLite: a multi-row INSERT compiled once per row count (the driver keeps the prepared
  * statement by its text) with the values bound positionally. Batches are cut into
  * 1000/100/10/1-row statements so only four statement texts ever exist.
  */
-function sqliteInserts(rows: AuditEventsTable[]): CompiledQuery[] {
+function sqliteInserts(records: readonly AuditRecord[]): CompiledQuery[] {
   const out: CompiledQuery[] = [];
   let i = 0;
   for (const size of [1000, 100, 10, 1]) {
-    while (rows.length - i >= size) {
+    while (records.length - i >= size) {
       let text = sqliteInsertText.get(size);
       if (text === undefined) {
         const tuple = `(${eventColumns.map(() => '?').join(', ')})`;
         text = `insert into audit_events (${eventColumns.map(([n]) => n).join(', ')}) values ${Array.from({ length: size }, () => tuple).join(', ')}`;
         sqliteInsertText.set(size, text);
       }
-      const params: unknown[] = [];
-      for (const row of rows.slice(i, i + size))
-        for (const [name] of eventColumns) params.push(row[name]);
+      const params: unknown[] = new Array(size * eventColumns.length);
+      for (let r = i, p = 0; r < i + size; r++, p += eventColumns.length) {
+        writeParams(params, p, records[r] as AuditRecord);
+      }
       out.push(CompiledQuery.raw(text, params));
       i += size;
     }
@@ -232,11 +258,12 @@ export class SqlAuditStore implements AuditStore {
     return this.#db.transaction().execute(async (trx) => {
       const head = await this.#lockHead(trx);
       const records = chainEntries(head, entries);
-      for (let i = 0; i < records.length; i += this.#rowsPerInsert) {
-        const rows = records.slice(i, i + this.#rowsPerInsert).map(toRow);
-        if (this.#dialect === 'postgres') await insertBatchPostgres(rows).execute(trx);
-        else for (const query of sqliteInserts(rows)) await trx.executeQuery(query);
-      }
+      if (this.#dialect === 'postgres') {
+        for (let i = 0; i < records.length; i += this.#rowsPerInsert) {
+          const rows = records.slice(i, i + this.#rowsPerInsert).map(toRow);
+          await insertBatchPostgres(rows).execute(trx);
+        }
+      } else for (const query of sqliteInserts(records)) await trx.executeQuery(query);
       const last = records[records.length - 1];
       if (last)
         await trx
