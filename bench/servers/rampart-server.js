@@ -21,6 +21,8 @@ serveFromParent(async (input) => {
       databaseUrl: 'sqlite::memory:',
       jwt: { algorithm: 'ES256', accessTokenTtl: 86_400 },
       ...(input?.rateLimit ? { rateLimit: input.rateLimit } : {}),
+      // The api-key-breakdown scenario switches parts off to price each of them.
+      ...(input?.overrides ?? {}),
     },
   });
   const rampart = await createRampart(config, {
