@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -42,10 +42,13 @@ export class ChunkedTextScanner {
   readonly #findings: SecretFinding[] = [];
   readonly #matcher: SecretMatcher;
   readonly #file: string;
+  readonly #latin1: boolean;
 
-  constructor(matcher: SecretMatcher, file: string) {
+  /** `latin1`: pieces are bytes decoded as latin1 (see ScanTextOptions). */
+  constructor(matcher: SecretMatcher, file: string, options: { latin1?: boolean } = {}) {
     this.#matcher = matcher;
     this.#file = file;
+    this.#latin1 = options.latin1 === true;
   }
 
   push(piece: string, last: boolean): void {
@@ -64,7 +67,7 @@ export class ChunkedTextScanner {
     }
     const part = cut === text.length ? text : text.slice(0, cut);
     this.#carry = cut === text.length ? '' : text.slice(cut);
-    for (const f of this.#matcher.scan(part)) {
+    for (const f of this.#matcher.scan(part, { latin1: this.#latin1 })) {
       this.#findings.push({
         ruleId: f.ruleId,
         file: this.#file,
@@ -75,7 +78,8 @@ export class ChunkedTextScanner {
         fingerprint: findingFingerprint(f.ruleId, this.#file, f.secret),
       });
     }
-    for (let i = part.indexOf('\n'); i !== -1; i = part.indexOf('\n', i + 1)) this.#line++;
+    if (!last)
+      for (let i = part.indexOf('\n'); i !== -1; i = part.indexOf('\n', i + 1)) this.#line++;
   }
 
   findings(): SecretFinding[] {
@@ -91,14 +95,17 @@ export async function scanFile(
   size: number,
 ): Promise<SecretFinding[] | undefined> {
   if (size <= chunkBytes) {
-    const buf = await readFile(absolute);
+    // Synchronous: a whole small file in one call costs less than the thread-pool round
+    // trips of readFile, and the scan that follows is synchronous anyway.
+    const buf = readFileSync(absolute);
     if (looksBinary(buf)) return undefined;
-    const scanner = new ChunkedTextScanner(matcher, display);
-    scanner.push(buf.toString('utf8'), true);
+    // latin1: a byte a character, the cheapest decoding; the matcher maps back to UTF-8.
+    const scanner = new ChunkedTextScanner(matcher, display, { latin1: true });
+    scanner.push(buf.toString('latin1'), true);
     return scanner.findings();
   }
-  const scanner = new ChunkedTextScanner(matcher, display);
-  const decoder = new StringDecoder('utf8');
+  const scanner = new ChunkedTextScanner(matcher, display, { latin1: true });
+  const decoder = new StringDecoder('latin1');
   let first = true;
   for await (const chunk of createReadStream(absolute, { highWaterMark: chunkBytes })) {
     const buf = chunk as Buffer;

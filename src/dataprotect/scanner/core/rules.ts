@@ -3,28 +3,41 @@ import { apiKeyStringPattern, parseApiKeyString } from '../../../shared/api-key-
 import { shannonEntropy } from './entropy.js';
 
 /**
- * One kind of secret the scanner knows. A rule runs only where one of its `keywords`
- * occurs (the prefilter: most text holds no keyword and costs one indexOf per keyword),
- * and then only on the window around the occurrence.
+ * One kind of secret the scanner knows. A rule's pattern runs only where its prefilter
+ * fires, so the cost of a rule follows the number of hits, not the size of the text:
+ *
+ * - `keywords`: literal strings (exact case) at which a match starts, found with
+ *   `indexOf` (V8 searches literals with Boyer-Moore-Horspool, gigabytes a second for
+ *   the rare strings tokens start with); the pattern then runs anchored (sticky) there;
+ * - `anchor`: one regex pass for rules without a telling prefix (an assignment of a
+ *   quoted value, a `://`), the pattern then running over a small window around each hit.
  */
 export interface SecretRule {
   /** Stable id, used in baselines, SARIF and the `secret.detected` event. */
   id: string;
   title: string;
-  /** Lower-case strings, searched in the lower-cased text; at least one must occur. */
-  keywords: readonly string[];
-  /** Global regex; group `secret` (or the whole match) is the secret. */
-  pattern: RegExp;
   /**
-   * `line`: the regex runs on the line holding the keyword. A number: on that many
-   * characters from the start of that line (for secrets spanning lines, PEM blocks).
+   * Literals, exact case. A `[literal, n]` pair says the match starts `n` characters
+   * before the literal: search `_live_` rather than `sk_live_`, because `indexOf` is as
+   * fast as the literal's first character is rare (it scans for that character first).
    */
-  window: 'line' | number;
+  keywords?: readonly (string | readonly [string, number])[];
+  anchor?: { pattern: RegExp; before: number; after: number };
+  /** Group `secret` (or the whole match) is the secret. */
+  pattern: RegExp;
   /** Rejects matches that have the shape but not the substance (checksum, placeholder). */
   validate?: (secret: string, match: RegExpExecArray) => boolean;
   /** Rules that match a specific format win over `generic` ones on the same text. */
   generic?: boolean;
 }
+
+/** An assignment of a quoted value: `= "`, `: '`, `=> "`, `:= \``. */
+export const assignmentAnchor = /[=:>][ \t]*["'`]/g;
+/** A URL scheme separator; database URLs are found from it. */
+export const schemeAnchor = /:\/\//g;
+
+/** No letter, digit or `_` right before: the keyword starts a token. */
+const start = '(?<![A-Za-z0-9_])';
 
 const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -82,85 +95,84 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'aws-access-key-id',
     title: 'AWS access key id',
-    keywords: ['akia', 'asia', 'abia', 'acca'],
-    pattern: /\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g,
-    window: 'line',
+    keywords: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+    pattern: new RegExp(`${start}(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])`),
   },
   {
     id: 'aws-secret-access-key',
     title: 'AWS secret access key',
-    keywords: ['aws'],
+    // aws_secret_access_key, AWS_SECRET_ACCESS_KEY, Aws_…; camelCase names are left to the
+    // generic rule (awsSecretAccessKey holds "secret").
+    keywords: [
+      ['ws_', 1],
+      ['WS_', 1],
+    ],
     pattern:
-      /aws_?(?:secret)?_?(?:access)?_?key["'`]?\s*(?:[:=]|:=|=>)\s*["'`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
-    window: 'line',
+      /aws_?(?:secret)?_?(?:access)?_?key["'`]?[ \t]*(?:[:=]|:=|=>)[ \t]*["'`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/i,
     validate: (secret) => shannonEntropy(secret) >= 4,
   },
   {
     id: 'github-token',
     title: 'GitHub token',
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-    pattern: /\b(?<secret>gh[pousr]_[0-9A-Za-z]{36})\b/g,
-    window: 'line',
+    pattern: new RegExp(`${start}(?<secret>gh[pousr]_[0-9A-Za-z]{36})(?![0-9A-Za-z_])`),
     validate: githubTokenChecksumValid,
   },
   {
     id: 'github-fine-grained-token',
     title: 'GitHub fine-grained personal access token',
-    keywords: ['github_pat_'],
-    pattern: /\b(?<secret>github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})\b/g,
-    window: 'line',
+    keywords: [['_pat_', 6]],
+    pattern: new RegExp(
+      `${start}(?<secret>github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})(?![0-9A-Za-z_])`,
+    ),
   },
   {
     id: 'gitlab-token',
     title: 'GitLab personal access token',
     keywords: ['glpat-'],
-    pattern: /\b(?<secret>glpat-[0-9A-Za-z_-]{20,64})(?![0-9A-Za-z_-])/g,
-    window: 'line',
+    pattern: new RegExp(`${start}(?<secret>glpat-[0-9A-Za-z_-]{20,64})(?![0-9A-Za-z_-])`),
   },
   {
     id: 'slack-token',
     title: 'Slack token',
-    keywords: ['xoxb-', 'xoxa-', 'xoxp-', 'xoxr-', 'xoxs-'],
-    pattern: /\b(?<secret>xox[baprs]-[0-9]{8,13}-[0-9A-Za-z-]{8,80})\b/g,
-    window: 'line',
+    keywords: ['xox'],
+    pattern: new RegExp(
+      `${start}(?<secret>xox[baprs]-[0-9]{8,13}-[0-9A-Za-z-]{8,80})(?![0-9A-Za-z_])`,
+    ),
   },
   {
     id: 'slack-webhook',
     title: 'Slack incoming webhook URL',
-    keywords: ['hooks.slack.com'],
+    keywords: ['https://hooks.slack.com/services/'],
     pattern:
-      /(?<secret>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24})\b/g,
-    window: 'line',
+      /(?<secret>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24})(?![A-Za-z0-9])/,
   },
   {
     id: 'stripe-live-key',
     title: 'Stripe live secret or restricted key',
-    keywords: ['sk_live_', 'rk_live_'],
-    pattern: /\b(?<secret>[sr]k_live_[0-9A-Za-z]{24,99})\b/g,
-    window: 'line',
+    keywords: [['_live_', 2]],
+    pattern: new RegExp(`${start}(?<secret>[sr]k_live_[0-9A-Za-z]{24,99})(?![0-9A-Za-z_])`),
   },
   {
     id: 'google-api-key',
     title: 'Google API key',
-    keywords: ['aiza'],
-    pattern: /\b(?<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g,
-    window: 'line',
+    keywords: ['AIza'],
+    pattern: new RegExp(`${start}(?<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])`),
   },
   {
     id: 'google-service-account-key',
     title: 'Google service account private key (JSON)',
-    keywords: ['"private_key"'],
+    // From the PEM header, looking back for the JSON field: one keyword search for both PEM rules.
+    keywords: ['-----BEGIN '],
     pattern:
-      /"private_key"\s*:\s*"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\n]{64,}?-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)"/g,
-    window: 'line',
+      /(?<="private_key"[ \t]*:[ \t]*")(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\n]{64,}?-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)"/,
   },
   {
     id: 'private-key',
     title: 'Private key (PEM)',
-    keywords: ['-----begin'],
+    keywords: ['-----BEGIN '],
     pattern:
-      /-----BEGIN (?<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?<body>[\s\S]{64,16384}?)-----END \k<kind>-----/g,
-    window: 20_000,
+      /-----BEGIN (?<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?<body>[\s\S]{64,16384}?)-----END \k<kind>-----/,
     validate: (_secret, match) => {
       // Headers such as "Proc-Type: 4,ENCRYPTED" precede the base64 of legacy PEM.
       const body = (match.groups?.body ?? '').replace(/^[A-Za-z-]+:.*$/gm, '');
@@ -170,9 +182,8 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'jwt',
     title: 'JSON Web Token',
-    keywords: ['eyj'],
-    pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/g,
-    window: 'line',
+    keywords: [['yJ', 1]],
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/,
     validate: (secret) => {
       const [header, payload] = secret.split('.');
       const h = decodeBase64UrlJson(header ?? '');
@@ -185,40 +196,29 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'database-url',
     title: 'Database URL with a password',
-    keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis'],
-    pattern:
-      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?):\/\/[^:@/\s'"`]*:(?<secret>[^@/\s'"`]{3,200})@[^\s'"`/]+/gi,
-    window: 'line',
+    anchor: { pattern: schemeAnchor, before: 16, after: 420 },
+    pattern: new RegExp(
+      `${start}(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?)://[^:@/\\s'"\`]*:(?<secret>[^@/\\s'"\`]{3,200})@[^\\s'"\`/]+`,
+      'gi',
+    ),
     validate: (secret) => !isPlaceholder(secret),
   },
   {
     id: 'rampart-api-key',
     title: 'Rampart API key',
-    keywords: ['rmp_'],
-    pattern: new RegExp(`(?<secret>${apiKeyStringPattern.source})`, 'g'),
-    window: 'line',
+    keywords: [['mp_', 1]],
+    pattern: new RegExp(`${start}(?<secret>${apiKeyStringPattern.source.replace(/^\\b/, '')})`),
     // A lookalike whose checksum fails is a typo or a made-up string: not reported.
     validate: (secret) => parseApiKeyString(secret).ok,
   },
   {
     id: 'generic-secret-assignment',
     title: 'High-entropy value assigned to a secret-looking name',
-    keywords: [
-      'password',
-      'passwd',
-      'pwd',
-      'secret',
-      'token',
-      'api_key',
-      'apikey',
-      'api-key',
-      'access_key',
-      'auth_key',
-      'private_key',
-    ],
+    anchor: { pattern: assignmentAnchor, before: 120, after: 210 },
+    // A name holding one of these words (`db_password`, `clientSecret`), then the
+    // assignment: `=`, `:`, `:=`, `=>`, and a quoted value on the same line.
     pattern:
-      /[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key)[\w.-]*["'`]?\s*(?:[:=]|:=|=>|==)\s*["'`](?<secret>[^"'`\s]{10,200})["'`]/gi,
-    window: 'line',
+      /(?:password|passwd|pwd|secret|token|api[_-]?key|access_key|auth_key|private_key)[\w.-]*["'`]?[ \t]*(?:[:=]|:=|=>|==)[ \t]*["'`](?<secret>[^"'`\s]{10,200})["'`]/gi,
     generic: true,
     validate: (secret) =>
       !isPlaceholder(secret) && shannonEntropy(secret) >= genericEntropyThreshold,
