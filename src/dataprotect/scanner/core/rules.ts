@@ -114,7 +114,9 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'github-token',
     title: 'GitHub token',
-    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    // One search for the five prefixes: `gh` is rare enough in code, and the pattern
+    // rejects `ghost` at its third character.
+    keywords: ['gh'],
     pattern: new RegExp(`${start}(?<secret>gh[pousr]_[0-9A-Za-z]{36})(?![0-9A-Za-z_])`),
     validate: githubTokenChecksumValid,
   },
