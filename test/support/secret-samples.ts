@@ -145,6 +145,6 @@ export const secretSamples: SecretSample[] = [
     'generic-secret-assignment',
     rnd(alnum, 32),
     (s) => `api_key = "${s}"`,
-    'password = "passwordpassword"',
+    'password = "passwordpassword" token_uri = "https://oauth2.googleapis.com/token" private_key_id = "3f8a9c0d1e2b4a6c8e0f1a3b5c7d9e1f2a4b6c8d"',
   ),
 ];

@@ -11,22 +11,24 @@ export interface PayloadFinding {
 /** Bodies above this many characters are scanned up to it; a secret past it goes unseen. */
 const maxScannedChars = 4 * 1024 * 1024;
 
-function multiLineStrings(value: unknown, out: string[], depth: number): void {
-  if (depth > 32 || out.length > 100) return;
+/** String values long enough to hold a secret, as they are (JSON escapes quotes and line breaks). */
+function stringValues(value: unknown, out: string[], depth: number): void {
+  if (depth > 32 || out.length > 1000) return;
   if (typeof value === 'string') {
-    if (value.includes('-----BEGIN')) out.push(value);
+    if (value.length >= 16) out.push(value);
   } else if (Array.isArray(value)) {
-    for (const v of value) multiLineStrings(v, out, depth + 1);
+    for (const v of value) stringValues(v, out, depth + 1);
   } else if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) multiLineStrings(v, out, depth + 1);
+    for (const v of Object.values(value)) stringValues(v, out, depth + 1);
   }
 }
 
 /**
  * Secrets in a parsed payload (a JSON body, a config object) or raw text. An object is
  * scanned as indented JSON, one property a line, so `"apiKey": "…"` reads as an
- * assignment; strings holding PEM blocks are also scanned as they are, since JSON
- * escapes their line breaks. The secrets themselves never leave this function.
+ * assignment; its string values are also scanned as they are, since JSON escapes the
+ * quotes and line breaks inside them (`"note": "password = \"…\""`, a PEM block). The
+ * secrets themselves never leave this function.
  *
  * @example
  * findSecretsInPayload(matcher, { token: body.token }); // [{ ruleId: 'github-token', evidence: 'ghp_…', … }]
@@ -44,7 +46,7 @@ export function findSecretsInPayload(matcher: SecretMatcher, payload: unknown): 
       json = undefined;
     }
     if (json !== undefined) texts.push(json);
-    multiLineStrings(payload, texts, 0);
+    stringValues(payload, texts, 0);
   }
   const seen = new Set<string>();
   const out: PayloadFinding[] = [];

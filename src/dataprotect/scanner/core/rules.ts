@@ -86,6 +86,9 @@ function isPlaceholder(value: string): boolean {
   );
 }
 
+/** Names that hold a secret's neighbour, not the secret: `token_uri`, `private_key_id`, `passwordLength`. */
+const notASecretName = /(?:_?id|uri|url|path|file|name|type|header|endpoint|length|count|ttl)$/i;
+
 /** Minimum Shannon entropy (bits per character) of a generic assignment's value. */
 export const genericEntropyThreshold = 3.5;
 
@@ -222,7 +225,10 @@ export const secretRules: readonly SecretRule[] = [
     pattern:
       /(?:password|passwd|pwd|secret|token|api[_-]?key|access_key|auth_key|private_key)[\w.-]*["'`]?[ \t]*(?:[:=]|:=|=>|==)[ \t]*["'`](?<secret>[^"'`\s]{10,200})["'`]/gi,
     generic: true,
-    validate: (secret) =>
-      !isPlaceholder(secret) && shannonEntropy(secret) >= genericEntropyThreshold,
+    validate: (secret, match) =>
+      !isPlaceholder(secret) &&
+      !secret.includes('://') &&
+      !notASecretName.test(/^[\w.-]*/.exec(match[0])?.[0] ?? '') &&
+      shannonEntropy(secret) >= genericEntropyThreshold,
   },
 ];
