@@ -77,6 +77,26 @@ describe('rampart scan', () => {
     expect((await scan(dir, ['--staged'])).code).toBe(2); // not a git repository
   });
 
+  it('a large tree scanned on worker threads gives the same findings as one thread', async () => {
+    const dir = tempDir('scan-parallel');
+    const filler = 'const value = compute(input, 42); // ordinary code\n'.repeat(90_000);
+    for (let i = 0; i < 5; i++)
+      writeFileSync(
+        join(dir, `big${i}.js`),
+        `${filler}${i % 2 ? gh.positive : stripe.positive}\n${filler}`,
+      );
+    const one = await scan(dir, ['--format', 'json', '--jobs', '1']);
+    const two = await scan(dir, ['--format', 'json', '--jobs', '2']);
+    expect(one.code, one.output).toBe(1);
+    expect(two.code, two.output).toBe(1);
+    const findings = JSON.parse(two.output).findings;
+    expect(findings).toEqual(JSON.parse(one.output).findings);
+    expect(findings.map((f: { file: string; line: number }) => [f.file, f.line])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [`big${i}.js`, 90_001]),
+    );
+    expect(JSON.parse(two.output).stats.bytes).toBeGreaterThan(16 * 1024 * 1024);
+  });
+
   it('writes SARIF 2.1.0 with the required fields', async () => {
     const dir = tempDir('scan-sarif');
     writeFileSync(join(dir, 'cfg.yaml'), `x: 1\n${stripe.positive}\n`);

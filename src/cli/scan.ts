@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -12,6 +13,7 @@ interface ScanOptions {
   staged?: boolean;
   git?: boolean;
   maxFileSize: string;
+  jobs: string;
   verify?: boolean;
   revoke?: boolean;
   server?: string;
@@ -40,6 +42,11 @@ export function registerScanCommand(program: Command): void {
     .option('--staged', 'scan the files staged for commit (the git index), for a pre-commit hook')
     .option('--git', 'scan every line added in the git history (all refs)')
     .option('--max-file-size <bytes>', 'skip files larger than this', String(25 * 1024 * 1024))
+    .option(
+      '-j, --jobs <n>',
+      'worker threads for large trees (default: the number of CPUs)',
+      String(availableParallelism()),
+    )
     .option('--verify', 'ask a Rampart server whether each Rampart key found is active')
     .option('--revoke', 'revoke every active Rampart key found (implies --verify)')
     .option('--server <url>', 'the Rampart server for --verify / --revoke')
@@ -51,6 +58,9 @@ export function registerScanCommand(program: Command): void {
       const maxFileBytes = Number(options.maxFileSize);
       if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1)
         throw usage('--max-file-size must be a positive number of bytes');
+      const workers = Number(options.jobs);
+      if (!Number.isSafeInteger(workers) || workers < 1 || workers > 64)
+        throw usage('--jobs must be a whole number from 1 to 64');
       if (options.staged && options.git) throw usage('--staged and --git exclude each other');
       if ((options.staged || options.git) && paths.length > 0)
         throw usage('paths cannot be given with --staged or --git');
@@ -77,6 +87,7 @@ export function registerScanCommand(program: Command): void {
           paths: paths.length > 0 ? paths : ['.'],
           mode: options.staged ? 'staged' : options.git ? 'history' : 'files',
           maxFileBytes,
+          workers,
           ...(options.baseline ? { baseline: resolve(cwd, options.baseline) } : {}),
           updateBaseline: options.updateBaseline === true,
           ...(verify && options.server && token

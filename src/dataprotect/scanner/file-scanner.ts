@@ -170,21 +170,35 @@ export async function loadIgnoreFile(root: string): Promise<IgnorePatterns> {
   }
 }
 
-/** Scans files and folders under `root`; findings in path order. */
+/** Below this many bytes a tree is scanned on the main thread: starting workers costs more. */
+const parallelThreshold = 16 * 1024 * 1024;
+
+/**
+ * Scans files and folders under `root`; findings in path order. With `workers` > 1 and
+ * a large enough tree, files are scanned on that many worker threads.
+ */
 export async function scanPaths(
   matcher: SecretMatcher,
   paths: readonly string[],
-  options: { root: string; maxFileBytes?: number; ignore?: IgnorePatterns },
+  options: { root: string; maxFileBytes?: number; ignore?: IgnorePatterns; workers?: number },
 ): Promise<{ findings: SecretFinding[]; stats: ScanStats }> {
   const stats = emptyStats();
   const ignore = options.ignore ?? (await loadIgnoreFile(options.root));
-  const findings: SecretFinding[] = [];
-  for await (const [abs, display, size] of walkFiles(paths, {
+  const files: [string, string, number][] = [];
+  for await (const file of walkFiles(paths, {
     root: options.root,
     ignore,
     maxFileBytes: options.maxFileBytes ?? defaultMaxFileBytes,
     stats,
-  })) {
+  }))
+    files.push(file);
+  const total = files.reduce((sum, f) => sum + f[2], 0);
+  if ((options.workers ?? 1) > 1 && total >= parallelThreshold) {
+    const { scanFilesInParallel } = await import('./parallel-scan.js');
+    return { findings: await scanFilesInParallel(files, options.workers ?? 1, stats), stats };
+  }
+  const findings: SecretFinding[] = [];
+  for (const [abs, display, size] of files) {
     const found = await scanFile(matcher, abs, display, size);
     if (found === undefined) {
       stats.skippedBinary++;

@@ -11,6 +11,8 @@ export interface RunScanOptions {
   paths: readonly string[];
   mode: 'files' | 'staged' | 'history';
   maxFileBytes: number;
+  /** Worker threads for large trees (files mode); 1 scans on the main thread. */
+  workers?: number;
   baseline?: string;
   updateBaseline?: boolean;
   server?: { url: string; token: string; revoke: boolean };
@@ -36,6 +38,7 @@ export async function runScan(options: RunScanOptions): Promise<ScanOutcome> {
             root: options.cwd,
             ignore,
             maxFileBytes: options.maxFileBytes,
+            ...(options.workers ? { workers: options.workers } : {}),
           });
   if (options.baseline && options.updateBaseline) {
     await writeBaseline(options.baseline, found.findings);
