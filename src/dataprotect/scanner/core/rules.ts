@@ -148,7 +148,8 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'slack-webhook',
     title: 'Slack incoming webhook URL',
-    keywords: ['https://hooks.slack.com/services/'],
+    // `k.com/services/`: `k` is rare in code, `h` (of https) is not.
+    keywords: [['k.com/services/', 'https://hooks.slac'.length]],
     pattern:
       /(?<secret>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24})(?![A-Za-z0-9])/,
   },
