@@ -40,7 +40,10 @@ describe('file scanning', () => {
     mkdirSync(join(root, 'src'));
     mkdirSync(join(root, 'fixtures'));
     mkdirSync(join(root, 'node_modules'));
-    writeFileSync(join(root, 'src', 'app.js'), `// héllo wörld\nconst x = 'é'; ${gh.positive}\n`);
+    writeFileSync(
+      join(root, 'src', 'app.js'),
+      `// héllo wörld\nconst x = 'é'; ${gh.positive}\nconst db_password = "Zürich-Größe-9fK2mQ7x";\nurl = 'postgres://app:…@db/app'\n`,
+    );
     writeFileSync(
       join(root, 'src', 'blob.bin'),
       Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(gh.positive)]),
@@ -50,8 +53,10 @@ describe('file scanning', () => {
     writeFileSync(join(root, 'node_modules', 'dep.js'), gh.positive);
     writeFileSync(join(root, '.rampartignore'), 'fixtures/\n');
     const { findings, stats } = await scanPaths(matcher, ['.'], { root, maxFileBytes: 4000 });
-    expect(findings.map((f) => f.file)).toEqual(['src/app.js']);
+    expect(findings.map((f) => f.file)).toEqual(['src/app.js', 'src/app.js']);
     expect(findings[0]?.secret).toBe(gh.secret);
+    // Non-ASCII secrets come back as the text they are, judged as such ('…' is a placeholder).
+    expect(findings[1]).toMatchObject({ secret: 'Zürich-Größe-9fK2mQ7x', line: 3, column: 22 });
     // Columns count characters, not bytes: 'é' is one.
     expect(findings[0]?.column).toBe(`const x = 'é'; ${gh.positive}`.indexOf(gh.secret) + 1);
     expect(stats).toMatchObject({ skippedBinary: 1, skippedLarge: 1, ignored: 1 });

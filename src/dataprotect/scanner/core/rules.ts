@@ -72,7 +72,8 @@ function decodeBase64UrlJson(part: string): unknown {
 
 /** A password that is a reference or a stand-in, not a value: `${DB_PASSWORD}`, `<pass>`, `****`. */
 function isPlaceholder(value: string): boolean {
-  if (/^[$%{<[(*]|^x+$|^\.+$/i.test(value)) return true;
+  if (/^[$%{<[(*]|^[x.…*•]+$/i.test(value) || value.includes('${') || value.includes('{{'))
+    return true;
   const lower = value.toLowerCase();
   return (
     lower === 'password' ||

@@ -108,12 +108,13 @@ export class SecretMatcher {
   /** Every secret in `text`, in order of position. */
   scan(text: string, options: ScanTextOptions = {}): TextFinding[] {
     const raws: Raw[] = [];
+    const latin1 = options.latin1 === true;
     for (const [keyword, rules] of this.#byKeyword) {
       for (let at = text.indexOf(keyword); at !== -1; at = text.indexOf(keyword, at + 1)) {
-        for (const r of rules) matchAt(r, text, at, raws);
+        for (const r of rules) matchAt(r, text, at, raws, latin1);
       }
     }
-    for (const group of this.#anchors) matchAnchored(group, text, raws);
+    for (const group of this.#anchors) matchAnchored(group, text, raws, latin1);
     if (raws.length === 0) return [];
     return this.#locate(text, resolve(raws), options.latin1 === true);
   }
@@ -134,10 +135,9 @@ export class SecretMatcher {
       let lineEnd = text.indexOf('\n', r.start);
       if (lineEnd === -1) lineEnd = text.length;
       if (text.slice(lineStart, lineEnd).includes(this.#allowMarker)) continue;
-      let secret = r.secret;
+      const secret = r.secret;
       let column = r.start - lineStart + 1;
       if (latin1) {
-        if (nonAscii.test(secret)) secret = Buffer.from(secret, 'latin1').toString('utf8');
         const before = text.slice(lineStart, r.start);
         if (nonAscii.test(before))
           column = Buffer.from(before, 'latin1').toString('utf8').length + 1;
@@ -174,16 +174,27 @@ function resolve(raws: Raw[]): Raw[] {
   return out;
 }
 
-/** Records a match of `rule` in `source`, a window starting at `base` in the whole text. */
-function accept(rule: SecretRule, m: RegExpExecArray, source: string, base: number, out: Raw[]) {
+/**
+ * Records a match of `rule` in `source`, a window starting at `base` in the whole text.
+ * Latin1 input: the secret is decoded back to UTF-8 before the rule judges it.
+ */
+function accept(
+  rule: SecretRule,
+  m: RegExpExecArray,
+  source: string,
+  base: number,
+  out: Raw[],
+  latin1: boolean,
+) {
   const span = m.indices?.groups?.secret ?? m.indices?.[0];
   if (!span) return;
-  const secret = source.slice(span[0], span[1]);
+  let secret = source.slice(span[0], span[1]);
+  if (latin1 && nonAscii.test(secret)) secret = Buffer.from(secret, 'latin1').toString('utf8');
   if (rule.validate && !rule.validate(secret, m)) return;
   out.push({ rule, secret, start: base + span[0], end: base + span[1] });
 }
 
-function matchAt(r: KeywordRule, text: string, hit: number, out: Raw[]): void {
+function matchAt(r: KeywordRule, text: string, hit: number, out: Raw[], latin1: boolean): void {
   const at = hit - r.back;
   if (at < 0) return;
   r.test.lastIndex = at;
@@ -191,10 +202,10 @@ function matchAt(r: KeywordRule, text: string, hit: number, out: Raw[]): void {
   if (!r.test.test(text)) return;
   r.located.lastIndex = at;
   const m = r.located.exec(text);
-  if (m) accept(r.rule, m, text, 0, out);
+  if (m) accept(r.rule, m, text, 0, out, latin1);
 }
 
-function matchAnchored(group: AnchorGroup, text: string, out: Raw[]): void {
+function matchAnchored(group: AnchorGroup, text: string, out: Raw[], latin1: boolean): void {
   const anchor = group.anchor;
   anchor.lastIndex = 0;
   for (let hit = anchor.exec(text); hit !== null; hit = anchor.exec(text)) {
@@ -208,7 +219,7 @@ function matchAnchored(group: AnchorGroup, text: string, out: Raw[]): void {
       r.pattern.lastIndex = 0;
       for (let m = r.pattern.exec(window); m !== null; m = r.pattern.exec(window)) {
         if (m[0].length === 0) r.pattern.lastIndex++;
-        accept(r.rule, m, window, from, out);
+        accept(r.rule, m, window, from, out, latin1);
       }
     }
   }
