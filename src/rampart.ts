@@ -6,6 +6,7 @@ import { auditRoutes } from './audit/routes/audit.routes.js';
 import type { RampartConfig } from './config/schema.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
+import secretScanPlugin from './dataprotect/scanner/secret-scan.plugin.js';
 import { EventBus } from './events/event-bus.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
@@ -276,6 +277,9 @@ export async function createRampart(
     ];
     // Before every route, so the rate-limit hooks see each one as it is registered.
     if (protect.pluginOptions) await app.register(protectPlugin, protect.pluginOptions);
+    // Before the routes it scans: it adds its hook to each chosen one as it is registered.
+    if (config.secretScan.routes.length > 0)
+      await app.register(secretScanPlugin, { routes: config.secretScan.routes, events });
     if (protect.rules) {
       await app.register(rateLimitRuleRoutes, { rules: protect.rules, auth: identity.auth });
     }

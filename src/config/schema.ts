@@ -731,6 +731,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    secretScan: Type.Object(
+      {
+        routes: Type.Array(Type.String({ pattern: '^(\\*|[A-Za-z]+) /\\S*$', maxLength: 520 }), {
+          default: [],
+          description:
+            'Request bodies to scan for secrets at run time, as "METHOD /route" (a route pattern, or a prefix ending in *; method * for any), e.g. "POST /v1/tickets". A secret found emits secret.detected (rule and redacted evidence); the request proceeds.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     metrics: Type.Object(
       {
         enabled: Type.Boolean({

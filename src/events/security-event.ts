@@ -188,6 +188,11 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'A probe request reached the upstream again; the gateway calls it normally.',
   },
+  'secret.detected': {
+    severity: 'critical',
+    description:
+      'A secret (API key, token, private key, password) was found in a scanned request body or payload; details carry the rule and redacted evidence, never the secret.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

@@ -23,6 +23,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'mfa.recovery_codes.regenerated': 9,
   'auth.bootstrap.used': 9,
   'apikey.exposed_in_url': 9,
+  'secret.detected': 9,
   // Production deploys (configuration pushed by a pipeline).
   'deploy.*': 8,
   'config.changed': 8,

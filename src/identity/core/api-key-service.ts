@@ -527,6 +527,18 @@ export class ApiKeyService {
   }
 
   /**
+   * The record of the key whose text is `presented`, found by its hash, for an
+   * administrator checking a leaked key (the secret scanner's `--verify`). A string
+   * without a valid Rampart checksum is never looked up.
+   */
+  async findByKeyString(presented: string): Promise<ApiKeyRecord> {
+    if (!parseApiKeyString(presented).ok) throw new RampartError(apiKeyErrors.api_key_not_found);
+    const found = await this.#o.keys.findKeyByHash(hashSecretToken(presented));
+    if (!found) throw new RampartError(apiKeyErrors.api_key_not_found);
+    return found.key;
+  }
+
+  /**
    * The key `id` if `caller` may manage it: its own keys, or any key for an administrator.
    * Anything else is "not found", so ids of other people's keys reveal nothing.
    */

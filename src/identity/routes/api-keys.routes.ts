@@ -50,6 +50,17 @@ const ApiKeySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const KeyLookupSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    active: Type.Boolean({ description: 'True while the key authenticates (active or in grace).' }),
+    status: ApiKeySchema.properties.status,
+    owner: ApiKeySchema.properties.owner,
+  },
+  { additionalProperties: false },
+);
+
 const IssuedApiKeySchema = Type.Object(
   {
     ...ApiKeySchema.properties,
@@ -343,6 +354,35 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
       );
       reply.header('cache-control', noStore);
       return reply.code(201).send(issuedJson(issued));
+    },
+  );
+
+  app.post(
+    '/v1/admin/api-keys/lookup',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Find an API key by the key itself (for a leaked key a secret scan found)',
+        security,
+        body: Type.Object(
+          { key: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: KeyLookupSchema },
+      },
+    },
+    async (request, reply) => {
+      const key = await apiKeys.findByKeyString(request.body.key);
+      const json = apiKeyJson(key, Date.now());
+      reply.header('cache-control', noStore);
+      return {
+        id: json.id,
+        name: json.name,
+        active: json.status === 'active' || json.status === 'grace',
+        status: json.status,
+        owner: json.owner,
+      };
     },
   );
 

@@ -1,0 +1,67 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { redactedFinding, type SecretFinding } from './core/finding.js';
+
+/**
+ * A baseline: the findings a team has accepted (test fixtures, revoked keys kept in
+ * history). Stored as fingerprints with redacted context, never the secrets, so the
+ * file itself is safe to commit.
+ */
+export interface BaselineFile {
+  version: 1;
+  generatedAt: string;
+  findings: { fingerprint: string; ruleId: string; file: string; evidence: string }[];
+}
+
+export class BaselineError extends Error {
+  override readonly name = 'BaselineError';
+}
+
+export async function readBaseline(path: string): Promise<Set<string>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BaselineError(`baseline ${path} is not JSON`);
+  }
+  const findings = (parsed as Partial<BaselineFile>)?.findings;
+  if (!Array.isArray(findings) || (parsed as BaselineFile).version !== 1)
+    throw new BaselineError(`baseline ${path} is not a version 1 Rampart baseline`);
+  return new Set(
+    findings
+      .map((f) => (f as { fingerprint?: unknown }).fingerprint)
+      .filter((f): f is string => typeof f === 'string'),
+  );
+}
+
+export async function writeBaseline(
+  path: string,
+  findings: readonly SecretFinding[],
+): Promise<void> {
+  const seen = new Set<string>();
+  const entries: BaselineFile['findings'] = [];
+  for (const f of findings) {
+    if (seen.has(f.fingerprint)) continue;
+    seen.add(f.fingerprint);
+    const r = redactedFinding(f);
+    entries.push({
+      fingerprint: r.fingerprint,
+      ruleId: r.ruleId,
+      file: r.file,
+      evidence: r.evidence,
+    });
+  }
+  entries.sort((a, b) => a.file.localeCompare(b.file) || a.ruleId.localeCompare(b.ruleId));
+  const file: BaselineFile = {
+    version: 1,
+    generatedAt: new Date().toISOString(),
+    findings: entries,
+  };
+  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`);
+}
