@@ -1,0 +1,86 @@
+import { RampartError } from '../../../errors/rampart-error.js';
+import type { EventPublisher } from '../../../events/event-bus.js';
+import type { PubSub, Unsubscribe } from '../../../storage/hot-state.js';
+import { type AccountCache, accountChangesChannel } from '../../core/account-cache.js';
+import { type RequestContext, userActor } from '../../core/request-context.js';
+import type { AccountStore } from '../../store.js';
+import { oauthErrors } from '../errors.js';
+import type { LinkedIdentity, OAuthStore } from '../store.js';
+
+const cacheTtlMs = 30_000;
+const maxEntries = 10_000;
+
+/**
+ * The identities linked to accounts, as `GET /v1/me` and `/v1/me/identities` show them,
+ * and unlinking. Lists are cached like accounts (GET /v1/me is a hot path): a link or
+ * unlink announces the account as changed, which drops the entry on every node.
+ */
+export class IdentityLinks {
+  readonly #store: OAuthStore;
+  readonly #accounts: AccountStore;
+  readonly #accountCache: AccountCache;
+  readonly #events: EventPublisher;
+  readonly #pubsub: PubSub;
+  readonly #entries = new Map<string, { list: readonly LinkedIdentity[]; expiresAt: number }>();
+  #generation = 0;
+
+  constructor(options: {
+    store: OAuthStore;
+    accounts: AccountStore;
+    accountCache: AccountCache;
+    events: EventPublisher;
+    pubsub: PubSub;
+  }) {
+    this.#store = options.store;
+    this.#accounts = options.accounts;
+    this.#accountCache = options.accountCache;
+    this.#events = options.events;
+    this.#pubsub = options.pubsub;
+  }
+
+  /** Follows account changes announced by any node. */
+  follow(): Promise<Unsubscribe> {
+    return this.#pubsub.subscribe(accountChangesChannel, (id) => this.#invalidate(id));
+  }
+
+  #invalidate(accountId: string): void {
+    this.#generation++;
+    this.#entries.delete(accountId);
+  }
+
+  async list(accountId: string): Promise<readonly LinkedIdentity[]> {
+    const entry = this.#entries.get(accountId);
+    if (entry && entry.expiresAt > Date.now()) return entry.list;
+    const generation = this.#generation;
+    const list = Object.freeze(await this.#store.listIdentities(accountId));
+    if (generation === this.#generation) {
+      if (this.#entries.size >= maxEntries) {
+        const oldest = this.#entries.keys().next().value;
+        if (oldest !== undefined) this.#entries.delete(oldest);
+      }
+      this.#entries.set(accountId, { list, expiresAt: Date.now() + cacheTtlMs });
+    }
+    return list;
+  }
+
+  /** Unlinks, keeping at least one way to sign in: a password or another identity. */
+  async unlink(accountId: string, identityId: string, ctx: RequestContext): Promise<void> {
+    const identities = await this.#store.listIdentities(accountId);
+    const target = identities.find((i) => i.id === identityId);
+    if (!target) throw new RampartError(oauthErrors.oauth_identity_not_found);
+    const account = await this.#accounts.findAccountWithCredentialsById(accountId);
+    if (!account?.passwordHash && identities.length <= 1)
+      throw new RampartError(oauthErrors.oauth_last_sign_in_method);
+    if (!(await this.#store.unlinkIdentity(accountId, identityId)))
+      throw new RampartError(oauthErrors.oauth_identity_not_found);
+    await this.#accountCache.changed(accountId);
+    await this.#events.publish({
+      type: 'auth.oauth.unlinked',
+      outcome: 'success',
+      actor: userActor(accountId, ctx),
+      target: { type: 'oauth_identity', id: identityId },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { provider: target.providerId },
+    });
+  }
+}

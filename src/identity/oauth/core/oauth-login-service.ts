@@ -1,0 +1,389 @@
+import { timingSafeEqual } from 'node:crypto';
+import * as client from 'openid-client';
+import type { RoleName } from '../../../config/schema.js';
+import { RampartError } from '../../../errors/rampart-error.js';
+import type { EventPublisher } from '../../../events/event-bus.js';
+import { uuidv7 } from '../../../shared/uuid-v7.js';
+import type { ExpiringSetStore, ExpiringValueStore } from '../../../storage/hot-state.js';
+import type { AccountCache } from '../../core/account-cache.js';
+import { normalizeEmail } from '../../core/email.js';
+import type { LoginResult, LoginService } from '../../core/login-service.js';
+import { anonymousActor, type RequestContext, userActor } from '../../core/request-context.js';
+import { generateSecretToken, hashSecretToken } from '../../core/secret-token.js';
+import type { Account, AccountStore } from '../../store.js';
+import { oauthErrors } from '../errors.js';
+import type { LinkedIdentity, OAuthStore } from '../store.js';
+import { resolveAccount } from './account-resolution.js';
+import { OAuthFailure, type ProviderClient, type ProviderProfile } from './provider-client.js';
+import type { ProviderRegistry } from './provider-registry.js';
+import type { OAuthProvider } from './providers.js';
+
+export type SignInMode = 'cookie' | 'code';
+
+/** What a started sign-in remembers until its callback (hot store, keyed by the state's hash). */
+interface PendingSignIn {
+  providerId: string;
+  codeVerifier: string;
+  nonce?: string;
+  mode: SignInMode;
+  returnPath: string;
+  /** Set when a signed-in account links a provider. */
+  linkAccountId?: string;
+}
+
+export type CallbackOutcome =
+  | { kind: 'signed_in'; result: LoginResult; returnPath: string }
+  | { kind: 'code'; code: string; returnPath: string }
+  | { kind: 'linked'; providerId: string; returnPath: string };
+
+export interface OAuthLoginServiceOptions {
+  providers: ProviderRegistry;
+  client: ProviderClient;
+  store: OAuthStore;
+  accounts: AccountStore;
+  accountCache: AccountCache;
+  login: LoginService;
+  values: ExpiringValueStore;
+  sets: ExpiringSetStore;
+  events: EventPublisher;
+  policy: {
+    stateTtlMs: number;
+    codeTtlMs: number;
+    signupAllowed: boolean;
+    defaultRoles: readonly RoleName[];
+  };
+  now?: () => number;
+}
+
+const protocolFailures = {
+  state_invalid: oauthErrors.oauth_state_invalid,
+  access_denied: oauthErrors.oauth_access_denied,
+  provider_error: oauthErrors.oauth_provider_error,
+  code_reused: oauthErrors.oauth_code_reused,
+  issuer_mismatch: oauthErrors.oauth_issuer_mismatch,
+  nonce_mismatch: oauthErrors.oauth_nonce_mismatch,
+  token_invalid: oauthErrors.oauth_token_invalid,
+  exchange_failed: oauthErrors.oauth_exchange_failed,
+  provider_unavailable: oauthErrors.oauth_provider_unavailable,
+} as const;
+const accountRefusals = {
+  email_unverified: oauthErrors.oauth_email_unverified,
+  signup_disabled: oauthErrors.oauth_signup_disabled,
+  identity_in_use: oauthErrors.oauth_identity_in_use,
+  account_disabled: oauthErrors.oauth_account_disabled,
+} as const;
+type ProtocolFailure = keyof typeof protocolFailures;
+type AccountRefusal = keyof typeof accountRefusals;
+
+/** Hash of a state value, as kept in the browser cookie and as the hot-store key. */
+export function stateDigest(state: string): string {
+  return hashSecretToken(state);
+}
+
+/**
+ * Social login: starts the authorization code flow (PKCE S256, state bound to the
+ * browser, nonce for OpenID Connect), validates the callback, finds or creates the
+ * account, and ends in the same session — or MFA step — as a password login.
+ */
+export class OAuthLoginService {
+  readonly #o: OAuthLoginServiceOptions;
+  readonly #now: () => number;
+
+  constructor(options: OAuthLoginServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async #provider(id: string): Promise<OAuthProvider> {
+    const provider = await this.#o.providers.get(id);
+    if (!provider) throw new RampartError(oauthErrors.oauth_provider_not_found);
+    return provider;
+  }
+
+  /** A new sign-in: the provider URL to send the browser to, and the state digest for its cookie. */
+  async start(
+    providerId: string,
+    input: { mode: SignInMode; returnPath: string; linkAccountId?: string },
+  ): Promise<{ url: URL; stateDigest: string }> {
+    const provider = await this.#provider(providerId);
+    const state = client.randomState();
+    const pending: PendingSignIn = {
+      providerId: provider.id,
+      codeVerifier: client.randomPKCECodeVerifier(),
+      mode: input.mode,
+      returnPath: input.returnPath,
+      ...(provider.github ? {} : { nonce: client.randomNonce() }),
+      ...(input.linkAccountId ? { linkAccountId: input.linkAccountId } : {}),
+    };
+    let url: URL;
+    try {
+      url = await this.#o.client.authorizationUrl(provider, { state, ...pending });
+    } catch (error) {
+      if (error instanceof OAuthFailure)
+        throw new RampartError(oauthErrors.oauth_provider_unavailable, { cause: error.cause });
+      throw error;
+    }
+    const digest = stateDigest(state);
+    await this.#o.values.set(
+      `oauth:state:${digest}`,
+      JSON.stringify(pending),
+      this.#o.policy.stateTtlMs,
+    );
+    return { url, stateDigest: digest };
+  }
+
+  async #fail(
+    reason: ProtocolFailure,
+    providerId: string,
+    ctx: RequestContext,
+    extra: Record<string, unknown> = {},
+  ): Promise<never> {
+    await this.#o.events.publish({
+      type: 'auth.oauth.failed',
+      outcome: 'failure',
+      actor: anonymousActor(ctx),
+      target: { type: 'oauth_provider', id: providerId },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason, provider: providerId, ...extra },
+    });
+    throw new RampartError(protocolFailures[reason], { context: { reason, ...extra } });
+  }
+
+  async #refuse(
+    reason: AccountRefusal,
+    providerId: string,
+    ctx: RequestContext,
+    accountId?: string,
+  ): Promise<never> {
+    await this.#o.events.publish({
+      type: 'auth.oauth.login',
+      outcome: 'failure',
+      actor: accountId ? userActor(accountId, ctx) : anonymousActor(ctx),
+      target: { type: 'account', ...(accountId ? { id: accountId } : {}) },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { reason, provider: providerId },
+    });
+    throw new RampartError(accountRefusals[reason], { context: { reason } });
+  }
+
+  /**
+   * The provider's answer. `stateCookie` is the digest the browser kept from the start:
+   * a response whose state was not started in this browser is refused (login CSRF).
+   */
+  async callback(
+    providerId: string,
+    params: URLSearchParams,
+    stateCookie: string | undefined,
+    ctx: RequestContext,
+  ): Promise<CallbackOutcome> {
+    const state = params.get('state');
+    const digest = state ? stateDigest(state) : undefined;
+    if (!digest || !stateCookie || !sameText(digest, stateCookie))
+      return this.#fail('state_invalid', providerId, ctx);
+    const error = params.get('error');
+    const code = params.get('code');
+    if (error !== null || code === null) {
+      await this.#o.values.delete(`oauth:state:${digest}`);
+      const providerError = (error ?? 'no_code').slice(0, 64);
+      if (providerError === 'access_denied') return this.#fail('access_denied', providerId, ctx);
+      return this.#fail('provider_error', providerId, ctx, { providerError });
+    }
+    // A code is used once: its second arrival is an attack (a leaked or replayed callback).
+    if (
+      !(await this.#o.sets.add(
+        `oauth:code:${providerId}:${hashSecretToken(code)}`,
+        this.#o.policy.stateTtlMs,
+      ))
+    )
+      return this.#fail('code_reused', providerId, ctx);
+    const raw = await this.#o.values.take(`oauth:state:${digest}`);
+    const pending = raw ? (JSON.parse(raw) as PendingSignIn) : undefined;
+    if (!pending || pending.providerId !== providerId)
+      return this.#fail('state_invalid', providerId, ctx);
+    const provider = await this.#provider(providerId);
+    // The URL the provider redirected to, as registered: the token request repeats it.
+    const callbackUrl = new URL(provider.callbackUrl);
+    callbackUrl.search = params.toString();
+    let profile: ProviderProfile;
+    try {
+      profile = await this.#o.client.complete(provider, callbackUrl, {
+        state: state as string,
+        ...pending,
+      });
+    } catch (failure) {
+      if (!(failure instanceof OAuthFailure)) throw failure;
+      return this.#fail(failure.reason, providerId, ctx, {
+        cause: String(failure.cause ?? '').slice(0, 300),
+      });
+    }
+    return this.#signIn(provider, profile, pending, ctx);
+  }
+
+  async #signIn(
+    provider: OAuthProvider,
+    profile: ProviderProfile,
+    pending: PendingSignIn,
+    ctx: RequestContext,
+  ): Promise<CallbackOutcome> {
+    const { accounts, store } = this.#o;
+    const identity = await store.findIdentity(provider.id, profile.subject);
+    const email = profile.email ? normalizeEmail(profile.email) : null;
+    const byEmail =
+      !identity && !pending.linkAccountId && email && profile.emailVerified
+        ? await accounts.findAccountByEmail(email)
+        : undefined;
+    const resolution = resolveAccount({
+      profile,
+      identity,
+      linkAccountId: pending.linkAccountId,
+      accountIdByEmail: byEmail?.id,
+      signupAllowed: this.#o.policy.signupAllowed,
+    });
+    let account: Account | undefined;
+    switch (resolution.kind) {
+      case 'refuse':
+        return this.#refuse(resolution.reason, provider.id, ctx, pending.linkAccountId);
+      case 'existing':
+        await store.touchIdentity(resolution.identity.id, {
+          email,
+          emailVerified: profile.emailVerified,
+          now: this.#now(),
+        });
+        account = await accounts.findAccountById(resolution.accountId);
+        break;
+      case 'link':
+        account = await accounts.findAccountById(resolution.accountId);
+        if (account) await this.#link(account, provider, profile, email, resolution.via, ctx);
+        break;
+      case 'create':
+        account = await this.#createAccount(provider, profile, email as string, ctx);
+        break;
+    }
+    if (account?.status !== 'active')
+      return this.#refuse('account_disabled', provider.id, ctx, account?.id);
+    if (pending.linkAccountId)
+      return { kind: 'linked', providerId: provider.id, returnPath: pending.returnPath };
+    if (pending.mode === 'code') {
+      const { token, hash } = generateSecretToken('rmpoc_', 32);
+      await this.#o.values.set(
+        `oauth:exchange:${hash}`,
+        JSON.stringify({ accountId: account.id, provider: provider.id }),
+        this.#o.policy.codeTtlMs,
+      );
+      await this.#loggedIn(account, provider.id, 'code_issued', ctx);
+      return { kind: 'code', code: token, returnPath: pending.returnPath };
+    }
+    const result = await this.#o.login.signInVerified(account, ['oauth'], ctx);
+    await this.#loggedIn(account, provider.id, result.kind, ctx);
+    return { kind: 'signed_in', result, returnPath: pending.returnPath };
+  }
+
+  async #loggedIn(
+    account: Account,
+    providerId: string,
+    outcome: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    await this.#o.events.publish({
+      type: 'auth.oauth.login',
+      outcome: 'success',
+      actor: userActor(account.id, ctx),
+      target: { type: 'account', id: account.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { provider: providerId, outcome },
+    });
+  }
+
+  async #link(
+    account: Account,
+    provider: OAuthProvider,
+    profile: ProviderProfile,
+    email: string | null,
+    via: 'verified_email' | 'session' | 'signup',
+    ctx: RequestContext,
+  ): Promise<void> {
+    const now = this.#now();
+    const identity: LinkedIdentity = {
+      id: uuidv7(now),
+      accountId: account.id,
+      providerId: provider.id,
+      subject: profile.subject,
+      email,
+      emailVerified: profile.emailVerified,
+      createdAt: now,
+      lastLoginAt: now,
+    };
+    const linked = await this.#o.store.linkIdentity(identity);
+    // A concurrent callback linked this subject first: fine if to the same account.
+    if (linked.status === 'taken' && linked.identity.accountId !== account.id)
+      await this.#refuse('identity_in_use', provider.id, ctx, account.id);
+    if (linked.status === 'taken') return;
+    await this.#o.accountCache.changed(account.id);
+    await this.#o.events.publish({
+      type: 'auth.oauth.linked',
+      outcome: 'success',
+      actor: userActor(account.id, ctx),
+      target: { type: 'oauth_identity', id: identity.id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: { provider: provider.id, via, accountId: account.id },
+    });
+  }
+
+  async #createAccount(
+    provider: OAuthProvider,
+    profile: ProviderProfile,
+    email: string,
+    ctx: RequestContext,
+  ): Promise<Account | undefined> {
+    const now = this.#now();
+    const created = await this.#o.accounts.createAccount({
+      id: uuidv7(now),
+      email,
+      name: profile.name?.trim().slice(0, 200) || null,
+      passwordHash: null,
+      roles: [...this.#o.policy.defaultRoles],
+      now,
+    });
+    // Created meanwhile by a concurrent sign-in or registration: link to it instead.
+    const account =
+      created.status === 'created'
+        ? created.account
+        : await this.#o.accounts.findAccountByEmail(email);
+    if (!account) return undefined;
+    if (created.status === 'created') {
+      await this.#o.events.publish({
+        type: 'account.registered',
+        outcome: 'success',
+        actor: userActor(account.id, ctx),
+        target: { type: 'account', id: account.id },
+        ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+        details: { roles: account.roles, via: 'oauth', provider: provider.id },
+      });
+    }
+    await this.#link(
+      account,
+      provider,
+      profile,
+      email,
+      created.status === 'created' ? 'signup' : 'verified_email',
+      ctx,
+    );
+    return account;
+  }
+
+  /** Spends a one-time code of `mode=code` for the token pair (or the MFA step). */
+  async exchange(code: string, ctx: RequestContext): Promise<LoginResult> {
+    const raw = await this.#o.values.take(`oauth:exchange:${hashSecretToken(code)}`);
+    if (!raw) throw new RampartError(oauthErrors.oauth_code_invalid);
+    const { accountId } = JSON.parse(raw) as { accountId: string };
+    const account = await this.#o.accounts.findAccountById(accountId);
+    if (account?.status !== 'active') throw new RampartError(oauthErrors.oauth_code_invalid);
+    return this.#o.login.signInVerified(account, ['oauth'], ctx);
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
