@@ -159,10 +159,12 @@ export class ProviderClient {
 
 function classify(error: unknown): OAuthFailure {
   if (error instanceof OAuthFailure) return error;
-  const e = error as { code?: unknown; cause?: { claim?: unknown } };
+  const e = error as { code?: unknown; cause?: { claim?: unknown; cause?: { claim?: unknown } } };
   if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') {
-    if (e.cause?.claim === 'iss') return new OAuthFailure('issuer_mismatch', { cause: error });
-    if (e.cause?.claim === 'nonce') return new OAuthFailure('nonce_mismatch', { cause: error });
+    // openid-client wraps oauth4webapi's error, whose cause names the claim.
+    const claim = e.cause?.cause?.claim ?? e.cause?.claim;
+    if (claim === 'iss') return new OAuthFailure('issuer_mismatch', { cause: error });
+    if (claim === 'nonce') return new OAuthFailure('nonce_mismatch', { cause: error });
     return new OAuthFailure('token_invalid', { cause: error });
   }
   if (error instanceof client.ResponseBodyError || error instanceof TypeError)
