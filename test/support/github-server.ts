@@ -47,11 +47,12 @@ export async function startGitHubServer(users: GitHubTestUser[]): Promise<GitHub
   const byLogin = new Map(users.map((u) => [u.login, u]));
 
   const server = createServer((req, res) => {
-    const json = (status: number, body: unknown) =>
+    const json = (status: number, body: unknown): void => {
       res
         .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
         .end(JSON.stringify(body));
-    void (async () => {
+    };
+    void (async (): Promise<void> => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
         const form = Object.fromEntries(new URLSearchParams(await bodyOf(req)));
