@@ -212,9 +212,7 @@ export class OAuthLoginService {
       });
     } catch (failure) {
       if (!(failure instanceof OAuthFailure)) throw failure;
-      return this.#fail(failure.reason, providerId, ctx, {
-        cause: String(failure.cause ?? '').slice(0, 300),
-      });
+      return this.#fail(failure.reason, providerId, ctx, { cause: describeCause(failure.cause) });
     }
     return this.#signIn(provider, profile, pending, ctx);
   }
@@ -380,6 +378,13 @@ export class OAuthLoginService {
     if (account?.status !== 'active') throw new RampartError(oauthErrors.oauth_code_invalid);
     return this.#o.login.signInVerified(account, ['oauth'], ctx);
   }
+}
+
+/** The messages of an error's cause chain, for operators (no tokens: the library's own texts). */
+function describeCause(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.join(': ').slice(0, 300);
 }
 
 function sameText(a: string, b: string): boolean {

@@ -159,21 +159,19 @@ export class ProviderClient {
 
 function classify(error: unknown): OAuthFailure {
   if (error instanceof OAuthFailure) return error;
-  const e = error as { code?: unknown; cause?: { claim?: unknown; cause?: { claim?: unknown } } };
-  if (e.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') {
-    // openid-client wraps oauth4webapi's error, whose cause names the claim.
-    const claim = e.cause?.cause?.claim ?? e.cause?.claim;
-    if (claim === 'iss') return new OAuthFailure('issuer_mismatch', { cause: error });
-    if (claim === 'nonce') return new OAuthFailure('nonce_mismatch', { cause: error });
+  // openid-client wraps oauth4webapi's error (`cause`), whose own cause holds the details.
+  const e = error as { code?: unknown; cause?: { claim?: unknown; cause?: object } };
+  const details = (e.cause?.cause ?? e.cause ?? {}) as { claim?: unknown; signature?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') {
+    if (details.claim === 'iss') return new OAuthFailure('issuer_mismatch', { cause: error });
+    if (details.claim === 'nonce') return new OAuthFailure('nonce_mismatch', { cause: error });
     return new OAuthFailure('token_invalid', { cause: error });
   }
-  if (error instanceof client.ResponseBodyError || error instanceof TypeError)
-    return new OAuthFailure('exchange_failed', { cause: error });
-  const code = typeof e.code === 'string' ? e.code : '';
   if (
+    (code === 'OAUTH_INVALID_RESPONSE' && 'signature' in details) ||
     code.startsWith('OAUTH_JWT') ||
-    code === 'OAUTH_KEY_SELECTION_FAILED' ||
-    code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+    code === 'OAUTH_KEY_SELECTION_FAILED'
   )
     return new OAuthFailure('token_invalid', { cause: error });
   return new OAuthFailure('exchange_failed', { cause: error });

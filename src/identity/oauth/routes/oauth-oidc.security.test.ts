@@ -16,7 +16,7 @@ import {
   recordEvents,
   startSignIn,
 } from '../../../../test/support/oauth-flow.js';
-import { startMixUpMetadata } from '../../../../test/support/oidc-mix-up.js';
+import { startForgingProvider, startMixUpMetadata } from '../../../../test/support/oidc-mix-up.js';
 import {
   type OidcTestProvider,
   startOidcProvider,
@@ -35,17 +35,21 @@ describe('social login callback attacks', () => {
   let idp: OidcTestProvider;
   let other: OidcTestProvider;
   let mixUp: { issuer: string; close(): Promise<void> };
+  let forger: { issuer: string; close(): Promise<void> };
   let r: TestRampart;
   let events: ReturnType<typeof recordEvents>;
   const failures = () =>
     events.filter((e) => e.type === 'auth.oauth.failed').map((e) => e.details.reason);
 
   beforeAll(async () => {
-    const redirectUris = ['corp', 'mixup'].map((p) => `${publicUrl}/v1/auth/oauth/${p}/callback`);
+    const redirectUris = ['corp', 'mixup', 'forged'].map(
+      (p) => `${publicUrl}/v1/auth/oauth/${p}/callback`,
+    );
     idp = await startOidcProvider({ redirectUris, users });
     other = await startOidcProvider({ redirectUris, users });
     // Metadata that names its own issuer but sends every request to `other`.
     mixUp = await startMixUpMetadata(other.issuer);
+    forger = await startForgingProvider(other.issuer);
     r = await startTestRampart({
       overrides: {
         publicUrl,
@@ -57,6 +61,13 @@ describe('social login callback attacks', () => {
               issuer: idp.issuer,
               clientId: idp.clientId,
               clientSecret: idp.clientSecret,
+            },
+            {
+              id: 'forged',
+              type: 'oidc',
+              issuer: forger.issuer,
+              clientId: other.clientId,
+              clientSecret: other.clientSecret,
             },
             {
               id: 'mixup',
@@ -74,7 +85,7 @@ describe('social login callback attacks', () => {
 
   afterAll(async () => {
     await r?.close();
-    await Promise.all([idp?.close(), other?.close(), mixUp?.close()]);
+    await Promise.all([idp?.close(), other?.close(), mixUp?.close(), forger?.close()]);
   });
 
   it('refuses a callback without the state cookie of the browser that started it (login CSRF)', async () => {
@@ -148,6 +159,17 @@ describe('social login callback attacks', () => {
     expectProblem(res, 401, 'oauth_issuer_mismatch');
     expect(events.filter((e) => e.type === 'auth.oauth.failed').at(-1)?.details.reason).toBe(
       'issuer_mismatch',
+    );
+  });
+
+  it('refuses an ID token whose signature is not by a key of the issuer', async () => {
+    const started = await startSignIn(r, 'forged');
+    const back = await other.authorize(started.authorizationUrl.href, { login: 'victim' });
+    back.searchParams.delete('iss');
+    const res = await deliverCallback(r, back, started.stateCookie);
+    expectProblem(res, 401, 'oauth_token_invalid');
+    expect(events.filter((e) => e.type === 'auth.oauth.failed').at(-1)?.details.reason).toBe(
+      'token_invalid',
     );
   });
 
