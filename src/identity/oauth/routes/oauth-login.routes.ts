@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { serialize } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RampartError } from '../../../errors/rampart-error.js';
 import { requestContext } from '../../authenticate.js';
 import { cookieOf, sessionCookies } from '../../cookie-session.js';
 import { loginOutcome } from '../../routes/auth.routes.js';
 import { TokenResponse } from '../../schemas.js';
 import type { OAuthLoginService } from '../core/oauth-login-service.js';
 import type { ProviderRegistry } from '../core/provider-registry.js';
+import { oauthErrors } from '../errors.js';
 import {
   CallbackQuery,
   ExchangeBody,
@@ -53,9 +55,14 @@ export function setStateCookie(
   );
 }
 
+// One leading slash and no `//` or `/\` (scheme-relative: another host), no control or
+// space characters: the browser stays on this origin (an open redirect otherwise).
+const sameOriginPath = /^\/(?![/\\])[^\s\\]*$/;
+
 /** Only a path on this origin; a fragment is dropped (Rampart adds its own). */
 export function returnPathOf(value: string | undefined, fallback: string): string {
   const path = value ?? fallback;
+  if (!sameOriginPath.test(path)) throw new RampartError(oauthErrors.oauth_return_invalid);
   const hash = path.indexOf('#');
   return hash === -1 ? path : path.slice(0, hash);
 }
