@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { serialize } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { RampartError } from '../../../errors/rampart-error.js';
 import { requestContext } from '../../authenticate.js';
 import { cookieOf, sessionCookies } from '../../cookie-session.js';
@@ -114,6 +115,7 @@ export const oauthLoginRoutes: FastifyPluginAsyncTypebox<OAuthLoginRoutesOptions
           'Start a social login: redirects to the provider (authorization code, PKCE S256, state, nonce)',
         params: ProviderParams,
         querystring: StartQuery,
+        response: { 302: Type.Null({ description: 'To the provider (Location).' }) },
       },
     },
     async (request, reply) => {
@@ -136,6 +138,11 @@ export const oauthLoginRoutes: FastifyPluginAsyncTypebox<OAuthLoginRoutesOptions
           'Refuses a state not started in this browser (oauth_state_invalid), a reused code, an issuer or nonce mismatch, and denied consent, each with an audit event. Then sets the session cookies, or hands a one-time code (mode=code) in the fragment of the return path; an MFA account gets an mfa_token there instead.',
         params: ProviderParams,
         querystring: CallbackQuery,
+        response: {
+          302: Type.Null({
+            description: 'To the return path; its fragment carries code, mfa_token or linked.',
+          }),
+        },
       },
     },
     async (request, reply) => {
