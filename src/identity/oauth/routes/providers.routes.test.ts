@@ -96,6 +96,7 @@ describe('admin API for social login providers', () => {
       ['google', 'config'],
       ['partner', 'api'],
     ]);
+    expect(r.logText()).not.toContain(idp.clientSecret);
     expect(events.find((e) => e.type === 'oauth.provider.changed')?.details).toMatchObject({
       action: 'created',
     });
@@ -141,6 +142,19 @@ describe('admin API for social login providers', () => {
       422,
       'oauth_provider_invalid',
     );
+  });
+
+  it('answers 502 oauth_provider_unavailable when discovery fails', async () => {
+    const res = await create({
+      id: 'down',
+      type: 'oidc',
+      issuer: 'http://127.0.0.1:1',
+      client_id: 'x',
+      client_secret: 'y',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const start = await r.app.inject({ method: 'GET', url: '/v1/auth/oauth/down/start' });
+    expectProblem(start, 502, 'oauth_provider_unavailable');
   });
 
   it('keeps config-file providers read-only and their ids taken', async () => {
