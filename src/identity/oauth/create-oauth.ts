@@ -4,6 +4,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import type { HotStore } from '../../storage/hot-state.js';
 import type { Identity } from '../create-identity.js';
 import type { AccountStore } from '../store.js';
+import { AccountLinker } from './core/account-linker.js';
 import { IdentityLinks } from './core/identity-links.js';
 import { OAuthLoginService } from './core/oauth-login-service.js';
 import { ProviderAdmin } from './core/provider-admin.js';
@@ -52,12 +53,22 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
     pubsub: o.hot.pubsub,
   });
   const unfollow = await links.follow();
-  const login = new OAuthLoginService({
-    providers,
-    client,
+  const linker = new AccountLinker({
     store: o.store,
     accounts: o.accounts,
     accountCache: o.identity.accountCache,
+    events: o.events,
+    policy: {
+      // A social sign-up is a registration: it needs open registration too.
+      signupAllowed: config.oauth.allowSignup && config.registration.mode === 'open',
+      defaultRoles: config.registration.defaultRoles,
+    },
+  });
+  const login = new OAuthLoginService({
+    providers,
+    client,
+    linker,
+    accounts: o.accounts,
     login: o.identity.login,
     values: o.hot.values,
     sets: o.hot.sets,
@@ -65,9 +76,6 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
     policy: {
       stateTtlMs: config.oauth.stateTtl * 1000,
       codeTtlMs: config.oauth.codeTtl * 1000,
-      // A social sign-up is a registration: it needs open registration too.
-      signupAllowed: config.oauth.allowSignup && config.registration.mode === 'open',
-      defaultRoles: config.registration.defaultRoles,
     },
   });
   const admin = new ProviderAdmin({
