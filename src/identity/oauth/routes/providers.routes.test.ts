@@ -17,6 +17,7 @@ import {
   startOidcProvider,
 } from '../../../../test/support/oidc-provider.js';
 import { startTestRampart, type TestRampart } from '../../../../test/support/test-rampart.js';
+import { SqlOAuthStore } from '../../../storage/sql/sql-oauth-store.js';
 
 const publicUrl = 'http://127.0.0.1:9';
 
@@ -170,6 +171,15 @@ describe('admin API for social login providers', () => {
       payload: { type: 'google', client_id: 'x' },
     });
     expectProblem(put, 409, 'oauth_provider_read_only');
+  });
+
+  it('binds a sealed secret to its row: copied to another provider, it does not open', async () => {
+    const partner = await r.oauth.providers.stored('partner');
+    if (!partner) throw new Error('partner missing');
+    const store = new SqlOAuthStore(r.database.db);
+    await store.createProvider({ ...partner, id: 'copy', enabled: true });
+    await expect(r.oauth.providers.get('copy')).rejects.toMatchObject({ code: 'seal_tampered' });
+    await store.deleteProvider('copy');
   });
 
   it('is for administrators only', async () => {
