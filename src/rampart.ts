@@ -177,7 +177,7 @@ export async function createRampart(
     cleanups.push(() => identity.close());
     const oauth = await createOAuth({
       config,
-      store: new SqlOAuthStore(database.db),
+      store: new SqlOAuthStore(database.db, database.dialect),
       accounts: stores.accounts,
       identity,
       hot: hotStore,

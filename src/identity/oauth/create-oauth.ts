@@ -47,7 +47,6 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
   const client = new ProviderClient();
   const links = new IdentityLinks({
     store: o.store,
-    accounts: o.accounts,
     accountCache: o.identity.accountCache,
     events: o.events,
     pubsub: o.hot.pubsub,

@@ -56,6 +56,13 @@ export interface OAuthStore {
     id: string,
     input: { email: string | null; emailVerified: boolean; now: number },
   ): Promise<void>;
-  /** Deletes the account's identity; resolves false when none matched. */
-  unlinkIdentity(accountId: string, id: string): Promise<boolean>;
+  /**
+   * Deletes the account's identity unless it is the account's last way to sign in (no
+   * password and no other identity). Atomic: of two concurrent unlinks of an account's
+   * last two identities, one is refused.
+   */
+  unlinkIdentity(
+    accountId: string,
+    id: string,
+  ): Promise<'unlinked' | 'not_found' | 'last_sign_in_method'>;
 }

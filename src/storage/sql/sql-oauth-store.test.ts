@@ -40,7 +40,7 @@ for (const kind of testDatabaseKinds()) {
       database = await createTestDatabase(kind);
       handle = openDatabase(database.url);
       await migrateToLatest(handle);
-      store = new SqlOAuthStore(handle.db);
+      store = new SqlOAuthStore(handle.db, handle.dialect);
       const accounts = createSqlIdentityStores(handle.db).accounts;
       for (const [i, email] of ['a@example.com', 'b@example.com'].entries()) {
         const created = await accounts.createAccount({
@@ -114,9 +114,24 @@ for (const kind of testDatabaseKinds()) {
     });
 
     it('unlinks only the owner’s identity', async () => {
-      expect(await store.unlinkIdentity(otherAccountId, 'i3')).toBe(false);
-      expect(await store.unlinkIdentity(accountId, 'i3')).toBe(true);
+      expect(await store.unlinkIdentity(otherAccountId, 'i3')).toBe('not_found');
+      expect(await store.unlinkIdentity(accountId, 'i3')).toBe('unlinked');
       expect(await store.findIdentity('gh', '42')).toBeUndefined();
+      expect(await store.unlinkIdentity(accountId, 'i3')).toBe('not_found');
+    });
+
+    it('keeps the last way to sign in of an account without a password, under concurrent unlinks', async () => {
+      // accountId has no password: its identities are its only ways to sign in.
+      for (const old of await store.listIdentities(accountId))
+        await store.unlinkIdentity(accountId, old.id);
+      const remaining = await store.listIdentities(accountId);
+      expect(remaining).toHaveLength(1);
+      await store.linkIdentity(identity('r2', { providerId: 'gh', subject: 'r2' }));
+      const outcomes = await Promise.all(
+        [remaining[0]?.id as string, 'r2'].map((id) => store.unlinkIdentity(accountId, id)),
+      );
+      expect(outcomes.sort()).toEqual(['last_sign_in_method', 'unlinked']);
+      expect(await store.listIdentities(accountId)).toHaveLength(1);
     });
 
     it('removes a provider with the identities linked through it', async () => {

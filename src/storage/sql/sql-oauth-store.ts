@@ -5,6 +5,7 @@ import type {
   OAuthStore,
   StoredOAuthProvider,
 } from '../../identity/oauth/store.js';
+import type { DatabaseDialect } from '../database.js';
 import type { Database, OAuthIdentitiesTable, OAuthProvidersTable } from '../database-schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -61,7 +62,10 @@ function identityOf(r: Selectable<OAuthIdentitiesTable>): LinkedIdentity {
 
 /** Social-login providers and linked identities over SQLite or PostgreSQL. */
 export class SqlOAuthStore implements OAuthStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DatabaseDialect = 'sqlite',
+  ) {}
 
   async listProviders(): Promise<StoredOAuthProvider[]> {
     const rows = await this.db.selectFrom('oauth_providers').selectAll().orderBy('id').execute();
@@ -168,12 +172,26 @@ export class SqlOAuthStore implements OAuthStore {
       .execute();
   }
 
-  async unlinkIdentity(accountId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('oauth_identities')
-      .where('id', '=', id)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+  async unlinkIdentity(
+    accountId: string,
+    id: string,
+  ): Promise<'unlinked' | 'not_found' | 'last_sign_in_method'> {
+    return this.db.transaction().execute(async (trx) => {
+      // PostgreSQL: lock the account row so concurrent unlinks of one account take turns.
+      // SQLite: a write transaction already runs alone.
+      let account = trx.selectFrom('accounts').select('password_hash').where('id', '=', accountId);
+      if (this.dialect === 'postgres') account = account.forUpdate();
+      const owner = await account.executeTakeFirst();
+      if (!owner) return 'not_found';
+      const identities = await trx
+        .selectFrom('oauth_identities')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .execute();
+      if (!identities.some((i) => i.id === id)) return 'not_found';
+      if (owner.password_hash === null && identities.length <= 1) return 'last_sign_in_method';
+      await trx.deleteFrom('oauth_identities').where('id', '=', id).execute();
+      return 'unlinked';
+    });
   }
 }

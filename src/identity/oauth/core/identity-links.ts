@@ -3,7 +3,6 @@ import type { EventPublisher } from '../../../events/event-bus.js';
 import type { PubSub, Unsubscribe } from '../../../storage/hot-state.js';
 import { type AccountCache, accountChangesChannel } from '../../core/account-cache.js';
 import { type RequestContext, userActor } from '../../core/request-context.js';
-import type { AccountStore } from '../../store.js';
 import { oauthErrors } from '../errors.js';
 import type { LinkedIdentity, OAuthStore } from '../store.js';
 
@@ -17,7 +16,6 @@ const maxEntries = 10_000;
  */
 export class IdentityLinks {
   readonly #store: OAuthStore;
-  readonly #accounts: AccountStore;
   readonly #accountCache: AccountCache;
   readonly #events: EventPublisher;
   readonly #pubsub: PubSub;
@@ -26,13 +24,11 @@ export class IdentityLinks {
 
   constructor(options: {
     store: OAuthStore;
-    accounts: AccountStore;
     accountCache: AccountCache;
     events: EventPublisher;
     pubsub: PubSub;
   }) {
     this.#store = options.store;
-    this.#accounts = options.accounts;
     this.#accountCache = options.accountCache;
     this.#events = options.events;
     this.#pubsub = options.pubsub;
@@ -65,13 +61,11 @@ export class IdentityLinks {
 
   /** Unlinks, keeping at least one way to sign in: a password or another identity. */
   async unlink(accountId: string, identityId: string, ctx: RequestContext): Promise<void> {
-    const identities = await this.#store.listIdentities(accountId);
-    const target = identities.find((i) => i.id === identityId);
-    if (!target) throw new RampartError(oauthErrors.oauth_identity_not_found);
-    const account = await this.#accounts.findAccountWithCredentialsById(accountId);
-    if (!account?.passwordHash && identities.length <= 1)
+    const target = (await this.#store.listIdentities(accountId)).find((i) => i.id === identityId);
+    const outcome = target ? await this.#store.unlinkIdentity(accountId, identityId) : 'not_found';
+    if (outcome === 'last_sign_in_method')
       throw new RampartError(oauthErrors.oauth_last_sign_in_method);
-    if (!(await this.#store.unlinkIdentity(accountId, identityId)))
+    if (outcome === 'not_found' || !target)
       throw new RampartError(oauthErrors.oauth_identity_not_found);
     await this.#accountCache.changed(accountId);
     await this.#events.publish({
