@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkConfig } from '../../../config/load-config.js';
+import { checkConfig, loadConfig } from '../../../config/load-config.js';
+import { redactConfig } from '../../../config/redact-config.js';
 import { isLoopbackUrl, ProviderSettingsError, resolveProvider } from './providers.js';
 
 const ctx = { publicUrl: 'https://auth.example.com/', source: 'config' as const };
@@ -84,5 +85,20 @@ describe('provider settings', () => {
       'oauth.providers.0.issuer',
       'oauth.providers.2.id',
     ]);
+  });
+
+  it('never shows a client secret in the effective configuration (rampart config check)', () => {
+    const { config } = loadConfig({
+      env: {},
+      noFile: true,
+      overrides: {
+        oauth: {
+          providers: [{ type: 'google', clientId: 'c', clientSecret: 'very-secret-value' }],
+        },
+      },
+    });
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain('very-secret-value');
+    expect(shown).toContain('"clientId":"c"');
   });
 });
