@@ -60,7 +60,7 @@ export class AccountLinker {
     const resolution = resolveAccount({
       profile,
       identity,
-      linkAccountId: linkAccountId,
+      linkAccountId,
       accountIdByEmail: byEmail?.id,
       signupAllowed: this.#o.policy.signupAllowed,
     });
@@ -78,7 +78,9 @@ export class AccountLinker {
         break;
       case 'link':
         account = await accounts.findAccountById(resolution.accountId);
-        if (account) await this.#link(account, provider, profile, email, resolution.via, ctx);
+        // A disabled account gets no new way in: refused below, before any link.
+        if (account?.status === 'active')
+          await this.#link(account, provider, profile, email, resolution.via, ctx);
         break;
       case 'create':
         account = await this.#createAccount(provider, profile, email as string, ctx);

@@ -41,7 +41,6 @@ export interface OAuthLoginServiceOptions {
   sets: ExpiringSetStore;
   events: EventPublisher;
   policy: { stateTtlMs: number; codeTtlMs: number };
-  now?: () => number;
 }
 
 const protocolFailures = {
@@ -69,11 +68,8 @@ export function stateDigest(state: string): string {
  */
 export class OAuthLoginService {
   readonly #o: OAuthLoginServiceOptions;
-  readonly #now: () => number;
-
   constructor(options: OAuthLoginServiceOptions) {
     this.#o = options;
-    this.#now = options.now ?? Date.now;
   }
 
   async #provider(id: string): Promise<OAuthProvider> {
