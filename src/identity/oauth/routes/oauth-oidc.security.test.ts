@@ -29,6 +29,7 @@ const users = [
   { login: 'attacker', email: 'attacker@example.com', emailVerified: true },
   { login: 'lax', email: 'owner@example.com', emailVerified: false },
   { login: 'lax-new', email: 'nobody-yet@example.com', emailVerified: false },
+  { login: 'banned', email: 'banned@example.com', emailVerified: true },
 ];
 
 describe('social login callback attacks', () => {
@@ -182,6 +183,24 @@ describe('social login callback attacks', () => {
     expect(await r.oauth.links.list(owner.id)).toEqual([]);
     const refused = events.filter((e) => e.type === 'auth.oauth.login').at(-1);
     expect(refused).toMatchObject({ outcome: 'failure', details: { reason: 'email_unverified' } });
+  });
+
+  it('refuses a disabled account, and links nothing to it', async () => {
+    const user = await createUser(r, 'banned@example.com');
+    await r.database.db
+      .updateTable('accounts')
+      .set({ status: 'disabled' })
+      .where('id', '=', user.id)
+      .execute();
+    await r.identity.accountCache.changed(user.id);
+    const started = await startSignIn(r, 'corp');
+    const back = await idp.authorize(started.authorizationUrl.href, { login: 'banned' });
+    expectProblem(
+      await deliverCallback(r, back, started.stateCookie),
+      403,
+      'oauth_account_disabled',
+    );
+    expect(await r.oauth.links.list(user.id)).toEqual([]);
   });
 
   it('never creates an account for an unverified email', async () => {
