@@ -82,6 +82,7 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
     store: o.store,
     client,
     events: o.events,
+    onIdentitiesRemoved: () => links.forgetAll(),
   });
   return {
     login,

@@ -7,6 +7,8 @@ import { oauthErrors } from '../errors.js';
 import type { LinkedIdentity, OAuthStore } from '../store.js';
 
 const cacheTtlMs = 30_000;
+/** Channel on which a node asks every node to drop every cached list (a provider was removed). */
+export const identityListsChannel = 'identity.oauth.identities';
 const maxEntries = 10_000;
 
 /**
@@ -34,9 +36,27 @@ export class IdentityLinks {
     this.#pubsub = options.pubsub;
   }
 
-  /** Follows account changes announced by any node. */
-  follow(): Promise<Unsubscribe> {
-    return this.#pubsub.subscribe(accountChangesChannel, (id) => this.#invalidate(id));
+  /** Follows account changes, and provider removals, announced by any node. */
+  async follow(): Promise<Unsubscribe> {
+    const accounts = await this.#pubsub.subscribe(accountChangesChannel, (id) =>
+      this.#invalidate(id),
+    );
+    const all = await this.#pubsub.subscribe(identityListsChannel, () => this.#clear());
+    return async () => {
+      await accounts();
+      await all();
+    };
+  }
+
+  #clear(): void {
+    this.#generation++;
+    this.#entries.clear();
+  }
+
+  /** Drops every cached list on every node: identities of many accounts went at once. */
+  async forgetAll(): Promise<void> {
+    this.#clear();
+    await this.#pubsub.publish(identityListsChannel, '*');
   }
 
   #invalidate(accountId: string): void {

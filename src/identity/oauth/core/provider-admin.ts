@@ -28,6 +28,8 @@ export class ProviderAdmin {
       store: OAuthStore;
       client: ProviderClient;
       events: EventPublisher;
+      /** Called after a removal took linked identities with it. */
+      onIdentitiesRemoved?: () => Promise<void>;
       now?: () => number;
     },
   ) {}
@@ -123,6 +125,7 @@ export class ProviderAdmin {
     if (!current || !(await this.o.store.deleteProvider(id)))
       throw new RampartError(oauthErrors.oauth_provider_not_found);
     this.o.client.forget(id);
+    await this.o.onIdentitiesRemoved?.();
     await this.#changed('deleted', current, actor);
   }
 

@@ -207,6 +207,8 @@ describe('admin API for social login providers', () => {
       headers: bearer(admin),
     });
     expect(del.statusCode, del.body).toBe(204);
+    // Cached lists for GET /v1/me are dropped at once, not after their TTL.
+    expect(await r.oauth.links.list(pat?.id as string)).toEqual([]);
     expect(await r.oauth.providers.stored('partner')).toBeUndefined();
     const again = await r.app.inject({
       method: 'DELETE',
