@@ -12,7 +12,7 @@ import { ProviderClient } from './core/provider-client.js';
 import { ProviderRegistry } from './core/provider-registry.js';
 import type { OAuthPluginOptions } from './plugin.js';
 import { identityJson } from './routes/identities.routes.js';
-import type { OAuthStore } from './store.js';
+import type { LinkedIdentity, OAuthStore } from './store.js';
 
 export interface OAuth {
   login: OAuthLoginService;
@@ -52,6 +52,7 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
     pubsub: o.hot.pubsub,
   });
   const unfollow = await links.follow();
+  const rendered = new WeakMap<readonly LinkedIdentity[], ReturnType<typeof identityJson>[]>();
   const linker = new AccountLinker({
     store: o.store,
     accounts: o.accounts,
@@ -100,7 +101,16 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
       sessionLifetime: config.session.absoluteLifetime,
       defaultReturnPath: config.oauth.returnPath,
     },
-    identitiesOf: async (accountId) => (await links.list(accountId)).map(identityJson),
+    identitiesOf: async (accountId) => {
+      // Lists come from a cache and are frozen: render each once (GET /v1/me is a hot path).
+      const list = await links.list(accountId);
+      let json = rendered.get(list);
+      if (!json) {
+        json = list.map(identityJson);
+        rendered.set(list, json);
+      }
+      return json;
+    },
     close: unfollow,
   };
 }
