@@ -16,6 +16,7 @@ import type { AccountService } from './identity/core/account-service.js';
 import type { SigningKeyRing } from './identity/core/signing-key-ring.js';
 import type { SigningKeyService } from './identity/core/signing-key-service.js';
 import { createIdentity, type Identity } from './identity/create-identity.js';
+import { createOAuth, type OAuth, oauthPlugin } from './identity/oauth/index.js';
 import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
@@ -42,6 +43,7 @@ import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
+import { SqlOAuthStore } from './storage/sql/sql-oauth-store.js';
 import { rampartVersion } from './version.js';
 
 export interface CreateRampartOptions {
@@ -67,6 +69,8 @@ export interface Rampart {
   readonly stores: IdentityStores;
   /** The identity capability: accounts, login, sessions, keys. */
   readonly identity: Identity;
+  /** Social login: providers, sign-in flows, linked identities. */
+  readonly oauth: OAuth;
   /** IP allow and deny rules and bans (also for automated responses). */
   readonly ipAccess: IpAccess;
   /** The protect capability: rate limits. */
@@ -172,6 +176,16 @@ export async function createRampart(
       logger,
     });
     cleanups.push(() => identity.close());
+    const oauth = await createOAuth({
+      config,
+      store: new SqlOAuthStore(database.db, database.dialect),
+      accounts: stores.accounts,
+      identity,
+      hot: hotStore,
+      events,
+      sealer,
+    });
+    cleanups.push(() => oauth.close());
     const protect = await createProtect({
       // Gateway routes with a rateLimit count under it, after the rateLimit.routes entries.
       config: {
@@ -290,7 +304,11 @@ export async function createRampart(
         ...(config.metrics.token ? { token: config.metrics.token } : {}),
       });
     }
-    await app.register(identityPlugin, identity.pluginOptions);
+    await app.register(identityPlugin, {
+      ...identity.pluginOptions,
+      identitiesOf: oauth.identitiesOf,
+    });
+    await app.register(oauthPlugin, oauth.pluginOptions);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
@@ -308,6 +326,7 @@ export async function createRampart(
       events,
       stores,
       identity,
+      oauth,
       ipAccess,
       protect,
       gateway,

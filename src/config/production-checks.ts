@@ -1,4 +1,5 @@
 import { parseMasterKey } from '../dataprotect/core/master-key.js';
+import { ProviderSettingsError, resolveProvider } from '../identity/oauth/core/providers.js';
 import type { ConfigProblem } from './config-problem.js';
 import type { RampartConfig } from './schema.js';
 
@@ -137,6 +138,18 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       'is required in production while /metrics is served on the main listener: set metrics.token, or metrics.port for a separate listener, or metrics.enabled=false',
       'not set',
     );
+  }
+  const providerIds = new Set<string>();
+  for (const [i, settings] of config.oauth.providers.entries()) {
+    try {
+      const { id } = resolveProvider(settings, { publicUrl: config.publicUrl, source: 'config' });
+      if (providerIds.has(id))
+        problem(`oauth.providers.${i}.id`, `the provider id ${id} is used twice`);
+      providerIds.add(id);
+    } catch (error) {
+      if (!(error instanceof ProviderSettingsError)) throw error;
+      problem(`oauth.providers.${i}.${error.field}`, error.message, sourceOf('oauth.providers'));
+    }
   }
   return { problems, warnings };
 }

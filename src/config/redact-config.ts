@@ -26,5 +26,9 @@ export function redactConfig(config: RampartConfig): Record<string, unknown> {
       ...config.metrics,
       token: config.metrics.token === undefined ? undefined : '[redacted]',
     },
+    oauth: {
+      ...config.oauth,
+      providers: config.oauth.providers.map((p) => ({ ...p, clientSecret: '[redacted]' })),
+    },
   };
 }

@@ -4,6 +4,7 @@ import { gatewayErrors } from '../gateway/errors.js';
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
+import { oauthErrors } from '../identity/oauth/errors.js';
 import { monitorErrors } from '../monitor/errors.js';
 import { accessErrors } from '../protect/access-errors.js';
 import { protectErrors } from '../protect/errors.js';
@@ -40,4 +41,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   auditErrors,
   monitorErrors,
   authzErrors,
+  oauthErrors,
 );

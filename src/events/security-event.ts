@@ -98,6 +98,28 @@ export const securityEventTypes = {
     severity: 'warning',
     description: 'A client network exceeded its failed-attempt budget and is throttled.',
   },
+  'auth.oauth.login': {
+    severity: 'info',
+    description:
+      'A social login ended: success (signed in, or sent to the MFA step) or failure with its reason.',
+  },
+  'auth.oauth.failed': {
+    severity: 'warning',
+    description:
+      'A social login response was refused: invalid state, issuer or nonce mismatch, reused code, denied consent, invalid provider token.',
+  },
+  'auth.oauth.linked': {
+    severity: 'notice',
+    description: 'A provider identity was linked to an account (verified email or signed-in link).',
+  },
+  'auth.oauth.unlinked': {
+    severity: 'notice',
+    description: 'A provider identity was unlinked from an account.',
+  },
+  'oauth.provider.changed': {
+    severity: 'notice',
+    description: 'An administrator added, changed or removed a social login provider.',
+  },
   'auth.mfa.challenged': {
     severity: 'info',
     description: 'A password step succeeded and MFA was requested.',

@@ -27,6 +27,7 @@ const tokenRoutes = new Set([
   '/v1/auth/login/mfa',
   '/v1/auth/login/mfa/activate',
   '/v1/auth/refresh',
+  '/v1/auth/oauth/exchange',
 ]);
 const logoutRoutes = new Set(['/v1/auth/logout', '/v1/auth/logout-all']);
 
@@ -65,6 +66,17 @@ function cookie(name: string, value: string, maxAge: number): string {
     path: '/',
     maxAge,
   });
+}
+
+/** The Set-Cookie values of a browser session (a social login's callback sets them directly). */
+export function sessionCookies(
+  tokens: { accessToken: string; expiresIn: number; refreshToken: string },
+  refreshMaxAge: number,
+): string[] {
+  return [
+    cookie(accessCookie, tokens.accessToken, tokens.expiresIn),
+    cookie(refreshCookie, tokens.refreshToken, refreshMaxAge),
+  ];
 }
 
 function clearCookies(reply: FastifyReply): void {

@@ -26,6 +26,7 @@ import { passwordRoutes } from './routes/password.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
+import type { LinkedIdentityJson } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +53,8 @@ export interface IdentityPluginOptions {
   verifier: AccessTokenVerifier;
   revocations: RevocationList;
   events: EventPublisher;
+  /** Linked provider identities for GET /v1/me (set when social login is wired in). */
+  identitiesOf?: ((accountId: string) => Promise<LinkedIdentityJson[]>) | undefined;
 }
 
 /**
@@ -108,7 +111,11 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     login: options.login,
     auth: options.auth,
   });
-  await app.register(meRoutes, { accounts: options.accounts, auth: options.auth });
+  await app.register(meRoutes, {
+    accounts: options.accounts,
+    auth: options.auth,
+    identitiesOf: options.identitiesOf,
+  });
   await app.register(mfaRoutes, { mfa: options.mfa, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });

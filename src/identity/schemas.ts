@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { RoleSchema } from '../config/schema.js';
 
 // Request schemas reject unknown fields; response schemas are the allowlist of fields
@@ -57,6 +57,27 @@ export const BootstrapBody = Type.Object(
 );
 
 /** RFC 6749 §5.1 field names, plus the session the tokens belong to. */
+/** A provider identity linked to an account (social login). */
+export const LinkedIdentitySchema = Type.Object(
+  {
+    id: Type.String(),
+    provider: Type.String(),
+    subject: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    email_verified: Type.Boolean(),
+    created_at: Timestamp,
+    last_login_at: Type.Union([Timestamp, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type LinkedIdentityJson = Static<typeof LinkedIdentitySchema>;
+
+/** GET /v1/me: the account and the provider identities linked to it. */
+export const MeSchema = Type.Object(
+  { ...AccountSchema.properties, identities: Type.Optional(Type.Array(LinkedIdentitySchema)) },
+  { additionalProperties: false },
+);
+
 export const TokenResponse = Type.Object(
   {
     access_token: Type.String(),

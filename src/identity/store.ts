@@ -26,7 +26,8 @@ export interface NewAccount {
   /** Already normalised. */
   email: string;
   name: string | null;
-  passwordHash: string;
+  /** Null for an account created by a social login: it has no password until one is set. */
+  passwordHash: string | null;
   roles: RoleName[];
   now: number;
 }

@@ -15,6 +15,8 @@ const secretFields = [
   'qrCode',
   'secret',
   'masterKey',
+  'clientSecret',
+  'client_secret',
   'apiKey',
   'authorization',
   'cookie',

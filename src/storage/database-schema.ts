@@ -178,6 +178,37 @@ export interface RateLimitRulesTable {
   created_at: number;
 }
 
+export interface OAuthProvidersTable {
+  id: string;
+  type: 'github' | 'gitlab' | 'google' | 'oidc';
+  name: string | null;
+  client_id: string;
+  client_secret_sealed: string;
+  /** JSON array, or null for the type's defaults. */
+  scopes: string | null;
+  issuer: string | null;
+  base_url: string | null;
+  api_url: string | null;
+  callback_url: string | null;
+  /** 0 or 1. */
+  enabled: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OAuthIdentitiesTable {
+  id: string;
+  account_id: string;
+  provider_id: string;
+  subject: string;
+  email: string | null;
+  /** 0 or 1. */
+  email_verified: number;
+  created_at: number;
+  last_login_at: number | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   account_roles: AccountRolesTable;
@@ -193,4 +224,6 @@ export interface Database {
   api_keys: ApiKeysTable;
   ip_rules: IpRulesTable;
   rate_limit_rules: RateLimitRulesTable;
+  oauth_providers: OAuthProvidersTable;
+  oauth_identities: OAuthIdentitiesTable;
 }

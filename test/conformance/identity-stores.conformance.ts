@@ -135,6 +135,14 @@ export function defineIdentityStoresConformance(harness: IdentityStoresHarness):
       expect(found?.roles).toEqual([]);
     });
 
+    it('creates an account without a password (a social sign-up): no hash, never changed', async () => {
+      const input = newAccount({ passwordHash: null });
+      await stores.accounts.createAccount(input);
+      const found = await stores.accounts.findAccountWithCredentialsById(input.id);
+      expect(found?.passwordHash).toBeNull();
+      expect(found?.passwordChangedAt).toBeNull();
+    });
+
     it('finds nothing for an unknown email or id', async () => {
       await stores.accounts.createAccount(newAccount());
       expect(await stores.accounts.findAccountByEmail('nobody@example.com')).toBeUndefined();

@@ -22,6 +22,8 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'signing_key.rotated': 9,
   'mfa.recovery_codes.regenerated': 9,
   'auth.bootstrap.used': 9,
+  // Social login providers: client secrets and who may sign in.
+  'oauth.provider.changed': 9,
   'apikey.exposed_in_url': 9,
   'secret.detected': 9,
   // Production deploys (configuration pushed by a pipeline).
@@ -37,6 +39,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'config.read': 1,
   // Routine traffic.
   'auth.login.succeeded': 3,
+  'auth.oauth.login': 3,
   'auth.token.refreshed': 2,
   'auth.logout': 2,
   'auth.mfa.challenged': 2,

@@ -171,17 +171,32 @@ export class LoginService {
       .catch(this.#o.onMailError);
   }
 
+  /**
+   * Signs in an account whose identity another party proved (a social login): the same
+   * MFA step as after a password, so a linked provider account never skips the second
+   * factor. `amr` names the first factor (`['oauth']`).
+   */
+  async signInVerified(account: Account, amr: string[], ctx: RequestContext): Promise<LoginResult> {
+    const factor = this.#o.secondFactor;
+    if (factor && (await factor.isEnrolled(account.id)))
+      return this.#challenge(account, 'verify', ctx, amr);
+    if (factor && account.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
+      return this.#challenge(account, 'enroll', ctx, amr);
+    return this.#complete(account, amr, ctx);
+  }
+
   async #challenge(
     account: Account,
     purpose: ChallengePurpose,
     ctx: RequestContext,
+    amr: string[] = ['pwd'],
   ): Promise<LoginResult> {
     const { token, hash } = generateSecretToken('rmpmfa_', 32);
     const challenge: MfaChallenge = {
       accountId: account.id,
       email: account.email,
       purpose,
-      amr: ['pwd'],
+      amr,
     };
     await this.#o.challenges.set(
       `mfa:${hash}`,

@@ -39,7 +39,7 @@ export function tokenResponse(reply: FastifyReply, tokens: TokenPair) {
 }
 
 /** A login that needs a second factor is a 401 problem carrying the mfa_token. */
-function loginOutcome(reply: FastifyReply, result: LoginResult) {
+export function loginOutcome(reply: FastifyReply, result: LoginResult) {
   if (result.kind === 'session') return tokenResponse(reply, result.tokens);
   reply.header('cache-control', 'no-store');
   throw new RampartError(

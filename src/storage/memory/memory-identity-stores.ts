@@ -69,7 +69,7 @@ class MemoryAccountStore implements AccountStore {
       createdAt: input.now,
       updatedAt: input.now,
       passwordHash: input.passwordHash,
-      passwordChangedAt: input.now,
+      passwordChangedAt: input.passwordHash === null ? null : input.now,
     };
     this.state.accounts.set(input.id, stored);
     const account = publicAccount(stored);

@@ -50,7 +50,7 @@ export class SqlAccountStore implements AccountStore {
               status: 'active',
               created_at: input.now,
               updated_at: input.now,
-              password_changed_at: input.now,
+              password_changed_at: input.passwordHash === null ? null : input.now,
             })
             .execute();
         } catch (error) {
