@@ -19,7 +19,7 @@ import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
-import { createLogger } from './monitor/logger.js';
+import { type OpenedLogger, openLogger } from './monitor/logger.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
@@ -101,7 +101,11 @@ export async function createRampart(
   config: RampartConfig,
   options: CreateRampartOptions = {},
 ): Promise<Rampart> {
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  // A logger this function opened (stdout, a rotated file) is closed by close().
+  const ownLog: OpenedLogger | undefined = options.logger
+    ? undefined
+    : await openLogger(config.log);
+  const logger = options.logger ?? (ownLog as OpenedLogger).logger;
   const masterKey = resolveMasterKey(config);
   if (masterKey.source === 'generated') {
     logger.warn(
@@ -334,6 +338,7 @@ export async function createRampart(
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
           await hotStore.close();
           await database.close();
+          await ownLog?.close();
         })();
         return closed;
       },
@@ -342,6 +347,7 @@ export async function createRampart(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     if (hot && !options.hotStore) await hot.close().catch(() => {});
     await database.close().catch(() => {});
+    await ownLog?.close().catch(() => {});
     throw error;
   }
 }
