@@ -104,6 +104,11 @@ export class AuditTrail {
     return new Set([this.#o.signer.publicKey, ...this.#o.config.audit.trustedKeys]);
   }
 
+  /** Events waiting to be written (the health check `auditBacklog` watches it). */
+  get backlog(): number {
+    return this.#commit.pending;
+  }
+
   /** Resolves once the event is committed to the database. */
   record(event: SecurityEvent): Promise<void> {
     return this.#commit.add(toAuditEntry(event, this.#o.config.env, this.#riskBase));

@@ -188,6 +188,16 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'A probe request reached the upstream again; the gateway calls it normally.',
   },
+  'health.check.changed': {
+    severity: 'warning',
+    description:
+      'A scheduled health check changed state after its failure threshold (details: check, status, previousStatus, nodeId); a recovery is a notice.',
+  },
+  'health.status.changed': {
+    severity: 'warning',
+    description:
+      "A node's overall health changed between healthy, degraded and unhealthy (critical when unhealthy, a notice when healthy again).",
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';
