@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { HealthObservation, HealthStatus } from '../core/health.js';
@@ -10,6 +11,24 @@ function statusAbove(value: number, warnAt: number, failAt: number): HealthStatu
   return value >= failAt ? 'fail' : value >= warnAt ? 'warn' : 'pass';
 }
 
+/**
+ * statfs of `path`, or of its nearest existing ancestor: the data directory may not exist
+ * yet (SQLite elsewhere, nothing written), and the file system it will live on is what
+ * counts.
+ */
+async function statfsNearest(path: string) {
+  let current = resolve(path);
+  for (;;) {
+    try {
+      return await statfs(current);
+    } catch (error) {
+      const parent = dirname(current);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) throw error;
+      current = parent;
+    }
+  }
+}
+
 /** Free space on the file system holding `path`, in percent of its size. */
 export function diskProbe(options: {
   path: string;
@@ -17,7 +36,7 @@ export function diskProbe(options: {
   failFreePercent: number;
 }) {
   return async (): Promise<HealthObservation> => {
-    const s = await statfs(options.path);
+    const s = await statfsNearest(options.path);
     const free = s.blocks > 0 ? round((s.bavail / s.blocks) * 100) : 0;
     const status: HealthStatus =
       free <= options.failFreePercent ? 'fail' : free <= options.warnFreePercent ? 'warn' : 'pass';
