@@ -33,7 +33,7 @@ for (const database of testDatabaseKinds()) {
             failureThreshold: 1,
             interval: 3600,
             checks: [
-              { type: 'http', name: 'upstream', url: `http://127.0.0.1:${port}/` },
+              { type: 'http', name: 'upstream', url: `http://127.0.0.1:${port}/`, method: 'GET' },
               // Start-up and password hashing block the loop on a busy test machine.
               { type: 'eventLoop', warnMs: 60_000, failMs: 120_000 },
             ],
