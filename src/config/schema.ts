@@ -937,7 +937,7 @@ export const ConfigSchema = Type.Object(
         checks: Type.Array(HealthCheckConfigSchema, {
           default: [],
           description:
-            'Checks to run: http (url, method, expectedStatus), tcp (host, port), or a built-in type with its thresholds.',
+            'Checks to run (config file only): {type: http, name, url, method?, expectedStatus?}, {type: tcp, name, host, port}, or a built-in type (database, redis, disk, memory, eventLoop, auditBacklog) with its thresholds; each with interval?, timeoutMs?, failureThreshold?, impact?.',
         }),
         history: Type.Object(
           {
