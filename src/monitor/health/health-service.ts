@@ -58,6 +58,18 @@ export interface HealthServiceOptions {
 
 const hourMs = 3_600_000;
 
+let instances = 0;
+
+/**
+ * `<hostname>:<pid>`, and a sequence number for every further instance in the same
+ * process (tests and embedders run several nodes in one process).
+ */
+function defaultNodeId(): string {
+  instances += 1;
+  const base = `${hostname()}:${process.pid}`;
+  return instances === 1 ? base : `${base}:${instances}`;
+}
+
 const checkSeverity = (status: HealthStatus, impact: CheckImpact): EventSeverity =>
   status === 'pass'
     ? 'notice'
@@ -99,7 +111,7 @@ export class HealthService {
   constructor(options: HealthServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.nodeId = options.config.nodeId ?? `${hostname()}:${process.pid}`;
+    this.nodeId = options.config.nodeId ?? defaultNodeId();
     this.monitor = new HealthMonitor({
       checks: options.checks,
       now: this.#now,
