@@ -71,3 +71,18 @@ describe('health checks from the configuration', () => {
     }
   });
 });
+
+describe('health check names', () => {
+  it('refuses two checks with one name at start, a built-in counting by its type', () => {
+    const dup = (checks: unknown[]) => () =>
+      loadConfig({ env: {}, noFile: true, overrides: { health: { checks } } as never });
+    expect(
+      dup([
+        { type: 'tcp', name: 'a', host: 'h', port: 1 },
+        { type: 'tcp', name: 'a', host: 'h', port: 2 },
+      ]),
+    ).toThrow(ConfigError);
+    expect(dup([{ type: 'tcp', name: 'database', host: 'h', port: 1 }])).toThrow(ConfigError);
+    expect(dup([{ type: 'tcp', name: 'db2', host: 'h', port: 1 }])).not.toThrow();
+  });
+});
