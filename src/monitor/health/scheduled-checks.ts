@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
-import type { HealthCheckConfigSchema, RampartConfig } from '../../config/schema.js';
+import type { HealthCheckConfigSchema } from '../../config/health-schema.js';
+import type { RampartConfig } from '../../config/schema.js';
 import type { HealthObservation } from '../core/health.js';
 import type { ScheduledCheck } from '../core/health-monitor.js';
 import type { CheckImpact } from '../core/health-state.js';
