@@ -18,13 +18,25 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  */
 export function httpProbe(options: HttpProbeOptions) {
   const expected = options.expectedStatus;
+  // Credentials in the URL become a Basic Authorization header (RFC 7617): fetch-style
+  // clients refuse them in the URL, and the URL is then safe to show in errors.
+  const url = new URL(options.url);
+  const headers: Record<string, string> = { 'user-agent': 'rampart-health-check' };
+  if (url.username || url.password) {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
+  const target = url.toString();
   return async (signal: AbortSignal): Promise<HealthObservation> => {
     const started = performance.now();
-    const res = await request(options.url, {
+    const res = await request(target, {
       method: options.method as 'GET',
       signal,
       reset: true,
-      headers: { 'user-agent': 'rampart-health-check' },
+      headers,
     });
     await res.body.dump();
     const ms = round(performance.now() - started);
