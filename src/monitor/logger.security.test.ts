@@ -8,8 +8,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger, openLogger } from './logger.js';
+import { createLogger, openLogger, setLogRedactor } from './logger.js';
 import { openLogDestination } from './logging/log-destinations.js';
 import { redactSensitive } from './logging/log-redaction.js';
 
@@ -99,5 +100,30 @@ describe('log redaction', () => {
     logger.info({ keyPrefix: 'rmp_dev_3kTq9Zx' }, 'key used');
     await dest.close();
     expect(readFileSync(join(dir, 'prefix', 'rampart.1.log'), 'utf8')).toContain('rmp_dev_3kTq9Zx');
+  });
+});
+
+describe('the redactor seam', () => {
+  it('takes a redactor plugged in after the logger was created, for the children too', async () => {
+    const dest = await openLogDestination({
+      level: 'info',
+      stdout: false,
+      file: { path: join(dir, 'seam', 'rampart.log'), maxSize: 1_048_576, maxFiles: 1 },
+    });
+    const logger = createLogger({ level: 'info', destination: dest.stream });
+    const child = logger.child({ reqId: 'r1' });
+    expect(setLogRedactor(logger, (line) => ({ ...line, ssn: '[classified]' }))).toBe(true);
+    child.info({ ssn: '123-45-6789', password: 'pw-value-7' }, 'after');
+    setLogRedactor(logger, undefined);
+    child.info({ ssn: 'visible-again' }, 'removed');
+    await dest.close();
+    const text = readFileSync(join(dir, 'seam', 'rampart.1.log'), 'utf8');
+    expect(text).not.toContain('123-45-6789');
+    expect(text).not.toContain('pw-value-7');
+    expect(text).toContain('visible-again');
+  });
+
+  it('reports a logger it cannot reach', () => {
+    expect(setLogRedactor(pino(), () => ({}))).toBe(false);
   });
 });

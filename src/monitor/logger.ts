@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type LogConfig, openLogDestination } from './logging/log-destinations.js';
-import { type LogRedactor, logLineRedactor } from './logging/log-redaction.js';
+import { type LogRedactor, redactSensitive } from './logging/log-redaction.js';
 
 const secretFields = [
   'password',
@@ -76,6 +76,11 @@ export interface LoggerOptions {
   redact?: LogRedactor;
 }
 
+// Each logger's pluggable redactor, settable after creation: the data-classification
+// registry is built after the logger (it may load from the database) and plugs in then.
+// Child loggers share their root's formatters, so setting it on the root covers them all.
+const redactorSlots = new WeakMap<Logger, { current: LogRedactor | undefined }>();
+
 /**
  * Rampart's pino logger: ISO timestamps, level labels, and two layers of redaction —
  * `formatters.log` (the pluggable redactor, then the default key and value scrub) and
@@ -86,7 +91,8 @@ export interface LoggerOptions {
  * logger.info({ refresh_token: 'x' }, 'never written in clear');
  */
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const slot: { current: LogRedactor | undefined } = { current: options.redact };
+  const logger = pino(
     {
       level: options.level,
       base: { service: 'rampart' },
@@ -94,11 +100,28 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: redactedLogPaths, censor: '[redacted]' },
       formatters: {
         level: (label) => ({ level: label }),
-        log: logLineRedactor(options.redact),
+        log: (line) => redactSensitive(slot.current ? slot.current(line) : line),
       },
     },
     options.destination,
   );
+  redactorSlots.set(logger, slot);
+  return logger;
+}
+
+/**
+ * Plugs a redactor (the classification registry) into a logger made by {@link createLogger},
+ * replacing the previous one; `undefined` removes it. The default redaction still runs
+ * after it. Returns false for a logger from elsewhere, which it cannot reach.
+ *
+ * @example
+ * setLogRedactor(rampart.logger, (line) => registry.redactLogLine(line));
+ */
+export function setLogRedactor(logger: Logger, redact: LogRedactor | undefined): boolean {
+  const slot = redactorSlots.get(logger);
+  if (!slot) return false;
+  slot.current = redact;
+  return true;
 }
 
 export interface OpenedLogger {

@@ -126,12 +126,3 @@ function scrubObject(obj: Record<string, unknown>, depth: number): Record<string
 export function redactSensitive(line: Record<string, unknown>): Record<string, unknown> {
   return scrubObject(line, 0);
 }
-
-/**
- * The `formatters.log` hook: the configured redactor (the classification registry) first,
- * then the default one, so a redactor can never let a default-sensitive key through.
- */
-export function logLineRedactor(custom?: LogRedactor): LogRedactor {
-  if (!custom) return redactSensitive;
-  return (line) => redactSensitive(custom(line));
-}
