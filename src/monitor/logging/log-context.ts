@@ -42,11 +42,18 @@ export function registerLogContext(app: FastifyInstance): void {
  * Binds the authenticated caller to the request's log lines from here on: `userId` (the
  * account, or the owner of an API key) and `apiKeyId` for a key. Called by the
  * authentication hook once the principal is known.
+ *
+ * `setBindings` on the request's own child logger rather than a new child: a child of a
+ * child costs pino ~15 µs, adding bindings to an existing one about 1 µs.
  */
 export function bindLogPrincipal(request: FastifyRequest, principal: Principal): void {
-  request.log = request.log.child(
+  const bindings =
     principal.kind === 'api_key'
       ? { userId: principal.id, apiKeyId: principal.keyId }
-      : { userId: principal.id },
-  );
+      : { userId: principal.id };
+  const log = request.log as typeof request.log & { setBindings?: (b: object) => void };
+  // Never on the server's logger itself, which every request shares.
+  if (log !== request.server.log && typeof log.setBindings === 'function')
+    log.setBindings(bindings);
+  else request.log = log.child(bindings);
 }
