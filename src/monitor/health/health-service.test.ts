@@ -267,6 +267,23 @@ describe('scheduled health checks', () => {
     expect((await health.history({ limit: 1000 })).length).toBe(count);
   });
 
+  it('records only state changes when history.results is false', async () => {
+    target.mode = 500;
+    const health = service(
+      healthConfig([{ type: 'http', name: 'quiet', url: target.url, method: 'GET' }], {
+        failureThreshold: 1,
+        history: { results: false, retentionDays: 7 },
+      }),
+    );
+    await health.monitor.runAll();
+    await health.monitor.runAll();
+    await health.close();
+    expect((await health.history({ limit: 100 })).map((e) => e.kind)).toEqual([
+      'status_changed',
+      'check_changed',
+    ]);
+  });
+
   it('deletes history older than the retention', async () => {
     const store = new SqlHealthHistoryStore(database.db);
     const day = 86_400_000;
