@@ -109,10 +109,13 @@ export async function createRampart(
   options: CreateRampartOptions = {},
 ): Promise<Rampart> {
   // A logger this function opened (stdout, a rotated file) is closed by close().
-  const ownLog: OpenedLogger | undefined = options.logger
-    ? undefined
-    : await openLogger(config.log);
-  const logger = options.logger ?? (ownLog as OpenedLogger).logger;
+  let ownLog: OpenedLogger | undefined;
+  let logger: Logger;
+  if (options.logger) logger = options.logger;
+  else {
+    ownLog = await openLogger(config.log);
+    logger = ownLog.logger;
+  }
   const masterKey = resolveMasterKey(config);
   if (masterKey.source === 'generated') {
     logger.warn(
