@@ -90,4 +90,36 @@ describe('log files', () => {
     expect(files.length).toBeLessThanOrEqual(2);
     expect(Number(files.at(-1)?.split('.')[1])).toBeGreaterThan(4);
   });
+
+  it('rotates under sustained logging too, never letting a file grow past the limit by more than a batch', async () => {
+    const dir = tempDir();
+    const dest = await openLogDestination({
+      level: 'info',
+      stdout: false,
+      file: { path: join(dir, 'logs', 'rampart.log'), maxSize: 4096, maxFiles: 3 },
+    });
+    const logger = createLogger({ level: 'info', destination: dest.stream });
+    // Lines arrive faster than the file is written: the writer never goes idle.
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 100; i++) logger.info({ round, i, pad: 'z'.repeat(100) }, 'burst');
+      await new Promise((r) => setImmediate(r));
+    }
+    await dest.close();
+    await until(() => logFiles(dir).length === 4);
+    const files = logFiles(dir);
+    // ~420 KB in writes of at most 16 KiB: one file per write past the limit.
+    expect(Number(files.at(-1)?.split('.')[1])).toBeGreaterThan(20);
+    for (const f of files) {
+      // SonicBoom writes at most 16 KiB at once.
+      expect(readFileSync(join(dir, 'logs', f)).length).toBeLessThan(4096 + 16_384 + 512);
+    }
+    // No line lost at a rotation: the last lines are all there, in order.
+    const tail = files
+      .flatMap((f) => readFileSync(join(dir, 'logs', f), 'utf8').split('\n'))
+      // The current file may be empty, just opened by the last rotation.
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as { round: number; i: number })
+      .filter((l) => l.round === 19);
+    expect(tail.map((l) => l.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
 });
