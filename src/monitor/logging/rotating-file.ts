@@ -84,12 +84,12 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
     reopening = false;
     prune();
   });
-  // Bytes are counted as SonicBoom writes them to the current file, not as lines arrive:
-  // under load the buffer runs far ahead of the disk, and what it holds at a rotation
-  // lands in the next file.
   // Bytes handed over and bytes on disk: close() waits until they meet.
   let accepted = 0;
   let written = 0;
+  // The size is counted as SonicBoom writes to the current file, not as lines arrive:
+  // under load the buffer runs far ahead of the disk, and what it holds at a rotation
+  // lands in the next file.
   sonic.on('write', (n: number) => {
     written += n;
     size += n;
@@ -143,11 +143,13 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
         const deadline = Date.now() + 5000;
         while (written < accepted && Date.now() < deadline) {
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, 50);
-            sonic.once('drain', () => {
+            const done = () => {
               clearTimeout(t);
+              sonic.off('drain', done);
               resolve();
-            });
+            };
+            const t = setTimeout(done, 50);
+            sonic.once('drain', done);
           });
         }
         await new Promise<void>((resolve) => {
