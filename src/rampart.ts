@@ -21,11 +21,15 @@ import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
-import { createLogger } from './monitor/logger.js';
+import { HealthService } from './monitor/health/health-service.js';
+import { buildScheduledChecks } from './monitor/health/scheduled-checks.js';
+import { type OpenedLogger, openLogger } from './monitor/logger.js';
+import { registerHealthMetrics } from './monitor/metrics/health-metrics.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
+import { healthChecksRoutes } from './monitor/routes/health-checks.routes.js';
 import { metricsRoutes } from './monitor/routes/metrics.routes.js';
 import { createProtect, type Protect } from './protect/create-protect.js';
 import idempotencyPlugin from './protect/idempotency.js';
@@ -42,6 +46,7 @@ import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
+import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { SqlOAuthStore } from './storage/sql/sql-oauth-store.js';
 import { rampartVersion } from './version.js';
@@ -83,6 +88,8 @@ export interface Rampart {
   readonly masterKeySource: 'config' | 'file' | 'generated';
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
+  /** Scheduled health checks of this node (undefined when `health.enabled` is false); started by `listen()`. */
+  readonly health: HealthService | undefined;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
@@ -106,7 +113,14 @@ export async function createRampart(
   config: RampartConfig,
   options: CreateRampartOptions = {},
 ): Promise<Rampart> {
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  // A logger this function opened (stdout, a rotated file) is closed by close().
+  let ownLog: OpenedLogger | undefined;
+  let logger: Logger;
+  if (options.logger) logger = options.logger;
+  else {
+    ownLog = await openLogger(config.log);
+    logger = ownLog.logger;
+  }
   const masterKey = resolveMasterKey(config);
   if (masterKey.source === 'generated') {
     logger.warn(
@@ -227,6 +241,12 @@ export async function createRampart(
       : undefined;
     if (metrics) cleanups.push(async () => metrics.close());
 
+    const health = config.health.enabled
+      ? createHealthService(config, { database, hot: hotStore, events, audit, logger })
+      : undefined;
+    if (health) cleanups.push(() => health.close());
+    if (metrics && health) registerHealthMetrics(metrics.registry, health.monitor);
+
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
       values: hotStore.values,
@@ -312,6 +332,7 @@ export async function createRampart(
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
+    if (health) await app.register(healthChecksRoutes, { health, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -335,10 +356,12 @@ export async function createRampart(
       ring: identity.ring,
       masterKeySource: masterKey.source,
       audit,
+      health,
       metrics,
       metricsUrl: () => metricsServer?.url,
       async listen() {
         const url = await app.listen({ host: config.host, port: config.port });
+        health?.start();
         if (metrics && config.metrics.port !== undefined && !metricsServer) {
           metricsServer = await startMetricsServer({
             metrics,
@@ -358,6 +381,7 @@ export async function createRampart(
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
           await hotStore.close();
           await database.close();
+          await ownLog?.close();
         })();
         return closed;
       },
@@ -366,10 +390,44 @@ export async function createRampart(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     if (hot && !options.hotStore) await hot.close().catch(() => {});
     await database.close().catch(() => {});
+    await ownLog?.close().catch(() => {});
     throw error;
   }
 }
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** The scheduled health checks of `health.*`, recording into the database. */
+function createHealthService(
+  config: RampartConfig,
+  sources: {
+    database: DatabaseHandle;
+    hot: HotStore;
+    events: EventBus;
+    audit: AuditTrail | undefined;
+    logger: Logger;
+  },
+): HealthService {
+  const { audit, logger } = sources;
+  const built = buildScheduledChecks(config.health, {
+    dataDir: config.dataDir,
+    database: sources.database,
+    hot: sources.hot,
+    ...(audit ? { auditBacklog: () => audit.backlog } : {}),
+  });
+  return new HealthService({
+    config: config.health,
+    checks: built.checks,
+    store: new SqlHealthHistoryStore(sources.database.db),
+    events: sources.events,
+    releaseId: rampartVersion,
+    onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
+    onChange: (line, message) =>
+      line.status === 'pass' || line.status === 'healthy'
+        ? logger.info(line, message)
+        : logger.warn(line, message),
+    onClose: built.close,
+  });
 }

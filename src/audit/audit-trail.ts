@@ -110,7 +110,7 @@ export class AuditTrail {
     this.#observer = observer;
   }
 
-  /** Events waiting for or in a batch write. */
+  /** Events waiting for or in a batch write (metrics; the `auditBacklog` health check). */
   get backlog(): number {
     return this.#commit.pending;
   }

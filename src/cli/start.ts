@@ -12,12 +12,20 @@ export function registerStartCommand(program: Command): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { config, warnings } = loadCliConfig(globals);
       // Loaded on demand so `--help` and `config check` stay instant.
-      const { createLogger } = await import('../monitor/logger.js');
+      const { openLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');
-      const logger = createLogger({ level: config.log.level });
+      const log = await openLogger(config.log);
+      const logger = log.logger;
       for (const warning of warnings) logger.warn({ warning }, 'configuration warning');
       const rampart = await createRampart(config, { logger });
-      installShutdownHandlers(rampart, { logger, graceMs: config.http.shutdownGrace * 1000 });
+      installShutdownHandlers(rampart, {
+        logger,
+        graceMs: config.http.shutdownGrace * 1000,
+        // The log file is written asynchronously: flush and close it before exiting.
+        exit: (code) => {
+          void log.close().finally(() => process.exit(code));
+        },
+      });
       const address = await rampart.listen();
       const out: string[] = [
         '',

@@ -98,6 +98,23 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
   if (production && (config.log.level === 'debug' || config.log.level === 'trace')) {
     warnings.push(`log.level ${config.log.level} in production is verbose; info is recommended`);
   }
+  if (!config.log.stdout && !config.log.file) {
+    warnings.push('log.stdout is false and no log.file is set: no log line is written anywhere');
+  }
+  const healthNames = config.health.checks.map((c) => c.name ?? c.type);
+  if (config.health.builtins) {
+    const listed = new Set(config.health.checks.map((c) => c.type));
+    for (const type of ['database', 'redis', 'disk', 'memory', 'eventLoop', 'auditBacklog']) {
+      if (!listed.has(type as never)) healthNames.push(type);
+    }
+  }
+  const duplicate = healthNames.find((name, i) => healthNames.indexOf(name) !== i);
+  if (duplicate !== undefined) {
+    problem(
+      'health.checks',
+      `check names must be unique: ${duplicate} is used twice (built-in checks are named after their type)`,
+    );
+  }
   if (config.jwt.algorithm === 'HS256') {
     warnings.push(
       'jwt.algorithm HS256: the key is secret, so /.well-known/jwks.json publishes nothing and only Rampart can verify tokens',

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { HealthConfigSchema } from './health-schema.js';
 
 /**
  * The one schema for all of Rampart's configuration. Every key can come from the config
@@ -266,6 +267,40 @@ export const ConfigSchema = Type.Object(
             Type.Literal('silent'),
           ],
           { default: 'info', description: 'Least severe level written to the log.' },
+        ),
+        stdout: Type.Boolean({
+          default: true,
+          description: 'Write log lines to standard output.',
+        }),
+        file: Type.Optional(
+          Type.Object(
+            {
+              path: Type.String({
+                minLength: 1,
+                description:
+                  'Log file path (directories are created); rotated files are numbered after it: rampart.log → rampart.1.log, rampart.2.log… (the highest is current).',
+              }),
+              maxSize: Type.Integer({
+                default: 10_485_760,
+                minimum: 1024,
+                maximum: 10_737_418_240,
+                description: 'Bytes after which the file is rotated.',
+              }),
+              maxFiles: Type.Integer({
+                default: 10,
+                minimum: 1,
+                maximum: 10_000,
+                description:
+                  'Rotated files kept besides the current one; older ones are deleted (including those of earlier runs).',
+              }),
+              frequency: Type.Optional(
+                Type.Union([Type.Literal('daily'), Type.Literal('hourly')], {
+                  description: 'Also rotate every day or hour, whatever the size.',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
         ),
       },
       { default: {}, additionalProperties: false },
@@ -834,6 +869,7 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    health: HealthConfigSchema,
     metrics: Type.Object(
       {
         enabled: Type.Boolean({

@@ -215,6 +215,16 @@ export const securityEventTypes = {
     description:
       'A secret (API key, token, private key, password) was found in a scanned request body or payload; details carry the rule and redacted evidence, never the secret.',
   },
+  'health.check.changed': {
+    severity: 'warning',
+    description:
+      'A scheduled health check changed state after its failure threshold (details: check, status, previousStatus, nodeId); a recovery is a notice.',
+  },
+  'health.status.changed': {
+    severity: 'warning',
+    description:
+      "A node's overall health changed between healthy, degraded and unhealthy (critical when unhealthy, a notice when healthy again).",
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

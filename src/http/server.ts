@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RampartConfig } from '../config/schema.js';
 import { RampartError } from '../errors/rampart-error.js';
 import { errorRegistry } from '../errors/registry.js';
+import { registerLogContext } from '../monitor/logging/log-context.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandling } from './error-handler.js';
 import { httpErrors } from './errors.js';
@@ -115,6 +116,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerErrorHandling(app, { publicUrl: config.publicUrl });
   registerJsonBodyParser(app, { maxDepth: config.http.maxJsonDepth });
   registerRequestLogging(app);
+  registerLogContext(app);
   await registerCors(app, config.cors);
   await registerOpenApi(app, {
     publicUrl: config.publicUrl,

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { RoleName } from '../config/schema.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
+import { bindLogPrincipal } from '../monitor/logging/log-context.js';
 import { bodyDigest } from '../shared/sign-request.js';
 import { apiKeyErrors } from './api-key-errors.js';
 import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
@@ -221,6 +222,7 @@ export function createAuthenticator(
       throw await reject(request, error, result.keyId);
     }
     request.principal = apiKeyPrincipal(result.key, true);
+    bindLogPrincipal(request, request.principal);
   }
 
   async function authenticateApiKey(request: FastifyRequest, key: string): Promise<void> {
@@ -256,6 +258,7 @@ export function createAuthenticator(
       throw await reject(request, error, result.keyId);
     }
     request.principal = apiKeyPrincipal(result.key, false);
+    bindLogPrincipal(request, request.principal);
   }
 
   async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
@@ -315,6 +318,7 @@ export function createAuthenticator(
         sessionId: claims.sid,
       };
       request.principal = principal;
+      bindLogPrincipal(request, principal);
     } catch (error) {
       const refusal = isRampartError(error)
         ? error

@@ -1,4 +1,6 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { type LogConfig, openLogDestination } from './logging/log-destinations.js';
+import { type LogRedactor, redactSensitive } from './logging/log-redaction.js';
 
 const secretFields = [
   'password',
@@ -68,17 +70,89 @@ export function isoTimestamp(): string {
 export interface LoggerOptions {
   level: string;
   destination?: DestinationStream;
+  /**
+   * An extra redaction step for every logged object (the data-classification registry
+   * plugs in here). The default redaction (log-redaction.ts) and the paths above always
+   * run after it.
+   */
+  redact?: LogRedactor;
 }
 
+// Each logger's pluggable redactor, settable after creation: the data-classification
+// registry is built after the logger (it may load from the database) and plugs in then.
+// Child loggers share their root's formatters, so setting it on the root covers them all.
+const redactorSlots = new WeakMap<Logger, { current: LogRedactor | undefined }>();
+
+/**
+ * Rampart's pino logger: ISO timestamps, level labels, and two layers of redaction —
+ * `formatters.log` (the pluggable redactor, then the default key and value scrub) and
+ * pino's explicit paths.
+ *
+ * @example
+ * const logger = createLogger({ level: 'info' });
+ * logger.info({ refresh_token: 'x' }, 'never written in clear');
+ */
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const slot: { current: LogRedactor | undefined } = { current: options.redact };
+  const logger = pino(
     {
       level: options.level,
       base: { service: 'rampart' },
       timestamp: isoTimestamp,
       redact: { paths: redactedLogPaths, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (line) => redactSensitive(slot.current ? slot.current(line) : line),
+      },
     },
     options.destination,
   );
+  redactorSlots.set(logger, slot);
+  return logger;
+}
+
+/**
+ * Plugs a redactor (the classification registry) into a logger made by {@link createLogger},
+ * replacing the previous one; `undefined` removes it. The default redaction still runs
+ * after it. Returns false for a logger from elsewhere, which it cannot reach.
+ *
+ * @example
+ * setLogRedactor(rampart.logger, (line) => registry.redactLogLine(line));
+ */
+export function setLogRedactor(logger: Logger, redact: LogRedactor | undefined): boolean {
+  const slot = redactorSlots.get(logger);
+  if (!slot) return false;
+  slot.current = redact;
+  return true;
+}
+
+export interface OpenedLogger {
+  readonly logger: Logger;
+  /** Flushes and closes the log file (if any). */
+  close(): Promise<void>;
+}
+
+/**
+ * The logger `log.*` configures: its level and destinations (stdout, a rotated file).
+ *
+ * @example
+ * const { logger, close } = await openLogger(config.log);
+ */
+export async function openLogger(
+  config: LogConfig,
+  options: { redact?: LogRedactor } = {},
+): Promise<OpenedLogger> {
+  const destination = await openLogDestination(config);
+  const logger = createLogger({
+    level: config.level,
+    destination: destination.stream,
+    ...(options.redact ? { redact: options.redact } : {}),
+  });
+  return {
+    logger,
+    async close() {
+      logger.flush();
+      await destination.close();
+    },
+  };
 }

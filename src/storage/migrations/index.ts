@@ -6,6 +6,7 @@ import * as identityOAuth from './0004-identity-oauth.js';
 import * as protectIpRules from './0020-protect-ip-rules.js';
 import * as protectRateLimitRules from './0021-protect-rate-limit-rules.js';
 import * as audit from './0030-audit.js';
+import * as monitorHealth from './0050-monitor-health.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_protect_ip_rules': protectIpRules,
   '0021_protect_rate_limit_rules': protectRateLimitRules,
   '0030_audit': audit,
+  '0050_monitor_health': monitorHealth,
 });

@@ -1,0 +1,54 @@
+import { type DestinationStream, pino } from 'pino';
+import type { RampartConfig } from '../../config/schema.js';
+import { openRotatingFile } from './rotating-file.js';
+
+export type LogConfig = RampartConfig['log'];
+
+export interface LogDestination {
+  readonly stream: DestinationStream;
+  /** The file being written now (absent without `log.file`). */
+  currentFile(): string | undefined;
+  /** Flushes and closes the file; stdout stays open. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens where log lines go: stdout and/or a file rotated by size (and optionally daily or
+ * hourly) with the oldest files beyond `log.file.maxFiles` deleted (rotating-file.ts).
+ * Both write asynchronously (SonicBoom) without blocking the event loop.
+ *
+ * @example
+ * const dest = await openLogDestination({ level: 'info', stdout: true, file: { path: './logs/rampart.log', maxSize: 10_485_760, maxFiles: 10 } });
+ * const logger = createLogger({ level: 'info', destination: dest.stream });
+ */
+export async function openLogDestination(
+  config: LogConfig,
+  options: { onError?: (error: unknown) => void } = {},
+): Promise<LogDestination> {
+  const streams: pino.StreamEntry[] = [];
+  // Each entry's level is the floor (pino's default is info): the logger's level filters.
+  if (config.stdout) {
+    streams.push({ level: 'trace', stream: pino.destination({ dest: 1, sync: false }) });
+  }
+  const file = config.file
+    ? openRotatingFile({
+        path: config.file.path,
+        maxSize: config.file.maxSize,
+        maxFiles: config.file.maxFiles,
+        ...(config.file.frequency ? { frequency: config.file.frequency } : {}),
+        // A log file that cannot be written has nowhere to report but stderr.
+        onError:
+          options.onError ??
+          ((error) => process.stderr.write(`rampart: log file error: ${String(error)}\n`)),
+      })
+    : undefined;
+  if (file) streams.push({ level: 'trace', stream: file.stream });
+  return {
+    stream:
+      streams.length === 1 && streams[0]
+        ? streams[0].stream
+        : pino.multistream(streams, { dedupe: false }),
+    currentFile: () => file?.currentFile(),
+    close: async () => file?.close(),
+  };
+}
