@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
 import { auditRoutes } from './audit/routes/audit.routes.js';
+import { configRoutes } from './config/config.routes.js';
 import type { RampartConfig } from './config/schema.js';
+import { dashboardPlugin } from './dashboard/serve-dashboard.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
 import { EventBus } from './events/event-bus.js';
+import { LiveEventRelay } from './events/live-event-relay.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
 import { gatewayRateLimitRules } from './gateway/route-table.js';
@@ -23,8 +26,11 @@ import { createLogger } from './monitor/logger.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
+import { startOverviewSampler } from './monitor/overview-sampler.js';
+import { eventsStreamRoutes } from './monitor/routes/events-stream.routes.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
 import { metricsRoutes } from './monitor/routes/metrics.routes.js';
+import { overviewRoutes } from './monitor/routes/overview.routes.js';
 import { createProtect, type Protect } from './protect/create-protect.js';
 import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
@@ -211,6 +217,20 @@ export async function createRampart(
       : undefined;
     if (metrics) cleanups.push(async () => metrics.close());
 
+    // The dashboard's feeds: live events from every node, and this node's charts.
+    const liveEvents = new LiveEventRelay({
+      pubsub: hotStore.pubsub,
+      events,
+      onError: (error) => logger.warn({ err: error }, 'live event relay failed'),
+    });
+    await liveEvents.start();
+    cleanups.push(() => liveEvents.close());
+    const overview = startOverviewSampler({
+      events,
+      ...(metrics ? { registry: metrics.registry } : {}),
+    });
+    cleanups.push(async () => overview.close());
+
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
       values: hotStore.values,
@@ -289,6 +309,18 @@ export async function createRampart(
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
+    await app.register(overviewRoutes, {
+      sampler: overview,
+      auth: identity.auth,
+      httpSeries: metrics !== undefined,
+    });
+    await app.register(eventsStreamRoutes, {
+      relay: liveEvents,
+      auth: identity.auth,
+      heartbeatMs: config.dashboard.liveHeartbeat * 1000,
+    });
+    await app.register(configRoutes, { config, auth: identity.auth });
+    if (config.dashboard.enabled) await app.register(dashboardPlugin);
     if (options.register) await options.register(app);
     await app.ready();
 

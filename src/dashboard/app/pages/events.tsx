@@ -1,0 +1,197 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { refreshSession, withQuery } from '../api.js';
+import { Empty, OutcomeBadge, PageHeader, SeverityBadge, Time } from '../components/ui.js';
+
+interface LiveEvent {
+  id: string;
+  type: string;
+  time: string;
+  outcome: string;
+  severity: string;
+  actor: { kind: string; id: string | null; ip: string | null };
+  target: { type: string; id: string | null } | null;
+  details: Record<string, unknown>;
+}
+
+const keep = 300;
+
+/**
+ * Security events as they happen on any node (GET /v1/events/stream). Arrivals are
+ * buffered and drawn once per animation frame, so a burst of thousands per second costs
+ * one render a frame, and only the newest {@link keep} rows stay in the page.
+ */
+export function EventsPage() {
+  const [type, setType] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const [severity, setSeverity] = useState('');
+  const [filter, setFilter] = useState({ type: '', outcome: '', min_severity: '' });
+  const [events, setEvents] = useState<LiveEvent[]>([]);
+  const [status, setStatus] = useState<'connecting' | 'live' | 'reconnecting' | 'paused'>(
+    'connecting',
+  );
+  const [paused, setPaused] = useState(false);
+  const [received, setReceived] = useState(0);
+  const buffer = useRef<LiveEvent[]>([]);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+
+  useEffect(() => {
+    let source: EventSource | undefined;
+    let frame = 0;
+    let closed = false;
+    let count = 0;
+    const flush = () => {
+      frame = 0;
+      const batch = buffer.current;
+      buffer.current = [];
+      setReceived(count);
+      if (batch.length === 0 || pausedRef.current) return;
+      setEvents((old) => [...batch.reverse(), ...old].slice(0, keep));
+    };
+    const open = () => {
+      setStatus('connecting');
+      source = new EventSource(withQuery('/v1/events/stream', filter));
+      source.onopen = () => setStatus('live');
+      source.addEventListener('security-event', (m) => {
+        count++;
+        buffer.current.push(JSON.parse((m as MessageEvent<string>).data) as LiveEvent);
+        if (buffer.current.length > keep) buffer.current.splice(0, buffer.current.length - keep);
+        frame ||= requestAnimationFrame(flush);
+      });
+      source.onerror = () => {
+        if (closed || !source) return;
+        if (source.readyState === EventSource.CLOSED) {
+          // Refused (an expired access cookie): renew the session, then reconnect.
+          setStatus('reconnecting');
+          void refreshSession().then(() => {
+            if (!closed) setTimeout(open, 1000);
+          });
+        } else setStatus('reconnecting');
+      };
+    };
+    open();
+    return () => {
+      closed = true;
+      source?.close();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [filter]);
+
+  const apply = (e: Event) => {
+    e.preventDefault();
+    setEvents([]);
+    setFilter({ type: type.trim(), outcome, min_severity: severity });
+  };
+
+  return (
+    <>
+      <PageHeader title="Live security events">
+        <span class={`live-status live-${paused ? 'paused' : status}`} role="status">
+          {paused
+            ? 'Paused'
+            : status === 'live'
+              ? 'Live'
+              : status === 'connecting'
+                ? 'Connecting…'
+                : 'Reconnecting…'}
+        </span>
+        <button
+          type="button"
+          class="button-secondary"
+          aria-pressed={paused}
+          onClick={() => setPaused(!paused)}
+        >
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" class="button-secondary" onClick={() => setEvents([])}>
+          Clear
+        </button>
+      </PageHeader>
+      <form class="filters" onSubmit={apply} aria-label="Event filters">
+        <div class="field">
+          <label for="ev-type">Types</label>
+          <input
+            id="ev-type"
+            placeholder="auth.*, ip.banned"
+            value={type}
+            onInput={(e) => setType(e.currentTarget.value.replace(/\s+/g, ''))}
+          />
+        </div>
+        <div class="field">
+          <label for="ev-outcome">Outcome</label>
+          <select
+            id="ev-outcome"
+            value={outcome}
+            onChange={(e) => setOutcome(e.currentTarget.value)}
+          >
+            <option value="">Any</option>
+            <option value="success">Success</option>
+            <option value="failure">Failure</option>
+            <option value="denied">Denied</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="ev-severity">Minimum severity</label>
+          <select
+            id="ev-severity"
+            value={severity}
+            onChange={(e) => setSeverity(e.currentTarget.value)}
+          >
+            <option value="">Any</option>
+            <option value="notice">Notice</option>
+            <option value="warning">Warning</option>
+            <option value="critical">Critical</option>
+          </select>
+        </div>
+        <button type="submit">Apply</button>
+      </form>
+      <p class="muted small">{received.toLocaleString()} events received since the page opened.</p>
+      {events.length === 0 ? (
+        <Empty>No events yet. They appear here the moment they happen.</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="events-table">
+            <caption class="visually-hidden">Newest events first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Type</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Actor</th>
+                <th scope="col">IP</th>
+                <th scope="col">Target</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id}>
+                  <td>
+                    <Time value={e.time} />
+                  </td>
+                  <td>
+                    <code>{e.type}</code>
+                  </td>
+                  <td>
+                    <OutcomeBadge outcome={e.outcome} />
+                  </td>
+                  <td>
+                    <SeverityBadge severity={e.severity} />
+                  </td>
+                  <td>
+                    {e.actor.kind}
+                    {e.actor.id ? <span class="muted"> {e.actor.id}</span> : null}
+                  </td>
+                  <td>{e.actor.ip ?? '—'}</td>
+                  <td>
+                    {e.target ? `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}` : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
