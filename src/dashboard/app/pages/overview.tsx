@@ -112,6 +112,7 @@ export function OverviewPage() {
               Totals
             </h2>
             <dl class="stats">
+              <Stat label="Requests" value={fmt(t.requests)} />
               <Stat label="Requests / min" value={fmt(perMinute(t.requests), 1)} />
               <Stat
                 label="Error rate (5xx)"
