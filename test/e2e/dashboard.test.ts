@@ -103,7 +103,7 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
       .getByText('pass')
       .waitFor();
     // The session lives in HttpOnly cookies: page script cannot read a token.
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate('document.cookie')).toBe('');
     const cookies = await admin.cookies();
     expect(cookies.map((c) => c.name).sort()).toEqual(['__Host-rampart_at', '__Host-rampart_rt']);
     expect(cookies.every((c) => c.httpOnly && c.sameSite === 'Strict')).toBe(true);
