@@ -84,6 +84,8 @@ export interface Rampart {
   readonly masterKeySource: 'config' | 'file' | 'generated';
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
+  /** Security events for live viewers, from every node (GET /v1/events/stream). */
+  readonly liveEvents: LiveEventRelay;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
@@ -343,6 +345,7 @@ export async function createRampart(
       ring: identity.ring,
       masterKeySource: masterKey.source,
       audit,
+      liveEvents,
       metrics,
       metricsUrl: () => metricsServer?.url,
       async listen() {
