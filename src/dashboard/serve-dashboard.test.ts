@@ -40,6 +40,18 @@ describe('the dashboard at /ui/', () => {
     expect(res.headers['x-frame-options']).toBe('DENY');
   });
 
+  it('keeps the page policy on a 304 revalidation, whose headers the browser adopts', async () => {
+    const first = await r.app.inject({ method: 'GET', url: '/ui/' });
+    const etag = String(first.headers.etag);
+    const again = await r.app.inject({
+      method: 'GET',
+      url: '/ui/',
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.headers['content-security-policy']).toBe(first.headers['content-security-policy']);
+  });
+
   it('caches hashed assets for a year as immutable', async () => {
     const res = await r.app.inject({ method: 'GET', url: '/ui/assets/app-1a2b.js' });
     expect(res.statusCode).toBe(200);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { htmlPolicy } from '../http/security-headers.js';
 
 /**
  * Where `npm run build` puts the SPA (vite.config.ts): `<package>/dist/ui`. This file is
@@ -31,6 +32,14 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     app.log.warn({ root }, 'dashboard not built (npm run build): /ui is not served');
     return;
   }
+  // The page's policy on every response here, 304s included: a revalidated index.html
+  // answers 304 with no content type, and a browser adopts the 304's headers, so the
+  // server's per-type choice (an API's `default-src 'none'`) would block the page's own
+  // scripts after a reload. Scoped to this plugin; a policy on a script file is inert.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('content-security-policy', htmlPolicy);
+    done();
+  });
   await app.register(fastifyStatic, {
     root,
     prefix: '/ui/',

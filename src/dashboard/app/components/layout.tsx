@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { href } from '../router.js';
 import type { Me } from '../session.js';
 
@@ -39,10 +39,13 @@ export function Layout(props: {
 }) {
   const [theme, toggleTheme] = useTheme();
   const title = props.nav.find((n) => n.page === props.current)?.label;
-  // Moving between pages moves focus to the new page's heading, as a page load would.
+  // Moving between pages moves focus to the new page's heading, as a page load would; the
+  // first page leaves focus at the start, so the first Tab reaches the skip link.
+  const first = useRef(true);
   useEffect(() => {
     document.title = title ? `${title} · Rampart` : 'Rampart';
-    document.getElementById('page-title')?.focus();
+    if (first.current) first.current = false;
+    else document.getElementById('page-title')?.focus();
   }, [title]);
   return (
     <div class="shell">
