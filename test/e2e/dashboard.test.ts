@@ -44,11 +44,12 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
       headers: bearer(token),
     });
     totpSecret = Secret.fromBase32(setup.json<{ secret: string }>().secret).bytes;
+    lastStep = stepOf(Date.now());
     const activate = await r.app.inject({
       method: 'POST',
       url: '/v1/mfa/totp/activate',
       headers: bearer(token),
-      payload: { code: generateTotpCode(totpSecret, Date.now()) },
+      payload: { code: generateTotpCode(totpSecret, lastStep * 30_000) },
     });
     expect(activate.statusCode, activate.body).toBe(200);
     browser = await launchChromium();
@@ -64,6 +65,16 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
     await browser?.close();
     await r?.close();
   }, 60_000);
+
+  // Each TOTP step is accepted once, and a code is good one step either side of now: the
+  // next code to type is the one after the last step used, waiting for the clock if needed.
+  let lastStep = 0;
+  const stepOf = (ms: number) => Math.floor(ms / 30_000);
+  const nextTotpCode = async () => {
+    while (stepOf(Date.now()) + 1 <= lastStep) await new Promise((done) => setTimeout(done, 500));
+    lastStep = stepOf(Date.now()) + 1;
+    return generateTotpCode(totpSecret, lastStep * 30_000);
+  };
 
   const shot = (name: string) =>
     page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
@@ -92,9 +103,7 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
     await shot('sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
     // The code of the next step: the current one was spent turning TOTP on.
-    await page
-      .getByLabel('Authentication code')
-      .fill(generateTotpCode(totpSecret, Date.now() + 30_000));
+    await page.getByLabel('Authentication code').fill(await nextTotpCode());
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     await page.locator('.chart canvas').nth(3).waitFor();
@@ -258,6 +267,59 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
       await context.close();
     }
   });
+
+  it("ends another user's sessions from the users page, signing that user out at once", async () => {
+    const email = 'operator@example.com';
+    const password = strongPassword();
+    const account = await r.accounts.createAccount(
+      { email, password, roles: ['VIEWER'] },
+      { kind: 'system' },
+    );
+    const context = await browser.newContext();
+    try {
+      const other = await context.newPage();
+      other.setDefaultTimeout(15_000);
+      await other.goto(`${url}/ui/`);
+      await other.getByLabel('Email').fill(email);
+      await other.getByLabel('Password').fill(password);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+
+      await page.getByRole('link', { name: 'Users & sessions' }).click();
+      await page.getByLabel('Account id').fill(account.id);
+      await page.getByRole('button', { name: 'Open' }).click();
+      const session = page.locator('tbody tr').first();
+      await session.waitFor();
+      expect(await page.locator('tbody tr').count()).toBe(1);
+      await shot('users');
+      await page.getByRole('button', { name: 'Revoke all sessions' }).click();
+      await page.getByRole('button', { name: 'Confirm: Revoke all sessions' }).click();
+      await page.getByText('Every session is ended.').waitFor();
+      await page.getByText('No active session.').waitFor();
+
+      await other.getByRole('link', { name: 'API keys' }).click();
+      await other.getByRole('heading', { name: 'Sign in to Rampart' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('renews an expired access cookie with the refresh cookie, and signs out', async () => {
+    await admin.clearCookies({ name: '__Host-rampart_at' });
+    await page.getByRole('link', { name: 'Rate limits' }).click();
+    await page.locator('tbody tr', { hasText: '/v1/auth/login' }).waitFor();
+    expect((await admin.cookies()).map((c) => c.name)).toContain('__Host-rampart_at');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Rampart' }).waitFor();
+    expect(await admin.cookies()).toEqual([]);
+    // Sign in again for the tests that follow (a fresh TOTP step).
+    await page.getByLabel('Email').fill(adminEmail);
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').fill(await nextTotpCode());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+  }, 90_000);
 
   it('passes a basic accessibility check on every page, in both themes, and works by keyboard', async () => {
     const pages = [
