@@ -396,7 +396,7 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
     const caughtUpMs = Date.now() - burstStarted;
     const longestTaskMs = (await page.evaluate('window.__longest')) as number;
     expect(await page.locator('tbody tr').count()).toBeLessThanOrEqual(300);
-    expect(longestTaskMs).toBeLessThan(1_000);
+    expect(longestTaskMs).toBeLessThan(2_000);
     // For BENCHMARKS.md.
     console.log(JSON.stringify({ firstLoadMs, publishMs, caughtUpMs, longestTaskMs }));
     await shot('live-events-burst');

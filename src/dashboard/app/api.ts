@@ -40,6 +40,11 @@ export function whenSignedOut(handler: () => void): void {
   onSignedOut = handler;
 }
 
+/** Tells the app the session is gone (shows the sign-in page). */
+export function signedOut(): void {
+  onSignedOut();
+}
+
 export function withQuery(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { refreshSession, withQuery } from '../api.js';
-import { Empty, OutcomeBadge, PageHeader, SeverityBadge, Time } from '../components/ui.js';
+import { refreshSession, signedOut, withQuery } from '../api.js';
+import { Empty, Notice, OutcomeBadge, PageHeader, SeverityBadge, Time } from '../components/ui.js';
 
 interface LiveEvent {
   id: string;
@@ -31,6 +31,8 @@ export function EventsPage() {
   );
   const [paused, setPaused] = useState(false);
   const [received, setReceived] = useState(0);
+  const [dropped, setDropped] = useState(0);
+  const [filterError, setFilterError] = useState('');
   const buffer = useRef<LiveEvent[]>([]);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -40,6 +42,8 @@ export function EventsPage() {
     let frame = 0;
     let closed = false;
     let count = 0;
+    let attempts = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       frame = 0;
       const batch = buffer.current;
@@ -51,36 +55,57 @@ export function EventsPage() {
     const open = () => {
       setStatus('connecting');
       source = new EventSource(withQuery('/v1/events/stream', filter));
-      source.onopen = () => setStatus('live');
+      source.onopen = () => {
+        attempts = 0;
+        setStatus('live');
+      };
       source.addEventListener('security-event', (m) => {
         count++;
         buffer.current.push(JSON.parse((m as MessageEvent<string>).data) as LiveEvent);
         if (buffer.current.length > keep) buffer.current.splice(0, buffer.current.length - keep);
         frame ||= requestAnimationFrame(flush);
       });
+      source.addEventListener('dropped', (m) => {
+        const { count: n } = JSON.parse((m as MessageEvent<string>).data) as { count: number };
+        setDropped((d) => d + n);
+      });
       source.onerror = () => {
         if (closed || !source) return;
-        if (source.readyState === EventSource.CLOSED) {
-          // Refused (an expired access cookie): renew the session, then reconnect.
-          setStatus('reconnecting');
-          void refreshSession().then(() => {
-            if (!closed) setTimeout(open, 1000);
-          });
-        } else setStatus('reconnecting');
+        setStatus('reconnecting');
+        if (source.readyState !== EventSource.CLOSED) return; // the browser retries itself
+        // Refused, most likely an expired access cookie: renew the session, then reconnect
+        // with a growing delay (1 s, 2 s, 4 s … 30 s) so a lasting refusal is not a loop.
+        source.close();
+        attempts++;
+        void refreshSession().then((renewed) => {
+          if (closed) return;
+          if (!renewed) return signedOut();
+          retry = setTimeout(open, Math.min(30_000, 1000 * 2 ** (attempts - 1)));
+        });
       };
     };
     open();
     return () => {
       closed = true;
       source?.close();
+      if (retry) clearTimeout(retry);
       if (frame) cancelAnimationFrame(frame);
     };
   }, [filter]);
 
   const apply = (e: Event) => {
     e.preventDefault();
+    const types = type.replace(/,+$/, '');
+    // The server's pattern for `type`: a stream it refuses would only be retried.
+    if (types && !/^[a-z*][a-z0-9_.*-]*(,[a-z*][a-z0-9_.*-]*)*$/.test(types)) {
+      setFilterError(
+        'Types are lower-case event names separated by commas, such as auth.* or ip.banned.',
+      );
+      return;
+    }
+    setFilterError('');
     setEvents([]);
-    setFilter({ type: type.trim(), outcome, min_severity: severity });
+    setFilter({ type: types, outcome, min_severity: severity });
   };
 
   return (
@@ -145,7 +170,13 @@ export function EventsPage() {
         </div>
         <button type="submit">Apply</button>
       </form>
-      <p class="muted small">{received.toLocaleString()} events received since the page opened.</p>
+      {filterError ? <Notice kind="error">{filterError}</Notice> : null}
+      <p class="muted small">
+        {received.toLocaleString()} events received since the page opened.
+        {dropped > 0
+          ? ` ${dropped.toLocaleString()} skipped by the server while this page fell behind.`
+          : ''}
+      </p>
       {events.length === 0 ? (
         <Empty>No events yet. They appear here the moment they happen.</Empty>
       ) : (
