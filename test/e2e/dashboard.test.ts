@@ -245,7 +245,7 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
       await viewer.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
       const nav = viewer.getByRole('navigation', { name: 'Main' });
       const links = await nav.getByRole('link').allTextContents();
-      expect(links).toEqual(['Overview', 'Live events', 'API keys']);
+      expect(links).toEqual(['Overview', 'Live events', 'API keys', 'My account']);
       // A typed-in admin address lands on a page the viewer may see.
       await viewer.goto(`${url}/ui/#/ip-rules`);
       await viewer.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
@@ -263,6 +263,28 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
         return { status: res.status, code: ((await res.json()) as { code: string }).code };
       });
       expect(refused).toEqual({ status: 403, code: 'permission_denied' });
+
+      // Any user turns on their own second factor from the account page.
+      await viewer.getByRole('link', { name: 'My account' }).click();
+      await viewer.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const secret = (await viewer.locator('.secret code').textContent()) ?? '';
+      await viewer
+        .getByLabel('Code from the app')
+        .fill(generateTotpCode(Secret.fromBase32(secret).bytes, Date.now()));
+      await viewer.getByRole('button', { name: 'Turn on' }).click();
+      await viewer.locator('pre.codes').waitFor();
+      expect(((await viewer.locator('pre.codes').textContent()) ?? '').split('\n')).toHaveLength(
+        10,
+      );
+      await viewer.screenshot({
+        path: `${screenshotDir}account-recovery-codes.png`,
+        fullPage: true,
+      });
+      await viewer.getByRole('button', { name: 'I have stored them' }).click();
+      await viewer
+        .getByRole('heading', { name: /Two-factor authentication/ })
+        .getByText('on')
+        .waitFor();
     } finally {
       await context.close();
     }
@@ -323,6 +345,7 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
 
   it('passes a basic accessibility check on every page, in both themes, and works by keyboard', async () => {
     const pages = [
+      'account',
       'overview',
       'events',
       'audit',

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, whenSignedOut } from './api.js';
 import { Layout, type NavItem } from './components/layout.js';
 import { Loading } from './components/ui.js';
+import { AccountPage } from './pages/account.js';
 import { ApiKeysPage } from './pages/api-keys.js';
 import { AuditPage } from './pages/audit.js';
 import { EventsPage } from './pages/events.js';
@@ -44,6 +45,7 @@ const pages: PageDef[] = [
   { page: 'ip-rules', label: 'Bans & IP rules', component: IpRulesPage, allowed: isAdmin },
   { page: 'rate-limits', label: 'Rate limits', component: RateLimitsPage, allowed: isAdmin },
   { page: 'settings', label: 'Settings', component: SettingsPage, allowed: isAdmin },
+  { page: 'account', label: 'My account', component: AccountPage, allowed: () => true },
 ];
 
 type State = { kind: 'loading' } | { kind: 'signed-out' } | { kind: 'signed-in'; me: Me };
