@@ -13,7 +13,7 @@ const severityRank: Readonly<Record<EventSeverity, number>> = {
 };
 
 export interface LiveEventFilter {
-  /** Event types, or prefixes ending in `.*` (`auth.*`); empty: every type. */
+  /** Event types, or prefixes ending in `.*` (`auth.*`); `*` or empty: every type. */
   types: readonly string[];
   outcome?: EventOutcome;
   minSeverity?: EventSeverity;
@@ -29,7 +29,7 @@ export function matchesLiveFilter(event: SecurityEvent, filter: LiveEventFilter)
     return false;
   if (filter.types.length === 0) return true;
   for (const t of filter.types) {
-    if (t === event.type) return true;
+    if (t === event.type || t === '*') return true;
     if (t.endsWith('.*') && event.type.startsWith(t.slice(0, -1))) return true;
   }
   return false;
