@@ -369,6 +369,18 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
     await page.goto(`${url}/ui/#/overview`);
     await page.locator('.chart canvas').nth(3).waitFor();
     await shot('overview-dark');
+    // Down to a small laptop's width, no page scrolls sideways (wide tables scroll in place).
+    await page.setViewportSize({ width: 1024, height: 700 });
+    for (const name of ['overview', 'audit', 'api-keys', 'ip-rules']) {
+      await page.goto(`${url}/ui/#/${name}`);
+      await page.locator('h1').waitFor();
+      expect(
+        await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
+        name,
+      ).toBe(true);
+    }
+    await shot('overview-1024');
+    await page.setViewportSize({ width: 1366, height: 850 });
     await page.getByRole('button', { name: 'Light theme' }).click();
     // On a fresh load the first Tab reaches the skip link; Enter moves focus into the page.
     await page.reload();
