@@ -212,35 +212,37 @@ export function ApiKeysPage() {
                   <td>
                     <Time value={k.expiresAt} />
                   </td>
-                  <td class="row-actions">
-                    {k.status === 'active' ? (
-                      <>
-                        <ConfirmButton
-                          label="Rotate"
-                          onConfirm={() =>
-                            action.run(async () => {
-                              setIssued(
-                                await api.post<IssuedKey>(
-                                  `/v1/api-keys/${encodeURIComponent(k.id)}/rotate`,
-                                  {},
-                                ),
-                              );
-                              keys.reload();
-                            })
-                          }
-                        />
-                        <ConfirmButton
-                          label="Revoke"
-                          danger
-                          onConfirm={() =>
-                            action.run(async () => {
-                              await api.delete(`/v1/api-keys/${encodeURIComponent(k.id)}`);
-                              keys.reload();
-                            })
-                          }
-                        />
-                      </>
-                    ) : null}
+                  <td>
+                    <div class="row-actions">
+                      {k.status === 'active' ? (
+                        <>
+                          <ConfirmButton
+                            label="Rotate"
+                            onConfirm={() =>
+                              action.run(async () => {
+                                setIssued(
+                                  await api.post<IssuedKey>(
+                                    `/v1/api-keys/${encodeURIComponent(k.id)}/rotate`,
+                                    {},
+                                  ),
+                                );
+                                keys.reload();
+                              })
+                            }
+                          />
+                          <ConfirmButton
+                            label="Revoke"
+                            danger
+                            onConfirm={() =>
+                              action.run(async () => {
+                                await api.delete(`/v1/api-keys/${encodeURIComponent(k.id)}`);
+                                keys.reload();
+                              })
+                            }
+                          />
+                        </>
+                      ) : null}
+                    </div>
                   </td>
                 </tr>
               ))}
