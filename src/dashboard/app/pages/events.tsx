@@ -192,6 +192,7 @@ export function EventsPage() {
                 <th scope="col">Actor</th>
                 <th scope="col">IP</th>
                 <th scope="col">Target</th>
+                <th scope="col">Details</th>
               </tr>
             </thead>
             <tbody>
@@ -216,6 +217,16 @@ export function EventsPage() {
                   <td>{e.actor.ip ?? '—'}</td>
                   <td>
                     {e.target ? `${e.target.type}${e.target.id ? ` ${e.target.id}` : ''}` : '—'}
+                  </td>
+                  <td>
+                    {Object.keys(e.details).length > 0 ? (
+                      <details>
+                        <summary>Show</summary>
+                        <pre class="json">{JSON.stringify(e.details, null, 2)}</pre>
+                      </details>
+                    ) : (
+                      <span class="muted">—</span>
+                    )}
                   </td>
                 </tr>
               ))}
