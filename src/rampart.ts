@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
 import { auditRoutes } from './audit/routes/audit.routes.js';
+import { configRoutes } from './config/config.routes.js';
 import type { RampartConfig } from './config/schema.js';
+import { dashboardPlugin } from './dashboard/serve-dashboard.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
 import secretScanPlugin from './dataprotect/scanner/secret-scan.plugin.js';
 import { EventBus } from './events/event-bus.js';
+import { LiveEventRelay } from './events/live-event-relay.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
 import { gatewayRateLimitRules } from './gateway/route-table.js';
@@ -28,9 +31,12 @@ import { registerHealthMetrics } from './monitor/metrics/health-metrics.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
+import { startOverviewSampler } from './monitor/overview-sampler.js';
+import { eventsStreamRoutes } from './monitor/routes/events-stream.routes.js';
 import { healthRoutes } from './monitor/routes/health.routes.js';
 import { healthChecksRoutes } from './monitor/routes/health-checks.routes.js';
 import { metricsRoutes } from './monitor/routes/metrics.routes.js';
+import { overviewRoutes } from './monitor/routes/overview.routes.js';
 import { createProtect, type Protect } from './protect/create-protect.js';
 import idempotencyPlugin from './protect/idempotency.js';
 import { IpAccess } from './protect/ip-access.js';
@@ -90,6 +96,8 @@ export interface Rampart {
   readonly audit: AuditTrail | undefined;
   /** Scheduled health checks of this node (undefined when `health.enabled` is false); started by `listen()`. */
   readonly health: HealthService | undefined;
+  /** Security events for live viewers, from every node (GET /v1/events/stream). */
+  readonly liveEvents: LiveEventRelay;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
@@ -246,6 +254,19 @@ export async function createRampart(
       : undefined;
     if (health) cleanups.push(() => health.close());
     if (metrics && health) registerHealthMetrics(metrics.registry, health.monitor);
+    // The dashboard's feeds: live events from every node, and this node's charts.
+    const liveEvents = new LiveEventRelay({
+      pubsub: hotStore.pubsub,
+      events,
+      onError: (error) => logger.warn({ err: error }, 'live event relay failed'),
+    });
+    await liveEvents.start();
+    cleanups.push(() => liveEvents.close());
+    const overview = startOverviewSampler({
+      events,
+      ...(metrics ? { registry: metrics.registry } : {}),
+    });
+    cleanups.push(async () => overview.close());
 
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
@@ -333,6 +354,18 @@ export async function createRampart(
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
     if (health) await app.register(healthChecksRoutes, { health, auth: identity.auth });
+    await app.register(overviewRoutes, {
+      sampler: overview,
+      auth: identity.auth,
+      httpSeries: metrics !== undefined,
+    });
+    await app.register(eventsStreamRoutes, {
+      relay: liveEvents,
+      auth: identity.auth,
+      heartbeatMs: config.dashboard.liveHeartbeat * 1000,
+    });
+    await app.register(configRoutes, { config, auth: identity.auth });
+    if (config.dashboard.enabled) await app.register(dashboardPlugin);
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -357,6 +390,7 @@ export async function createRampart(
       masterKeySource: masterKey.source,
       audit,
       health,
+      liveEvents,
       metrics,
       metricsUrl: () => metricsServer?.url,
       async listen() {

@@ -11,8 +11,31 @@ function redactUrlPassword(url: string | undefined): string | undefined {
   }
 }
 
-/** The effective configuration as it may be shown: secrets replaced, URLs without passwords. */
+// Any other field whose name says it holds a secret, wherever a later section puts it.
+const secretName = /(secret|password|token|privatekey|masterkey|apikey)$/i;
+
+function redactDeep(value: unknown, key: string): unknown {
+  if (typeof value === 'string') {
+    if (secretName.test(key)) return '[redacted]';
+    if (/url$/i.test(key)) return redactUrlPassword(value);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, k)]));
+  }
+  return value;
+}
+
+/**
+ * The effective configuration as it may be shown: secrets replaced, URLs without
+ * passwords (the named fields below, then any field named like a secret or a URL).
+ */
 export function redactConfig(config: RampartConfig): Record<string, unknown> {
+  return redactDeep(redactNamed(config), '') as Record<string, unknown>;
+}
+
+function redactNamed(config: RampartConfig): Record<string, unknown> {
   return {
     ...config,
     masterKey: config.masterKey === undefined ? undefined : '[redacted]',

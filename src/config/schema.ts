@@ -899,6 +899,22 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    dashboard: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description: 'Serve the web dashboard at /ui/ (built by npm run build).',
+        }),
+        liveHeartbeat: Type.Integer({
+          default: 15,
+          minimum: 1,
+          maximum: 300,
+          description:
+            'Seconds between heartbeats on GET /v1/events/stream, under the idle timeout of proxies in between.',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

@@ -13,7 +13,8 @@ export interface SecurityHeaders {
 }
 
 const apiPolicy = "default-src 'none'; frame-ancestors 'none'";
-const htmlPolicy =
+/** The policy of every HTML page Rampart serves (the dashboard sets it on each of its files). */
+export const htmlPolicy =
   "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
 
 /**

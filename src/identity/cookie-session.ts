@@ -127,6 +127,7 @@ function cookieSession(
       refresh_token?: string;
       expires_in?: number;
       session_id?: string;
+      recoveryCodes?: string[];
     };
     if (!tokens.access_token || !tokens.refresh_token) return next(null, payload);
     reply.header('set-cookie', [
@@ -139,6 +140,8 @@ function cookieSession(
         token_type: 'cookie',
         expires_in: tokens.expires_in,
         session_id: tokens.session_id,
+        // Enrolment at login returns the recovery codes once: they must reach the person.
+        ...(tokens.recoveryCodes ? { recoveryCodes: tokens.recoveryCodes } : {}),
       }),
     );
   });

@@ -1,0 +1,58 @@
+/**
+ * Attack: watch the live security feed without the right to, to learn which attempts
+ * are noticed and to harvest the addresses and account ids it carries. The stream needs
+ * events:read: an anonymous caller, a DEVELOPER and an API key without the scope are
+ * refused before a single byte of the stream is sent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createAdmin, login } from '../../../test/support/http-helpers.js';
+import {
+  startTestRampart,
+  strongPassword,
+  type TestRampart,
+} from '../../../test/support/test-rampart.js';
+
+describe('GET /v1/events/stream refusals', () => {
+  let r: TestRampart;
+  beforeAll(async () => {
+    r = await startTestRampart();
+  });
+  afterAll(async () => r?.close());
+
+  it('refuses an anonymous caller with authentication_required', async () => {
+    const res = await r.app.inject({ method: 'GET', url: '/v1/events/stream' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('authentication_required');
+  });
+
+  it('refuses a DEVELOPER, who lacks events:read, with permission_denied', async () => {
+    const email = 'dev@example.com';
+    const password = strongPassword();
+    await r.accounts.createAccount({ email, password, roles: ['DEVELOPER'] }, { kind: 'system' });
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/v1/events/stream',
+      headers: bearer(await login(r, email, password)),
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('permission_denied');
+  });
+
+  it("refuses an administrator's API key scoped to audit:read only", async () => {
+    const admin = await createAdmin(r);
+    const issued = await r.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: bearer(admin.token),
+      payload: { name: 'narrow', scopes: ['audit:read'] },
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/v1/events/stream',
+      headers: bearer(issued.json().key),
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('permission_denied');
+  });
+});
