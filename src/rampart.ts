@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
 import { auditRoutes } from './audit/routes/audit.routes.js';
+import { type Authz, createAuthz } from './authz/create-authz.js';
 import type { RampartConfig } from './config/schema.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
@@ -40,6 +41,7 @@ import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
+import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { rampartVersion } from './version.js';
 
@@ -76,6 +78,8 @@ export interface Rampart {
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
   readonly masterKeySource: 'config' | 'file' | 'generated';
+  /** Authorization: the stored policy (roles, grants, assignments) and approvals. */
+  readonly authz: Authz;
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
@@ -156,6 +160,16 @@ export async function createRampart(
       cleanups.push(() => audit.close());
     }
 
+    const authz = await createAuthz({
+      config,
+      policyStore: new SqlAuthzPolicyStore(database.db),
+      approvalStore: new SqlApprovalStore(database.db),
+      pubsub: hotStore.pubsub,
+      events,
+      logger,
+    });
+    cleanups.push(() => authz.close());
+
     const stores = createSqlIdentityStores(database.db);
     const sealer = createSealer(masterKey.key);
     const mailer = openMailer(config, logger);
@@ -169,6 +183,7 @@ export async function createRampart(
       sealer,
       mailer,
       logger,
+      authorizer: authz.policy,
     });
     cleanups.push(() => identity.close());
     const protect = await createProtect({
@@ -227,6 +242,8 @@ export async function createRampart(
     metrics?.instrument(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
+    // Step-up and approval guards, before every route and ahead of idempotency replays.
+    await authz.registerGuards(app);
     // Before any POST route is added: it hooks into each of them.
     await app.register(idempotencyPlugin, {
       sets: hotStore.sets,
@@ -289,6 +306,15 @@ export async function createRampart(
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
+    await authz.registerRoutes(app, {
+      auth: identity.auth,
+      principalExists: async (id) =>
+        (await stores.accounts.findAccountById(id)) !== undefined ||
+        (await identity.apiKeys.getServiceAccount(id).then(
+          () => true,
+          () => false,
+        )),
+    });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -310,6 +336,7 @@ export async function createRampart(
       signingKeys: identity.signingKeys,
       ring: identity.ring,
       masterKeySource: masterKey.source,
+      authz,
       audit,
       metrics,
       metricsUrl: () => metricsServer?.url,

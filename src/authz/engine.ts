@@ -73,6 +73,8 @@ export interface AuthzEngine {
   ): Decision;
   /** The roles known to the policy, built-in ones included. */
   readonly roles: readonly string[];
+  /** True when one of `roles` is `role` or inherits it, directly or not. */
+  holdsRole(roles: readonly string[], role: string): boolean;
 }
 
 const errorDecision: Decision = Object.freeze({ allowed: false, reason: 'error', matched: null });
@@ -411,6 +413,10 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
 
   return {
     roles: Object.freeze([...closures.keys()]),
+    holdsRole(roles, role) {
+      for (const r of roles) if (closures.get(r)?.has(role)) return true;
+      return false;
+    },
     decide(principal, action, resource, context = {}) {
       try {
         return decideUnsafe(principal, action, resource, context);
