@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { canonicalJson } from '../audit/core/canonical-json.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
@@ -29,10 +30,13 @@ function actorOf(request: FastifyRequest): EventActor & { id: string } {
   return { kind: p.kind === 'api_key' ? 'api_key' : 'user', id: p.id, ip: request.ip };
 }
 
-/** What exactly is approved: the method, the URL with its query, and the body's digest. */
+/**
+ * What exactly is approved: the method, the URL with its query, and the parsed body in
+ * canonical form (key order and spacing do not matter; any value does).
+ */
 function fingerprintOf(request: FastifyRequest): string {
   return createHash('sha256')
-    .update(`${request.method} ${request.url}\n${request.bodySha256 ?? ''}`)
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
     .digest('base64url');
 }
 
