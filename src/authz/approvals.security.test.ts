@@ -65,9 +65,9 @@ describe('approvals of sensitive operations', () => {
   }
 
   it('answers 202 approval_required and does not run the operation', async () => {
-    const kid = r.ring.current().kid;
+    const kid = r.ring.current()?.kid;
     const id = await requestRotation(alice.token);
-    expect(r.ring.current().kid).toBe(kid);
+    expect(r.ring.current()?.kid).toBe(kid);
     const pending = await r.app.inject({
       method: 'GET',
       url: '/v1/authz/approvals',
@@ -93,7 +93,7 @@ describe('approvals of sensitive operations', () => {
   });
 
   it('runs an approved operation once, for its requester only', async () => {
-    const kid = r.ring.current().kid;
+    const kid = r.ring.current()?.kid;
     const id = await requestRotation(alice.token);
     const early = expectProblem(await rotate(alice.token, id), 403, 'approval_not_usable');
     expect(early.status).toBe(403);
@@ -106,7 +106,7 @@ describe('approvals of sensitive operations', () => {
     expectProblem(await rotate(bob.token, id), 403, 'approval_not_usable');
     const ran = await rotate(alice.token, id);
     expect(ran.statusCode, ran.body).toBe(200);
-    expect(r.ring.current().kid).not.toBe(kid);
+    expect(r.ring.current()?.kid).not.toBe(kid);
     const again = expectProblem(await rotate(alice.token, id), 403, 'approval_not_usable');
     expect(again.status).toBe(403);
     expect(events.some((e) => e.type === 'authz.approval.used' && e.target?.id === id)).toBe(true);
