@@ -23,6 +23,8 @@ interface CompiledGrant {
   readonly role: string | undefined;
   readonly anyAction: boolean;
   readonly actions: ReadonlySet<string>;
+  /** The action of a one-action grant (most grants): compared directly, no set to visit. */
+  readonly onlyAction: string | undefined;
   readonly deny: boolean;
   readonly check: ConditionCheck | null;
   /** The decisions this grant makes, built once. */
@@ -42,7 +44,16 @@ interface SubjectIndex {
   readonly prefixes: Map<string, CompiledGrant[]>;
   /** The distinct prefix lengths, so a lookup probes only lengths some grant uses. */
   readonly prefixLengths: number[];
+  /**
+   * With few distinct prefixes, the prefixes and their grants as a list: testing each
+   * with `startsWith` allocates nothing, where a map lookup needs `id.slice` per length
+   * (a new string to hash, and garbage, on every decision). Built after the maps.
+   */
+  prefixList: { prefix: string; grants: CompiledGrant[] }[] | undefined;
 }
+
+/** Up to this many distinct prefixes, a subject index is scanned rather than probed. */
+const maxScannedPrefixes = 16;
 
 /** The grants on one resource type, by subject: a decision looks at its subjects only. */
 interface TypeIndex {
@@ -90,6 +101,17 @@ const scopeDenied: Decision = Object.freeze({
   matched: null,
 });
 
+/** No context given: one shared object rather than a new `{}` per decision. */
+const emptyContext: AuthzContext = Object.freeze({});
+
+function clockOf(context: AuthzContext): number {
+  return context.now === undefined
+    ? Date.now()
+    : typeof context.now === 'number'
+      ? context.now
+      : context.now.getTime();
+}
+
 function compileGrant(
   grant: Grant,
   index: number,
@@ -131,6 +153,7 @@ function compileGrant(
     role,
     anyAction: grant.actions.includes('*'),
     actions: new Set(grant.actions),
+    onlyAction: grant.actions.length === 1 ? grant.actions[0] : undefined,
     deny: grant.effect === 'deny',
     check: compileConditions(grant.conditions, where),
     allowed: Object.freeze({
@@ -238,7 +261,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     const subjectKey = compiled.principalId ?? (compiled.role as string);
     let idx = bySubject.get(subjectKey);
     if (!idx) {
-      idx = { exact: new Map(), prefixes: new Map(), prefixLengths: [] };
+      idx = { exact: new Map(), prefixes: new Map(), prefixLengths: [], prefixList: undefined };
       bySubject.set(subjectKey, idx);
       allSubjectIndexes.push(idx);
     }
@@ -267,7 +290,12 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
           const idx = typeIndex.roles.get(r);
           if (!idx) continue;
           if (!into) {
-            into = { exact: new Map(), prefixes: new Map(), prefixLengths: [] };
+            into = {
+              exact: new Map(),
+              prefixes: new Map(),
+              prefixLengths: [],
+              prefixList: undefined,
+            };
             allSubjectIndexes.push(into);
             effective.set(role, into);
           }
@@ -281,15 +309,38 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
       typeIndex.effective = effective;
     }
   }
-  for (const idx of allSubjectIndexes) idx.prefixLengths.sort((a, b) => a - b);
+  for (const idx of allSubjectIndexes) {
+    idx.prefixLengths.sort((a, b) => a - b);
+    if (idx.prefixes.size <= maxScannedPrefixes)
+      idx.prefixList = [...idx.prefixes].map(([prefix, grants]) => ({ prefix, grants }));
+  }
   const anyType = byType.get('*');
 
+  // The clock of one decision, read only when a candidate grant has conditions to check
+  // (decide is synchronous, so one slot serves every decision).
+  let clockRead = false;
+  let clockValue = 0;
+  const nowFor = (context: AuthzContext): number => {
+    if (!clockRead) {
+      clockValue = clockOf(context);
+      clockRead = true;
+    }
+    return clockValue;
+  };
   // Candidate lists for one decision, reused: decide is synchronous.
   const candidates: CompiledGrant[][] = [];
   const collectSubject = (idx: SubjectIndex | undefined, id: string): void => {
     if (!idx) return;
     const exact = idx.exact.get(id);
     if (exact) candidates.push(exact);
+    const list = idx.prefixList;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i] as { prefix: string; grants: CompiledGrant[] };
+        if (id.startsWith(entry.prefix)) candidates.push(entry.grants);
+      }
+      return;
+    }
     for (const length of idx.prefixLengths) {
       if (length > id.length) break;
       const list = idx.prefixes.get(length === 0 ? '' : id.slice(0, length));
@@ -319,7 +370,9 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
   };
   // Candidates are already the principal's; what remains is the action.
   const applies = (g: CompiledGrant, action: string): boolean =>
-    g.anyAction || g.actions.has(action);
+    g.onlyAction !== undefined
+      ? g.onlyAction === action || g.anyAction
+      : g.anyAction || g.actions.has(action);
 
   function decideUnsafe(
     principal: AuthzPrincipal,
@@ -359,12 +412,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     candidates.length = 0;
     collect(byType.get(type), principal, resource.id);
     collect(anyType, principal, resource.id);
-    const now =
-      context.now === undefined
-        ? Date.now()
-        : typeof context.now === 'number'
-          ? context.now
-          : context.now.getTime();
+    clockRead = false;
 
     let deny: CompiledGrant | undefined;
     for (const list of candidates)
@@ -373,7 +421,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
           g.deny &&
           (deny === undefined || g.index < deny.index) &&
           applies(g, action) &&
-          (g.check === null || g.check(resource, context, now) === null)
+          (g.check === null || g.check(resource, context, nowFor(context)) === null)
         )
           deny = g;
     if (deny) return deny.denied;
@@ -394,7 +442,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
       for (const g of list) {
         if (g.deny || (allow !== undefined && g.index > allow.index)) continue;
         if (!applies(g, action)) continue;
-        const kind = g.check === null ? null : g.check(resource, context, now);
+        const kind = g.check === null ? null : g.check(resource, context, nowFor(context));
         if (kind === null) allow = g;
         else if (failed === undefined || g.index < failed.index) {
           failed = g;
@@ -417,7 +465,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
       for (const r of roles) if (closures.get(r)?.has(role)) return true;
       return false;
     },
-    decide(principal, action, resource, context = {}) {
+    decide(principal, action, resource, context = emptyContext) {
       try {
         return decideUnsafe(principal, action, resource, context);
       } catch {
