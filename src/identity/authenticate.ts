@@ -419,9 +419,15 @@ export function createAuthenticator(
       return async function requireRole(request, reply) {
         await requireUser(request, reply);
         const p = request.principal;
-        // A custom role inheriting a required role qualifies too.
-        const held = p ? authorizer.rolesOf(p.id, p.roles) : [];
-        if (!roles.some((want) => authorizer.holdsRole(held, want))) {
+        // A custom role inheriting a required role qualifies too. Any error denies.
+        let holds = false;
+        try {
+          const held = p ? authorizer.rolesOf(p.id, p.roles) : [];
+          holds = roles.some((want) => authorizer.holdsRole(held, want));
+        } catch {
+          holds = false;
+        }
+        if (!holds) {
           throw await denied(request, { roles }, undefined);
         }
       };
