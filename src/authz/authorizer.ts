@@ -21,6 +21,8 @@ export interface Authorizer {
    * to it in the stored policy. Returns `roles` itself when nothing is assigned.
    */
   rolesOf(principalId: string, roles: readonly string[]): readonly string[];
+  /** The permissions of a principal's roles (its own and assigned), as a list. */
+  permissionsOf(principalId: string, roles: readonly string[]): readonly string[];
 }
 
 /**
@@ -34,5 +36,6 @@ export function builtInAuthorizer(): Authorizer {
       engine.decide(principal, action, resource, context),
     holdsRole: (roles, role) => engine.holdsRole(roles, role),
     rolesOf: (_id, roles) => roles,
+    permissionsOf: (_id, roles) => engine.permissionsOf(roles),
   };
 }

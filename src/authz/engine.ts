@@ -86,6 +86,8 @@ export interface AuthzEngine {
   readonly roles: readonly string[];
   /** True when one of `roles` is `role` or inherits it, directly or not. */
   holdsRole(roles: readonly string[], role: string): boolean;
+  /** The permissions `roles` hold, their own and inherited (unknown roles hold none). */
+  permissionsOf(roles: readonly string[]): readonly string[];
 }
 
 const errorDecision: Decision = Object.freeze({ allowed: false, reason: 'error', matched: null });
@@ -459,8 +461,22 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     return noGrant;
   }
 
+  // Account caches hand out the same frozen roles array per account: remembered per array.
+  const permissionLists = new WeakMap<readonly string[], readonly string[]>();
   return {
     roles: Object.freeze([...closures.keys()]),
+    permissionsOf(roles) {
+      let out = permissionLists.get(roles);
+      if (!out) {
+        const set = new Set<string>();
+        for (const role of roles)
+          for (const r of closures.get(role) ?? [])
+            for (const p of graph.own.get(r) ?? []) set.add(p);
+        out = Object.freeze([...set]);
+        permissionLists.set(roles, out);
+      }
+      return out;
+    },
     holdsRole(roles, role) {
       for (const r of roles) if (closures.get(r)?.has(role)) return true;
       return false;

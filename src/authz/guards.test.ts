@@ -150,6 +150,32 @@ describe("Rampart's guards decide through the authorization engine", () => {
     // The owner's deny grant binds the key too.
     expectProblem(await get('/test/documents/secret-2', key), 403, 'permission_denied');
   });
+
+  it('lets an owner issue key scopes their assigned custom role holds, and no others', async () => {
+    const carol = await createUser(r, 'carol@example.com');
+    const carolToken = await login(r, carol.email, carol.password);
+    const issue = (scopes: string[]) =>
+      r.app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: bearer(carolToken),
+        payload: { name: `k-${scopes.join('-')}`, scopes },
+      });
+    expect((await issue(['reports:read'])).statusCode).toBe(403);
+    await admin$('PUT', '/v1/authz/roles/reporter', { permissions: ['reports:read'] });
+    await admin$('PUT', `/v1/authz/assignments/${carol.id}`, { roles: ['reporter'] });
+    const issued = await issue(['reports:read']);
+    expect(issued.statusCode, issued.body).toBe(201);
+    expect((await get('/test/reports', issued.json<{ key: string }>().key)).statusCode).toBe(200);
+    expect((await issue(['reports:delete'])).statusCode).toBe(403);
+    // Taking the role away takes it from the key at once, whatever the key's scopes say.
+    await admin$('PUT', `/v1/authz/assignments/${carol.id}`, { roles: [] });
+    expectProblem(
+      await get('/test/reports', issued.json<{ key: string }>().key),
+      403,
+      'permission_denied',
+    );
+  });
 });
 
 describe('the environment access matrix on Rampart’s own routes', () => {

@@ -179,6 +179,10 @@ export class PolicyService implements Authorizer {
     return merged;
   }
 
+  permissionsOf(principalId: string, roles: readonly string[]): readonly string[] {
+    return this.#current.engine.permissionsOf(this.rolesOf(principalId, roles));
+  }
+
   /** The roles assigned to a principal through the stored policy. */
   assignedTo(principalId: string): readonly string[] {
     return this.#current.assigned.get(principalId) ?? [];

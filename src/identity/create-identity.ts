@@ -173,7 +173,14 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
+    const authorizer = options.authorizer;
     const apiKeys = new ApiKeyService({
+      ...(authorizer
+        ? {
+            permissionsOf: (id: string, roles: readonly string[]) =>
+              authorizer.permissionsOf(id, roles),
+          }
+        : {}),
       keys: options.apiKeyStore,
       serviceAccounts: options.apiKeyStore,
       accounts: accountCache,
