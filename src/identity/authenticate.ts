@@ -9,7 +9,7 @@ import { apiKeyErrors } from './api-key-errors.js';
 import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { ApiKeyService, VerifiedApiKey } from './core/api-key-service.js';
-import { anyCovers, permissionsOfRoles } from './core/permissions.js';
+import { anyCovers } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
 import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';
@@ -108,14 +108,6 @@ function apiKeyPrincipal(key: VerifiedApiKey, signed: boolean): ApiKeyPrincipal 
   };
 }
 
-/** What `principal` may do, as permission strings. */
-export function principalAllows(principal: Principal, permission: string): boolean {
-  if (principal.kind === 'user') return anyCovers(permissionsOfRoles(principal.roles), permission);
-  return (
-    anyCovers(principal.scopes, permission) && anyCovers(principal.ownerPermissions, permission)
-  );
-}
-
 const inactiveKey =
   'The API key is not valid: unknown, revoked, expired or past its rotation grace.';
 const apiKeyReasons = {
@@ -166,7 +158,10 @@ export function createAuthenticator(
       if (colon === -1 || permission.includes('*')) {
         // A wildcard requirement (`orders:*` in a gateway route) is not one action the
         // engine can decide: it needs a wildcard permission, by the matching rules.
-        return principalAllows(p, permission)
+        const held = authorizer.permissionsOf(p.id, p.roles);
+        const allowed =
+          anyCovers(held, permission) && (p.kind !== 'api_key' || anyCovers(p.scopes, permission));
+        return allowed
           ? { allowed: true, reason: 'allowed_by_role:*', matched: { permission } }
           : errorDecision;
       }
