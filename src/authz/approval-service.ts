@@ -11,6 +11,8 @@ export interface ApprovalServiceOptions {
   events: EventPublisher;
   /** Milliseconds a request stays open, and an approval usable. */
   ttlMs: number;
+  /** Distinct approvers a request needs (default 1). */
+  required?: number;
   now?: () => number;
 }
 
@@ -46,6 +48,8 @@ export class ApprovalService {
       operation,
       fingerprint,
       requesterId: actor.id,
+      required: this.#o.required ?? 1,
+      approvers: [],
       status: 'pending',
       reason: null,
       createdAt: now,
@@ -61,7 +65,7 @@ export class ApprovalService {
       actor,
       target: { type: 'approval', id: record.id },
       ...requestIdOf(ctx),
-      details: { operation, expiresAt: record.expiresAt },
+      details: { operation, expiresAt: record.expiresAt, required: record.required },
     });
     return record;
   }
@@ -90,19 +94,35 @@ export class ApprovalService {
       throw new RampartError(authzErrors.approval_self_refused);
     }
     const now = this.#now();
-    if (!(await this.#o.store.decide(id, verdict, actor.id, now, reason)))
+    const after = await this.#o.store.decide(id, verdict, actor.id, now, reason);
+    if (after === 'closed' || after === 'duplicate')
       throw new RampartError(authzErrors.approval_closed, {
-        extensions: { status: record.expiresAt <= now ? 'expired' : record.status },
+        extensions: {
+          status:
+            after === 'duplicate'
+              ? 'already_approved_by_you'
+              : record.expiresAt <= now
+                ? 'expired'
+                : record.status,
+        },
       });
+    // An approval short of the required count is recorded too (status stays pending).
     await this.#o.events.publish({
       type: verdict === 'approved' ? 'authz.approval.approved' : 'authz.approval.rejected',
       outcome: 'success',
       actor,
       target: { type: 'approval', id },
       ...requestIdOf(ctx),
-      details: { operation: record.operation, requesterId: record.requesterId, reason },
+      details: {
+        operation: record.operation,
+        requesterId: record.requesterId,
+        reason,
+        approvals: after.approvers.length,
+        required: after.required,
+        status: after.status,
+      },
     });
-    return { ...record, status: verdict, decidedBy: actor.id, decidedAt: now, reason };
+    return after;
   }
 
   /**
@@ -138,7 +158,7 @@ export class ApprovalService {
       actor,
       target: { type: 'approval', id },
       ...requestIdOf(ctx),
-      details: { operation, approvedBy: record.decidedBy },
+      details: { operation, approvedBy: record.approvers },
     });
   }
 

@@ -148,6 +148,35 @@ describe('approvals of sensitive operations', () => {
     expectProblem(await rotate(alice.token, id), 403, 'approval_not_usable');
   });
 
+  it('needs K distinct approvers when configured, never counting one twice or the requester', async () => {
+    const service = new ApprovalService({
+      store: new SqlApprovalStore(r.database.db),
+      events: r.events,
+      ttlMs: 60_000,
+      required: 2,
+    });
+    const ctx = {};
+    const requester = { kind: 'user' as const, id: 'requester' };
+    const a = await service.request('POST /k', 'fp', requester, ctx);
+    await expect(service.decide(a.id, 'approved', requester, null, ctx)).rejects.toMatchObject({
+      code: 'approval_self_refused',
+    });
+    const first = await service.decide(a.id, 'approved', { kind: 'user', id: 'b1' }, null, ctx);
+    expect(first).toMatchObject({ status: 'pending', approvers: ['b1'], required: 2 });
+    await expect(
+      service.decide(a.id, 'approved', { kind: 'user', id: 'b1' }, null, ctx),
+    ).rejects.toMatchObject({
+      code: 'approval_closed',
+      extensions: { status: 'already_approved_by_you' },
+    });
+    await expect(service.spend(a.id, 'POST /k', 'fp', requester, ctx)).rejects.toMatchObject({
+      code: 'approval_not_usable',
+      extensions: { status: 'pending' },
+    });
+    await service.decide(a.id, 'approved', { kind: 'user', id: 'b2' }, null, ctx);
+    await service.spend(a.id, 'POST /k', 'fp', requester, ctx);
+  });
+
   it('refuses an expired approval, and deciding an expired request', async () => {
     let now = Date.now();
     const service = new ApprovalService({

@@ -54,6 +54,7 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
     store: o.approvalStore,
     events: o.events,
     ttlMs: o.config.authz.approvals.ttl * 1000,
+    required: o.config.authz.approvals.required,
   });
   // Roles assigned in the policy hold for decisions asked of the API too.
   const decide: DecideFunction = (principal, action, resource, context) =>

@@ -300,6 +300,8 @@ export const ApprovalJson = Type.Object(
     id: Type.String(),
     operation: Type.String(),
     requesterId: Type.String(),
+    required: Type.Integer(),
+    approvers: Type.Array(Type.String()),
     status: Type.Union([
       Type.Literal('pending'),
       Type.Literal('approved'),

@@ -56,6 +56,10 @@ export interface ApprovalRecord {
   /** Digest of the exact request (method, URL, body) the approval is for. */
   fingerprint: string;
   requesterId: string;
+  /** Distinct approvers needed (never the requester). */
+  required: number;
+  /** Who approved so far, in order. */
+  approvers: string[];
   status: ApprovalStatus;
   reason: string | null;
   createdAt: number;
@@ -71,16 +75,18 @@ export interface ApprovalStore {
   /** Open requests (pending, unexpired at `now`), oldest first. */
   listPending(now: number, limit: number): Promise<ApprovalRecord[]>;
   /**
-   * Moves a pending, unexpired request to approved or rejected; resolves false when it
-   * is no longer pending (another approver was first) or has expired.
+   * Records `by`'s verdict on a pending, unexpired request: a rejection closes it; an
+   * approval adds `by` to its approvers and approves it once `required` have. Atomic
+   * across nodes. `closed` when it is no longer pending or has expired, `duplicate` when
+   * `by` approved it already.
    */
   decide(
     id: string,
-    status: 'approved' | 'rejected',
+    verdict: 'approved' | 'rejected',
     by: string,
     now: number,
     reason: string | null,
-  ): Promise<boolean>;
+  ): Promise<ApprovalRecord | 'closed' | 'duplicate'>;
   /**
    * Spends an approved, unexpired approval atomically: of concurrent callers exactly one
    * gets true (the operation then runs once).

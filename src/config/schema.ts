@@ -794,6 +794,13 @@ export const ConfigSchema = Type.Object(
               maximum: 30 * 86_400,
               description: 'Seconds an approval request stays open (and an approval usable).',
             }),
+            required: Type.Integer({
+              default: 1,
+              minimum: 1,
+              maximum: 10,
+              description:
+                'Distinct approvers (holders of approverRole, never the requester) a request needs before it may run.',
+            }),
             approverRole: Type.String({
               default: 'ADMIN',
               pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$',

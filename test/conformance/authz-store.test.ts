@@ -119,6 +119,8 @@ for (const kind of testDatabaseKinds()) {
         operation: 'POST /x',
         fingerprint: 'f',
         requesterId: 'alice',
+        required: 1,
+        approvers: [] as string[],
         status: 'pending' as const,
         reason: null,
         createdAt: 1000,
@@ -131,9 +133,12 @@ for (const kind of testDatabaseKinds()) {
       await approvals.create({ ...base, id: 'a2', expiresAt: 1500 });
       expect((await approvals.listPending(2000, 10)).map((a) => a.id)).toEqual(['a1']);
       expect(await approvals.spend('a1', 2000)).toBe(false);
-      expect(await approvals.decide('a1', 'approved', 'bob', 2000, null)).toBe(true);
-      expect(await approvals.decide('a1', 'rejected', 'carol', 2001, null)).toBe(false);
-      expect(await approvals.decide('a2', 'approved', 'bob', 2000, null)).toBe(false);
+      expect(await approvals.decide('a1', 'approved', 'bob', 2000, null)).toMatchObject({
+        status: 'approved',
+        approvers: ['bob'],
+      });
+      expect(await approvals.decide('a1', 'rejected', 'carol', 2001, null)).toBe('closed');
+      expect(await approvals.decide('a2', 'approved', 'bob', 2000, null)).toBe('closed');
       const spent = await Promise.all(Array.from({ length: 8 }, () => approvals.spend('a1', 3000)));
       expect(spent.filter(Boolean)).toHaveLength(1);
       expect(await approvals.find('a1')).toMatchObject({
@@ -141,6 +146,40 @@ for (const kind of testDatabaseKinds()) {
         decidedBy: 'bob',
         spentAt: 3000,
       });
+    });
+
+    it('approves a request needing two approvers only at the second distinct one, under a race', async () => {
+      await approvals.create({
+        id: 'k2',
+        operation: 'POST /x',
+        fingerprint: 'f',
+        requesterId: 'alice',
+        required: 2,
+        approvers: [],
+        status: 'pending',
+        reason: null,
+        createdAt: 1000,
+        expiresAt: 10_000,
+        decidedBy: null,
+        decidedAt: null,
+        spentAt: null,
+      });
+      expect(await approvals.decide('k2', 'approved', 'bob', 2000, null)).toMatchObject({
+        status: 'pending',
+        approvers: ['bob'],
+      });
+      expect(await approvals.decide('k2', 'approved', 'bob', 2001, null)).toBe('duplicate');
+      expect(await approvals.spend('k2', 2002)).toBe(false);
+      const racing = await Promise.all(
+        ['carol', 'dave', 'erin'].map((who) => approvals.decide('k2', 'approved', who, 2003, null)),
+      );
+      expect(racing.filter((x) => typeof x === 'object' && x.status === 'approved')).toHaveLength(
+        1,
+      );
+      const final = await approvals.find('k2');
+      expect(final?.status).toBe('approved');
+      expect(final?.approvers).toHaveLength(2);
+      expect(await approvals.spend('k2', 2004)).toBe(true);
     });
   });
 }

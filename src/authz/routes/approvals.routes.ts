@@ -40,6 +40,8 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<ApprovalRoutesOptions> = 
     id: a.id,
     operation: a.operation,
     requesterId: a.requesterId,
+    required: a.required,
+    approvers: [...a.approvers],
     status: a.status === 'pending' && a.expiresAt <= now() ? ('expired' as const) : a.status,
     reason: a.reason,
     createdAt: new Date(a.createdAt).toISOString(),

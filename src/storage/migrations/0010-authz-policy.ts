@@ -42,6 +42,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('operation', 'text', (c) => c.notNull())
     .addColumn('fingerprint', 'text', (c) => c.notNull())
     .addColumn('requester_id', 'text', (c) => c.notNull())
+    // How many distinct approvers it needs, and who approved so far (JSON array).
+    .addColumn('required', 'integer', (c) => c.notNull())
+    .addColumn('approvers', 'text', (c) => c.notNull())
     // pending | approved | rejected | spent
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('reason', 'text')

@@ -45,6 +45,8 @@ export type AuthzTables = {
     operation: string;
     fingerprint: string;
     requester_id: string;
+    required: number;
+    approvers: string;
     status: string;
     reason: string | null;
     created_at: number;
@@ -208,6 +210,8 @@ function toApproval(r: ApprovalRow): ApprovalRecord {
     operation: r.operation,
     fingerprint: r.fingerprint,
     requesterId: r.requester_id,
+    required: Number(r.required),
+    approvers: JSON.parse(r.approvers) as string[],
     status: r.status as ApprovalStatus,
     reason: r.reason,
     createdAt: Number(r.created_at),
@@ -233,6 +237,8 @@ export class SqlApprovalStore implements ApprovalStore {
         operation: a.operation,
         fingerprint: a.fingerprint,
         requester_id: a.requesterId,
+        required: a.required,
+        approvers: JSON.stringify(a.approvers),
         status: a.status,
         reason: a.reason,
         created_at: a.createdAt,
@@ -268,19 +274,47 @@ export class SqlApprovalStore implements ApprovalStore {
 
   async decide(
     id: string,
-    status: 'approved' | 'rejected',
+    verdict: 'approved' | 'rejected',
     by: string,
     now: number,
     reason: string | null,
-  ): Promise<boolean> {
-    const r = await this.#db
-      .updateTable('authz_approvals')
-      .set({ status, decided_by: by, decided_at: now, reason })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  ): Promise<ApprovalRecord | 'closed' | 'duplicate'> {
+    // Optimistic: the update holds only if nobody changed the approvers meanwhile; a
+    // concurrent approver on another node makes this one read again.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const row = await this.#db
+        .selectFrom('authz_approvals')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row?.status !== 'pending' || Number(row.expires_at) <= now) return 'closed';
+      const current = toApproval(row);
+      if (current.approvers.includes(by)) return 'duplicate';
+      const approvers = verdict === 'approved' ? [...current.approvers, by] : current.approvers;
+      const status =
+        verdict === 'rejected'
+          ? 'rejected'
+          : approvers.length >= current.required
+            ? 'approved'
+            : 'pending';
+      const r = await this.#db
+        .updateTable('authz_approvals')
+        .set({
+          status,
+          approvers: JSON.stringify(approvers),
+          decided_by: by,
+          decided_at: now,
+          reason,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('approvers', '=', row.approvers)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0)
+        return { ...current, status, approvers, decidedBy: by, decidedAt: now, reason };
+    }
+    return 'closed';
   }
 
   async spend(id: string, now: number): Promise<boolean> {
