@@ -103,6 +103,8 @@ export class PolicyService implements Authorizer {
   #current: Compiled;
   /** Merged role lists per principal with assignments, remembered until the policy changes. */
   #merged = new Map<string, { from: readonly string[]; roles: readonly string[] }>();
+  #loadsStarted = 0;
+  #installedLoad = 0;
 
   constructor(options: PolicyServiceOptions) {
     this.#o = options;
@@ -138,7 +140,12 @@ export class PolicyService implements Authorizer {
 
   /** Loads and compiles the stored policy; a policy that no longer compiles keeps the previous one. */
   async reload(): Promise<void> {
+    // Reloads overlap (a change here, a message from another node, the timer): a load
+    // that started earlier read an older policy, so it never replaces a later one.
+    const seq = ++this.#loadsStarted;
     const next = this.#build(await this.#o.store.load());
+    if (seq < this.#installedLoad) return;
+    this.#installedLoad = seq;
     this.#current = next;
     this.#merged = new Map();
   }
