@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
 import { auditRoutes } from './audit/routes/audit.routes.js';
+import { type Authz, createAuthz } from './authz/create-authz.js';
 import { configRoutes } from './config/config.routes.js';
 import type { RampartConfig } from './config/schema.js';
 import { dashboardPlugin } from './dashboard/serve-dashboard.js';
@@ -52,6 +53,7 @@ import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
+import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
 import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { SqlOAuthStore } from './storage/sql/sql-oauth-store.js';
@@ -92,6 +94,8 @@ export interface Rampart {
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
   readonly masterKeySource: 'config' | 'file' | 'generated';
+  /** Authorization: the stored policy (roles, grants, assignments) and approvals. */
+  readonly authz: Authz;
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
   /** Scheduled health checks of this node (undefined when `health.enabled` is false); started by `listen()`. */
@@ -183,6 +187,16 @@ export async function createRampart(
       cleanups.push(() => audit.close());
     }
 
+    const authz = await createAuthz({
+      config,
+      policyStore: new SqlAuthzPolicyStore(database.db),
+      approvalStore: new SqlApprovalStore(database.db),
+      pubsub: hotStore.pubsub,
+      events,
+      logger,
+    });
+    cleanups.push(() => authz.close());
+
     const stores = createSqlIdentityStores(database.db);
     const sealer = createSealer(masterKey.key);
     const mailer = openMailer(config, logger);
@@ -196,6 +210,7 @@ export async function createRampart(
       sealer,
       mailer,
       logger,
+      authorizer: authz.policy,
     });
     cleanups.push(() => identity.close());
     const oauth = await createOAuth({
@@ -284,6 +299,8 @@ export async function createRampart(
     metrics?.instrument(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
+    // Step-up and approval guards, before every route and ahead of idempotency replays.
+    await authz.registerGuards(app);
     // Before any POST route is added: it hooks into each of them.
     await app.register(idempotencyPlugin, {
       sets: hotStore.sets,
@@ -366,6 +383,15 @@ export async function createRampart(
     });
     await app.register(configRoutes, { config, auth: identity.auth });
     if (config.dashboard.enabled) await app.register(dashboardPlugin);
+    await authz.registerRoutes(app, {
+      auth: identity.auth,
+      principalExists: async (id) =>
+        (await stores.accounts.findAccountById(id)) !== undefined ||
+        (await identity.apiKeys.getServiceAccount(id).then(
+          () => true,
+          () => false,
+        )),
+    });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -388,6 +414,7 @@ export async function createRampart(
       signingKeys: identity.signingKeys,
       ring: identity.ring,
       masterKeySource: masterKey.source,
+      authz,
       audit,
       health,
       liveEvents,

@@ -23,6 +23,8 @@ interface CompiledGrant {
   readonly role: string | undefined;
   readonly anyAction: boolean;
   readonly actions: ReadonlySet<string>;
+  /** The action of a one-action grant (most grants): compared directly, no set to visit. */
+  readonly onlyAction: string | undefined;
   readonly deny: boolean;
   readonly check: ConditionCheck | null;
   /** The decisions this grant makes, built once. */
@@ -42,7 +44,16 @@ interface SubjectIndex {
   readonly prefixes: Map<string, CompiledGrant[]>;
   /** The distinct prefix lengths, so a lookup probes only lengths some grant uses. */
   readonly prefixLengths: number[];
+  /**
+   * With few distinct prefixes, the prefixes and their grants as a list: testing each
+   * with `startsWith` allocates nothing, where a map lookup needs `id.slice` per length
+   * (a new string to hash, and garbage, on every decision). Built after the maps.
+   */
+  prefixList: { prefix: string; grants: CompiledGrant[] }[] | undefined;
 }
+
+/** Up to this many distinct prefixes, a subject index is scanned rather than probed. */
+const maxScannedPrefixes = 16;
 
 /** The grants on one resource type, by subject: a decision looks at its subjects only. */
 interface TypeIndex {
@@ -73,6 +84,10 @@ export interface AuthzEngine {
   ): Decision;
   /** The roles known to the policy, built-in ones included. */
   readonly roles: readonly string[];
+  /** True when one of `roles` is `role` or inherits it, directly or not. */
+  holdsRole(roles: readonly string[], role: string): boolean;
+  /** The permissions `roles` hold, their own and inherited (unknown roles hold none). */
+  permissionsOf(roles: readonly string[]): readonly string[];
 }
 
 const errorDecision: Decision = Object.freeze({ allowed: false, reason: 'error', matched: null });
@@ -87,6 +102,17 @@ const scopeDenied: Decision = Object.freeze({
   reason: 'scope_not_granted',
   matched: null,
 });
+
+/** No context given: one shared object rather than a new `{}` per decision. */
+const emptyContext: AuthzContext = Object.freeze({});
+
+function clockOf(context: AuthzContext): number {
+  return context.now === undefined
+    ? Date.now()
+    : typeof context.now === 'number'
+      ? context.now
+      : context.now.getTime();
+}
 
 function compileGrant(
   grant: Grant,
@@ -129,6 +155,7 @@ function compileGrant(
     role,
     anyAction: grant.actions.includes('*'),
     actions: new Set(grant.actions),
+    onlyAction: grant.actions.length === 1 ? grant.actions[0] : undefined,
     deny: grant.effect === 'deny',
     check: compileConditions(grant.conditions, where),
     allowed: Object.freeze({
@@ -236,7 +263,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     const subjectKey = compiled.principalId ?? (compiled.role as string);
     let idx = bySubject.get(subjectKey);
     if (!idx) {
-      idx = { exact: new Map(), prefixes: new Map(), prefixLengths: [] };
+      idx = { exact: new Map(), prefixes: new Map(), prefixLengths: [], prefixList: undefined };
       bySubject.set(subjectKey, idx);
       allSubjectIndexes.push(idx);
     }
@@ -265,7 +292,12 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
           const idx = typeIndex.roles.get(r);
           if (!idx) continue;
           if (!into) {
-            into = { exact: new Map(), prefixes: new Map(), prefixLengths: [] };
+            into = {
+              exact: new Map(),
+              prefixes: new Map(),
+              prefixLengths: [],
+              prefixList: undefined,
+            };
             allSubjectIndexes.push(into);
             effective.set(role, into);
           }
@@ -279,15 +311,38 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
       typeIndex.effective = effective;
     }
   }
-  for (const idx of allSubjectIndexes) idx.prefixLengths.sort((a, b) => a - b);
+  for (const idx of allSubjectIndexes) {
+    idx.prefixLengths.sort((a, b) => a - b);
+    if (idx.prefixes.size <= maxScannedPrefixes)
+      idx.prefixList = [...idx.prefixes].map(([prefix, grants]) => ({ prefix, grants }));
+  }
   const anyType = byType.get('*');
 
+  // The clock of one decision, read only when a candidate grant has conditions to check
+  // (decide is synchronous, so one slot serves every decision).
+  let clockRead = false;
+  let clockValue = 0;
+  const nowFor = (context: AuthzContext): number => {
+    if (!clockRead) {
+      clockValue = clockOf(context);
+      clockRead = true;
+    }
+    return clockValue;
+  };
   // Candidate lists for one decision, reused: decide is synchronous.
   const candidates: CompiledGrant[][] = [];
   const collectSubject = (idx: SubjectIndex | undefined, id: string): void => {
     if (!idx) return;
     const exact = idx.exact.get(id);
     if (exact) candidates.push(exact);
+    const list = idx.prefixList;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i] as { prefix: string; grants: CompiledGrant[] };
+        if (id.startsWith(entry.prefix)) candidates.push(entry.grants);
+      }
+      return;
+    }
     for (const length of idx.prefixLengths) {
       if (length > id.length) break;
       const list = idx.prefixes.get(length === 0 ? '' : id.slice(0, length));
@@ -317,7 +372,9 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
   };
   // Candidates are already the principal's; what remains is the action.
   const applies = (g: CompiledGrant, action: string): boolean =>
-    g.anyAction || g.actions.has(action);
+    g.onlyAction !== undefined
+      ? g.onlyAction === action || g.anyAction
+      : g.anyAction || g.actions.has(action);
 
   function decideUnsafe(
     principal: AuthzPrincipal,
@@ -357,12 +414,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     candidates.length = 0;
     collect(byType.get(type), principal, resource.id);
     collect(anyType, principal, resource.id);
-    const now =
-      context.now === undefined
-        ? Date.now()
-        : typeof context.now === 'number'
-          ? context.now
-          : context.now.getTime();
+    clockRead = false;
 
     let deny: CompiledGrant | undefined;
     for (const list of candidates)
@@ -371,7 +423,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
           g.deny &&
           (deny === undefined || g.index < deny.index) &&
           applies(g, action) &&
-          (g.check === null || g.check(resource, context, now) === null)
+          (g.check === null || g.check(resource, context, nowFor(context)) === null)
         )
           deny = g;
     if (deny) return deny.denied;
@@ -392,7 +444,7 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
       for (const g of list) {
         if (g.deny || (allow !== undefined && g.index > allow.index)) continue;
         if (!applies(g, action)) continue;
-        const kind = g.check === null ? null : g.check(resource, context, now);
+        const kind = g.check === null ? null : g.check(resource, context, nowFor(context));
         if (kind === null) allow = g;
         else if (failed === undefined || g.index < failed.index) {
           failed = g;
@@ -409,9 +461,27 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     return noGrant;
   }
 
+  // Account caches hand out the same frozen roles array per account: remembered per array.
+  const permissionLists = new WeakMap<readonly string[], readonly string[]>();
   return {
     roles: Object.freeze([...closures.keys()]),
-    decide(principal, action, resource, context = {}) {
+    permissionsOf(roles) {
+      let out = permissionLists.get(roles);
+      if (!out) {
+        const set = new Set<string>();
+        for (const role of roles)
+          for (const r of closures.get(role) ?? [])
+            for (const p of graph.own.get(r) ?? []) set.add(p);
+        out = Object.freeze([...set]);
+        permissionLists.set(roles, out);
+      }
+      return out;
+    },
+    holdsRole(roles, role) {
+      for (const r of roles) if (closures.get(r)?.has(role)) return true;
+      return false;
+    },
+    decide(principal, action, resource, context = emptyContext) {
       try {
         return decideUnsafe(principal, action, resource, context);
       } catch {

@@ -168,5 +168,18 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       problem(`oauth.providers.${i}.${error.field}`, error.message, sourceOf('oauth.providers'));
     }
   }
+  if (production && !config.authz.stepUp.routes.includes('POST /v1/admin/signing-keys/rotate'))
+    warnings.push(
+      'authz.stepUp.routes does not cover signing-key rotation: a stolen password-only session can rotate keys',
+    );
+  const approver = config.authz.approvals.approverRole;
+  if (
+    config.authz.approvals.routes.length > 0 &&
+    !['ADMIN', 'DEVELOPER', 'VIEWER'].includes(approver)
+  )
+    warnings.push(
+      `authz.approvals.approverRole ${approver} is a custom role: until it is defined and assigned, nobody can approve`,
+    );
+
   return { problems, warnings };
 }

@@ -143,6 +143,21 @@ const OAuthProviderSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+const EnvironmentRoles = (env: string) =>
+  Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' }), {
+    maxItems: 64,
+    description: `Roles that may act in ${env} (and every role inheriting one of them).`,
+  });
+
+/** Routes that need a recent MFA login unless `authz.stepUp.routes` says otherwise. */
+export const stepUpDefaultRoutes = [
+  'POST /v1/admin/signing-keys/rotate',
+  'PUT /v1/authz/roles/:name',
+  'DELETE /v1/authz/roles/:name',
+  'POST /v1/authz/grants',
+  'DELETE /v1/authz/grants/:id',
+  'PUT /v1/authz/assignments/:principalId',
+] as const;
 
 export const ConfigSchema = Type.Object(
   {
@@ -870,6 +885,71 @@ export const ConfigSchema = Type.Object(
       { default: {}, additionalProperties: false },
     ),
     health: HealthConfigSchema,
+    authz: Type.Object(
+      {
+        environment: Type.Object(
+          {
+            development: Type.Optional(EnvironmentRoles('development')),
+            staging: Type.Optional(EnvironmentRoles('staging')),
+            production: Type.Optional(EnvironmentRoles('production')),
+          },
+          {
+            default: {},
+            additionalProperties: false,
+            description:
+              'Environment access matrix: which roles may act in which environment. Rampart decides its own routes in `env`; an environment left out is open to every role.',
+          },
+        ),
+        stepUp: Type.Object(
+          {
+            maxAge: Type.Integer({
+              default: 300,
+              minimum: 30,
+              maximum: 86_400,
+              description:
+                "Seconds since the last MFA login within which a step-up route is allowed (the token's auth_time and amr).",
+            }),
+            routes: Type.Array(Type.String({ pattern: '^[A-Z]{3,7} /' }), {
+              default: [...stepUpDefaultRoutes],
+              maxItems: 256,
+              description:
+                'Routes (`METHOD /route/:pattern`, as registered) that need a recent MFA login; otherwise 401 step_up_required.',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+        approvals: Type.Object(
+          {
+            routes: Type.Array(Type.String({ pattern: '^[A-Z]{3,7} /' }), {
+              default: [],
+              maxItems: 256,
+              description:
+                "Routes (`METHOD /route/:pattern`) that run only with a second administrator's approval: the first call answers 202 approval_required with an approval id; once approved, the requester repeats it with the Approval-Id header, once.",
+            }),
+            ttl: Type.Integer({
+              default: 86_400,
+              minimum: 60,
+              maximum: 30 * 86_400,
+              description: 'Seconds an approval request stays open (and an approval usable).',
+            }),
+            required: Type.Integer({
+              default: 1,
+              minimum: 1,
+              maximum: 10,
+              description:
+                'Distinct approvers (holders of approverRole, never the requester) a request needs before it may run.',
+            }),
+            approverRole: Type.String({
+              default: 'ADMIN',
+              pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$',
+              description: 'Role an approver must hold (or inherit); never the requester.',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     metrics: Type.Object(
       {
         enabled: Type.Boolean({

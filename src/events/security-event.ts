@@ -48,6 +48,36 @@ export const securityEventTypes = {
     description:
       'An authenticated caller was refused an operation its roles or scopes do not allow.',
   },
+  'authz.policy.changed': {
+    severity: 'notice',
+    description:
+      'A role, grant or role assignment was created, changed or deleted (details.before and details.after).',
+  },
+  'authz.step_up.required': {
+    severity: 'info',
+    description: 'A sensitive operation was refused until the caller signs in again with MFA.',
+  },
+  'authz.approval.requested': {
+    severity: 'notice',
+    description: 'A sensitive operation is waiting for a second administrator to approve it.',
+  },
+  'authz.approval.approved': {
+    severity: 'notice',
+    description: 'An approval request was approved; the requester may now run the operation once.',
+  },
+  'authz.approval.rejected': {
+    severity: 'notice',
+    description: 'An approval request was rejected.',
+  },
+  'authz.approval.used': {
+    severity: 'notice',
+    description: 'An approved operation ran; its approval is spent.',
+  },
+  'authz.approval.refused': {
+    severity: 'warning',
+    description:
+      'An approval was misused: approved by its requester, reused, expired, or presented for another request.',
+  },
   'service_account.created': { severity: 'notice', description: 'A service account was created.' },
   'service_account.disabled': {
     severity: 'notice',

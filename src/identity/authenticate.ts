@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { type Authorizer, builtInAuthorizer } from '../authz/authorizer.js';
+import type { AuthzContext, AuthzResource, Decision, Environment } from '../authz/model.js';
 import type { RoleName } from '../config/schema.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
@@ -8,7 +10,7 @@ import { apiKeyErrors } from './api-key-errors.js';
 import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { ApiKeyService, VerifiedApiKey } from './core/api-key-service.js';
-import { anyCovers, permissionsOfRoles } from './core/permissions.js';
+import { anyCovers } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
 import { checkMessageSignature, hasMessageSignature } from './message-signature.js';
@@ -45,16 +47,44 @@ export interface Authenticator {
   /** preHandler factory: requires a person holding one of `roles`. */
   requireRole(...roles: RoleName[]): preHandlerAsyncHookHandler;
   /**
-   * preHandler factory: requires a caller allowed `permission`: a person through their
-   * roles, an API key through its scopes limited to its owner's permissions.
+   * preHandler factory: requires a caller allowed `permission` (`resource:action`) by the
+   * authorization engine: a person through their roles and grants, an API key through its
+   * scopes limited to what its owner may do. With `resource`, the decision is about that
+   * resource (resource-level grants and their conditions apply); any error denies.
+   *
+   * @example
+   * app.get('/users/:id', {
+   *   preHandler: auth.requirePermission('users:read', {
+   *     resource: (req) => ({ type: 'users', id: (req.params as { id: string }).id }),
+   *   }),
+   * }, handler);
    */
-  requirePermission(permission: string): preHandlerAsyncHookHandler;
+  requirePermission(permission: string, options?: PermissionOptions): preHandlerAsyncHookHandler;
+  /** The engine's decision for the authenticated caller of `request` (fails closed). */
+  decide(request: FastifyRequest, permission: string, resource?: AuthzResource): Decision;
   /**
    * preHandler factory: requires a signed request (src/shared/sign-request.ts) by an API
    * key allowed `permission` (when given): proof of the secret, and no replay.
    */
   requireSignature(permission?: string): preHandlerAsyncHookHandler;
 }
+
+export interface PermissionOptions {
+  /**
+   * The resource the request is about, from the request (its params, or facts the server
+   * looked up): never attributes the caller can set about themselves (ASVS 4.1.2).
+   */
+  resource?: (request: FastifyRequest) => AuthzResource;
+}
+
+export interface AuthenticatorAuthz {
+  /** Decides permissions and roles; default: the built-in roles alone. */
+  authorizer?: Authorizer;
+  /** The environment Rampart runs in (config `env`), for the environment access matrix. */
+  environment?: Environment;
+}
+
+const errorDecision: Decision = Object.freeze({ allowed: false, reason: 'error', matched: null });
 
 export function requestContext(request: FastifyRequest) {
   const ua = request.headers['user-agent'];
@@ -78,14 +108,6 @@ function apiKeyPrincipal(key: VerifiedApiKey, signed: boolean): ApiKeyPrincipal 
     ownerPermissions: key.ownerPermissions,
     signed,
   };
-}
-
-/** What `principal` may do, as permission strings. */
-export function principalAllows(principal: Principal, permission: string): boolean {
-  if (principal.kind === 'user') return anyCovers(permissionsOfRoles(principal.roles), permission);
-  return (
-    anyCovers(principal.scopes, permission) && anyCovers(principal.ownerPermissions, permission)
-  );
 }
 
 const inactiveKey =
@@ -116,7 +138,50 @@ export function createAuthenticator(
   apiKeys?: ApiKeyService,
   /** Enables cookie sessions (see cookie-session.ts) for this origin. */
   publicUrl?: string,
+  authz: AuthenticatorAuthz = {},
 ): Authenticator {
+  const authorizer = authz.authorizer ?? builtInAuthorizer();
+  const environment = authz.environment;
+
+  /**
+   * The engine's decision on `permission` for the request's principal. Rampart's own
+   * routes have no resource ids unless a guard names one: `*` matches the role
+   * permissions and any-id grants only. Any error denies.
+   */
+  function decidePermission(
+    request: FastifyRequest,
+    permission: string,
+    resource?: AuthzResource,
+  ): Decision {
+    try {
+      const p = request.principal;
+      if (!p) return errorDecision;
+      const colon = permission.indexOf(':');
+      if (colon === -1 || permission.includes('*')) {
+        // A wildcard requirement (`orders:*` in a gateway route) is not one action the
+        // engine can decide: it needs a wildcard permission, by the matching rules.
+        const held = authorizer.permissionsOf(p.id, p.roles);
+        const allowed =
+          anyCovers(held, permission) && (p.kind !== 'api_key' || anyCovers(p.scopes, permission));
+        return allowed
+          ? { allowed: true, reason: 'allowed_by_role:*', matched: { permission } }
+          : errorDecision;
+      }
+      const roles = authorizer.rolesOf(p.id, p.roles);
+      const principal = roles === p.roles ? p : { ...p, roles };
+      const context: AuthzContext =
+        environment === undefined ? { ip: request.ip } : { ip: request.ip, environment };
+      return authorizer.decide(
+        principal,
+        permission.slice(colon + 1),
+        resource ?? { type: permission.slice(0, colon), id: '*' },
+        context,
+      );
+    } catch {
+      return errorDecision;
+    }
+  }
+
   const publicOrigin = publicUrl === undefined ? undefined : new URL(publicUrl).origin;
   async function reject(request: FastifyRequest, refusal: RampartError, apiKeyId?: string) {
     const isKey = refusal.code === 'invalid_api_key' || refusal.code === 'api_key_source_denied';
@@ -333,7 +398,12 @@ export function createAuthenticator(
   /** Records an authenticated caller refused by authorization, and builds the refusal. */
   async function denied(
     request: FastifyRequest,
-    needs: { roles?: readonly RoleName[]; permission?: string },
+    needs: {
+      roles?: readonly RoleName[];
+      permission?: string;
+      reason?: string;
+      resource?: string;
+    },
     detail: string | undefined,
   ): Promise<RampartError> {
     const p = request.principal;
@@ -346,7 +416,7 @@ export function createAuthenticator(
           : { kind: p ? 'user' : 'anonymous', ...(p ? { id: p.id } : {}), ip: request.ip },
       target: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? ''}` },
       requestId: String(request.id),
-      details: { ...needs, roles: p ? [...p.roles] : [] },
+      details: { ...needs, roles: p ? [...authorizer.rolesOf(p.id, p.roles)] : [] },
     });
     return new RampartError(identityErrors.permission_denied, {
       ...(detail ? { detail } : {}),
@@ -376,10 +446,18 @@ export function createAuthenticator(
       await revocations.revokeToken(principal.tokenId);
     },
     requireRole(...roles: RoleName[]) {
-      const allowed = new Set(roles);
       return async function requireRole(request, reply) {
         await requireUser(request, reply);
-        if (!request.principal?.roles.some((r) => allowed.has(r))) {
+        const p = request.principal;
+        // A custom role inheriting a required role qualifies too. Any error denies.
+        let holds = false;
+        try {
+          const held = p ? authorizer.rolesOf(p.id, p.roles) : [];
+          holds = roles.some((want) => authorizer.holdsRole(held, want));
+        } catch {
+          holds = false;
+        }
+        if (!holds) {
           throw await denied(request, { roles }, undefined);
         }
       };
@@ -394,26 +472,42 @@ export function createAuthenticator(
         if (principal?.kind !== 'api_key' || !principal.signed) {
           throw new RampartError(apiKeyErrors.signature_required);
         }
-        if (permission !== undefined && !principalAllows(principal, permission)) {
-          throw await denied(
-            request,
-            { permission },
-            `This operation needs the permission ${permission}.`,
-          );
+        if (permission !== undefined) {
+          const decision = decidePermission(request, permission);
+          if (!decision.allowed)
+            throw await denied(
+              request,
+              { permission, reason: decision.reason },
+              `This operation needs the permission ${permission}.`,
+            );
         }
       };
     },
-    requirePermission(permission: string) {
+    requirePermission(permission: string, options: PermissionOptions = {}) {
+      const resourceOf = options.resource;
       return async function requirePermission(request, reply) {
         await authenticate(request, reply);
-        if (!request.principal || !principalAllows(request.principal, permission)) {
+        let resource: AuthzResource | undefined;
+        let decision: Decision;
+        try {
+          resource = resourceOf?.(request);
+          decision = decidePermission(request, permission, resource);
+        } catch {
+          decision = errorDecision;
+        }
+        if (!decision.allowed) {
           throw await denied(
             request,
-            { permission },
+            {
+              permission,
+              reason: decision.reason,
+              ...(resource ? { resource: `${resource.type}:${resource.id}` } : {}),
+            },
             `This operation needs the permission ${permission}.`,
           );
         }
       };
     },
+    decide: decidePermission,
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { RampartConfig } from '../config/schema.js';
 import type { Sealer } from '../dataprotect/core/sealer.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -61,6 +62,8 @@ export interface CreateIdentityOptions {
   sealer: Sealer;
   mailer: Mailer;
   logger: Logger;
+  /** Decides Rampart's own permission and role guards (default: the built-in roles). */
+  authorizer?: Authorizer;
 }
 
 /** Assembles the identity capability: keys, tokens, accounts, sessions, login and MFA. */
@@ -170,7 +173,14 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
     });
+    const authorizer = options.authorizer;
     const apiKeys = new ApiKeyService({
+      ...(authorizer
+        ? {
+            permissionsOf: (id: string, roles: readonly string[]) =>
+              authorizer.permissionsOf(id, roles),
+          }
+        : {}),
       keys: options.apiKeyStore,
       serviceAccounts: options.apiKeyStore,
       accounts: accountCache,
@@ -197,7 +207,10 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
     expiryTimer.unref();
     cleanups.push(async () => clearInterval(expiryTimer));
     void announceExpiring();
-    const auth = createAuthenticator(verifier, events, revocations, apiKeys, config.publicUrl);
+    const auth = createAuthenticator(verifier, events, revocations, apiKeys, config.publicUrl, {
+      ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+      environment: config.env,
+    });
 
     // Pay one-time costs now rather than on the first user's request.
     loadCommonPasswords();

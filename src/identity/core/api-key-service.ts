@@ -137,6 +137,11 @@ export interface ApiKeyServiceOptions {
     /** Seconds a signed request's timestamp may be away from this node's clock. */
     signatureMaxSkewSeconds: number;
   };
+  /**
+   * The permissions an owner's roles hold (custom and assigned roles included); default:
+   * the built-in roles' permissions. A key's scopes may never exceed them.
+   */
+  permissionsOf?: (ownerId: string, roles: readonly RoleName[]) => readonly string[];
   onBackgroundError?: (error: unknown) => void;
   now?: () => number;
 }
@@ -217,6 +222,12 @@ export class ApiKeyService {
     await this.#changed(id);
   }
 
+  #permissionsOf(ownerId: string, roles: readonly RoleName[]): readonly string[] {
+    return this.#o.permissionsOf
+      ? this.#o.permissionsOf(ownerId, roles)
+      : permissionsOfRoles(roles);
+  }
+
   /** The permissions an owner holds now; undefined when the owner is gone or disabled. */
   async ownerPermissions(
     owner: ApiKeyOwner,
@@ -225,11 +236,11 @@ export class ApiKeyService {
     if (owner.kind === 'user') {
       const account = await this.#o.accounts.get(owner.id);
       if (account?.status !== 'active') return undefined;
-      return { roles: account.roles, permissions: permissionsOfRoles(account.roles) };
+      return { roles: account.roles, permissions: this.#permissionsOf(owner.id, account.roles) };
     }
     const sa = serviceAccount ?? (await this.#o.serviceAccounts.findServiceAccount(owner.id));
     if (!sa || sa.disabledAt !== null) return undefined;
-    return { roles: sa.roles, permissions: permissionsOfRoles(sa.roles) };
+    return { roles: sa.roles, permissions: this.#permissionsOf(owner.id, sa.roles) };
   }
 
   async #entryFor(hash: string, now: number): Promise<CacheEntry | undefined> {

@@ -5,9 +5,10 @@ import type { RoleName } from '../../config/schema.js';
  * (`*` alone means everything). API key scopes are permissions too, and a key may only
  * carry scopes its owner holds.
  *
- * This is the built-in role model. The authorization capability (custom roles with
- * inheritance and conditions) replaces {@link permissionsOfRoles} as the source of a
- * principal's permissions; the matching rules below stay.
+ * {@link rolePermissions} is the built-in default policy: src/authz compiles it with the
+ * stored custom roles and grants, and Rampart's guards decide through that engine. The
+ * matching rules below are the engine's too; {@link permissionsOfRoles} remains for what
+ * needs the built-in permissions as a list (API-key scope checks at issue, introspection).
  */
 export const permissionPattern = '^(\\*|(\\*|[a-z][a-z0-9-]{0,39}):(\\*|[a-z][a-z0-9-]{0,39}))$';
 const permissionRegExp = new RegExp(permissionPattern);

@@ -14,7 +14,8 @@ describe('signing key rotation over the API', () => {
   let r: TestRampart;
   let admin: TestUser;
   beforeAll(async () => {
-    r = await startTestRampart();
+    // Rotation needs a recent MFA login by default; src/authz/step-up tests cover that.
+    r = await startTestRampart({ overrides: { authz: { stepUp: { routes: [] } } } });
     admin = await createAdmin(r);
   });
   afterAll(async () => r?.close());

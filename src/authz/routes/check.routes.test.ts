@@ -1,11 +1,11 @@
 import Fastify, { type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RampartError } from '../errors/rampart-error.js';
-import { registerErrorHandling } from '../http/error-handler.js';
-import { validatorCompiler } from '../http/validator-compiler.js';
-import { identityErrors } from '../identity/errors.js';
-import { createPolicyHolder } from './policy-store.js';
-import { authzRoutes } from './routes.js';
+import { RampartError } from '../../errors/rampart-error.js';
+import { registerErrorHandling } from '../../http/error-handler.js';
+import { validatorCompiler } from '../../http/validator-compiler.js';
+import { identityErrors } from '../../identity/errors.js';
+import { createPolicyHolder } from '../policy-store.js';
+import { authzRoutes } from './check.routes.js';
 
 /** Stands in for the authenticator: the `x-test-permission` header says what the caller holds. */
 const auth = {

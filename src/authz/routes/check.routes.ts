@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import type { Authenticator } from '../identity/authenticate.js';
-import type { AuthzContext, AuthzPrincipal, Decision } from './model.js';
-import type { DecideFunction } from './policy-store.js';
-import { CheckBatchRequest, CheckBatchResult, CheckRequest, CheckResult } from './schemas.js';
+import type { Authenticator } from '../../identity/authenticate.js';
+import type { AuthzContext, AuthzPrincipal, Decision } from '../model.js';
+import type { DecideFunction } from '../policy-store.js';
+import { CheckBatchRequest, CheckBatchResult, CheckRequest, CheckResult } from '../schemas.js';
 
 export interface AuthzRoutesOptions {
   auth: Pick<Authenticator, 'requirePermission'>;

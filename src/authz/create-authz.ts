@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { RampartConfig } from '../config/schema.js';
+import type { EventPublisher } from '../events/event-bus.js';
+import type { Authenticator } from '../identity/authenticate.js';
+import type { PubSub } from '../storage/hot-state.js';
+import { ApprovalService } from './approval-service.js';
+import { PolicyService } from './policy-service.js';
+import type { DecideFunction } from './policy-store.js';
+import { approvalRoutes } from './routes/approvals.routes.js';
+import { assignmentRoutes } from './routes/assignments.routes.js';
+import { authzRoutes } from './routes/check.routes.js';
+import { explainRoutes } from './routes/explain.routes.js';
+import { grantRoutes } from './routes/grants.routes.js';
+import { roleRoutes } from './routes/roles.routes.js';
+import sensitiveRoutes from './sensitive-routes.plugin.js';
+import type { ApprovalStore, AuthzPolicyStore } from './store.js';
+
+export interface CreateAuthzOptions {
+  config: RampartConfig;
+  policyStore: AuthzPolicyStore;
+  approvalStore: ApprovalStore;
+  pubsub: PubSub;
+  events: EventPublisher;
+  logger: Logger;
+}
+
+export interface Authz {
+  /** The stored policy in force; also the authorizer of Rampart's own guards. */
+  policy: PolicyService;
+  approvals: ApprovalService;
+  /** Adds step-up and approval guards to the configured routes: register before any route. */
+  registerGuards(app: FastifyInstance): Promise<void>;
+  /** The authorization API under /v1/authz. */
+  registerRoutes(
+    app: FastifyInstance,
+    deps: { auth: Authenticator; principalExists(id: string): Promise<boolean> },
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Assembles the authorization capability: the stored policy, step-up and approvals. */
+export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
+  const policy = new PolicyService({
+    store: o.policyStore,
+    pubsub: o.pubsub,
+    events: o.events,
+    environmentAccess: o.config.authz.environment,
+    onBackgroundError: (error) =>
+      o.logger.warn({ err: error }, 'authorization policy reload failed'),
+  });
+  const stop = await policy.start();
+  const approvals = new ApprovalService({
+    store: o.approvalStore,
+    events: o.events,
+    ttlMs: o.config.authz.approvals.ttl * 1000,
+    required: o.config.authz.approvals.required,
+  });
+  // Roles assigned in the policy hold for decisions asked of the API too.
+  const decide: DecideFunction = (principal, action, resource, context) =>
+    policy.decide(
+      { ...principal, roles: policy.rolesOf(principal.id, principal.roles) },
+      action,
+      resource,
+      context,
+    );
+  return {
+    policy,
+    approvals,
+    async registerGuards(app) {
+      await app.register(sensitiveRoutes, {
+        stepUpRoutes: o.config.authz.stepUp.routes,
+        stepUpMaxAgeSeconds: o.config.authz.stepUp.maxAge,
+        approvalRoutes: o.config.authz.approvals.routes,
+        approvals,
+        events: o.events,
+      });
+    },
+    async registerRoutes(app, { auth, principalExists }) {
+      await app.register(authzRoutes, { auth, decide });
+      await app.register(roleRoutes, { auth, policy });
+      await app.register(grantRoutes, { auth, policy });
+      await app.register(assignmentRoutes, { auth, policy, principalExists });
+      await app.register(explainRoutes, { auth, policy });
+      await app.register(approvalRoutes, {
+        auth,
+        approvals,
+        authorizer: policy,
+        approverRole: o.config.authz.approvals.approverRole,
+      });
+    },
+    close: stop,
+  };
+}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBus } from '../events/event-bus.js';
+import { type DatabaseHandle, openDatabase } from '../storage/database.js';
+import { createMemoryHotStore } from '../storage/memory/memory-hot-store.js';
+import { migrateToLatest } from '../storage/migrate.js';
+import { SqlAuthzPolicyStore } from '../storage/sql/sql-authz-store.js';
+import { PolicyService } from './policy-service.js';
+import type { AuthzPolicyStore, StoredPolicy } from './store.js';
+
+describe('the policy service', () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = openDatabase('sqlite::memory:');
+    await migrateToLatest(handle);
+  });
+  afterAll(async () => handle?.close());
+
+  it('never lets a reload that started earlier replace the policy a later one installed', async () => {
+    const sql = new SqlAuthzPolicyStore(handle.db);
+    // The real store, with each load's answer held until the test releases it.
+    const held: { release: () => void; done: Promise<void> }[] = [];
+    const store: AuthzPolicyStore = {
+      ...Object.fromEntries(
+        (['putRole', 'deleteRole', 'addGrant', 'deleteGrant', 'setAssignments'] as const).map(
+          (m) => [m, sql[m].bind(sql)],
+        ),
+      ),
+      async load(): Promise<StoredPolicy> {
+        const policy = await sql.load();
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        held.push({ release, done: gate });
+        await gate;
+        return policy;
+      },
+    } as AuthzPolicyStore;
+    const hot = createMemoryHotStore();
+    const service = new PolicyService({
+      store,
+      pubsub: hot.pubsub,
+      events: new EventBus({ onHandlerError: () => {} }),
+      environmentAccess: {},
+    });
+    const user = { kind: 'user' as const, id: 'u1', roles: [] };
+    const resource = { type: 'docs', id: 'd1' };
+
+    const stale = service.reload();
+    await sql.addGrant({
+      id: 'g1',
+      subject: { kind: 'principal', id: 'u1' },
+      resourceType: 'docs',
+      resourceId: 'd1',
+      actions: ['read'],
+      effect: 'allow',
+      createdBy: null,
+      createdAt: 1,
+    });
+    const fresh = service.reload();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(held).toHaveLength(2);
+    held[1]?.release();
+    await fresh;
+    expect(service.decide(user, 'read', resource).allowed).toBe(true);
+    held[0]?.release();
+    await stale;
+    expect(service.decide(user, 'read', resource).allowed).toBe(true);
+    await hot.close();
+  });
+});

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
+import { SqlApprovalStore, SqlAuthzPolicyStore } from '../../src/storage/sql/sql-authz-store.js';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  testDatabaseKinds,
+} from '../support/test-databases.js';
+
+for (const kind of testDatabaseKinds()) {
+  describe(`authorization stores: ${kind}`, () => {
+    let testDatabase: TestDatabase;
+    let handle: DatabaseHandle;
+    let policy: SqlAuthzPolicyStore;
+    let approvals: SqlApprovalStore;
+    beforeAll(async () => {
+      testDatabase = await createTestDatabase(kind);
+      handle = openDatabase(testDatabase.url);
+      await migrateToLatest(handle);
+      policy = new SqlAuthzPolicyStore(handle.db);
+      approvals = new SqlApprovalStore(handle.db);
+    });
+    afterAll(async () => {
+      await handle?.close();
+      await testDatabase?.drop();
+    });
+
+    it('round-trips roles, grants with conditions and assignments', async () => {
+      await policy.putRole({
+        name: 'ops',
+        description: 'operations',
+        inherits: ['DEVELOPER'],
+        permissions: ['deploys:*'],
+        createdAt: 1,
+        updatedAt: 1,
+      });
+      await policy.putRole({
+        name: 'ops',
+        description: null,
+        inherits: ['VIEWER'],
+        permissions: [],
+        createdAt: 5,
+        updatedAt: 2,
+      });
+      const conditions = {
+        timeWindow: {
+          days: ['mon' as const],
+          from: '09:00',
+          to: '17:00',
+          timezone: 'Europe/Paris',
+        },
+        ipCidrs: ['10.0.0.0/8', '2001:db8::/32'],
+        attributes: [{ source: 'resource' as const, key: 'size', op: 'lt' as const, value: 10 }],
+      };
+      expect(
+        await policy.addGrant({
+          id: 'g1',
+          subject: { kind: 'role', name: 'ops' },
+          resourceType: 'deploys',
+          resourceId: 'prod-*',
+          actions: ['create'],
+          effect: 'deny',
+          conditions,
+          createdBy: 'admin',
+          createdAt: 3,
+        }),
+      ).toBe(true);
+      expect(
+        await policy.addGrant({
+          id: 'g1',
+          subject: { kind: 'principal', id: 'u1' },
+          resourceType: 'x',
+          resourceId: 'y',
+          actions: ['read'],
+          effect: 'allow',
+          createdBy: null,
+          createdAt: 4,
+        }),
+      ).toBe(false);
+      await policy.setAssignments('u1', ['ops', 'VIEWER'], 'admin', 7);
+      await policy.setAssignments('u1', ['ops'], 'admin', 8);
+      const loaded = await policy.load();
+      expect(loaded.roles).toEqual([
+        {
+          name: 'ops',
+          description: null,
+          inherits: ['VIEWER'],
+          permissions: [],
+          createdAt: 1,
+          updatedAt: 2,
+        },
+      ]);
+      expect(loaded.grants).toEqual([
+        {
+          id: 'g1',
+          subject: { kind: 'role', name: 'ops' },
+          resourceType: 'deploys',
+          resourceId: 'prod-*',
+          actions: ['create'],
+          effect: 'deny',
+          conditions,
+          createdBy: 'admin',
+          createdAt: 3,
+        },
+      ]);
+      expect(loaded.assignments).toEqual([
+        { principalId: 'u1', role: 'ops', assignedBy: 'admin', assignedAt: 8 },
+      ]);
+      expect(await policy.deleteGrant('g1')).toBe(true);
+      expect(await policy.deleteGrant('g1')).toBe(false);
+      expect(await policy.deleteRole('ops')).toBe(true);
+      expect((await policy.load()).assignments).toEqual([]);
+      expect(await policy.deleteRole('ops')).toBe(false);
+    });
+
+    it('decides a pending approval once and spends an approval exactly once under a race', async () => {
+      const base = {
+        operation: 'POST /x',
+        fingerprint: 'f',
+        requesterId: 'alice',
+        required: 1,
+        approvers: [] as string[],
+        status: 'pending' as const,
+        reason: null,
+        createdAt: 1000,
+        expiresAt: 10_000,
+        decidedBy: null,
+        decidedAt: null,
+        spentAt: null,
+      };
+      await approvals.create({ ...base, id: 'a1' });
+      await approvals.create({ ...base, id: 'a2', expiresAt: 1500 });
+      expect((await approvals.listPending(2000, 10)).map((a) => a.id)).toEqual(['a1']);
+      expect(await approvals.spend('a1', 2000)).toBe(false);
+      expect(await approvals.decide('a1', 'approved', 'bob', 2000, null)).toMatchObject({
+        status: 'approved',
+        approvers: ['bob'],
+      });
+      expect(await approvals.decide('a1', 'rejected', 'carol', 2001, null)).toBe('closed');
+      expect(await approvals.decide('a2', 'approved', 'bob', 2000, null)).toBe('closed');
+      const spent = await Promise.all(Array.from({ length: 8 }, () => approvals.spend('a1', 3000)));
+      expect(spent.filter(Boolean)).toHaveLength(1);
+      expect(await approvals.find('a1')).toMatchObject({
+        status: 'spent',
+        decidedBy: 'bob',
+        spentAt: 3000,
+      });
+    });
+
+    it('approves a request needing two approvers only at the second distinct one, under a race', async () => {
+      await approvals.create({
+        id: 'k2',
+        operation: 'POST /x',
+        fingerprint: 'f',
+        requesterId: 'alice',
+        required: 2,
+        approvers: [],
+        status: 'pending',
+        reason: null,
+        createdAt: 1000,
+        expiresAt: 10_000,
+        decidedBy: null,
+        decidedAt: null,
+        spentAt: null,
+      });
+      expect(await approvals.decide('k2', 'approved', 'bob', 2000, null)).toMatchObject({
+        status: 'pending',
+        approvers: ['bob'],
+      });
+      expect(await approvals.decide('k2', 'approved', 'bob', 2001, null)).toBe('duplicate');
+      expect(await approvals.spend('k2', 2002)).toBe(false);
+      const racing = await Promise.all(
+        ['carol', 'dave', 'erin'].map((who) => approvals.decide('k2', 'approved', who, 2003, null)),
+      );
+      expect(racing.filter((x) => typeof x === 'object' && x.status === 'approved')).toHaveLength(
+        1,
+      );
+      const final = await approvals.find('k2');
+      expect(final?.status).toBe('approved');
+      expect(final?.approvers).toHaveLength(2);
+      expect(await approvals.spend('k2', 2004)).toBe(true);
+    });
+  });
+}
