@@ -163,7 +163,10 @@ export class HealthService {
     return this.#closed;
   }
 
-  history(query: HealthHistoryQuery): Promise<HealthHistoryEntry[]> {
+  /** This node's history; waits for its own writes in flight, so a run is seen at once. */
+  async history(query: HealthHistoryQuery): Promise<HealthHistoryEntry[]> {
+    this.#flush();
+    if (this.#pending.size > 0) await Promise.all(this.#pending);
     return this.#o.store.list(query);
   }
 

@@ -25,10 +25,10 @@ describe('GET /v1/events/stream refusals', () => {
     expect(res.json().code).toBe('authentication_required');
   });
 
-  it('refuses a DEVELOPER, who lacks events:read, with permission_denied', async () => {
-    const email = 'dev@example.com';
+  it('refuses an account without a role, which lacks events:read, with permission_denied', async () => {
+    const email = 'plain@example.com';
     const password = strongPassword();
-    await r.accounts.createAccount({ email, password, roles: ['DEVELOPER'] }, { kind: 'system' });
+    await r.accounts.createAccount({ email, password, roles: [] }, { kind: 'system' });
     const res = await r.app.inject({
       method: 'GET',
       url: '/v1/events/stream',

@@ -128,9 +128,10 @@ for (const database of testDatabaseKinds()) {
         401,
         'authentication_required',
       );
-      const dev = await createUser(r, 'dev@example.com', ['DEVELOPER']);
-      const devToken = await login(r, dev.email, dev.password);
-      expectProblem(await get('/v1/health/history', devToken), 403, 'permission_denied');
+      // An account without a role holds no permission (DEVELOPER inherits VIEWER's *:read).
+      const plain = await createUser(r, 'plain@example.com', []);
+      const plainToken = await login(r, plain.email, plain.password);
+      expectProblem(await get('/v1/health/history', plainToken), 403, 'permission_denied');
       const viewer = await createUser(r, 'viewer@example.com', ['VIEWER']);
       expect(
         (await get('/v1/health/checks', await login(r, viewer.email, viewer.password))).statusCode,
