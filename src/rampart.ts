@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
@@ -19,6 +20,7 @@ import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
+import { createMonitorResponse, type MonitorResponse } from './monitor/create-monitor-response.js';
 import { createLogger } from './monitor/logger.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
@@ -41,6 +43,7 @@ import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
+import { SqlResponseStore } from './storage/sql/sql-response-store.js';
 import { rampartVersion } from './version.js';
 
 export interface CreateRampartOptions {
@@ -78,6 +81,8 @@ export interface Rampart {
   readonly masterKeySource: 'config' | 'file' | 'generated';
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
+  /** Detectors, automated responses, incidents and read-only mode. */
+  readonly response: MonitorResponse;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
@@ -158,6 +163,7 @@ export async function createRampart(
 
     const stores = createSqlIdentityStores(database.db);
     const sealer = createSealer(masterKey.key);
+    const responseStore = new SqlResponseStore(database.db as unknown as Kysely<unknown>);
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());
     const identity = await createIdentity({
@@ -169,6 +175,7 @@ export async function createRampart(
       sealer,
       mailer,
       logger,
+      mfaRequired: (accountId) => responseStore.isRequired(accountId),
     });
     cleanups.push(() => identity.close());
     const protect = await createProtect({
@@ -221,12 +228,24 @@ export async function createRampart(
       onBackgroundError: (error) => logger.warn({ err: error }, 'IP rules reload failed'),
     });
     cleanups.push(await ipAccess.start());
+    const response = await createMonitorResponse({
+      config,
+      db: database.db as unknown as Kysely<unknown>,
+      store: responseStore,
+      hot: hotStore,
+      events,
+      identity,
+      ipAccess,
+      logger,
+    });
+    cleanups.push(() => response.close());
 
     const app = await buildServer({ config, logger, version: rampartVersion });
     // First of the hooks added here, so requests refused by IP rules are counted too.
     metrics?.instrument(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
+    await response.registerHook(app);
     // Before any POST route is added: it hooks into each of them.
     await app.register(idempotencyPlugin, {
       sets: hotStore.sets,
@@ -286,6 +305,7 @@ export async function createRampart(
       });
     }
     await app.register(identityPlugin, identity.pluginOptions);
+    await response.registerRoutes(app, identity);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
@@ -304,6 +324,7 @@ export async function createRampart(
       stores,
       identity,
       ipAccess,
+      response,
       protect,
       gateway,
       accounts: identity.accounts,

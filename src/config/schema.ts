@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { DetectorsConfigSchema, ResponsesConfigSchema } from './response-schema.js';
 
 /**
  * The one schema for all of Rampart's configuration. Every key can come from the config
@@ -760,6 +761,8 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    detectors: DetectorsConfigSchema,
+    responses: ResponsesConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -61,6 +61,8 @@ export interface CreateIdentityOptions {
   sealer: Sealer;
   mailer: Mailer;
   logger: Logger;
+  /** Automated responses' "require MFA at next login" flag. */
+  mfaRequired?: (accountId: string) => Promise<boolean>;
 }
 
 /** Assembles the identity capability: keys, tokens, accounts, sessions, login and MFA. */
@@ -169,6 +171,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         requiredRoles: config.mfa.requiredRoles,
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
+      ...(options.mfaRequired ? { mfaRequired: options.mfaRequired } : {}),
     });
     const apiKeys = new ApiKeyService({
       keys: options.apiKeyStore,
