@@ -35,6 +35,8 @@ function detector(
   );
 }
 
+export const weekdayNames = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
 /** Detector names, in the order the config lists them. */
 export const detectorNames = [
   'bruteForceIp',
@@ -139,9 +141,10 @@ export const DetectorsConfigSchema = Type.Object(
           maximum: 24,
           description: 'Business hours end (hour of day, exclusive).',
         }),
-        weekdays: Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), {
-          default: [1, 2, 3, 4, 5],
-          description: 'Business days (0 = Sunday).',
+        weekdays: Type.Array(Type.Union(weekdayNames.map((d) => Type.Literal(d))), {
+          default: ['mon', 'tue', 'wed', 'thu', 'fri'],
+          uniqueItems: true,
+          description: 'Business days (sun, mon, tue, wed, thu, fri, sat).',
         }),
         utcOffset: Type.Integer({
           default: 0,

@@ -1,4 +1,4 @@
-import type { DetectorName } from '../../config/response-schema.js';
+import { type DetectorName, weekdayNames } from '../../config/response-schema.js';
 import type { SecurityEvent, SecurityEventType } from '../../events/security-event.js';
 import { clientNetwork } from '../../identity/core/client-network.js';
 
@@ -24,7 +24,7 @@ export interface Observation {
 export interface OffHoursPolicy {
   startHour: number;
   endHour: number;
-  weekdays: readonly number[];
+  weekdays: readonly string[];
   utcOffset: number;
 }
 
@@ -69,7 +69,7 @@ function ipSubject(event: SecurityEvent): SignalSubject | undefined {
 export function isOffHours(time: number, policy: OffHoursPolicy): boolean {
   const local = new Date(time + policy.utcOffset * 60_000);
   const hour = local.getUTCHours();
-  if (!policy.weekdays.includes(local.getUTCDay())) return true;
+  if (!policy.weekdays.includes(weekdayNames[local.getUTCDay()] ?? '')) return true;
   return hour < policy.startHour || hour >= policy.endHour;
 }
 
