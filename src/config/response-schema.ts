@@ -170,8 +170,18 @@ export const responseActionNames = [
 ] as const;
 export type ResponseActionName = (typeof responseActionNames)[number];
 
+const ActionName = Type.Union([
+  Type.Literal('ban_ip'),
+  Type.Literal('lock_account'),
+  Type.Literal('revoke_sessions'),
+  Type.Literal('revoke_api_keys'),
+  Type.Literal('require_mfa'),
+  Type.Literal('read_only'),
+  Type.Literal('notify'),
+]);
+
 const Actions = (defaults: ResponseActionName[], what: string) =>
-  Type.Array(Type.Union(responseActionNames.map((a) => Type.Literal(a))), {
+  Type.Array(ActionName, {
     default: defaults,
     uniqueItems: true,
     description: `Actions on a ${what} signal: ${responseActionNames.join(', ')}.`,

@@ -141,6 +141,14 @@ export class ResponseEngine {
     return email !== undefined && this.#trusted.has(email.toLowerCase());
   }
 
+  /** Trusted by id or by the email of the account (looked up only when emails are listed). */
+  async #isTrustedAccount(accountId: string | undefined): Promise<boolean> {
+    if (!accountId || this.#trusted.size === 0) return false;
+    if (this.#isTrusted(accountId)) return true;
+    const account = await this.#o.targets.accounts.getAccount(accountId).catch(() => undefined);
+    return account !== undefined && this.#isTrusted(account.id, account.email);
+  }
+
   #neverBanned(ip: string): boolean {
     const at = ipAddress(ip);
     if (!at) return true;
@@ -275,7 +283,8 @@ export class ResponseEngine {
         if (!ev.ip) return skipped('ip', null, 'no_address');
         const network = clientNetwork(ev.ip);
         if (this.#neverBanned(ev.ip)) return skipped('ip', network, 'allowlisted');
-        if (this.#isTrusted(ev.accountId)) return skipped('ip', network, 'trusted_operator');
+        if (await this.#isTrustedAccount(ev.accountId))
+          return skipped('ip', network, 'trusted_operator');
         const { durationMs, repeat } = await this.#banDurationMs(network);
         const detail = { durationSeconds: durationMs / 1000, repeat };
         if (dryRun) return done('ip', network, detail);
