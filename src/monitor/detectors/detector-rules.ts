@@ -60,9 +60,15 @@ function networkOf(ip: string): string {
   return n;
 }
 
+// Several rules ask for the same event's subject in a row: computed once per event.
+let lastEvent: SecurityEvent | undefined;
+let lastSubject: SignalSubject | undefined;
 function ipSubject(event: SecurityEvent): SignalSubject | undefined {
+  if (event === lastEvent) return lastSubject;
   const ip = event.actor.ip;
-  return ip ? { ip, network: networkOf(ip) } : undefined;
+  lastEvent = event;
+  lastSubject = ip ? { ip, network: networkOf(ip) } : undefined;
+  return lastSubject;
 }
 
 /** True when `time` falls outside business hours under `policy`. */
