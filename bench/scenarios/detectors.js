@@ -125,7 +125,8 @@ async function measure(engine, bus, events, seconds, viaBus) {
   const elapsedMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   waveTimes.sort((a, b) => a - b);
-  const at = (p) => waveTimes[Math.min(waveTimes.length - 1, Math.floor(waveTimes.length * p))] ?? 0;
+  const at = (p) =>
+    waveTimes[Math.min(waveTimes.length - 1, Math.floor(waveTimes.length * p))] ?? 0;
   return {
     rps: count / (elapsedMs / 1000),
     p50: Math.round(at(0.5) * 1000) / 1000,
