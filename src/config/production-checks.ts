@@ -1,4 +1,5 @@
 import { parseMasterKey } from '../dataprotect/core/master-key.js';
+import { parseCidr } from '../identity/core/cidr.js';
 import type { ConfigProblem } from './config-problem.js';
 import type { RampartConfig } from './schema.js';
 
@@ -137,6 +138,12 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       'is required in production while /metrics is served on the main listener: set metrics.token, or metrics.port for a separate listener, or metrics.enabled=false',
       'not set',
     );
+  }
+  for (const cidr of config.responses.neverBan) {
+    if (!parseCidr(cidr)) problem('responses.neverBan', `"${cidr}" is not an address or CIDR`);
+  }
+  if (production && config.responses.enabled && config.responses.dryRun) {
+    warnings.push('responses.dryRun is on: detectors only report what responses would do');
   }
   return { problems, warnings };
 }

@@ -101,7 +101,7 @@ export function compileRules(
     for (const type of types) rules.set(type, [...(rules.get(type) ?? []), rule]);
   };
 
-  add('bruteForceIp', ['auth.login.failed', 'auth.mfa.failed'], (e, out) => {
+  add('bruteForceIp', ['auth.login.failed', 'auth.mfa.failed', 'auth.ip.throttled'], (e, out) => {
     const s = ipSubject(e);
     if (s?.network) out.push({ detector: 'bruteForceIp', key: s.network, weight: 1, subject: s });
   });
