@@ -11,13 +11,14 @@ describe('detectors and responses configuration', () => {
     const { config } = loadConfig({ env: {}, cwd: cwd() });
     expect(config.detectors.bruteForceIp).toEqual({
       enabled: true,
-      threshold: 20,
+      threshold: 50,
       window: 60,
       severity: 'high',
     });
     expect(config.detectors.offHoursAdmin.enabled).toBe(false);
     expect(config.responses.actions.bruteForceIp).toEqual(['ban_ip', 'notify']);
     expect(config.responses.dryRun).toBe(false);
+    expect(config.responses.neverBan).toEqual(['127.0.0.0/8', '::1/128']);
   });
 
   it('reads actions and business days from the environment', () => {

@@ -60,7 +60,7 @@ export const DetectorsConfigSchema = Type.Object(
       description: 'Run the security detectors over the event bus.',
     }),
     bruteForceIp: detector('failed logins from one client network', {
-      threshold: 20,
+      threshold: 50,
       window: 60,
       severity: 'high',
     }),
@@ -70,7 +70,7 @@ export const DetectorsConfigSchema = Type.Object(
       severity: 'medium',
     }),
     stuffingIp: detector('distinct accounts failing from one client network', {
-      threshold: 10,
+      threshold: 20,
       window: 600,
       severity: 'high',
     }),
@@ -85,7 +85,7 @@ export const DetectorsConfigSchema = Type.Object(
       severity: 'medium',
     }),
     replay: detector('replayed signed requests from one client network', {
-      threshold: 1,
+      threshold: 3,
       window: 300,
       severity: 'high',
     }),
@@ -199,9 +199,11 @@ export const ResponsesConfigSchema = Type.Object(
         'Record and publish what each response would do (response.action.dry_run) without doing it.',
     }),
     neverBan: Type.Array(Type.String({ minLength: 1 }), {
-      default: [],
+      // Loopback: behind a reverse proxy that is not in network.trustedProxies every client
+      // looks like 127.0.0.1, and one automated ban would lock everybody out.
+      default: ['127.0.0.0/8', '::1/128'],
       description:
-        'CIDRs automated responses never ban (besides network.allow and allow rules): operators, monitors, office networks.',
+        'CIDRs automated responses never ban (besides network.allow and allow rules): operators, monitors, office networks. Loopback by default (a proxy missing from network.trustedProxies makes every client look local).',
     }),
     trustedOperators: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
@@ -242,7 +244,7 @@ export const ResponsesConfigSchema = Type.Object(
         replay: Actions(['ban_ip', 'notify'], 'replay'),
         privilegeEscalation: Actions(['notify'], 'privilege-escalation'),
         sessionFingerprint: Actions(['notify'], 'session fingerprint'),
-        refreshReuse: Actions(['revoke_sessions', 'require_mfa', 'notify'], 'refresh-token reuse'),
+        refreshReuse: Actions(['revoke_sessions', 'notify'], 'refresh-token reuse'),
         leakedSecret: Actions(['revoke_api_keys', 'notify'], 'leaked secret'),
         offHoursAdmin: Actions(['notify'], 'off-hours admin'),
       },

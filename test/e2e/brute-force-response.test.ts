@@ -10,6 +10,8 @@ const overrides: DeepPartial<RawConfig> = {
   network: { allow: [`${operator}/32`] },
   lockout: { ipMaxFailures: 1000 },
   detectors: { bruteForceIp: { threshold: 5, window: 60 } },
+  // startTestRampart turns responses off unless a test brings its own section.
+  responses: { enabled: true },
 };
 
 function failLogin(r: TestRampart, ip: string, n: number) {
@@ -128,7 +130,9 @@ describe('a brute-force run against a live server', () => {
   });
 
   it('in dry-run mode reports what it would do and does nothing', async () => {
-    r = await startTestRampart({ overrides: { ...overrides, responses: { dryRun: true } } });
+    r = await startTestRampart({
+      overrides: { ...overrides, responses: { enabled: true, dryRun: true } },
+    });
     const admin = await createAdmin(r);
     for (let i = 0; i < 6; i++) await failLogin(r, attacker, i);
     await r.response.settle();

@@ -158,7 +158,7 @@ describe('DetectorEngine', () => {
       { detector: 'leakedSecret', key: 'fp-1' },
     ],
   ])('signals %s on the first event', async (_name, input, expected) => {
-    const t = setup();
+    const t = setup({ replay: { threshold: 1 } });
     hot = t.hot;
     await t.publish(input);
     expect(t.signals[0]).toMatchObject(expected);
