@@ -8,7 +8,7 @@ import type { IpAccess } from '../protect/ip-access.js';
 import type { HotStore } from '../storage/hot-state.js';
 import { SqlIncidentStore } from '../storage/sql/sql-incident-store.js';
 import { SqlReportSource } from '../storage/sql/sql-report-source.js';
-import { SqlResponseStore } from '../storage/sql/sql-response-store.js';
+import type { SqlResponseStore } from '../storage/sql/sql-response-store.js';
 import { DetectorEngine } from './detectors/detector-engine.js';
 import { IncidentService } from './incidents/incident-service.js';
 import readOnlyPlugin from './response/read-only.plugin.js';
@@ -23,7 +23,7 @@ export interface MonitorResponse {
   responses: ResponseEngine;
   incidents: IncidentService;
   readOnly: ReadOnlyMode;
-  /** Adds the read-only hook (call early, before other routes) . */
+  /** Adds the read-only hook (call early, before other routes). */
   registerHook(app: FastifyInstance): Promise<void>;
   registerRoutes(app: FastifyInstance, identity: Identity): Promise<void>;
   /** Waits for counting and responses in flight (tests). */
@@ -31,14 +31,10 @@ export interface MonitorResponse {
   close(): Promise<void>;
 }
 
-/** The "require MFA at next login" flag, built before identity (login consults it). */
-export function createMfaRequirements(db: Kysely<unknown>): SqlResponseStore {
-  return new SqlResponseStore(db);
-}
-
 export interface CreateMonitorResponseOptions {
   config: RampartConfig;
   db: Kysely<unknown>;
+  /** Response actions and the MFA flag; built before identity, whose login consults it. */
   store: SqlResponseStore;
   hot: HotStore;
   events: EventBus;
