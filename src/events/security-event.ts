@@ -213,6 +213,11 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'Dry-run mode: an automated response would have acted but did not.',
   },
+  'response.action.skipped': {
+    severity: 'notice',
+    description:
+      'An automated response did not act (details.reason: allowlisted, trusted_operator, no subject) or failed.',
+  },
   'incident.opened': {
     severity: 'warning',
     description: 'An incident was opened (by an automated response or by hand).',

@@ -82,6 +82,8 @@ describe('a brute-force run against a live server', () => {
     const operatorBan = all.find((a) => a.action === 'ban_ip' && a.subject?.id === operator);
     expect(operatorBan?.status).toBe('skipped');
     expect(operatorBan?.detail.reason).toBe('allowlisted');
+    // Not acting is on the record too.
+    expect(r.logText()).toContain('response.action.skipped');
 
     const incident = await r.app.inject({
       method: 'GET',

@@ -227,24 +227,29 @@ export class ResponseEngine {
       data: { actionId: record.id, action, status: o.status, ...o.detail },
       time: now,
     });
-    if (o.status === 'executed' || o.status === 'dry_run') {
-      await this.#o.events.publish({
-        type: o.status === 'executed' ? 'response.action.executed' : 'response.action.dry_run',
-        outcome: 'success',
-        severity: action === 'notify' && signal.severity === 'critical' ? 'critical' : undefined,
-        actor: systemActor,
-        target: { type: 'response_action', id: record.id },
-        details: {
-          action,
-          detector: signal.detector,
-          severity: signal.severity,
-          key: signal.key,
-          incidentId,
-          subject: o.subjectId ? { type: o.subjectType, id: o.subjectId } : null,
-          ...o.detail,
-        },
-      });
-    }
+    const type =
+      o.status === 'executed'
+        ? 'response.action.executed'
+        : o.status === 'dry_run'
+          ? 'response.action.dry_run'
+          : 'response.action.skipped';
+    await this.#o.events.publish({
+      type,
+      outcome: o.status === 'failed' ? 'failure' : 'success',
+      severity: action === 'notify' && signal.severity === 'critical' ? 'critical' : undefined,
+      actor: systemActor,
+      target: { type: 'response_action', id: record.id },
+      details: {
+        action,
+        status: o.status,
+        detector: signal.detector,
+        severity: signal.severity,
+        key: signal.key,
+        incidentId,
+        subject: o.subjectId ? { type: o.subjectType, id: o.subjectId } : null,
+        ...o.detail,
+      },
+    });
     return record;
   }
 
