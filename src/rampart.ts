@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
@@ -25,6 +26,7 @@ import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import type { HealthCheck } from './monitor/core/health.js';
+import { createMonitorResponse, type MonitorResponse } from './monitor/create-monitor-response.js';
 import { HealthService } from './monitor/health/health-service.js';
 import { buildScheduledChecks } from './monitor/health/scheduled-checks.js';
 import { type OpenedLogger, openLogger } from './monitor/logger.js';
@@ -57,6 +59,7 @@ import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-s
 import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { SqlOAuthStore } from './storage/sql/sql-oauth-store.js';
+import { SqlResponseStore } from './storage/sql/sql-response-store.js';
 import { rampartVersion } from './version.js';
 
 export interface CreateRampartOptions {
@@ -102,6 +105,8 @@ export interface Rampart {
   readonly health: HealthService | undefined;
   /** Security events for live viewers, from every node (GET /v1/events/stream). */
   readonly liveEvents: LiveEventRelay;
+  /** Detectors, automated responses, incidents and read-only mode. */
+  readonly response: MonitorResponse;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
@@ -199,6 +204,7 @@ export async function createRampart(
 
     const stores = createSqlIdentityStores(database.db);
     const sealer = createSealer(masterKey.key);
+    const responseStore = new SqlResponseStore(database.db as unknown as Kysely<unknown>);
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());
     const identity = await createIdentity({
@@ -211,6 +217,7 @@ export async function createRampart(
       mailer,
       logger,
       authorizer: authz.policy,
+      mfaRequired: (accountId) => responseStore.isRequired(accountId),
     });
     cleanups.push(() => identity.close());
     const oauth = await createOAuth({
@@ -293,12 +300,24 @@ export async function createRampart(
       onBackgroundError: (error) => logger.warn({ err: error }, 'IP rules reload failed'),
     });
     cleanups.push(await ipAccess.start());
+    const response = await createMonitorResponse({
+      config,
+      db: database.db as unknown as Kysely<unknown>,
+      store: responseStore,
+      hot: hotStore,
+      events,
+      identity,
+      ipAccess,
+      logger,
+    });
+    cleanups.push(() => response.close());
 
     const app = await buildServer({ config, logger, version: rampartVersion });
     // First of the hooks added here, so requests refused by IP rules are counted too.
     metrics?.instrument(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
+    await response.registerHook(app);
     // Step-up and approval guards, before every route and ahead of idempotency replays.
     await authz.registerGuards(app);
     // Before any POST route is added: it hooks into each of them.
@@ -367,6 +386,7 @@ export async function createRampart(
       identitiesOf: oauth.identitiesOf,
     });
     await app.register(oauthPlugin, oauth.pluginOptions);
+    await response.registerRoutes(app, identity);
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
@@ -408,6 +428,7 @@ export async function createRampart(
       identity,
       oauth,
       ipAccess,
+      response,
       protect,
       gateway,
       accounts: identity.accounts,

@@ -6,6 +6,8 @@ import { CliError, ExitCode } from './exit-codes.js';
 import { registerKeysCommands } from './keys-rotate.js';
 import { registerMfaResetCommand } from './mfa-reset.js';
 import { registerMigrateCommand } from './migrate.js';
+import { registerReportCommands } from './report-security.js';
+import { registerResponseCommands } from './response.js';
 import { registerScanCommand } from './scan.js';
 import { registerStartCommand } from './start.js';
 import { registerUserCommands } from './user-create.js';
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerMfaResetCommand(program);
   registerAuditCommands(program);
   registerScanCommand(program);
+  registerResponseCommands(program);
+  registerReportCommands(program);
   // Commander exits 1 on usage errors; we reserve 1 for failures and use 2 for usage.
   program.exitOverride();
   for (const command of program.commands) {

@@ -1,4 +1,5 @@
 import { parseMasterKey } from '../dataprotect/core/master-key.js';
+import { parseCidr } from '../identity/core/cidr.js';
 import { ProviderSettingsError, resolveProvider } from '../identity/oauth/core/providers.js';
 import type { ConfigProblem } from './config-problem.js';
 import type { RampartConfig } from './schema.js';
@@ -181,5 +182,11 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       `authz.approvals.approverRole ${approver} is a custom role: until it is defined and assigned, nobody can approve`,
     );
 
+  for (const cidr of config.responses.neverBan) {
+    if (!parseCidr(cidr)) problem('responses.neverBan', `"${cidr}" is not an address or CIDR`);
+  }
+  if (production && config.responses.enabled && config.responses.dryRun) {
+    warnings.push('responses.dryRun is on: detectors only report what responses would do');
+  }
   return { problems, warnings };
 }

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { HealthConfigSchema } from './health-schema.js';
+import { DetectorsConfigSchema, ResponsesConfigSchema } from './response-schema.js';
 
 /**
  * The one schema for all of Rampart's configuration. Every key can come from the config
@@ -995,6 +996,8 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    detectors: DetectorsConfigSchema,
+    responses: ResponsesConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
 import { oauthErrors } from '../identity/oauth/errors.js';
 import { monitorErrors } from '../monitor/errors.js';
+import { responseErrors } from '../monitor/response/errors.js';
 import { accessErrors } from '../protect/access-errors.js';
 import { protectErrors } from '../protect/errors.js';
 import { idempotencyErrors } from '../protect/idempotency.js';
@@ -40,6 +41,7 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   gatewayErrors,
   auditErrors,
   monitorErrors,
+  responseErrors,
   authzErrors,
   oauthErrors,
 );

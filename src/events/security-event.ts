@@ -255,6 +255,44 @@ export const securityEventTypes = {
     description:
       "A node's overall health changed between healthy, degraded and unhealthy (critical when unhealthy, a notice when healthy again).",
   },
+  'detector.signal': {
+    severity: 'warning',
+    description:
+      'A detector saw an attack pattern (details: detector, severity, key, evidence); fired once per window and key.',
+  },
+  'alert.firing': { severity: 'warning', description: 'An alert started firing.' },
+  'alert.resolved': { severity: 'info', description: 'A firing alert cleared.' },
+  'response.action.executed': {
+    severity: 'warning',
+    description:
+      'An automated response acted on a signal (ban, lock, revoke, require MFA, read-only mode, notify).',
+  },
+  'response.action.reverted': {
+    severity: 'notice',
+    description: 'An operator undid an automated response action.',
+  },
+  'response.action.dry_run': {
+    severity: 'notice',
+    description: 'Dry-run mode: an automated response would have acted but did not.',
+  },
+  'response.action.skipped': {
+    severity: 'notice',
+    description:
+      'An automated response did not act (details.reason: allowlisted, trusted_operator, no subject) or failed.',
+  },
+  'incident.opened': {
+    severity: 'warning',
+    description: 'An incident was opened (by an automated response or by hand).',
+  },
+  'incident.status.changed': {
+    severity: 'notice',
+    description: 'An incident moved on: acknowledged, contained or resolved.',
+  },
+  'incident.note.added': { severity: 'info', description: 'A note was added to an incident.' },
+  'readonly_mode.changed': {
+    severity: 'critical',
+    description: 'Read-only mode was turned on or off (unsafe methods are refused while on).',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

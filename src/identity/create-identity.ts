@@ -64,6 +64,8 @@ export interface CreateIdentityOptions {
   logger: Logger;
   /** Decides Rampart's own permission and role guards (default: the built-in roles). */
   authorizer?: Authorizer;
+  /** Automated responses' "require MFA at next login" flag. */
+  mfaRequired?: (accountId: string) => Promise<boolean>;
 }
 
 /** Assembles the identity capability: keys, tokens, accounts, sessions, login and MFA. */
@@ -172,6 +174,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         requiredRoles: config.mfa.requiredRoles,
       },
       onMailError: (error) => logger.error({ err: error }, 'mail delivery failed'),
+      ...(options.mfaRequired ? { mfaRequired: options.mfaRequired } : {}),
     });
     const authorizer = options.authorizer;
     const apiKeys = new ApiKeyService({

@@ -21,6 +21,13 @@ export interface CounterStore {
   /** The current count, 0 when absent or expired. */
   get(key: string): Promise<number>;
   reset(key: string): Promise<void>;
+  /**
+   * `increment` and `get` without a promise, where the store is in this process (memory);
+   * absent on stores across a network. Detectors count hundreds of thousands of events a
+   * second through them.
+   */
+  readonly incrementNow?: (key: string, windowMs: number, by?: number) => CounterValue;
+  readonly getNow?: (key: string) => number;
 }
 
 export interface ExpiringSetStore {
@@ -28,6 +35,8 @@ export interface ExpiringSetStore {
   add(member: string, ttlMs: number): Promise<boolean>;
   has(member: string): Promise<boolean>;
   remove(member: string): Promise<void>;
+  /** `add` without a promise, where the store is in this process (memory). */
+  readonly addNow?: (member: string, ttlMs: number) => boolean;
 }
 
 export interface ExpiringValueStore {

@@ -53,6 +53,9 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
       masterKey: testMasterKey,
       databaseUrl: testDatabase.url,
       log: { level: 'info' },
+      // Automated responses would ban the few addresses every test shares after enough
+      // failed logins; tests of responses pass a `responses` section of their own.
+      responses: { enabled: false },
       ...(redisUrl
         ? { redisUrl, redisKeyPrefix: options.join?.redisKeyPrefix ?? uniqueRedisPrefix() }
         : {}),

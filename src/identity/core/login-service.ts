@@ -44,6 +44,8 @@ export interface LoginServiceOptions {
   secondFactor?: SecondFactor;
   mfa: { challengeTtlMs: number; requiredRoles: readonly RoleName[] };
   onMailError: (error: unknown) => void;
+  /** True when an automated response requires MFA of the account at its next login. */
+  mfaRequired?: (accountId: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -125,6 +127,8 @@ export class LoginService {
 
     if (needsCode) return this.#challenge(publicAccount, 'verify', ctx);
     if (factor && publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
+      return this.#challenge(publicAccount, 'enroll', ctx);
+    if (factor && (await this.#o.mfaRequired?.(publicAccount.id)))
       return this.#challenge(publicAccount, 'enroll', ctx);
     return this.#complete(publicAccount, ['pwd'], ctx);
   }
@@ -352,6 +356,24 @@ export class LoginService {
       details: { reason, operation },
     });
     throw new RampartError(identityErrors.invalid_credentials, { context: { reason } });
+  }
+
+  /** Locks an account for `durationMs` (automated responses); resolves with the lock's end. */
+  async lock(email: string, durationMs: number, actor: EventActor): Promise<number> {
+    const identity = normalizeEmail(email);
+    const until = await this.#o.throttle.lock(identity, durationMs);
+    const account = await this.#o.stores.accounts.findAccountByEmail(identity);
+    await this.#o.events.publish({
+      type: 'auth.account.locked',
+      outcome: 'success',
+      actor,
+      target: { type: 'account', ...(account ? { id: account.id } : {}) },
+      details: {
+        lockedForSeconds: Math.round(durationMs / 1000),
+        until: new Date(until).toISOString(),
+      },
+    });
+    return until;
   }
 
   /** Lifts a lockout (administrators). */

@@ -79,6 +79,13 @@ export class LoginThrottle {
     return { lockedForMs, lockoutCount: count };
   }
 
+  /** Locks an account for `durationMs` now (automated responses), keeping a longer lock. */
+  async lock(identity: string, durationMs: number): Promise<number> {
+    const until = Math.max(this.now() + durationMs, (await this.lockedUntil(identity)) ?? 0);
+    await this.values.set(`lock:acct:${identity}`, String(until), until - this.now());
+    return until;
+  }
+
   /** A successful attempt clears the account's failures (not its lockout history). */
   async succeed(identity: string): Promise<void> {
     await this.counters.reset(`att:acct:${identity}`);

@@ -61,6 +61,10 @@ class MemoryCounters implements CounterStore {
   ) {}
 
   async increment(key: string, windowMs: number, by = 1): Promise<CounterValue> {
+    return this.incrementNow(key, windowMs, by);
+  }
+
+  readonly incrementNow = (key: string, windowMs: number, by = 1): CounterValue => {
     // Single-threaded: the read-modify-write below cannot interleave with another call.
     const entry = this.map.get(key);
     if (!entry) {
@@ -69,11 +73,13 @@ class MemoryCounters implements CounterStore {
     }
     entry.value += by;
     return { count: entry.value, resetInMs: Math.max(0, entry.expiresAt - this.now()) };
-  }
+  };
 
   async get(key: string): Promise<number> {
-    return this.map.get(key)?.value ?? 0;
+    return this.getNow(key);
   }
+
+  readonly getNow = (key: string): number => this.map.get(key)?.value ?? 0;
 
   async reset(key: string): Promise<void> {
     this.map.delete(key);
@@ -84,10 +90,14 @@ class MemorySet implements ExpiringSetStore {
   constructor(readonly map: ExpiringMap<true>) {}
 
   async add(member: string, ttlMs: number): Promise<boolean> {
+    return this.addNow(member, ttlMs);
+  }
+
+  readonly addNow = (member: string, ttlMs: number): boolean => {
     if (this.map.get(member)) return false;
     this.map.set(member, true, ttlMs);
     return true;
-  }
+  };
 
   async has(member: string): Promise<boolean> {
     return this.map.get(member) !== undefined;

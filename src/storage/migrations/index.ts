@@ -8,6 +8,7 @@ import * as protectIpRules from './0020-protect-ip-rules.js';
 import * as protectRateLimitRules from './0021-protect-rate-limit-rules.js';
 import * as audit from './0030-audit.js';
 import * as monitorHealth from './0050-monitor-health.js';
+import * as monitorResponse from './0052-monitor-response.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -23,4 +24,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0021_protect_rate_limit_rules': protectRateLimitRules,
   '0030_audit': audit,
   '0050_monitor_health': monitorHealth,
+  '0052_monitor_response': monitorResponse,
 });
