@@ -4,8 +4,11 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
 import { auditRoutes } from './audit/routes/audit.routes.js';
 import type { RampartConfig } from './config/schema.js';
+import { encryptedFields } from './dataprotect/core/encrypted-fields.js';
 import { createSealer } from './dataprotect/core/sealer.js';
+import { DataKeyService } from './dataprotect/data-key-service.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
+import { dataKeyRoutes } from './dataprotect/routes/data-keys.routes.js';
 import { EventBus } from './events/event-bus.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
@@ -40,6 +43,7 @@ import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
+import { SqlDataKeyStore } from './storage/sql/sql-data-key-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { rampartVersion } from './version.js';
 
@@ -76,6 +80,8 @@ export interface Rampart {
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
   readonly masterKeySource: 'config' | 'file' | 'generated';
+  /** The data key ring: seals MFA secrets, signing keys and API-key signing secrets. */
+  readonly dataKeys: DataKeyService;
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
@@ -157,7 +163,24 @@ export async function createRampart(
     }
 
     const stores = createSqlIdentityStores(database.db);
-    const sealer = createSealer(masterKey.key);
+    // The master key seals the data keys; the data key ring seals every secret (and
+    // still opens values sealed directly by the master key before the ring existed).
+    const masterSealer = createSealer(masterKey.key);
+    const dataKeyStore = new SqlDataKeyStore(database.db);
+    const dataKeys = await DataKeyService.open({
+      store: dataKeyStore,
+      fields: dataKeyStore,
+      encryptedFields,
+      masterSealer,
+      pubsub: hotStore.pubsub,
+      events,
+      onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
+    });
+    cleanups.push(await dataKeys.follow());
+    cleanups.push(async () => {
+      await dataKeys.activeRotation?.catch(() => {});
+    });
+    const sealer = dataKeys.sealer;
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());
     const identity = await createIdentity({
@@ -231,7 +254,9 @@ export async function createRampart(
     await app.register(idempotencyPlugin, {
       sets: hotStore.sets,
       values: hotStore.values,
-      sealer,
+      // Short-lived cached responses in the hot store, out of reach of re-encryption: the
+      // master-key sealer, so a data key retirement never strands one.
+      sealer: masterSealer,
       ttlMs: config.idempotency.ttl * 1000,
       maxBodyBytes: config.idempotency.maxBodyBytes,
     });
@@ -289,6 +314,7 @@ export async function createRampart(
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
+    await app.register(dataKeyRoutes, { dataKeys, auth: identity.auth, logger });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -310,6 +336,7 @@ export async function createRampart(
       signingKeys: identity.signingKeys,
       ring: identity.ring,
       masterKeySource: masterKey.source,
+      dataKeys,
       audit,
       metrics,
       metricsUrl: () => metricsServer?.url,
