@@ -4,6 +4,7 @@ import { AuditTrail } from './audit/audit-trail.js';
 import { deriveCheckpointSigner } from './audit/core/checkpoint-signer.js';
 import { auditRoutes } from './audit/routes/audit.routes.js';
 import type { RampartConfig } from './config/schema.js';
+import { configuredRedactor } from './dataprotect/configured-redactor.js';
 import { encryptedFields } from './dataprotect/core/encrypted-fields.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { DataKeyService } from './dataprotect/data-key-service.js';
@@ -107,8 +108,10 @@ export async function createRampart(
   config: RampartConfig,
   options: CreateRampartOptions = {},
 ): Promise<Rampart> {
-  const logger = options.logger ?? createLogger({ level: config.log.level });
   const masterKey = resolveMasterKey(config);
+  // Classification and redaction: audit details before they are hashed, logged events.
+  const redact = configuredRedactor(config, masterKey.key);
+  const logger = options.logger ?? createLogger({ level: config.log.level, redact });
   if (masterKey.source === 'generated') {
     logger.warn(
       { path: masterKey.path },
@@ -144,7 +147,8 @@ export async function createRampart(
     // The first subscriber: every security event as a structured log line. The audit
     // trail, metrics and detectors subscribe here as they arrive.
     events.subscribe('log', (event) => {
-      logger.info({ event }, `security event ${event.type}`);
+      // Redacted here too: an embedding application's own logger has no serializer.
+      logger.info({ event: redact(event) }, `security event ${event.type}`);
     });
     // The audit trail: publishers wait until their event is committed (group commit).
     // Its cleanup is registered first so it runs last, after every other publisher stopped.
@@ -153,6 +157,7 @@ export async function createRampart(
           store: new SqlAuditStore(database.db, database.dialect),
           signer: deriveCheckpointSigner(masterKey.key),
           config,
+          redactDetails: redact,
           onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
         })
       : undefined;
