@@ -8,8 +8,10 @@ import { configuredRedactor } from './dataprotect/configured-redactor.js';
 import { encryptedFields } from './dataprotect/core/encrypted-fields.js';
 import { createSealer } from './dataprotect/core/sealer.js';
 import { DataKeyService } from './dataprotect/data-key-service.js';
+import { GdprService } from './dataprotect/gdpr-service.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
 import { dataKeyRoutes } from './dataprotect/routes/data-keys.routes.js';
+import { gdprRoutes } from './dataprotect/routes/gdpr.routes.js';
 import { EventBus } from './events/event-bus.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
@@ -46,6 +48,7 @@ import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlDataKeyStore } from './storage/sql/sql-data-key-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
+import { SqlPersonalDataStore } from './storage/sql/sql-personal-data-store.js';
 import { rampartVersion } from './version.js';
 
 export interface CreateRampartOptions {
@@ -81,6 +84,8 @@ export interface Rampart {
   readonly signingKeys: SigningKeyService;
   readonly ring: SigningKeyRing;
   readonly masterKeySource: 'config' | 'file' | 'generated';
+  /** GDPR export, erasure and consents. */
+  readonly gdpr: GdprService;
   /** The data key ring: seals MFA secrets, signing keys and API-key signing secrets. */
   readonly dataKeys: DataKeyService;
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
@@ -320,6 +325,23 @@ export async function createRampart(
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
     await app.register(dataKeyRoutes, { dataKeys, auth: identity.auth, logger });
+    const personalData = new SqlPersonalDataStore(database.db);
+    const gdpr = new GdprService({
+      accounts: stores.accounts,
+      accountCache: identity.accountCache,
+      sessions: identity.sessions,
+      apiKeys: identity.apiKeys,
+      mfa: identity.mfa,
+      hasher: identity.hasher,
+      consents: personalData,
+      personalData,
+      audit: audit?.store,
+      events,
+      masterKey: masterKey.key,
+      consentPurposes: config.dataProtection.consentPurposes,
+      reauthMaxAge: config.dataProtection.reauthMaxAge,
+    });
+    await app.register(gdprRoutes, { gdpr, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -342,6 +364,7 @@ export async function createRampart(
       ring: identity.ring,
       masterKeySource: masterKey.source,
       dataKeys,
+      gdpr,
       audit,
       metrics,
       metricsUrl: () => metricsServer?.url,

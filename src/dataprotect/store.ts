@@ -78,3 +78,36 @@ export interface EncryptedFieldStore {
   /** How many values start with `prefix` (e.g. `v2.<keyId>.`). */
   countWithPrefix(field: EncryptedField, prefix: string): Promise<number>;
 }
+
+export interface ConsentRecord {
+  id: string;
+  accountId: string;
+  purpose: string;
+  granted: boolean;
+  time: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface ConsentStore {
+  addConsent(record: ConsentRecord): Promise<void>;
+  /** Every change for the account, oldest first. */
+  consentHistory(accountId: string): Promise<ConsentRecord[]>;
+}
+
+export interface ErasureInput {
+  accountId: string;
+  /** Replaces the email: unique, not personal (`erased-<pseudonym>@erased.invalid`). */
+  anonymisedEmail: string;
+  now: number;
+}
+
+export interface PersonalDataStore {
+  /**
+   * In one transaction: the account keeps its id (audit records name it) but loses its
+   * email, name, password and roles and is disabled; sessions lose their IP and device;
+   * refresh tokens, MFA, recovery codes, reset tokens and consents are deleted; API keys
+   * lose their last-used IP; invites lose the address they were sent to.
+   */
+  eraseAccount(input: ErasureInput): Promise<void>;
+}
