@@ -1,3 +1,4 @@
+import { redactForLog } from '../dataprotect/core/redaction.js';
 import type { RampartError } from '../errors/rampart-error.js';
 
 /** An RFC 9457 problem document with Rampart's two extension members. */
@@ -26,7 +27,9 @@ export function toProblem(
   requestId: string,
 ): ProblemDocument {
   return {
-    ...error.extensions,
+    // Extensions carry fields (violations, validation paths): classified fields in them
+    // never leave the server in clear. Nothing to walk in the common case.
+    ...(error.extensions ? redactForLog(error.extensions) : undefined),
     type: problemTypeUri(publicUrl, error.code),
     title: error.title,
     status: error.status,
