@@ -1,4 +1,3 @@
-import { redactForLog } from '../dataprotect/core/redaction.js';
 import type { RampartError } from '../errors/rampart-error.js';
 
 /** An RFC 9457 problem document with Rampart's two extension members. */
@@ -27,9 +26,7 @@ export function toProblem(
   requestId: string,
 ): ProblemDocument {
   return {
-    // Extensions carry fields (violations, validation paths): classified fields in them
-    // never leave the server in clear. Nothing to walk in the common case.
-    ...(error.extensions ? redactForLog(error.extensions) : undefined),
+    ...error.extensions,
     type: problemTypeUri(publicUrl, error.code),
     title: error.title,
     status: error.status,

@@ -166,22 +166,3 @@ describe('where redaction applies', () => {
     expect(shown).not.toContain(masterKey);
   });
 });
-
-describe('problem details', () => {
-  it('redact classified fields carried in extensions', async () => {
-    const { toProblem } = await import('../../http/problem.js');
-    const { RampartError } = await import('../../errors/rampart-error.js');
-    const { httpErrors } = await import('../../http/errors.js');
-    const problem = toProblem(
-      new RampartError(httpErrors.bad_request, {
-        extensions: { field: { token: 'leaked-token-value', email: 'ada@example.com' } },
-      }),
-      'https://auth.example.com',
-      '/v1/x',
-      'req-1',
-    );
-    expect(JSON.stringify(problem)).not.toContain('leaked-token-value');
-    expect(problem.field).toEqual({ token: redactedText, email: 'a***@example.com' });
-    expect(problem.code).toBe('bad_request');
-  });
-});
