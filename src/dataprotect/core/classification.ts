@@ -82,9 +82,19 @@ export const defaultClassification: readonly ClassificationRule[] = Object.freez
   { path: '**.user_agent', sensitivity: 'INTERNAL', handling: 'none' },
 ]);
 
+const normalized = new Map<string, string>();
+
 /** Field names compare without case, `_` or `-`: `refresh_token` = `refreshToken`. */
 export function normalizeFieldName(name: string): string {
-  return name.replace(/[_-]/g, '').toLowerCase();
+  // Field names repeat endlessly (the same event shapes): remember them, boundedly, so a
+  // lookup is a map hit rather than a regex and a lower-casing per field.
+  let out = normalized.get(name);
+  if (out === undefined) {
+    out = name.replace(/[_-]/g, '').toLowerCase();
+    if (normalized.size >= 4096) normalized.clear();
+    normalized.set(name, out);
+  }
+  return out;
 }
 
 export interface ClassificationMatcher {
