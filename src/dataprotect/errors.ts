@@ -14,6 +14,12 @@ export const dataProtectErrors = defineErrors({
     description:
       'This operation needs proof that the account holder is present: send the current `password`, or log in again within the last 5 minutes.',
   },
+  last_admin_erasure: {
+    status: 409,
+    title: 'Last administrator',
+    description:
+      'The only active administrator cannot erase their account: make another administrator first, so the deployment is not left without one.',
+  },
   consent_purpose_unknown: {
     status: 400,
     title: 'Unknown consent purpose',

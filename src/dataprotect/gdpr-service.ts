@@ -138,6 +138,11 @@ export class GdprService {
       if (this.#o.reauthMaxAge === 0 || proof.authTime === undefined || age > this.#o.reauthMaxAge)
         throw new RampartError(dataProtectErrors.reauthentication_required);
     }
+    if (
+      account.roles.includes('ADMIN') &&
+      (await this.#o.accounts.countActiveAccountsWithRole('ADMIN')) <= 1
+    )
+      throw new RampartError(dataProtectErrors.last_admin_erasure);
     // Revoke first, through the services: every node refuses the tokens and keys at once.
     await this.#o.sessions.revokeAll(accountId, 'account_erased', actor, ctx);
     for (const key of await this.#o.apiKeys.list({ kind: 'user', id: accountId })) {

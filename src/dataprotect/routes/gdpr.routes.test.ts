@@ -209,6 +209,25 @@ describe.each(testDatabaseKinds())('GDPR rights on %s', (database) => {
     expect(JSON.parse(erased[0]?.details ?? '{}')).toMatchObject({ proof: 'recent_login' });
   });
 
+  it('refuses to erase the only administrator', async () => {
+    const r = await start(300);
+    const admin = await createAdmin(r);
+    const res = await r.app.inject({
+      method: 'DELETE',
+      url: '/v1/me',
+      headers: bearer(admin.token),
+      payload: { password: admin.password },
+    });
+    expectProblem(res, 409, 'last_admin_erasure');
+    const second = await createAdmin(r, 'second-admin@example.com');
+    const ok = await r.app.inject({
+      method: 'DELETE',
+      url: '/v1/me',
+      headers: bearer(second.token),
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+
   it('keeps consent per purpose with its history, and lets an admin read it', async () => {
     const r = await start();
     const user = await registerUser(r, 'consent@example.com');
