@@ -13,16 +13,21 @@ import { createMemoryHotStore } from '../src/storage/memory/memory-hot-store.js'
 import { migrateToLatest } from '../src/storage/migrate.js';
 import { SqlDataKeyStore } from '../src/storage/sql/sql-data-key-store.js';
 import { spawnNode } from './support/spawn.js';
+import { createTestDatabase, testDatabaseKinds } from './support/test-databases.js';
 
 const bin = fileURLToPath(new URL('../bin/rampart.js', import.meta.url));
 
-describe('rampart keys rotate-data', () => {
+describe.each(testDatabaseKinds())('rampart keys rotate-data on %s', (kind) => {
   it('resumes after the process is killed mid-way and finishes with every value re-encrypted', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'rampart-rotate-data-'));
     const masterKey = randomBytes(32);
+    const testDatabase =
+      kind === 'sqlite'
+        ? { url: `sqlite:${join(cwd, 'rampart.db')}`, drop: async () => {} }
+        : await createTestDatabase('postgres');
     const env = {
       RAMPART_MASTER_KEY: masterKey.toString('base64'),
-      RAMPART_DATABASE_URL: `sqlite:${join(cwd, 'rampart.db')}`,
+      RAMPART_DATABASE_URL: testDatabase.url,
       RAMPART_LOG_LEVEL: 'warn',
     };
     // Values written before the key ring: sealed directly by the master key (v1).
@@ -30,34 +35,37 @@ describe('rampart keys rotate-data', () => {
     const database = openDatabase(env.RAMPART_DATABASE_URL);
     await migrateToLatest(database);
     const legacy = createSealer(masterKey);
-    await database.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows; i++) {
-        const id = `acc_${String(i).padStart(5, '0')}`;
-        await trx
-          .insertInto('accounts')
-          .values({
+    const ids = Array.from({ length: rows }, (_, i) => `acc_${String(i).padStart(5, '0')}`);
+    for (let from = 0; from < rows; from += 500) {
+      const chunk = ids.slice(from, from + 500);
+      await database.db
+        .insertInto('accounts')
+        .values(
+          chunk.map((id) => ({
             id,
             email: `${id}@example.com`,
             name: null,
             password_hash: null,
-            status: 'active',
+            status: 'active' as const,
             created_at: 0,
             updated_at: 0,
             password_changed_at: null,
-          })
-          .execute();
-        await trx
-          .insertInto('mfa_totp')
-          .values({
+          })),
+        )
+        .execute();
+      await database.db
+        .insertInto('mfa_totp')
+        .values(
+          chunk.map((id, j) => ({
             account_id: id,
-            secret_sealed: legacy.seal(`secret-${i}`, `mfa_totp:${id}`),
+            secret_sealed: legacy.seal(`secret-${from + j}`, `mfa_totp:${id}`),
             created_at: 0,
             enabled_at: 0,
             last_used_step: null,
-          })
-          .execute();
-      }
-    });
+          })),
+        )
+        .execute();
+    }
 
     const first = spawnNode([bin, 'keys', 'rotate-data', '--batch-size', '2'], { cwd, env });
     // Kill it hard once some batches are committed, well before the end.
@@ -86,7 +94,11 @@ describe('rampart keys rotate-data', () => {
     expect(second.output()).toContain(`resumed rotation to ${interrupted.key_id}`);
     expect(second.output()).toMatch(/retired \S+/);
 
-    const values = await database.db.selectFrom('mfa_totp').selectAll().execute();
+    const values = await database.db
+      .selectFrom('mfa_totp')
+      .selectAll()
+      .orderBy('account_id')
+      .execute();
     expect(values).toHaveLength(rows);
     expect(values.every((v) => v.secret_sealed.startsWith(`v2.${interrupted.key_id}.`))).toBe(true);
     const store = new SqlDataKeyStore(database.db);
@@ -109,5 +121,6 @@ describe('rampart keys rotate-data', () => {
     expect(rotation?.status).toBe('done');
     await hot.close();
     await database.close();
+    await testDatabase.drop();
   }, 120_000);
 });

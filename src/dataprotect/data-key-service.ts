@@ -9,6 +9,7 @@ import type {
   DataKeyStore,
   EncryptedField,
   EncryptedFieldStore,
+  SealedReplacement,
   StoredDataKey,
 } from './store.js';
 
@@ -289,14 +290,15 @@ export class DataKeyService {
       const state = progress[field.name] ?? { after: '', done: false };
       while (!state.done) {
         const batch = await this.#o.fields.readSealed(field, state.after, batchSize);
+        const updates: SealedReplacement[] = [];
         for (const row of batch) {
           if (envelopeKeyId(row.value) === rotation.keyId) continue;
           const ad = field.associatedData(row.id);
           const plaintext = this.#ring.open(row.value, ad);
-          const sealed = this.#ring.seal(plaintext, ad);
+          updates.push({ id: row.id, expected: row.value, value: this.#ring.seal(plaintext, ad) });
           plaintext.fill(0);
-          if (await this.#o.fields.replaceSealed(field, row.id, row.value, sealed)) reencrypted++;
         }
+        reencrypted += await this.#o.fields.replaceSealed(field, updates);
         const last = batch.at(-1);
         if (last) state.after = last.id;
         if (batch.length < batchSize) state.done = true;

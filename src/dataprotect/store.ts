@@ -64,17 +64,21 @@ export interface SealedValue {
   value: string;
 }
 
+export interface SealedReplacement {
+  id: string;
+  expected: string;
+  value: string;
+}
+
 export interface EncryptedFieldStore {
   countSealed(field: EncryptedField): Promise<number>;
   /** Up to `limit` non-null values with an id after `afterId`, in id order. */
   readSealed(field: EncryptedField, afterId: string, limit: number): Promise<SealedValue[]>;
-  /** Replaces the value only if it is still `expected` (a concurrent write wins). */
-  replaceSealed(
-    field: EncryptedField,
-    id: string,
-    expected: string,
-    value: string,
-  ): Promise<boolean>;
+  /**
+   * Replaces each value only if it is still `expected` (a concurrent write wins), in one
+   * transaction; resolves with how many were replaced.
+   */
+  replaceSealed(field: EncryptedField, updates: readonly SealedReplacement[]): Promise<number>;
   /** How many values start with `prefix` (e.g. `v2.<keyId>.`). */
   countWithPrefix(field: EncryptedField, prefix: string): Promise<number>;
 }

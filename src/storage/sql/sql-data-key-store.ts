@@ -4,6 +4,7 @@ import type {
   DataKeyStore,
   EncryptedField,
   EncryptedFieldStore,
+  SealedReplacement,
   SealedValue,
   StoredDataKey,
 } from '../../dataprotect/store.js';
@@ -185,15 +186,21 @@ export class SqlDataKeyStore implements DataKeyStore, EncryptedFieldStore {
 
   async replaceSealed(
     field: EncryptedField,
-    id: string,
-    expected: string,
-    value: string,
-  ): Promise<boolean> {
-    const result =
-      await sql`update ${sql.table(field.table)} set ${sql.ref(field.column)} = ${value} where ${sql.ref(
-        field.idColumn,
-      )} = ${id} and ${sql.ref(field.column)} = ${expected}`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0) > 0;
+    updates: readonly SealedReplacement[],
+  ): Promise<number> {
+    if (updates.length === 0) return 0;
+    // One transaction per batch: one commit (one fsync) instead of one per row.
+    return this.db.transaction().execute(async (trx) => {
+      let replaced = 0;
+      for (const u of updates) {
+        const result =
+          await sql`update ${sql.table(field.table)} set ${sql.ref(field.column)} = ${u.value} where ${sql.ref(
+            field.idColumn,
+          )} = ${u.id} and ${sql.ref(field.column)} = ${u.expected}`.execute(trx);
+        replaced += Number(result.numAffectedRows ?? 0);
+      }
+      return replaced;
+    });
   }
 
   async countWithPrefix(field: EncryptedField, prefix: string): Promise<number> {
