@@ -187,9 +187,7 @@ export async function createRampart(
       onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
     });
     cleanups.push(await dataKeys.follow());
-    cleanups.push(async () => {
-      await dataKeys.activeRotation?.catch(() => {});
-    });
+    cleanups.push(() => dataKeys.stop());
     const sealer = dataKeys.sealer;
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());

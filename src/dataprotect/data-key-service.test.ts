@@ -46,7 +46,7 @@ describe.each(testDatabaseKinds())('DataKeyService on %s', (kind) => {
       });
     const a = await open();
     const b = await open();
-    return { a, b, events };
+    return { a, b, events, masterSealer, db: database.db };
   }
 
   it('creates one primary key, shared by every node that starts on the database', async () => {
@@ -80,5 +80,49 @@ describe.each(testDatabaseKinds())('DataKeyService on %s', (kind) => {
     await expect(b.rotate({ actor: { kind: 'system' } })).resolves.toMatchObject({
       resumed: false,
     });
+  });
+
+  it('stops after the current batch on shutdown, and another process resumes the rotation', async () => {
+    const { a, b, masterSealer, db } = await twoNodes();
+    for (let i = 0; i < 6; i++) {
+      const id = `acc_${i}`;
+      await db
+        .insertInto('accounts')
+        .values({
+          id,
+          email: `${id}@example.com`,
+          name: null,
+          password_hash: null,
+          status: 'active',
+          created_at: 0,
+          updated_at: 0,
+          password_changed_at: null,
+        })
+        .execute();
+      await db
+        .insertInto('mfa_totp')
+        .values({
+          account_id: id,
+          secret_sealed: masterSealer.seal(`s${i}`, `mfa_totp:${id}`),
+          created_at: 0,
+          enabled_at: 0,
+          last_used_step: null,
+        })
+        .execute();
+    }
+    let stopped: Promise<void> | undefined;
+    const running = a.rotate({
+      actor: { kind: 'system' },
+      batchSize: 2,
+      onProgress: () => {
+        stopped ??= a.stop();
+      },
+    });
+    await expect(running).rejects.toThrow('stopped by shutdown');
+    await stopped;
+    const left = await b.latestRotation();
+    expect(left).toMatchObject({ status: 'running', doneCount: 2 });
+    const resumed = await b.rotate({ actor: { kind: 'system' }, resume: 'always', batchSize: 2 });
+    expect(resumed).toMatchObject({ resumed: true, keyId: left?.keyId, legacyRemaining: 0 });
   });
 });

@@ -86,10 +86,12 @@ export class DataKeyService {
   /** Seals with the current primary key; opens with any key in the ring (or legacy v1). */
   readonly sealer: Sealer;
 
-  private constructor(options: DataKeyServiceOptions, ring: KeyRing, keys: StoredDataKey[]) {
+  #stopping = false;
+
+  private constructor(options: DataKeyServiceOptions, keys: StoredDataKey[]) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#ring = ring;
+    this.#ring = this.#build(keys);
     this.#keys = keys;
     const self = this;
     this.sealer = {
@@ -116,9 +118,7 @@ export class DataKeyService {
       // Another node may have won the race: read back whichever is primary.
       keys = await options.store.listDataKeys();
     }
-    const service = new DataKeyService(options, new KeyRing({ primary: newDataKey() }), keys);
-    service.#ring = service.#build(keys);
-    return service;
+    return new DataKeyService(options, keys);
   }
 
   #build(keys: StoredDataKey[]): KeyRing {
@@ -182,6 +182,15 @@ export class DataKeyService {
   /** The latest rotation (running or done), if any. */
   latestRotation(): Promise<DataKeyRotation | undefined> {
     return this.#o.store.latestRotation();
+  }
+
+  /**
+   * Stops a rotation this process runs after its current batch (shutdown); its progress
+   * is saved and the next `rotate` resumes it. Resolves when it has stopped.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#running?.catch(() => {});
   }
 
   /** The rotation this process is running, if any. */
@@ -289,6 +298,8 @@ export class DataKeyService {
     for (const field of this.#o.encryptedFields) {
       const state = progress[field.name] ?? { after: '', done: false };
       while (!state.done) {
+        if (this.#stopping)
+          throw new Error('data key rotation stopped by shutdown; run it again to resume');
         const batch = await this.#o.fields.readSealed(field, state.after, batchSize);
         const updates: SealedReplacement[] = [];
         for (const row of batch) {
