@@ -151,9 +151,12 @@ export async function createRampart(
     });
     // The first subscriber: every security event as a structured log line. The audit
     // trail, metrics and detectors subscribe here as they arrive.
+    // Our logger classifies `event` in its serializer; a logger passed in by an embedding
+    // application has none, so the event is classified here instead (never twice: a
+    // second pass would hash a hash and mask a mask).
+    const logEvent = options.logger ? redact : (event: unknown) => event;
     events.subscribe('log', (event) => {
-      // Redacted here too: an embedding application's own logger has no serializer.
-      logger.info({ event: redact(event) }, `security event ${event.type}`);
+      logger.info({ event: logEvent(event) }, `security event ${event.type}`);
     });
     // The audit trail: publishers wait until their event is committed (group commit).
     // Its cleanup is registered first so it runs last, after every other publisher stopped.

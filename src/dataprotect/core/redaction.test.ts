@@ -146,6 +146,27 @@ describe('where redaction applies', () => {
     expect(text).toContain('a***@example.com');
   });
 
+  it('applies configured rules to logged events exactly once', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      redact: createRedactor({
+        matcher: compileClassification([
+          { path: '**.ip', sensitivity: 'CONFIDENTIAL', handling: 'mask_partial' },
+          ...defaultClassification,
+        ]),
+      }),
+      destination: new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      }),
+    });
+    logger.info({ event: { actor: { ip: '203.0.113.7' } } }, 'security event');
+    expect(JSON.parse(lines[0] ?? '{}').event).toEqual({ actor: { ip: '203.0.x.x' } });
+  });
+
   it('redacts every secret in rampart config show, including configured ones', () => {
     const masterKey = randomBytes(32).toString('base64');
     const { config } = loadConfig({
