@@ -334,6 +334,7 @@ export async function createRampart(
       apiKeys: identity.apiKeys,
       mfa: identity.mfa,
       hasher: identity.hasher,
+      login: identity.login,
       consents: personalData,
       personalData,
       audit: audit?.store,

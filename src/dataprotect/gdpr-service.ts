@@ -6,6 +6,7 @@ import type { EventPublisher } from '../events/event-bus.js';
 import type { ApiKeyRecord } from '../identity/api-key-store.js';
 import type { AccountCache } from '../identity/core/account-cache.js';
 import type { ApiKeyService } from '../identity/core/api-key-service.js';
+import type { LoginService } from '../identity/core/login-service.js';
 import type { MfaService } from '../identity/core/mfa-service.js';
 import type { PasswordHasher } from '../identity/core/password-hasher.js';
 import { type RequestContext, userActor } from '../identity/core/request-context.js';
@@ -26,6 +27,8 @@ export interface GdprServiceOptions {
   apiKeys: ApiKeyService;
   mfa: MfaService;
   hasher: PasswordHasher;
+  /** Checks the password under the sign-in lockout budget (a stolen token buys no guesses). */
+  login: LoginService;
   consents: ConsentStore;
   personalData: PersonalDataStore;
   audit: AuditStore | undefined;
@@ -129,10 +132,19 @@ export class GdprService {
     if (!account) throw new Error('account missing for an authenticated caller');
     const actor = userActor(accountId, ctx);
     if (proof.password !== undefined) {
-      const ok =
-        account.passwordHash !== null &&
-        (await this.#o.hasher.verify(account.passwordHash, proof.password));
-      if (!ok) throw new RampartError(dataProtectErrors.reauthentication_required);
+      const password = proof.password;
+      // A wrong password is `invalid_credentials` and counts toward the account's lockout.
+      await this.#o.login.confirmCredentials(
+        account,
+        'account.erase',
+        async () => {
+          const ok = account.passwordHash
+            ? await this.#o.hasher.verify(account.passwordHash, password)
+            : await this.#o.hasher.verifyDummy(password);
+          return ok ? undefined : 'wrong_password';
+        },
+        ctx,
+      );
     } else {
       const age = Math.floor(this.#now() / 1000) - (proof.authTime ?? 0);
       if (this.#o.reauthMaxAge === 0 || proof.authTime === undefined || age > this.#o.reauthMaxAge)

@@ -119,7 +119,8 @@ describe.each(testDatabaseKinds())('GDPR rights on %s', (database) => {
       headers: bearer(user.token),
       payload: { password: 'not the password at all' },
     });
-    expectProblem(wrong, 401, 'reauthentication_required');
+    // A wrong password counts toward the lockout like a failed sign-in.
+    expectProblem(wrong, 401, 'invalid_credentials');
 
     const res = await r.app.inject({
       method: 'DELETE',
