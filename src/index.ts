@@ -5,6 +5,13 @@
 
 export { loadConfig } from './config/index.js';
 export {
+  type ClassificationRule,
+  compileClassification,
+  createRedactor,
+  defaultClassification,
+  redactForLog,
+} from './dataprotect/index.js';
+export {
   deriveGatewayIdentitySecret,
   type GatewayIdentity,
   type VerifyGatewayIdentityOptions,

@@ -8,8 +8,14 @@ import { type Authz, createAuthz } from './authz/create-authz.js';
 import { configRoutes } from './config/config.routes.js';
 import type { RampartConfig } from './config/schema.js';
 import { dashboardPlugin } from './dashboard/serve-dashboard.js';
+import { configuredRedactor } from './dataprotect/configured-redactor.js';
+import { encryptedFields } from './dataprotect/core/encrypted-fields.js';
 import { createSealer } from './dataprotect/core/sealer.js';
+import { DataKeyService } from './dataprotect/data-key-service.js';
+import { GdprService } from './dataprotect/gdpr-service.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
+import { dataKeyRoutes } from './dataprotect/routes/data-keys.routes.js';
+import { gdprRoutes } from './dataprotect/routes/gdpr.routes.js';
 import secretScanPlugin from './dataprotect/scanner/secret-scan.plugin.js';
 import { EventBus } from './events/event-bus.js';
 import { LiveEventRelay } from './events/live-event-relay.js';
@@ -56,9 +62,11 @@ import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
+import { SqlDataKeyStore } from './storage/sql/sql-data-key-store.js';
 import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
 import { SqlOAuthStore } from './storage/sql/sql-oauth-store.js';
+import { SqlPersonalDataStore } from './storage/sql/sql-personal-data-store.js';
 import { SqlResponseStore } from './storage/sql/sql-response-store.js';
 import { rampartVersion } from './version.js';
 
@@ -99,6 +107,10 @@ export interface Rampart {
   readonly masterKeySource: 'config' | 'file' | 'generated';
   /** Authorization: the stored policy (roles, grants, assignments) and approvals. */
   readonly authz: Authz;
+  /** GDPR export, erasure and consents. */
+  readonly gdpr: GdprService;
+  /** The data key ring: seals MFA secrets, signing keys and API-key signing secrets. */
+  readonly dataKeys: DataKeyService;
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
   /** Scheduled health checks of this node (undefined when `health.enabled` is false); started by `listen()`. */
@@ -130,15 +142,17 @@ export async function createRampart(
   config: RampartConfig,
   options: CreateRampartOptions = {},
 ): Promise<Rampart> {
+  const masterKey = resolveMasterKey(config);
+  // Classification and redaction: audit details before they are hashed, logged events.
+  const redact = configuredRedactor(config, masterKey.key);
   // A logger this function opened (stdout, a rotated file) is closed by close().
   let ownLog: OpenedLogger | undefined;
   let logger: Logger;
   if (options.logger) logger = options.logger;
   else {
-    ownLog = await openLogger(config.log);
+    ownLog = await openLogger(config.log, { redactEvent: redact });
     logger = ownLog.logger;
   }
-  const masterKey = resolveMasterKey(config);
   if (masterKey.source === 'generated') {
     logger.warn(
       { path: masterKey.path },
@@ -173,8 +187,12 @@ export async function createRampart(
     });
     // The first subscriber: every security event as a structured log line. The audit
     // trail, metrics and detectors subscribe here as they arrive.
+    // Our logger classifies `event` in its serializer; a logger passed in by an embedding
+    // application has none, so the event is classified here instead (never twice: a
+    // second pass would hash a hash and mask a mask).
+    const logEvent = options.logger ? redact : (event: unknown) => event;
     events.subscribe('log', (event) => {
-      logger.info({ event }, `security event ${event.type}`);
+      logger.info({ event: logEvent(event) }, `security event ${event.type}`);
     });
     // The audit trail: publishers wait until their event is committed (group commit).
     // Its cleanup is registered first so it runs last, after every other publisher stopped.
@@ -183,6 +201,7 @@ export async function createRampart(
           store: new SqlAuditStore(database.db, database.dialect),
           signer: deriveCheckpointSigner(masterKey.key),
           config,
+          redactDetails: redact,
           onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
         })
       : undefined;
@@ -203,7 +222,22 @@ export async function createRampart(
     cleanups.push(() => authz.close());
 
     const stores = createSqlIdentityStores(database.db);
-    const sealer = createSealer(masterKey.key);
+    // The master key seals the data keys; the data key ring seals every secret (and
+    // still opens values sealed directly by the master key before the ring existed).
+    const masterSealer = createSealer(masterKey.key);
+    const dataKeyStore = new SqlDataKeyStore(database.db);
+    const dataKeys = await DataKeyService.open({
+      store: dataKeyStore,
+      fields: dataKeyStore,
+      encryptedFields,
+      masterSealer,
+      pubsub: hotStore.pubsub,
+      events,
+      onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
+    });
+    cleanups.push(await dataKeys.follow());
+    cleanups.push(() => dataKeys.stop());
+    const sealer = dataKeys.sealer;
     const responseStore = new SqlResponseStore(database.db as unknown as Kysely<unknown>);
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());
@@ -324,7 +358,9 @@ export async function createRampart(
     await app.register(idempotencyPlugin, {
       sets: hotStore.sets,
       values: hotStore.values,
-      sealer,
+      // Short-lived cached responses in the hot store, out of reach of re-encryption: the
+      // master-key sealer, so a data key retirement never strands one.
+      sealer: masterSealer,
       ttlMs: config.idempotency.ttl * 1000,
       maxBodyBytes: config.idempotency.maxBodyBytes,
     });
@@ -412,6 +448,25 @@ export async function createRampart(
           () => false,
         )),
     });
+    await app.register(dataKeyRoutes, { dataKeys, auth: identity.auth, logger });
+    const personalData = new SqlPersonalDataStore(database.db);
+    const gdpr = new GdprService({
+      accounts: stores.accounts,
+      accountCache: identity.accountCache,
+      sessions: identity.sessions,
+      apiKeys: identity.apiKeys,
+      mfa: identity.mfa,
+      hasher: identity.hasher,
+      login: identity.login,
+      consents: personalData,
+      personalData,
+      audit: audit?.store,
+      events,
+      masterKey: masterKey.key,
+      consentPurposes: config.dataProtection.consentPurposes,
+      reauthMaxAge: config.dataProtection.reauthMaxAge,
+    });
+    await app.register(gdprRoutes, { gdpr, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -436,6 +491,8 @@ export async function createRampart(
       ring: identity.ring,
       masterKeySource: masterKey.source,
       authz,
+      dataKeys,
+      gdpr,
       audit,
       health,
       liveEvents,

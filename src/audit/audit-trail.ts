@@ -21,6 +21,12 @@ export interface AuditTrailOptions {
   config: Pick<RampartConfig, 'env'> & { audit: RampartConfig['audit'] };
   now?: () => number;
   onBackgroundError?: (error: unknown, task: string) => void;
+  /**
+   * Applied to every event's details before the record is hashed and stored (the
+   * classification registry): a secret in details never reaches the store, and the
+   * chain covers exactly what is stored, so it stays verifiable.
+   */
+  redactDetails?: (details: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** Turns a security event into an audit entry with its risk score. */
@@ -130,7 +136,9 @@ export class AuditTrail {
 
   /** Resolves once the event is committed to the database. */
   record(event: SecurityEvent): Promise<void> {
-    return this.#commit.add(toAuditEntry(event, this.#o.config.env, this.#riskBase));
+    const redact = this.#o.redactDetails;
+    const recorded = redact ? { ...event, details: redact(event.details ?? {}) } : event;
+    return this.#commit.add(toAuditEntry(recorded, this.#o.config.env, this.#riskBase));
   }
 
   /** Starts the checkpoint and retention timers (unref'd: they never hold the process). */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
 export function registerKeysCommands(program: Command): void {
-  const keys = program.command('keys').description('Manage signing keys');
+  const keys = program.command('keys').description('Manage signing keys and data keys');
   keys
     .command('rotate')
     .description(
@@ -27,6 +27,55 @@ export function registerKeysCommands(program: Command): void {
           ].join('\n')}\n`,
         );
       } finally {
+        await rampart.close();
+      }
+    });
+  keys
+    .command('rotate-data')
+    .description(
+      'Make a new primary data key and re-encrypt every sealed field in batches (resumes an interrupted rotation); unused keys retire',
+    )
+    .option('--batch-size <n>', 'rows per batch (progress is saved after each)', '100')
+    .action(async (options: { batchSize: string }, command: Command) => {
+      const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
+      const batchSize = Number.parseInt(options.batchSize, 10);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+        throw new Error('--batch-size must be an integer from 1 to 10000');
+      const { createLogger } = await import('../monitor/logger.js');
+      const { createRampart } = await import('../rampart.js');
+      const { SingleBar, Presets } = (await import('cli-progress')).default;
+      const rampart = await createRampart(config, { logger: createLogger({ level: 'warn' }) });
+      const bar = new SingleBar(
+        { format: 're-encrypting [{bar}] {percentage}% | {value}/{total}', noTTYOutput: false },
+        Presets.shades_classic,
+      );
+      let started = false;
+      try {
+        const result = await rampart.dataKeys.rotate({
+          actor: { kind: 'system', id: 'cli' },
+          batchSize,
+          resume: 'always',
+          onProgress: (done, total) => {
+            if (!started && process.stderr.isTTY) bar.start(total, 0);
+            started = true;
+            if (process.stderr.isTTY) bar.update(done);
+          },
+        });
+        if (started && process.stderr.isTTY) bar.stop();
+        process.stdout.write(
+          `${[
+            `${result.resumed ? 'resumed rotation to' : 'new primary data key'} ${result.keyId}`,
+            `re-encrypted ${result.reencrypted} of ${result.total} sealed values`,
+            result.retiredKeys.length > 0
+              ? `retired ${result.retiredKeys.join(', ')}`
+              : 'no key retired',
+            ...(result.legacyRemaining > 0
+              ? [`${result.legacyRemaining} values still sealed by the master key: run again`]
+              : []),
+          ].join('\n')}\n`,
+        );
+      } finally {
+        if (started && process.stderr.isTTY) bar.stop();
         await rampart.close();
       }
     });

@@ -1,3 +1,7 @@
+import {
+  defaultClassificationMatcher,
+  normalizeFieldName,
+} from '../dataprotect/core/classification.js';
 import { parseMasterKey } from '../dataprotect/core/master-key.js';
 import { parseCidr } from '../identity/core/cidr.js';
 import { ProviderSettingsError, resolveProvider } from '../identity/oauth/core/providers.js';
@@ -52,6 +56,19 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       problem('cors.origins', `"${origin}" is not an origin (scheme://host[:port], no path)`);
     } else if (production && origin.startsWith('http://')) {
       problem('cors.origins', `"${origin}" is not https`);
+    }
+  }
+
+  // A configured rule is checked before the built-in ones: one that lets a built-in
+  // secret (password, token, cookie…) through unredacted would leak it into logs and the
+  // append-only audit trail, where it can never be removed.
+  for (const rule of config.dataProtection.classification) {
+    const leaf = rule.path.split('.').at(-1) ?? '';
+    const builtIn = defaultClassificationMatcher.classify([normalizeFieldName(leaf)]);
+    if (builtIn?.handling === 'redact' && rule.handling !== 'redact' && rule.handling !== 'hash') {
+      const message = `a rule for "${rule.path}" with handling ${rule.handling} would expose a secret the built-in rules redact`;
+      if (production) problem('dataProtection.classification', message);
+      else warnings.push(`dataProtection.classification: ${message}`);
     }
   }
 

@@ -1,3 +1,8 @@
+import {
+  compileClassification,
+  defaultClassification,
+} from '../dataprotect/core/classification.js';
+import { createRedactor } from '../dataprotect/core/redaction.js';
 import type { RampartConfig } from './schema.js';
 
 function redactUrlPassword(url: string | undefined): string | undefined {
@@ -32,7 +37,17 @@ function redactDeep(value: unknown, key: string): unknown {
  * passwords (the named fields below, then any field named like a secret or a URL).
  */
 export function redactConfig(config: RampartConfig): Record<string, unknown> {
-  return redactDeep(redactNamed(config), '') as Record<string, unknown>;
+  // The named fields below, then every field the classification registry marks `redact`
+  // (a secret, token or password anywhere, including settings added later; masks are not
+  // applied here), then any field named like a secret or a URL.
+  const redactSecrets = createRedactor({
+    matcher: compileClassification([
+      ...config.dataProtection.classification,
+      ...defaultClassification,
+    ]),
+    only: ['redact'],
+  });
+  return redactDeep(redactSecrets(redactNamed(config)), '') as Record<string, unknown>;
 }
 
 function redactNamed(config: RampartConfig): Record<string, unknown> {
@@ -41,6 +56,7 @@ function redactNamed(config: RampartConfig): Record<string, unknown> {
     masterKey: config.masterKey === undefined ? undefined : '[redacted]',
     databaseUrl: redactUrlPassword(config.databaseUrl),
     redisUrl: redactUrlPassword(config.redisUrl),
+    mail: { ...config.mail, smtpUrl: redactUrlPassword(config.mail.smtpUrl) },
     gateway: {
       ...config.gateway,
       identitySecret: config.gateway.identitySecret === undefined ? undefined : '[redacted]',

@@ -1,5 +1,6 @@
 import { auditErrors } from '../audit/errors.js';
 import { authzErrors } from '../authz/errors.js';
+import { dataProtectErrors } from '../dataprotect/errors.js';
 import { gatewayErrors } from '../gateway/errors.js';
 import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
@@ -44,4 +45,5 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   responseErrors,
   authzErrors,
   oauthErrors,
+  dataProtectErrors,
 );

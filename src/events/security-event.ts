@@ -293,6 +293,29 @@ export const securityEventTypes = {
     severity: 'critical',
     description: 'Read-only mode was turned on or off (unsafe methods are refused while on).',
   },
+  'data_key.rotated': {
+    severity: 'notice',
+    description:
+      'A new primary data key was made; re-encryption of every sealed field started (rampart keys rotate-data).',
+  },
+  'data_key.rotation.completed': {
+    severity: 'notice',
+    description:
+      'Every sealed field was re-encrypted under the primary data key; unused keys were retired.',
+  },
+  'gdpr.exported': {
+    severity: 'notice',
+    description: 'An account downloaded everything Rampart holds about it (GET /v1/me/export).',
+  },
+  'gdpr.erased': {
+    severity: 'warning',
+    description:
+      'An account erased its personal data (DELETE /v1/me); its audit records keep a pseudonymous id.',
+  },
+  'consent.changed': {
+    severity: 'info',
+    description: 'An account granted or withdrew consent for a purpose.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { redactForLog } from '../dataprotect/core/redaction.js';
 import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import { storageErrors } from '../storage/errors.js';
 import { httpErrors } from './errors.js';
@@ -152,7 +153,11 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
     if (normalized.status >= 500) {
       request.log.error({ err: error, code: normalized.code }, 'request failed');
     } else if (normalized.context) {
-      request.log.info({ code: normalized.code, ...normalized.context }, 'request refused');
+      // Context is spread to the top of the line: classify it (refusals only, off the fast path).
+      request.log.info(
+        redactForLog({ code: normalized.code, ...normalized.context }),
+        'request refused',
+      );
     }
     return sendProblem(reply, request, normalized, options.publicUrl);
   });

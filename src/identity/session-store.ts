@@ -42,7 +42,8 @@ export type SessionRevocationReason =
   | 'password_changed'
   | 'password_reset'
   | 'fingerprint_changed'
-  | 'automated_response';
+  | 'automated_response'
+  | 'account_erased';
 
 export interface SessionStore {
   /** Creates a session with the first refresh token of its family, atomically. */

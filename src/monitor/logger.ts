@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { redactForLog } from '../dataprotect/core/redaction.js';
 import { type LogConfig, openLogDestination } from './logging/log-destinations.js';
 import { type LogRedactor, redactSensitive } from './logging/log-redaction.js';
 
@@ -76,6 +77,11 @@ export interface LoggerOptions {
    * run after it.
    */
   redact?: LogRedactor;
+  /**
+   * Classification-based redaction of logged security events (`{ event }`); default the
+   * built-in classification (`redactForLog`).
+   */
+  redactEvent?: (value: unknown) => unknown;
 }
 
 // Each logger's pluggable redactor, settable after creation: the data-classification
@@ -100,6 +106,9 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: 'rampart' },
       timestamp: isoTimestamp,
       redact: { paths: redactedLogPaths, censor: '[redacted]' },
+      // Security events (`{ event }`) through the classification registry: a serializer
+      // runs only on lines that carry the key, so the request path pays nothing for it.
+      serializers: { event: options.redactEvent ?? redactForLog },
       formatters: {
         level: (label) => ({ level: label }),
         log: (line) => redactSensitive(slot.current ? slot.current(line) : line),
@@ -140,13 +149,14 @@ export interface OpenedLogger {
  */
 export async function openLogger(
   config: LogConfig,
-  options: { redact?: LogRedactor } = {},
+  options: { redact?: LogRedactor; redactEvent?: (value: unknown) => unknown } = {},
 ): Promise<OpenedLogger> {
   const destination = await openLogDestination(config);
   const logger = createLogger({
     level: config.level,
     destination: destination.stream,
     ...(options.redact ? { redact: options.redact } : {}),
+    ...(options.redactEvent ? { redactEvent: options.redactEvent } : {}),
   });
   return {
     logger,

@@ -209,6 +209,38 @@ export interface OAuthIdentitiesTable {
   last_login_at: number | null;
 }
 
+export interface DataKeysTable {
+  id: string;
+  key_sealed: string;
+  status: 'primary' | 'active' | 'retired';
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface DataKeyRotationsTable {
+  id: string;
+  key_id: string;
+  status: 'running' | 'done';
+  progress: string;
+  total: number;
+  done_count: number;
+  started_by: string | null;
+  started_at: number;
+  heartbeat_at: number;
+  finished_at: number | null;
+  retired_keys: string | null;
+}
+
+export interface ConsentRecordsTable {
+  id: string;
+  account_id: string;
+  purpose: string;
+  granted: number;
+  time: number;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   account_roles: AccountRolesTable;
@@ -226,4 +258,7 @@ export interface Database {
   rate_limit_rules: RateLimitRulesTable;
   oauth_providers: OAuthProvidersTable;
   oauth_identities: OAuthIdentitiesTable;
+  data_keys: DataKeysTable;
+  data_key_rotations: DataKeyRotationsTable;
+  consent_records: ConsentRecordsTable;
 }

@@ -14,6 +14,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'mfa.disabled': 9,
   'mfa.reset': 9,
   'session.revoked': 7,
+  'gdpr.erased': 9,
   'ip.rule.lifted': 7,
   // Token and key management.
   'apikey.created': 9,
@@ -26,6 +27,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'oauth.provider.changed': 9,
   'apikey.exposed_in_url': 9,
   'secret.detected': 9,
+  'data_key.*': 9,
   // Production deploys (configuration pushed by a pipeline).
   'deploy.*': 8,
   'config.changed': 8,
@@ -44,6 +46,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'auth.logout': 2,
   'auth.mfa.challenged': 2,
   'session.created': 3,
+  'consent.changed': 2,
 });
 
 /** `['apikey.*=9', 'config.read=1']` → `{ 'apikey.*': 9, 'config.read': 1 }` (validated by the config schema). */

@@ -21,7 +21,7 @@ const NullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null
 const Scope = Type.String({ pattern: permissionPattern, maxLength: 81 });
 const Cidr = Type.String({ minLength: 2, maxLength: 49 });
 
-const ApiKeySchema = Type.Object(
+export const ApiKeySchema = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),

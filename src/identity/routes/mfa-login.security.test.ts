@@ -383,7 +383,8 @@ for (const hot of testHotStoreKinds()) {
         .where('account_id', '=', user.id)
         .executeTakeFirstOrThrow();
       const plain = Buffer.from(user.secret);
-      expect(row.secret_sealed).toMatch(/^v1\./);
+      // Sealed by the data key ring (v2, naming the primary data key).
+      expect(row.secret_sealed).toMatch(new RegExp(`^v2\\.${r.dataKeys.primaryKeyId}\\.`));
       for (const form of [plain.toString('hex'), plain.toString('base64url')])
         expect(row.secret_sealed).not.toContain(form);
       expect(row.secret_sealed).not.toContain(totpSecretBase32(user.secret));

@@ -360,7 +360,7 @@ for (const hot of testHotStoreKinds()) {
         .select('signing_secret_sealed')
         .where('id', '=', next.id)
         .executeTakeFirstOrThrow();
-      expect(row.signing_secret_sealed).toMatch(/^v1\./);
+      expect(row.signing_secret_sealed).toMatch(/^v2\./);
       expect(row.signing_secret_sealed).not.toContain(next.signingSecret.slice(4));
     });
   });

@@ -7,6 +7,7 @@ import * as authzPolicy from './0010-authz-policy.js';
 import * as protectIpRules from './0020-protect-ip-rules.js';
 import * as protectRateLimitRules from './0021-protect-rate-limit-rules.js';
 import * as audit from './0030-audit.js';
+import * as dataprotect from './0040-dataprotect.js';
 import * as monitorHealth from './0050-monitor-health.js';
 import * as monitorResponse from './0052-monitor-response.js';
 
@@ -25,4 +26,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0030_audit': audit,
   '0050_monitor_health': monitorHealth,
   '0052_monitor_response': monitorResponse,
+  '0040_dataprotect': dataprotect,
 });

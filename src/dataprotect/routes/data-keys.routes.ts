@@ -1,0 +1,136 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import { RampartError } from '../../errors/rampart-error.js';
+import { type Authenticator, requestContext } from '../../identity/authenticate.js';
+import { userActor } from '../../identity/core/request-context.js';
+import { type DataKeyService, rotationStaleMs } from '../data-key-service.js';
+import { dataProtectErrors } from '../errors.js';
+import type { DataKeyRotation } from '../store.js';
+
+export interface DataKeyRoutesOptions {
+  dataKeys: DataKeyService;
+  auth: Authenticator;
+  logger: Logger;
+}
+
+const Iso = Type.String({ format: 'date-time' });
+
+const RotationSchema = Type.Object({
+  id: Type.String(),
+  key_id: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done')]),
+  total: Type.Integer(),
+  done: Type.Integer(),
+  started_at: Iso,
+  heartbeat_at: Iso,
+  finished_at: Type.Union([Iso, Type.Null()]),
+  retired_keys: Type.Array(Type.String()),
+});
+
+const DataKeysResponse = Type.Object({
+  primary_key_id: Type.String(),
+  keys: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      status: Type.Union([
+        Type.Literal('primary'),
+        Type.Literal('active'),
+        Type.Literal('retired'),
+      ]),
+      created_at: Iso,
+      retired_at: Type.Union([Iso, Type.Null()]),
+    }),
+  ),
+  rotation: Type.Union([RotationSchema, Type.Null()]),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function rotationJson(r: DataKeyRotation | undefined) {
+  if (!r) return null;
+  return {
+    id: r.id,
+    key_id: r.keyId,
+    status: r.status,
+    total: r.total,
+    done: Math.min(r.doneCount, r.total),
+    started_at: iso(r.startedAt),
+    heartbeat_at: iso(r.heartbeatAt),
+    finished_at: r.finishedAt === null ? null : iso(r.finishedAt),
+    retired_keys: r.retiredKeys,
+  };
+}
+
+/** Admin API over the data key ring: status, and a rotation that runs in the background. */
+export const dataKeyRoutes: FastifyPluginAsyncTypebox<DataKeyRoutesOptions> = async (
+  app,
+  { dataKeys, auth, logger },
+) => {
+  const admin = auth.requireRole('ADMIN');
+  const status = async () => {
+    await dataKeys.reload();
+    return {
+      primary_key_id: dataKeys.primaryKeyId,
+      keys: dataKeys.keys.map((k) => ({
+        id: k.id,
+        status: k.status,
+        created_at: iso(k.createdAt),
+        retired_at: k.retiredAt === null ? null : iso(k.retiredAt),
+      })),
+      rotation: rotationJson(await dataKeys.latestRotation()),
+    };
+  };
+
+  app.get(
+    '/v1/admin/keys/data',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['dataprotect'],
+        summary: 'The data key ring and the latest rotation',
+        security: [{ bearerAuth: [] }],
+        response: { 200: DataKeysResponse },
+      },
+    },
+    status,
+  );
+
+  app.post(
+    '/v1/admin/keys/data/rotate',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['dataprotect'],
+        summary:
+          'Make a new primary data key and re-encrypt every sealed field in the background (resumes a stalled rotation)',
+        security: [{ bearerAuth: [] }],
+        response: { 202: DataKeysResponse },
+      },
+    },
+    async (request, reply) => {
+      const running = await dataKeys.latestRotation();
+      if (
+        dataKeys.activeRotation !== undefined ||
+        (running?.status === 'running' && Date.now() - running.heartbeatAt <= rotationStaleMs)
+      )
+        throw new RampartError(dataProtectErrors.data_key_rotation_running);
+      const principal = auth.principalOf(request);
+      const started = dataKeys.rotate({
+        actor: userActor(principal.id, requestContext(request)),
+        resume: 'stale',
+      });
+      started.catch((error: unknown) => logger.error({ err: error }, 'data key rotation failed'));
+      // Wait until the new key exists (the rotation row is written first), not for the
+      // re-encryption itself.
+      for (let i = 0; i < 100; i++) {
+        const latest = await dataKeys.latestRotation();
+        if (latest && latest.id !== running?.id) break;
+        if (dataKeys.activeRotation === undefined) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      reply.code(202);
+      return status();
+    },
+  );
+};
