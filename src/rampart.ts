@@ -18,6 +18,8 @@ import { createIdentity, type Identity } from './identity/create-identity.js';
 import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
+import { type Alerts, createAlerts } from './monitor/alerts/create-alerts.js';
+import { alertsPlugin } from './monitor/alerts/plugin.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createLogger } from './monitor/logger.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
@@ -38,6 +40,7 @@ import type { HotStore } from './storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from './storage/migrate.js';
 import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
+import { SqlAlertStore } from './storage/sql/sql-alert-store.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
@@ -80,6 +83,8 @@ export interface Rampart {
   readonly audit: AuditTrail | undefined;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
+  /** Alert rules, channels, silences and the evaluator (leader-elected in a cluster). */
+  readonly alerts: Alerts;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
   metricsUrl(): string | undefined;
   /** Starts listening; resolves with the bound URL. */
@@ -211,6 +216,18 @@ export async function createRampart(
       : undefined;
     if (metrics) cleanups.push(async () => metrics.close());
 
+    const alerts = createAlerts({
+      config,
+      store: new SqlAlertStore(database.db, sealer),
+      events,
+      hot: hotStore,
+      mailer,
+      ...(metrics ? { registry: metrics.registry } : {}),
+      onError: (error, task) => logger.error({ err: error }, `${task} failed`),
+    });
+    await alerts.start();
+    cleanups.push(() => alerts.close());
+
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
       values: hotStore.values,
@@ -289,6 +306,7 @@ export async function createRampart(
     // After the hooks it relies on (IP rules, idempotency, rate limits), so they cover it.
     if (gateway.pluginOptions) await app.register(gatewayPlugin, gateway.pluginOptions);
     if (audit) await app.register(auditRoutes, { audit, auth: identity.auth });
+    await app.register(alertsPlugin, { service: alerts.service, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -312,6 +330,7 @@ export async function createRampart(
       masterKeySource: masterKey.source,
       audit,
       metrics,
+      alerts,
       metricsUrl: () => metricsServer?.url,
       async listen() {
         const url = await app.listen({ host: config.host, port: config.port });

@@ -188,6 +188,25 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'A probe request reached the upstream again; the gateway calls it normally.',
   },
+  'detector.signal': {
+    severity: 'warning',
+    description:
+      'A detector saw an attack pattern: details.detector, details.severity (low, medium, high, critical), details.key and details.evidence.',
+  },
+  'alert.firing': {
+    severity: 'warning',
+    description:
+      'An alert rule fired (after its for duration): details.rule, details.severity, details.labels, details.value, details.silenced.',
+  },
+  'alert.resolved': {
+    severity: 'notice',
+    description: 'A firing alert cleared; its channels received one resolved notification.',
+  },
+  'alert.notification.failed': {
+    severity: 'warning',
+    description:
+      'An alert notification could not be delivered to a channel after its retries, or its circuit was open.',
+  },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 
 export type EventSeverity = 'info' | 'notice' | 'warning' | 'critical';
