@@ -64,6 +64,7 @@ export class AlertManager {
   readonly #now: () => number;
   readonly #signals = new SignalWindow();
   readonly #series = new Map<string, Sample[]>();
+  readonly #lastEvaluation = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #subscription: EventSubscription | undefined;
   #unsubscribe: Unsubscribe | undefined;
@@ -331,10 +332,16 @@ export class AlertManager {
       rule.metric.labels,
       rule.groupBy,
     );
+    const previousEvaluation = this.#lastEvaluation.get(rule.id);
+    this.#lastEvaluation.set(rule.id, now);
     for (const [, g] of sums) {
       const fp = alertFingerprint(rule.id, g.labels);
       const key = `${rule.id}|${fp}`;
-      const samples = this.#series.get(key) ?? [];
+      // A series that appeared since the last evaluation counted from 0 (a counter's
+      // first increments would otherwise be invisible to count and rate).
+      const samples =
+        this.#series.get(key) ??
+        (previousEvaluation === undefined ? [] : [{ time: previousEvaluation, value: 0 }]);
       samples.push({ time: now, value: g.value });
       while (samples.length > 1 && (samples[0] as Sample).time < now - windowMs) samples.shift();
       this.#series.set(key, samples);
