@@ -11,7 +11,10 @@ export interface AlertStepInput {
 export type AlertTransition = 'pending' | 'firing' | 'resolved';
 
 export interface AlertStep {
-  /** The state to persist; undefined: forget the alert (nothing left to remember). */
+  /**
+   * The state to persist; `previous` itself when nothing changed (no write); undefined:
+   * forget the alert (nothing left to remember).
+   */
   next: AlertInstance | undefined;
   transition?: AlertTransition;
   /** The notification to send after `next` is persisted. */
@@ -57,7 +60,7 @@ export function stepAlert(rule: Timing, previous: AlertInstance, input: AlertSte
 
   if (previous.state === 'firing') {
     if (!previous.notified) {
-      if (!mayNotify()) return { next: { ...base } };
+      if (!mayNotify()) return { next: previous };
       return {
         next: { ...base, notified: true, lastNotifiedAt: now },
         notify: 'firing',
@@ -68,9 +71,10 @@ export function stepAlert(rule: Timing, previous: AlertInstance, input: AlertSte
       previous.lastNotifiedAt !== null &&
       now - previous.lastNotifiedAt >= rule.repeatInterval * 1000 &&
       !input.silenced;
+    // Unchanged: no write (the stored value is the one of the last change).
     return repeatDue
       ? { next: { ...base, lastNotifiedAt: now }, notify: 'firing' }
-      : { next: base };
+      : { next: previous };
   }
 
   const activeSince = previous.state === 'pending' ? (previous.activeSince ?? now) : now;
@@ -88,7 +92,7 @@ export function stepAlert(rule: Timing, previous: AlertInstance, input: AlertSte
       ? { next, transition: 'firing', notify: 'firing' }
       : { next, transition: 'firing' };
   }
-  if (previous.state === 'pending') return { next: { ...base, activeSince } };
+  if (previous.state === 'pending') return { next: previous };
   return { next: { ...base, state: 'pending', activeSince }, transition: 'pending' };
 }
 
