@@ -778,12 +778,12 @@ export const ConfigSchema = Type.Object(
         rules: Type.Array(AlertRuleSchema, {
           default: [],
           description:
-            'Alert rules (config file only; more through /v1/alerts/rules): {name, metric: {name, labels} | signal: {labels, field?}, aggregation, window, operator, threshold, for, severity, labels, annotations, channels, cooldown, repeatInterval, groupBy}.',
+            'Alert rules (config file only; more through /v1/alerts/rules): {name, metric: {name, labels} or signal: {labels, field?}, aggregation, window, operator, threshold, for, severity, labels, annotations, channels, cooldown, repeatInterval, groupBy}.',
         }),
         channels: Type.Array(AlertChannelSchema, {
           default: [],
           description:
-            'Notification channels (config file only; more through /v1/alerts/channels): {name, type: email|slack|webhook|alertmanager, to | url, secret (webhook), template?}.',
+            'Notification channels (config file only; more through /v1/alerts/channels): {name, type (email, slack, webhook or alertmanager), to (email) or url, secret (webhook), template?}.',
         }),
         delivery: Type.Object(
           {
