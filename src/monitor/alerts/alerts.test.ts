@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createAdmin, expectProblem } from '../../../test/support/http-helpers.js';
+import { testDatabaseKinds } from '../../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../../test/support/test-rampart.js';
 import {
   startWebhookReceiver,
@@ -26,7 +27,7 @@ function signal(r: TestRampart, key: string, detector = 'brute_force') {
   });
 }
 
-describe('alerts on a live server', () => {
+describe.each(testDatabaseKinds())('alerts on a live server (%s)', (database) => {
   let r: TestRampart;
   let hook: WebhookReceiver;
   let token: string;
@@ -35,6 +36,7 @@ describe('alerts on a live server', () => {
   beforeAll(async () => {
     hook = await startWebhookReceiver();
     r = await startTestRampart({
+      database,
       overrides: {
         alerts: {
           evaluationIntervalMs: 50,
@@ -354,6 +356,95 @@ describe('alerts on a live server', () => {
       .selectAll()
       .execute();
     expect(JSON.stringify(row)).not.toContain('XXXXSECRETXXXX');
+  });
+
+  it('updates and removes API rules, channels and silences, and guards config entries and used channels', async () => {
+    const channel = await r.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/channels',
+      headers: bearer(token),
+      payload: { name: 'crud-am', type: 'alertmanager', url: hook.url },
+    });
+    expect(channel.statusCode, channel.body).toBe(201);
+    const channelDoc = channel.json<{ id: string; origin: string; target: string }>();
+    expect(channelDoc).toMatchObject({ origin: 'api', target: hook.url });
+    const rule = await addRule({ name: 'crud', signal: {}, threshold: 5, channels: ['crud-am'] });
+    const inUse = await r.app.inject({
+      method: 'DELETE',
+      url: `/v1/alerts/channels/${channelDoc.id}`,
+      headers: bearer(token),
+    });
+    expect(expectProblem(inUse, 409, 'alert_channel_in_use').rules).toEqual(['crud']);
+    const updated = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/alerts/rules/${rule.id}`,
+      headers: bearer(token),
+      payload: { name: 'crud', signal: {}, threshold: 9, channels: [] },
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    expect(updated.json()).toMatchObject({ threshold: 9, channels: [], origin: 'api' });
+    const removed = await r.app.inject({
+      method: 'DELETE',
+      url: `/v1/alerts/channels/${channelDoc.id}`,
+      headers: bearer(token),
+    });
+    expect(removed.statusCode).toBe(204);
+    const gone = await r.app.inject({
+      method: 'GET',
+      url: `/v1/alerts/channels/${channelDoc.id}`,
+      headers: bearer(token),
+    });
+    expectProblem(gone, 404, 'alert_channel_not_found');
+    const taken = await r.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/rules',
+      headers: bearer(token),
+      payload: { name: 'crud', signal: {}, threshold: 1 },
+    });
+    expectProblem(taken, 409, 'alert_rule_name_taken');
+    const silence = await r.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/silences',
+      headers: bearer(token),
+      payload: {
+        matchers: [{ label: 'alertname', op: '=~', value: 'crud.*' }],
+        endsAt: new Date(Date.now() + 60_000).toISOString(),
+      },
+    });
+    expect(silence.statusCode, silence.body).toBe(201);
+    const sid = silence.json<{ id: string }>().id;
+    const ended = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/alerts/silences/${sid}`,
+      headers: bearer(token),
+      payload: {
+        matchers: [{ label: 'alertname', op: '=~', value: 'crud.*' }],
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() - 1000).toISOString(),
+      },
+    });
+    expect(ended.json()).toMatchObject({ active: false });
+    const badRegex = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/alerts/silences/${sid}`,
+      headers: bearer(token),
+      payload: {
+        matchers: [{ label: 'a', op: '=~', value: '(' }],
+        endsAt: new Date(Date.now() + 1000).toISOString(),
+      },
+    });
+    expectProblem(badRegex, 400, 'alert_silence_invalid');
+    await r.app.inject({
+      method: 'DELETE',
+      url: `/v1/alerts/silences/${sid}`,
+      headers: bearer(token),
+    });
+    const noSilence = await r.app.inject({
+      method: 'DELETE',
+      url: `/v1/alerts/silences/${sid}`,
+      headers: bearer(token),
+    });
+    expectProblem(noSilence, 404, 'alert_silence_not_found');
   });
 
   it('refuses the alert API to a caller without alerts permissions', async () => {
