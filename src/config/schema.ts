@@ -775,6 +775,13 @@ export const ConfigSchema = Type.Object(
           description:
             'Milliseconds between rule evaluations; a detector signal also triggers one at once.',
         }),
+        historyRetentionDays: Type.Integer({
+          default: 90,
+          minimum: 0,
+          maximum: 36_500,
+          description:
+            'Days of alert history and delivery records kept (pruned hourly); 0 keeps everything.',
+        }),
         rules: Type.Array(AlertRuleSchema, {
           default: [],
           description:

@@ -41,6 +41,8 @@ export interface AlertManagerOptions {
   registry?: Registry;
   nodeId: string;
   intervalMs: number;
+  /** Days of history and delivery records kept (0: all); pruned hourly by the leader. */
+  historyRetentionDays?: number;
   onError: (error: unknown, task: string) => void;
   now?: () => number;
 }
@@ -71,6 +73,7 @@ export class AlertManager {
   #running: Promise<void> | undefined;
   #again = false;
   #leader = false;
+  #prunedAt = 0;
   #closed = false;
 
   constructor(options: AlertManagerOptions) {
@@ -170,6 +173,12 @@ export class AlertManager {
     this.#leader = await this.#o.hot.leases.acquire(leaseKey, this.#o.nodeId, ttl);
     if (!this.#leader || this.#closed) return;
     await this.evaluate();
+    const days = this.#o.historyRetentionDays ?? 0;
+    const now = this.#now();
+    if (days > 0 && now - this.#prunedAt >= 3_600_000) {
+      this.#prunedAt = now;
+      await this.#o.store.pruneHistory(now - days * 86_400_000);
+    }
   }
 
   /** One evaluation of every rule (callers hold the lease). */

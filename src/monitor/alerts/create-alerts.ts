@@ -90,6 +90,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
     ...(options.registry ? { registry: options.registry } : {}),
     nodeId: randomUUID(),
     intervalMs: config.alerts.evaluationIntervalMs,
+    historyRetentionDays: config.alerts.historyRetentionDays,
     onError: options.onError,
     ...(options.now ? { now: options.now } : {}),
   });

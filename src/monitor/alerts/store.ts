@@ -100,5 +100,7 @@ export interface AlertStore {
   queryHistory(query: AlertHistoryQuery): Promise<AlertHistoryEntry[]>;
 
   recordDelivery(record: DeliveryRecord): Promise<void>;
+  /** Deletes history entries and delivery records older than `before` (ms). */
+  pruneHistory(before: number): Promise<void>;
   queryDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
 }

@@ -351,6 +351,11 @@ export class SqlAlertStore implements AlertStore {
       .execute();
   }
 
+  async pruneHistory(before: number): Promise<void> {
+    await this.#db.deleteFrom('alert_history').where('time', '<', before).execute();
+    await this.#db.deleteFrom('alert_deliveries').where('started_at', '<', before).execute();
+  }
+
   async queryDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {
     let query = this.#db.selectFrom('alert_deliveries').selectAll();
     if (q.channel !== undefined) query = query.where('channel', '=', q.channel);
