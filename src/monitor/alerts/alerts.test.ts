@@ -447,6 +447,42 @@ describe.each(testDatabaseKinds())('alerts on a live server (%s)', (database) =>
     expectProblem(noSilence, 404, 'alert_silence_not_found');
   });
 
+  it('records every delivery, failed ones too, and raises alert.notification.failed', async () => {
+    const dead = await startWebhookReceiver();
+    const deadUrl = dead.url;
+    await dead.close();
+    const created = await r.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/channels',
+      headers: bearer(token),
+      payload: { name: 'dead-hook', type: 'webhook', url: deadUrl, secret },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const tested = await r.app.inject({
+      method: 'POST',
+      url: `/v1/alerts/channels/${created.json<{ id: string }>().id}/test`,
+      headers: bearer(token),
+    });
+    expect(tested.json()).toMatchObject({ outcome: 'failed', attempts: 2, channel: 'dead-hook' });
+    expect(tested.json<{ error: string }>().error).toMatch(/^unreachable/);
+    const deliveries = await r.app.inject({
+      method: 'GET',
+      url: '/v1/alerts/deliveries?channel=dead-hook',
+      headers: bearer(token),
+    });
+    expect(deliveries.json<{ items: unknown[] }>().items).toEqual([
+      expect.objectContaining({ channel: 'dead-hook', outcome: 'failed', test: true }),
+    ]);
+    await until(async () => {
+      const events = await r.app.inject({
+        method: 'GET',
+        url: '/v1/admin/audit/events?action=alert.notification.failed',
+        headers: bearer(token),
+      });
+      return events.json<{ events: unknown[] }>().events.length === 1;
+    });
+  });
+
   it('refuses the alert API to a caller without alerts permissions', async () => {
     const res = await r.app.inject({ method: 'GET', url: '/v1/alerts/rules' });
     expect(res.statusCode).toBe(401);
