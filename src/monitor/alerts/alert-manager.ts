@@ -170,7 +170,13 @@ export class AlertManager {
 
   async #tick(): Promise<void> {
     const ttl = Math.max(this.#o.intervalMs * 3, 1000);
-    this.#leader = await this.#o.hot.leases.acquire(leaseKey, this.#o.nodeId, ttl);
+    // A hot store that fails means no lease: stop evaluating rather than risk two leaders.
+    this.#leader = await this.#o.hot.leases
+      .acquire(leaseKey, this.#o.nodeId, ttl)
+      .catch((error: unknown) => {
+        this.#o.onError(error, 'alert leader lease');
+        return false;
+      });
     if (!this.#leader || this.#closed) return;
     await this.evaluate();
     const days = this.#o.historyRetentionDays ?? 0;
