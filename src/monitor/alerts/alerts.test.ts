@@ -258,6 +258,9 @@ describe.each(testDatabaseKinds())('alerts on a live server (%s)', (database) =>
       operator: 'gte',
       threshold: 2,
     });
+    // Let the evaluator take its first sample of the counter before the failures start.
+    await new Promise((res) => setTimeout(res, 400));
+    await r.alerts.manager.settled();
     for (let i = 0; i < 3; i++)
       await r.app.inject({
         method: 'POST',
