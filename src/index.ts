@@ -1,6 +1,6 @@
 /**
  * The package's public surface: embed Rampart in a process, and the client-side helpers
- * for API keys and signed requests.
+ * for API keys, signed requests and signed alert webhooks.
  */
 
 export { loadConfig } from './config/index.js';
@@ -18,6 +18,12 @@ export {
   type VerifyGatewayIdentityResult,
   verifyGatewayIdentity,
 } from './gateway/index.js';
+export {
+  signWebhookBody,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+  webhookSignatureHeader,
+} from './monitor/channels/webhook-signature.js';
 export { createRampart, type Rampart } from './rampart.js';
 export {
   type ApiKeyStringParse,

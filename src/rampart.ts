@@ -31,6 +31,8 @@ import { createOAuth, type OAuth, oauthPlugin } from './identity/oauth/index.js'
 import identityPlugin from './identity/plugin.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
+import { type Alerts, createAlerts } from './monitor/alerts/create-alerts.js';
+import { alertsPlugin } from './monitor/alerts/plugin.js';
 import type { HealthCheck } from './monitor/core/health.js';
 import { createMonitorResponse, type MonitorResponse } from './monitor/create-monitor-response.js';
 import { HealthService } from './monitor/health/health-service.js';
@@ -59,6 +61,7 @@ import type { HotStore } from './storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from './storage/migrate.js';
 import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
+import { SqlAlertStore } from './storage/sql/sql-alert-store.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
 import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
@@ -121,6 +124,8 @@ export interface Rampart {
   readonly response: MonitorResponse;
   /** Prometheus metrics of this instance (undefined when `metrics.enabled` is false). */
   readonly metrics: RampartMetrics | undefined;
+  /** Alert rules, channels, silences and the evaluator (leader-elected in a cluster). */
+  readonly alerts: Alerts;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
   metricsUrl(): string | undefined;
   /** Starts listening; resolves with the bound URL. */
@@ -323,6 +328,17 @@ export async function createRampart(
       ...(metrics ? { registry: metrics.registry } : {}),
     });
     cleanups.push(async () => overview.close());
+    const alerts = createAlerts({
+      config,
+      store: new SqlAlertStore(database.db, sealer),
+      events,
+      hot: hotStore,
+      mailer,
+      ...(metrics ? { registry: metrics.registry } : {}),
+      onError: (error, task) => logger.error({ err: error }, `${task} failed`),
+    });
+    await alerts.start();
+    cleanups.push(() => alerts.close());
 
     const ipAccess = new IpAccess({
       store: new SqlIpRuleStore(database.db),
@@ -467,6 +483,7 @@ export async function createRampart(
       reauthMaxAge: config.dataProtection.reauthMaxAge,
     });
     await app.register(gdprRoutes, { gdpr, auth: identity.auth });
+    await app.register(alertsPlugin, { service: alerts.service, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();
 
@@ -497,6 +514,7 @@ export async function createRampart(
       health,
       liveEvents,
       metrics,
+      alerts,
       metricsUrl: () => metricsServer?.url,
       async listen() {
         const url = await app.listen({ host: config.host, port: config.port });

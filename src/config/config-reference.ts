@@ -33,6 +33,7 @@ export function renderConfigReference(): string {
     '- a wildcard (`*`) CORS origin (the `null` origin, and `*` with credentials, are refused everywhere);',
     '- SQLite without `allowSqliteInProduction`, and an in-memory SQLite database in any case.',
     '- `/metrics` on the main listener without `metrics.token` (set a token, a separate `metrics.port`, or turn metrics off).',
+    '- an alert channel URL (`alerts.channels`) over `http://` to another machine.',
     '',
     '`rampart config check` prints the same verdict without starting (`--json` for machines); `rampart config show`',
     'prints the effective configuration with secrets redacted and where each value came from.',

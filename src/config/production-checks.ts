@@ -150,6 +150,20 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       problem('gateway.upstream', 'must use https:// in production unless it is on this machine');
     }
   }
+  if (production) {
+    config.alerts.channels.forEach((channel, i) => {
+      if (!('url' in channel)) return;
+      const u = new URL(channel.url);
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+      // Alert bodies name attacked accounts and addresses; Slack URLs are credentials.
+      if (u.protocol !== 'https:' && !loopback) {
+        problem(
+          `alerts.channels.${i}.url`,
+          `(${channel.name}) must use https:// in production unless it is on this machine`,
+        );
+      }
+    });
+  }
   if (config.env !== 'development' && config.host === '127.0.0.1') {
     warnings.push(
       `host is 127.0.0.1: only this machine can reach Rampart (set RAMPART_HOST=0.0.0.0 behind a proxy)`,

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { AlertChannelSchema, AlertRuleSchema } from '../monitor/alerts/alert-schemas.js';
 import { HealthConfigSchema } from './health-schema.js';
 import { DetectorsConfigSchema, ResponsesConfigSchema } from './response-schema.js';
 
@@ -1065,6 +1066,81 @@ export const ConfigSchema = Type.Object(
     ),
     detectors: DetectorsConfigSchema,
     responses: ResponsesConfigSchema,
+    alerts: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Evaluate alert rules and notify channels (one node of a cluster at a time).',
+        }),
+        evaluationIntervalMs: Type.Integer({
+          default: 5000,
+          minimum: 10,
+          maximum: 3_600_000,
+          description:
+            'Milliseconds between rule evaluations; a detector signal also triggers one at once.',
+        }),
+        historyRetentionDays: Type.Integer({
+          default: 90,
+          minimum: 0,
+          maximum: 36_500,
+          description:
+            'Days of alert history and delivery records kept (pruned hourly); 0 keeps everything.',
+        }),
+        rules: Type.Array(AlertRuleSchema, {
+          default: [],
+          description:
+            'Alert rules (config file only; more through /v1/alerts/rules): {name, metric: {name, labels} or signal: {labels, field?}, aggregation, window, operator, threshold, for, severity, labels, annotations, channels, cooldown, repeatInterval, groupBy}.',
+        }),
+        channels: Type.Array(AlertChannelSchema, {
+          default: [],
+          description:
+            'Notification channels (config file only; more through /v1/alerts/channels): {name, type (email, slack, webhook or alertmanager), to (email) or url, secret (webhook), template?}.',
+        }),
+        delivery: Type.Object(
+          {
+            attempts: Type.Integer({
+              default: 4,
+              minimum: 1,
+              maximum: 20,
+              description: 'Attempts per notification and channel, the first included.',
+            }),
+            timeoutMs: Type.Integer({
+              default: 5000,
+              minimum: 10,
+              maximum: 120_000,
+              description: 'Milliseconds one delivery attempt may take.',
+            }),
+            backoffMs: Type.Integer({
+              default: 250,
+              minimum: 1,
+              maximum: 60_000,
+              description: 'Backoff base: retry n waits a random time below backoffMs × 2^n.',
+            }),
+            maxBackoffMs: Type.Integer({
+              default: 10_000,
+              minimum: 1,
+              maximum: 600_000,
+              description: 'Ceiling of a retry wait.',
+            }),
+            circuitFailures: Type.Integer({
+              default: 5,
+              minimum: 1,
+              maximum: 1000,
+              description: "Consecutive failed attempts that open a channel's circuit.",
+            }),
+            circuitOpenDuration: Type.Integer({
+              default: 30,
+              minimum: 1,
+              maximum: 3600,
+              description: 'Seconds an open channel circuit refuses deliveries before a probe.',
+            }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,7 +6,7 @@ import { httpErrors } from '../http/errors.js';
 import { apiKeyErrors } from '../identity/api-key-errors.js';
 import { identityErrors } from '../identity/errors.js';
 import { oauthErrors } from '../identity/oauth/errors.js';
-import { monitorErrors } from '../monitor/errors.js';
+import { alertErrors, monitorErrors } from '../monitor/errors.js';
 import { responseErrors } from '../monitor/response/errors.js';
 import { accessErrors } from '../protect/access-errors.js';
 import { protectErrors } from '../protect/errors.js';
@@ -43,6 +43,7 @@ export const errorRegistry: ReadonlyMap<string, ErrorDefinition> = collect(
   auditErrors,
   monitorErrors,
   responseErrors,
+  alertErrors,
   authzErrors,
   oauthErrors,
   dataProtectErrors,

@@ -255,13 +255,6 @@ export const securityEventTypes = {
     description:
       "A node's overall health changed between healthy, degraded and unhealthy (critical when unhealthy, a notice when healthy again).",
   },
-  'detector.signal': {
-    severity: 'warning',
-    description:
-      'A detector saw an attack pattern (details: detector, severity, key, evidence); fired once per window and key.',
-  },
-  'alert.firing': { severity: 'warning', description: 'An alert started firing.' },
-  'alert.resolved': { severity: 'info', description: 'A firing alert cleared.' },
   'response.action.executed': {
     severity: 'warning',
     description:
@@ -315,6 +308,25 @@ export const securityEventTypes = {
   'consent.changed': {
     severity: 'info',
     description: 'An account granted or withdrew consent for a purpose.',
+  },
+  'detector.signal': {
+    severity: 'warning',
+    description:
+      'A detector saw an attack pattern: details.detector, details.severity (low, medium, high, critical), details.key and details.evidence.',
+  },
+  'alert.firing': {
+    severity: 'warning',
+    description:
+      'An alert rule fired (after its for duration): details.rule, details.severity, details.labels, details.value, details.silenced.',
+  },
+  'alert.resolved': {
+    severity: 'notice',
+    description: 'A firing alert cleared; its channels received one resolved notification.',
+  },
+  'alert.notification.failed': {
+    severity: 'warning',
+    description:
+      'An alert notification could not be delivered to a channel after its retries, or its circuit was open.',
   },
 } as const satisfies Record<string, { severity: EventSeverity; description: string }>;
 

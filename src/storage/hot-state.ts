@@ -52,6 +52,17 @@ export interface ExpiringValueStore {
   readonly getNow?: (key: string) => string | undefined;
 }
 
+export interface LeaseStore {
+  /**
+   * Takes the lease `key` for `holder` for `ttlMs`, or extends it if `holder` already
+   * holds it; resolves false while another holder's lease runs. At most one holder at a
+   * time (leader election: exactly one node runs a job).
+   */
+  acquire(key: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it, so another node can take it at once. */
+  release(key: string, holder: string): Promise<void>;
+}
+
 export type Unsubscribe = () => Promise<void>;
 
 export interface PubSub {
@@ -66,6 +77,7 @@ export interface HotStore {
   readonly sets: ExpiringSetStore;
   readonly values: ExpiringValueStore;
   readonly pubsub: PubSub;
+  readonly leases: LeaseStore;
   /** Round-trips to the store; resolves with the latency in ms. */
   ping(): Promise<number>;
   close(): Promise<void>;

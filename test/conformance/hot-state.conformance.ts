@@ -253,6 +253,35 @@ export function defineHotStoreConformance(harness: HotStoreHarness): void {
     });
   });
 
+  describe('leases', () => {
+    it('gives a lease to one holder, lets it extend, and refuses others until released', async () => {
+      const store = await open();
+      expect(await store.leases.acquire('leader', 'a', longTtl)).toBe(true);
+      expect(await store.leases.acquire('leader', 'b', longTtl)).toBe(false);
+      expect(await store.leases.acquire('leader', 'a', longTtl)).toBe(true);
+      await store.leases.release('leader', 'b');
+      expect(await store.leases.acquire('leader', 'b', longTtl)).toBe(false);
+      await store.leases.release('leader', 'a');
+      expect(await store.leases.acquire('leader', 'b', longTtl)).toBe(true);
+    });
+
+    it('of 20 concurrent candidates exactly one gets the lease', async () => {
+      const store = await open();
+      const won = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.leases.acquire('race', `n${i}`, longTtl)),
+      );
+      expect(won.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('lets another holder take a lease whose ttl ended', async () => {
+      const store = await open();
+      expect(await store.leases.acquire('expiring', 'a', shortTtl)).toBe(true);
+      await sleep(shortTtl * 3);
+      expect(await store.leases.acquire('expiring', 'b', longTtl)).toBe(true);
+      expect(await store.leases.acquire('expiring', 'a', longTtl)).toBe(false);
+    });
+  });
+
   describe('keys', () => {
     it('keeps counters, set members and values with the same key apart', async () => {
       const store = await open();

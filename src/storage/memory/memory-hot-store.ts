@@ -5,6 +5,7 @@ import type {
   ExpiringSetStore,
   ExpiringValueStore,
   HotStore,
+  LeaseStore,
   PubSub,
   Unsubscribe,
 } from '../hot-state.js';
@@ -132,6 +133,21 @@ class MemoryValues implements ExpiringValueStore {
   }
 }
 
+class MemoryLeases implements LeaseStore {
+  constructor(readonly map: ExpiringMap<string>) {}
+
+  async acquire(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    const current = this.map.get(key);
+    if (current && current.value !== holder) return false;
+    this.map.set(key, holder, ttlMs);
+    return true;
+  }
+
+  async release(key: string, holder: string): Promise<void> {
+    if (this.map.get(key)?.value === holder) this.map.delete(key);
+  }
+}
+
 class MemoryPubSub implements PubSub {
   readonly #emitter = new EventEmitter();
   readonly #onError: PubSubErrorHandler;
@@ -174,10 +190,12 @@ export function createMemoryHotStore(options: MemoryHotStoreOptions = {}): HotSt
   const counterMap = new ExpiringMap<number>(now);
   const setMap = new ExpiringMap<true>(now);
   const valueMap = new ExpiringMap<string>(now);
+  const leaseMap = new ExpiringMap<string>(now);
   const sweeper = setInterval(() => {
     counterMap.sweep();
     setMap.sweep();
     valueMap.sweep();
+    leaseMap.sweep();
   }, options.sweepIntervalMs ?? 30_000);
   sweeper.unref();
   return {
@@ -186,6 +204,7 @@ export function createMemoryHotStore(options: MemoryHotStoreOptions = {}): HotSt
     sets: new MemorySet(setMap),
     values: new MemoryValues(valueMap),
     pubsub: new MemoryPubSub(options.onHandlerError ?? warnOnHandlerError),
+    leases: new MemoryLeases(leaseMap),
     async ping() {
       return 0;
     },

@@ -9,6 +9,7 @@ import * as protectRateLimitRules from './0021-protect-rate-limit-rules.js';
 import * as audit from './0030-audit.js';
 import * as dataprotect from './0040-dataprotect.js';
 import * as monitorHealth from './0050-monitor-health.js';
+import * as monitorAlerts from './0051-monitor-alerts.js';
 import * as monitorResponse from './0052-monitor-response.js';
 
 /**
@@ -24,7 +25,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_protect_ip_rules': protectIpRules,
   '0021_protect_rate_limit_rules': protectRateLimitRules,
   '0030_audit': audit,
-  '0050_monitor_health': monitorHealth,
-  '0052_monitor_response': monitorResponse,
   '0040_dataprotect': dataprotect,
+  '0050_monitor_health': monitorHealth,
+  '0051_monitor_alerts': monitorAlerts,
+  '0052_monitor_response': monitorResponse,
 });

@@ -5,6 +5,7 @@ import type {
   ExpiringSetStore,
   ExpiringValueStore,
   HotStore,
+  LeaseStore,
   PubSub,
   Unsubscribe,
 } from '../hot-state.js';
@@ -23,8 +24,28 @@ end
 return {count, ttl}
 `;
 
+// Take (SET NX PX) or extend (compare holder, then PEXPIRE) in one atomic step, so a
+// holder whose lease just expired cannot extend the lease another node took meanwhile.
+const leaseAcquireScript = `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if current then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+const leaseReleaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
 type RedisWithScripts = Redis & {
   rampartIncrement(key: string, windowMs: number, by: number): Promise<[number, number]>;
+  rampartLeaseAcquire(key: string, holder: string, ttlMs: number): Promise<number>;
+  rampartLeaseRelease(key: string, holder: string): Promise<number>;
 };
 
 class RedisCounters implements CounterStore {
@@ -80,6 +101,18 @@ class RedisValues implements ExpiringValueStore {
 
   async delete(key: string): Promise<void> {
     await this.redis.del(`v:${key}`);
+  }
+}
+
+class RedisLeases implements LeaseStore {
+  constructor(private readonly redis: RedisWithScripts) {}
+
+  async acquire(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.rampartLeaseAcquire(`l:${key}`, holder, Math.ceil(ttlMs))) === 1;
+  }
+
+  async release(key: string, holder: string): Promise<void> {
+    await this.redis.rampartLeaseRelease(`l:${key}`, holder);
   }
 }
 
@@ -194,6 +227,8 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
     enableAutoPipelining: true,
   }) as RedisWithScripts;
   redis.defineCommand('rampartIncrement', { numberOfKeys: 1, lua: incrementScript });
+  redis.defineCommand('rampartLeaseAcquire', { numberOfKeys: 1, lua: leaseAcquireScript });
+  redis.defineCommand('rampartLeaseRelease', { numberOfKeys: 1, lua: leaseReleaseScript });
   // Errors surface on the commands that fail; the 'error' event only reports reconnects.
   redis.on('error', () => {});
   try {
@@ -211,6 +246,7 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
     sets: new RedisSet(redis),
     values: new RedisValues(redis),
     pubsub,
+    leases: new RedisLeases(redis),
     async ping() {
       const start = performance.now();
       await redis.ping();

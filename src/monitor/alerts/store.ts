@@ -1,0 +1,106 @@
+import type {
+  AlertInstance,
+  AlertRule,
+  AlertSeverity,
+  NotificationStatus,
+  Silence,
+} from './core/alert-rule.js';
+
+/** One entry of the alert history: a transition of one alert. */
+export interface AlertHistoryEntry {
+  id: string;
+  fingerprint: string;
+  ruleId: string;
+  ruleName: string;
+  severity: AlertSeverity;
+  labels: Readonly<Record<string, string>>;
+  state: 'pending' | 'firing' | 'resolved';
+  value: number;
+  silenced: boolean;
+  notified: boolean;
+  time: number;
+}
+
+export interface AlertHistoryQuery {
+  ruleId?: string;
+  fingerprint?: string;
+  state?: AlertHistoryEntry['state'];
+  severity?: AlertSeverity;
+  since?: number;
+  until?: number;
+  /** Entries with an id below this one (ids are time-ordered): the cursor. */
+  beforeId?: string;
+  limit: number;
+}
+
+export type DeliveryOutcome = 'delivered' | 'failed' | 'refused';
+
+/** One delivery of one notification to one channel, with its outcome. */
+export interface DeliveryRecord {
+  id: string;
+  notificationId: string;
+  fingerprint: string;
+  channel: string;
+  status: NotificationStatus;
+  test: boolean;
+  outcome: DeliveryOutcome;
+  attempts: number;
+  /** Why it failed: a short reason, never a secret or a response body. */
+  error: string | null;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface DeliveryQuery {
+  channel?: string;
+  outcome?: DeliveryOutcome;
+  fingerprint?: string;
+  beforeId?: string;
+  limit: number;
+}
+
+export type ChannelType = 'email' | 'slack' | 'webhook' | 'alertmanager';
+
+/** A channel as stored: its settings (which hold secrets) are sealed at rest. */
+export interface StoredChannel {
+  id: string;
+  name: string;
+  type: ChannelType;
+  settings: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The alert manager's persistence: API rules, channels, silences, alert state, history, deliveries. */
+export interface AlertStore {
+  listRules(): Promise<AlertRule[]>;
+  insertRule(rule: AlertRule): Promise<void>;
+  updateRule(rule: AlertRule): Promise<boolean>;
+  deleteRule(id: string): Promise<boolean>;
+
+  listChannels(): Promise<StoredChannel[]>;
+  insertChannel(channel: StoredChannel): Promise<void>;
+  updateChannel(channel: StoredChannel): Promise<boolean>;
+  deleteChannel(id: string): Promise<boolean>;
+
+  listSilences(): Promise<Silence[]>;
+  insertSilence(silence: Silence): Promise<void>;
+  updateSilence(silence: Silence): Promise<boolean>;
+  deleteSilence(id: string): Promise<boolean>;
+
+  listInstances(): Promise<AlertInstance[]>;
+  /**
+   * Writes `next` if the stored version is still `next.version - 1` (or, for version 1,
+   * if there is none): of two nodes writing one change, exactly one wins.
+   */
+  saveInstance(next: AlertInstance): Promise<boolean>;
+  deleteInstance(fingerprint: string, version: number): Promise<void>;
+
+  appendHistory(entry: AlertHistoryEntry): Promise<void>;
+  queryHistory(query: AlertHistoryQuery): Promise<AlertHistoryEntry[]>;
+
+  recordDelivery(record: DeliveryRecord): Promise<void>;
+  /** Deletes history entries and delivery records older than `before` (ms). */
+  pruneHistory(before: number): Promise<void>;
+  queryDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+}

@@ -1,0 +1,147 @@
+import { uuidv7 } from '../../shared/uuid-v7.js';
+import type { AlertNotification } from '../alerts/core/alert-rule.js';
+import type { DeliveryRecord } from '../alerts/store.js';
+import { CircuitBreaker, CircuitOpenError, retry, TimeoutError } from '../resilience.js';
+import { type ChannelSender, DeliveryError } from './channel.js';
+
+export interface DispatcherOptions {
+  /** Attempts per delivery, the first included. */
+  attempts: number;
+  timeoutMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  breakerFailures: number;
+  breakerOpenMs: number;
+  /** Persists each delivery's outcome. */
+  record: (delivery: DeliveryRecord) => Promise<void>;
+  /** A delivery that failed for good (after its retries, or refused by an open circuit). */
+  onFailed?: (delivery: DeliveryRecord) => void;
+  onError: (error: unknown) => void;
+  now?: () => number;
+}
+
+export interface Target {
+  name: string;
+  sender: ChannelSender;
+}
+
+/**
+ * Delivers notifications to channels. Each channel has its own queue (in order: a firing
+ * before its resolved), its own circuit breaker, a timeout per attempt and retries with
+ * full-jitter backoff; channels never wait for each other, so a slow or dead channel
+ * delays only itself.
+ */
+export class ChannelDispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #now: () => number;
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Queues the notification on every target's queue and returns at once. */
+  dispatch(notification: AlertNotification, targets: readonly Target[]): void {
+    for (const target of targets) {
+      const previous = this.#queues.get(target.name) ?? Promise.resolve();
+      const next = previous
+        .then(() => this.deliver(notification, target))
+        .then(
+          () => {},
+          (error: unknown) => this.#options.onError(error),
+        );
+      this.#queues.set(target.name, next);
+      this.#track(next);
+      void next.then(() => {
+        if (this.#queues.get(target.name) === next) this.#queues.delete(target.name);
+      });
+    }
+  }
+
+  /** Delivers one notification to one channel now (retries included) and records the outcome. */
+  async deliver(notification: AlertNotification, target: Target): Promise<DeliveryRecord> {
+    const o = this.#options;
+    const breaker = this.#breakerOf(target.name);
+    const startedAt = this.#now();
+    const started = performance.now();
+    let attempts = 0;
+    let outcome: DeliveryRecord['outcome'] = 'delivered';
+    let reason: string | null = null;
+    try {
+      await retry(
+        (signal) =>
+          breaker.run(() => {
+            attempts++;
+            return target.sender.send(notification, signal);
+          }),
+        {
+          attempts: o.attempts,
+          timeoutMs: o.timeoutMs,
+          baseDelayMs: o.baseDelayMs,
+          maxDelayMs: o.maxDelayMs,
+          retryable: (e) =>
+            !(e instanceof CircuitOpenError) && !(e instanceof DeliveryError && e.permanent),
+        },
+      );
+    } catch (error) {
+      outcome = error instanceof CircuitOpenError ? 'refused' : 'failed';
+      reason = reasonOf(error);
+    }
+    const record: DeliveryRecord = {
+      id: uuidv7(startedAt),
+      notificationId: notification.id,
+      fingerprint: notification.fingerprint,
+      channel: target.name,
+      status: notification.status,
+      test: notification.test === true,
+      outcome,
+      attempts,
+      error: reason,
+      startedAt,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    await o.record(record).catch((error: unknown) => o.onError(error));
+    if (outcome !== 'delivered') o.onFailed?.(record);
+    return record;
+  }
+
+  /** The breaker state of each channel that has one. */
+  circuitStates(): Record<string, string> {
+    return Object.fromEntries([...this.#breakers].map(([name, b]) => [name, b.state]));
+  }
+
+  /** Resolves once every queued delivery has finished. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #breakerOf(name: string): CircuitBreaker {
+    let breaker = this.#breakers.get(name);
+    if (!breaker) {
+      breaker = new CircuitBreaker({
+        failures: this.#options.breakerFailures,
+        openMs: this.#options.breakerOpenMs,
+        now: this.#now,
+      });
+      this.#breakers.set(name, breaker);
+    }
+    return breaker;
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof TimeoutError) return 'timeout';
+  if (error instanceof CircuitOpenError) return 'circuit open';
+  if (error instanceof DeliveryError) return error.reason;
+  // Transport errors (SMTP and others) by their code only: messages may quote addresses.
+  const code = (error as { code?: unknown; responseCode?: unknown }).code;
+  return typeof code === 'string' ? `error ${code}` : 'error';
+}
