@@ -21,6 +21,7 @@ const secretName = /(secret|password|token|privatekey|masterkey|apikey)$/i;
 
 function redactDeep(value: unknown, key: string): unknown {
   if (typeof value === 'string') {
+    if (value === '[redacted]') return value;
     if (secretName.test(key)) return '[redacted]';
     if (/url$/i.test(key)) return redactUrlPassword(value);
     return value;

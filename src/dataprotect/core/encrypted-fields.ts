@@ -27,4 +27,18 @@ export const encryptedFields: readonly EncryptedField[] = Object.freeze([
     column: 'signing_secret_sealed',
     associatedData: (id: string) => `api_key_signing:${id}`,
   },
+  {
+    name: 'oauth_providers.client_secret',
+    table: 'oauth_providers',
+    idColumn: 'id',
+    column: 'client_secret_sealed',
+    associatedData: (id: string) => `oauth_provider:${id}`,
+  },
+  {
+    name: 'alert_channels.settings',
+    table: 'alert_channels',
+    idColumn: 'id',
+    column: 'settings_sealed',
+    associatedData: (id: string) => `alert_channel:${id}`,
+  },
 ]);

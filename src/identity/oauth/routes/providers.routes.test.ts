@@ -81,7 +81,8 @@ describe('admin API for social login providers', () => {
     });
     expect(res.body).not.toContain(idp.clientSecret);
     const row = await r.oauth.providers.stored('partner');
-    expect(row?.clientSecretSealed).toMatch(/^v1\./);
+    // Sealed by the data key ring (a v2 envelope naming the data key).
+    expect(row?.clientSecretSealed).toMatch(/^v2\./);
     expect(row?.clientSecretSealed).not.toContain(idp.clientSecret);
     const list = await r.app.inject({
       method: 'GET',
