@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrate.js';
-import { encryptedFields } from './encrypted-fields.js';
+import { openDatabase } from '../storage/database.js';
+import { migrateToLatest } from '../storage/migrate.js';
+import { encryptedFields } from './core/encrypted-fields.js';
 
 describe('encrypted fields', () => {
   it('list every sealed column of the schema, so rotate-data re-encrypts them all', async () => {
