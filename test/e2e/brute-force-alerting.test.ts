@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertRuleInput } from '../../src/monitor/alerts/alert-schemas.js';
 import { verifyWebhookSignature } from '../../src/monitor/channels/webhook-signature.js';
 import { bearer, createAdmin } from '../support/http-helpers.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
@@ -80,8 +79,13 @@ describe('a brute-force run against a live server, with alerting', () => {
               severity: 'high',
               groupBy: ['detector', 'key'],
               channels: ['sec-hook', 'sec-mail'],
-              // The config schema fills the rest in with defaults.
-            } as AlertRuleInput,
+              for: 0,
+              labels: {},
+              annotations: {},
+              cooldown: 0,
+              repeatInterval: 0,
+              enabled: true,
+            },
           ],
         },
       },
