@@ -77,6 +77,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
     configRules: config.alerts.rules,
     catalog,
     dispatcher,
+    events,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
