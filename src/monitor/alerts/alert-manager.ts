@@ -5,6 +5,7 @@ import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { HotStore, Unsubscribe } from '../../storage/hot-state.js';
 import type { ChannelCatalog } from '../channels/channel-catalog.js';
 import type { ChannelDispatcher } from '../channels/dispatcher.js';
+import type { JobRunner } from '../core/job-tracker.js';
 import {
   aggregateMetric,
   aggregateSignals,
@@ -44,6 +45,8 @@ export interface AlertManagerOptions {
   /** Days of history and delivery records kept (0: all); pruned hourly by the leader. */
   historyRetentionDays?: number;
   onError: (error: unknown, task: string) => void;
+  /** Counts each evaluation tick as an `alert_evaluation` job. */
+  jobs?: JobRunner;
   now?: () => number;
 }
 
@@ -102,7 +105,8 @@ export class AlertManager {
       this.#again = true;
       return;
     }
-    this.#running = this.#tick()
+    const tick = () => this.#tick();
+    this.#running = (this.#o.jobs ? this.#o.jobs.track('alert_evaluation', tick) : tick())
       .catch((error: unknown) => this.#o.onError(error, 'alert evaluation'))
       .finally(() => {
         this.#running = undefined;

@@ -6,6 +6,7 @@ import type { Mailer } from '../../mail/mailer.js';
 import type { HotStore } from '../../storage/hot-state.js';
 import { ChannelCatalog } from '../channels/channel-catalog.js';
 import { ChannelDispatcher } from '../channels/dispatcher.js';
+import type { JobTracker } from '../core/job-tracker.js';
 import { AlertManager } from './alert-manager.js';
 import { AlertService } from './alert-service.js';
 import type { AlertStore } from './store.js';
@@ -17,6 +18,8 @@ export interface AlertsOptions {
   hot: HotStore;
   mailer: Mailer;
   registry?: Registry;
+  /** Counts evaluations and deliveries as jobs. */
+  jobs?: JobTracker;
   onError: (error: unknown, task: string) => void;
   now?: () => number;
 }
@@ -64,6 +67,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
         .catch((error: unknown) => options.onError(error, 'alert.notification.failed event'));
     },
     onError: (error) => options.onError(error, 'alert delivery'),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const catalog = new ChannelCatalog({
@@ -93,6 +97,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
     intervalMs: config.alerts.evaluationIntervalMs,
     historyRetentionDays: config.alerts.historyRetentionDays,
     onError: options.onError,
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   return {

@@ -8,6 +8,7 @@ import {
   type OverallHealth,
   overallHealth,
 } from './health-state.js';
+import type { JobRunner } from './job-tracker.js';
 import { runProbeAttempts } from './probe-attempts.js';
 
 /** A check the monitor runs on a schedule. */
@@ -48,6 +49,8 @@ export interface HealthMonitorOptions {
   onCheckChanged?: (change: CheckChange) => void;
   /** The overall status changed (once per change). */
   onStatusChanged?: (change: StatusChange) => void;
+  /** Counts each run as a `health_check` job (failure: the check failed). */
+  jobs?: JobRunner;
   now?: () => number;
 }
 
@@ -151,7 +154,12 @@ export class HealthMonitor {
     const started = performance.now();
     let observation: HealthObservation;
     try {
-      observation = await runProbeAttempts(check, abort.signal);
+      const attempts = () => runProbeAttempts(check, abort.signal);
+      observation = this.#o.jobs
+        ? await this.#o.jobs.track('health_check', attempts, (o) =>
+            o.status === 'fail' ? 'failure' : 'success',
+          )
+        : await attempts();
     } catch {
       return; // stopped
     } finally {
