@@ -6,6 +6,7 @@ import type { HotStore, Unsubscribe } from '../../storage/hot-state.js';
 import type { ChannelCatalog } from '../channels/channel-catalog.js';
 import type { ChannelDispatcher } from '../channels/dispatcher.js';
 import type { JobRunner } from '../core/job-tracker.js';
+import { type ClusterEventCounts, clusterEventMetric } from './cluster-event-counts.js';
 import {
   aggregateMetric,
   aggregateSignals,
@@ -40,6 +41,8 @@ export interface AlertManagerOptions {
   hot: HotStore;
   /** This instance's metrics; metric rules read it (absent: metric rules stay inactive). */
   registry?: Registry;
+  /** Security events counted for the whole cluster: rules over that metric read these. */
+  clusterCounts?: Pick<ClusterEventCounts, 'read'>;
   nodeId: string;
   intervalMs: number;
   /** Days of history and delivery records kept (0: all); pruned hourly by the leader. */
@@ -344,13 +347,17 @@ export class AlertManager {
         });
       return out;
     }
-    if (!rule.metric || !this.#o.registry) return out;
-    const sums = await readMetric(
-      this.#o.registry,
-      rule.metric.name,
-      rule.metric.labels,
-      rule.groupBy,
-    );
+    if (!rule.metric) return out;
+    const cluster = rule.metric.name === clusterEventMetric ? this.#o.clusterCounts : undefined;
+    if (!cluster && !this.#o.registry) return out;
+    const sums = cluster
+      ? await cluster.read(rule.metric.labels, rule.groupBy)
+      : await readMetric(
+          this.#o.registry as Registry,
+          rule.metric.name,
+          rule.metric.labels,
+          rule.groupBy,
+        );
     const previousEvaluation = this.#lastEvaluation.get(rule.id);
     this.#lastEvaluation.set(rule.id, now);
     for (const [, g] of sums) {

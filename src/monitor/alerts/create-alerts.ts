@@ -9,6 +9,7 @@ import { ChannelDispatcher } from '../channels/dispatcher.js';
 import type { JobTracker } from '../core/job-tracker.js';
 import { AlertManager } from './alert-manager.js';
 import { AlertService } from './alert-service.js';
+import { ClusterEventCounts } from './cluster-event-counts.js';
 import type { AlertStore } from './store.js';
 
 export interface AlertsOptions {
@@ -85,7 +86,15 @@ export function createAlerts(options: AlertsOptions): Alerts {
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
+  // Every node counts its events into the shared hot store; the leader's rules read them.
+  const clusterCounts = new ClusterEventCounts({
+    events,
+    counters: options.hot.counters,
+    flushMs: Math.min(1000, config.alerts.evaluationIntervalMs),
+    onError: (error) => options.onError(error, 'alert event counts'),
+  });
   const manager = new AlertManager({
+    clusterCounts,
     store,
     rules: () => service.rules(),
     channels: catalog,
@@ -104,7 +113,14 @@ export function createAlerts(options: AlertsOptions): Alerts {
     service,
     manager,
     dispatcher,
-    start: () => (config.alerts.enabled ? manager.start() : Promise.resolve()),
-    close: () => manager.close(),
+    start: async () => {
+      if (!config.alerts.enabled) return;
+      clusterCounts.start();
+      await manager.start();
+    },
+    close: async () => {
+      await clusterCounts.close();
+      await manager.close();
+    },
   };
 }
