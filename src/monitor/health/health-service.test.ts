@@ -9,6 +9,7 @@ import { type DatabaseHandle, openDatabase } from '../../storage/database.js';
 import { migrateToLatest } from '../../storage/migrate.js';
 import { SqlHealthHistoryStore } from '../../storage/sql/sql-health-store.js';
 import type { ScheduledCheck } from '../core/health-monitor.js';
+import { JobTracker } from '../core/job-tracker.js';
 import { HealthService } from './health-service.js';
 import { buildScheduledChecks, type HealthCheckConfig } from './scheduled-checks.js';
 
@@ -85,7 +86,7 @@ describe('scheduled health checks', () => {
     await database.close();
   });
 
-  function service(config: RampartConfig['health']): HealthService {
+  function service(config: RampartConfig['health'], jobs?: JobTracker): HealthService {
     const built = buildScheduledChecks(config, {
       dataDir: '.',
       database,
@@ -100,6 +101,7 @@ describe('scheduled health checks', () => {
       releaseId: 'test',
       onBackgroundError: (e) => expect.fail(String(e)),
       onClose: built.close,
+      ...(jobs ? { jobs } : {}),
     });
     services.push(s);
     return s;
@@ -238,6 +240,23 @@ describe('scheduled health checks', () => {
     expect(target.hits).toBe(2);
     expect(retried.report().checks['retried:responseTime']?.[0]).toMatchObject({
       status: 'pass',
+    });
+  });
+
+  it('counts each run as a health_check job, failed when the check failed', async () => {
+    const jobs = new JobTracker();
+    const health = service(
+      healthConfig([{ type: 'http', name: 'api', url: target.url, method: 'GET' }]),
+      jobs,
+    );
+    await health.monitor.runAll();
+    target.mode = 500;
+    await health.monitor.runAll();
+    expect(jobs.counts().get('health_check')).toEqual({
+      active: 0,
+      queued: 0,
+      success: 1,
+      failure: 1,
     });
   });
 
