@@ -189,7 +189,7 @@ export const HealthConfigSchema = Type.Object(
     checks: Type.Array(HealthCheckConfigSchema, {
       default: [],
       description:
-        'Checks to run (config file only): {type: http, name, url, method?, expectedStatus?}, {type: tcp, name, host, port}, or a built-in type (database, redis, disk, memory, eventLoop, auditBacklog) with its thresholds; each with interval?, timeoutMs?, failureThreshold?, impact?.',
+        'Checks to run (config file only): {type: http, name, url, method?, expectedStatus?, retries?}, {type: tcp, name, host, port, retries?}, or a built-in type (database, redis, disk, memory, eventLoop, auditBacklog) with its thresholds; each with interval?, timeoutMs? (per attempt), failureThreshold?, impact?.',
     }),
     history: Type.Object(
       {
