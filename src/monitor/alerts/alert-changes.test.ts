@@ -68,26 +68,6 @@ describe('alert configuration changes through the API', () => {
     expect(d.details.after).toBeNull();
   });
 
-  it('records channel changes by their summary, never their URL path or secret', async () => {
-    const created = await call('POST', '/v1/alerts/channels', {
-      name: 'audited-hook',
-      type: 'webhook',
-      url: `${hook.url}/secret-path-token`,
-      secret,
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const id = created.json<{ id: string }>().id;
-    const body = { name: 'audited-hook', type: 'webhook', url: `${hook.url}/other`, secret };
-    expect((await call('PUT', `/v1/alerts/channels/${id}`, body)).statusCode).toBe(200);
-    expect((await call('DELETE', `/v1/alerts/channels/${id}`)).statusCode).toBe(204);
-    const events = await trail('channel');
-    expect(events.map((e) => e.details.change)).toEqual(['created', 'updated', 'deleted']);
-    expect(events[0]?.details.after).toMatchObject({ target: hook.url, signed: true });
-    const text = JSON.stringify(events);
-    expect(text).not.toContain(secret);
-    expect(text).not.toContain('secret-path-token');
-  });
-
   it('records silence changes', async () => {
     const endsAt = new Date(Date.now() + 3_600_000).toISOString();
     const body = { matchers: [{ label: 'alertname', value: 'x' }], endsAt, comment: 'drill' };
