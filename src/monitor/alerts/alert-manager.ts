@@ -80,6 +80,7 @@ export class AlertManager {
   #again = false;
   #leader = false;
   #prunedAt = 0;
+  #orphans = new Set<string>();
   #closed = false;
 
   constructor(options: AlertManagerOptions) {
@@ -232,11 +233,17 @@ export class AlertManager {
       }
     }
     this.#signals.prune(now - longestWindow);
+    const orphans = new Set<string>();
     for (const instance of stored) {
-      // A rule deleted or disabled: its alerts are forgotten.
-      if (!live.has(instance.ruleId))
+      // A rule deleted or disabled: its alerts are forgotten, on the second evaluation
+      // that sees them, so the API node deleting a firing rule (which sends its resolved
+      // notification) claims them first.
+      if (live.has(instance.ruleId)) continue;
+      orphans.add(instance.fingerprint);
+      if (this.#orphans.has(instance.fingerprint))
         await this.#o.store.deleteInstance(instance.fingerprint, instance.version);
     }
+    this.#orphans = orphans;
     for (const key of this.#series.keys())
       if (!live.has(key.slice(0, key.indexOf('|')))) this.#series.delete(key);
   }
