@@ -203,9 +203,10 @@ export async function createRampart(
     events.subscribe('log', (event) => {
       logger.info({ event: logEvent(event) }, `security event ${event.type}`);
     });
+    // Background work of this instance, counted for the jobs metrics.
+    const jobs = new JobTracker();
     // The audit trail: publishers wait until their event is committed (group commit).
     // Its cleanup is registered first so it runs last, after every other publisher stopped.
-    const jobs = new JobTracker();
     const audit = config.audit.enabled
       ? new AuditTrail({
           jobs,
@@ -315,8 +316,8 @@ export async function createRampart(
           }),
         )
       : undefined;
-    if (metrics) cleanups.push(async () => metrics.close());
     if (metrics) {
+      cleanups.push(async () => metrics.close());
       const stopJobMetrics = registerJobMetrics(metrics.registry, jobs);
       cleanups.push(async () => stopJobMetrics());
     }
