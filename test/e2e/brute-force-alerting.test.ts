@@ -77,7 +77,8 @@ describe('a brute-force run against a live server, with alerting', () => {
               operator: 'gte',
               threshold: 1,
               severity: 'high',
-              groupBy: ['detector', 'key'],
+              // The detector comes from the matcher: with the key it names the incident.
+              groupBy: ['key'],
               channels: ['sec-hook', 'sec-mail'],
               for: 0,
               labels: {},

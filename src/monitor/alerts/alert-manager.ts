@@ -259,8 +259,11 @@ export class AlertManager {
     const active = group.value !== undefined && compare(rule.operator, group.value, rule.threshold);
     if (!active && !stored) return;
     const previous = stored ?? newAlertInstance(fingerprint, rule.id, group.labels);
+    // The labels the rule selects on are the same for every alert of it: they name what
+    // the alert is about (a signal's detector, with its key from groupBy, finds its incident).
     const labels = {
       ...rule.labels,
+      ...(rule.signal?.labels ?? rule.metric?.labels ?? {}),
       ...group.labels,
       alertname: rule.name,
       severity: rule.severity,
