@@ -34,11 +34,13 @@ import { openMailer } from './mail/open-mailer.js';
 import { type Alerts, createAlerts } from './monitor/alerts/create-alerts.js';
 import { alertsPlugin } from './monitor/alerts/plugin.js';
 import type { HealthCheck } from './monitor/core/health.js';
+import { JobTracker } from './monitor/core/job-tracker.js';
 import { createMonitorResponse, type MonitorResponse } from './monitor/create-monitor-response.js';
 import { HealthService } from './monitor/health/health-service.js';
 import { buildScheduledChecks } from './monitor/health/scheduled-checks.js';
 import { type OpenedLogger, openLogger } from './monitor/logger.js';
 import { registerHealthMetrics } from './monitor/metrics/health-metrics.js';
+import { registerJobMetrics } from './monitor/metrics/job-metrics.js';
 import { type MetricsServer, startMetricsServer } from './monitor/metrics/metrics-server.js';
 import { createRampartMetrics, type RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import { metricsOptionsOf } from './monitor/metrics/rampart-metrics-sources.js';
@@ -126,6 +128,8 @@ export interface Rampart {
   readonly metrics: RampartMetrics | undefined;
   /** Alert rules, channels, silences and the evaluator (leader-elected in a cluster). */
   readonly alerts: Alerts;
+  /** This instance's background jobs, counted for `rampart_jobs_*`. */
+  readonly jobs: JobTracker;
   /** The separate metrics listener's URL once `listen()` started it (`metrics.port`). */
   metricsUrl(): string | undefined;
   /** Starts listening; resolves with the bound URL. */
@@ -199,10 +203,13 @@ export async function createRampart(
     events.subscribe('log', (event) => {
       logger.info({ event: logEvent(event) }, `security event ${event.type}`);
     });
+    // Background work of this instance, counted for the jobs metrics.
+    const jobs = new JobTracker();
     // The audit trail: publishers wait until their event is committed (group commit).
     // Its cleanup is registered first so it runs last, after every other publisher stopped.
     const audit = config.audit.enabled
       ? new AuditTrail({
+          jobs,
           store: new SqlAuditStore(database.db, database.dialect),
           signer: deriveCheckpointSigner(masterKey.key),
           config,
@@ -238,6 +245,7 @@ export async function createRampart(
       masterSealer,
       pubsub: hotStore.pubsub,
       events,
+      jobs,
       onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
     });
     cleanups.push(await dataKeys.follow());
@@ -308,10 +316,14 @@ export async function createRampart(
           }),
         )
       : undefined;
-    if (metrics) cleanups.push(async () => metrics.close());
+    if (metrics) {
+      cleanups.push(async () => metrics.close());
+      const stopJobMetrics = registerJobMetrics(metrics.registry, jobs);
+      cleanups.push(async () => stopJobMetrics());
+    }
 
     const health = config.health.enabled
-      ? createHealthService(config, { database, hot: hotStore, events, audit, logger })
+      ? createHealthService(config, { database, hot: hotStore, events, audit, logger, jobs })
       : undefined;
     if (health) cleanups.push(() => health.close());
     if (metrics && health) registerHealthMetrics(metrics.registry, health.monitor);
@@ -334,6 +346,7 @@ export async function createRampart(
       events,
       hot: hotStore,
       mailer,
+      jobs,
       ...(metrics ? { registry: metrics.registry } : {}),
       onError: (error, task) => logger.error({ err: error }, `${task} failed`),
     });
@@ -359,6 +372,7 @@ export async function createRampart(
       identity,
       ipAccess,
       logger,
+      jobs,
     });
     cleanups.push(() => response.close());
 
@@ -515,6 +529,7 @@ export async function createRampart(
       liveEvents,
       metrics,
       alerts,
+      jobs,
       metricsUrl: () => metricsServer?.url,
       async listen() {
         const url = await app.listen({ host: config.host, port: config.port });
@@ -565,6 +580,7 @@ function createHealthService(
     events: EventBus;
     audit: AuditTrail | undefined;
     logger: Logger;
+    jobs: JobTracker;
   },
 ): HealthService {
   const { audit, logger } = sources;
@@ -580,6 +596,7 @@ function createHealthService(
     store: new SqlHealthHistoryStore(sources.database.db),
     events: sources.events,
     releaseId: rampartVersion,
+    jobs: sources.jobs,
     onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
     onChange: (line, message) =>
       line.status === 'pass' || line.status === 'healthy'

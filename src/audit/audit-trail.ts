@@ -20,6 +20,8 @@ export interface AuditTrailOptions {
   signer: CheckpointSigner;
   config: Pick<RampartConfig, 'env'> & { audit: RampartConfig['audit'] };
   now?: () => number;
+  /** Counts background work as jobs (monitor's JobTracker; structural, to keep capabilities apart). */
+  jobs?: { track<T>(job: string, fn: () => Promise<T>): Promise<T> };
   onBackgroundError?: (error: unknown, task: string) => void;
   /**
    * Applied to every event's details before the record is hashed and stored (the
@@ -151,7 +153,7 @@ export class AuditTrail {
     this.#timers.push(interval);
     if (retentionDays > 0) {
       const run = () => {
-        this.applyRetention().catch((error: unknown) =>
+        this.#job('audit_retention', () => this.applyRetention()).catch((error: unknown) =>
           this.#o.onBackgroundError?.(error, 'audit retention'),
         );
       };
@@ -167,11 +169,15 @@ export class AuditTrail {
   #checkpointSoon(): void {
     if (this.#checkpointing !== undefined) return;
     this.#sinceCheckpoint = 0;
-    this.#checkpointing = this.checkpoint('interval')
+    this.#checkpointing = this.#job('audit_checkpoint', () => this.checkpoint('interval'))
       .catch((error: unknown) => this.#o.onBackgroundError?.(error, 'audit checkpoint'))
       .finally(() => {
         this.#checkpointing = undefined;
       });
+  }
+
+  #job<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#o.jobs ? this.#o.jobs.track(name, fn) : fn();
   }
 
   #sign(seq: number, hash: string, kind: CheckpointKind): AuditCheckpoint {

@@ -15,7 +15,8 @@ const checkTiming = {
     Type.Integer({
       minimum: 10,
       maximum: 120_000,
-      description: 'Milliseconds a run may take before it fails; default health.timeoutMs.',
+      description:
+        'Milliseconds an attempt may take before it fails (each attempt, with retries); default health.timeoutMs.',
     }),
   ),
   failureThreshold: Type.Optional(
@@ -30,6 +31,16 @@ const checkTiming = {
     Type.Union([Type.Literal('degraded'), Type.Literal('unhealthy')], {
       description:
         'What the check failing does to the overall status (default: unhealthy for database, redis and disk, degraded for the others).',
+    }),
+  ),
+};
+const probeRetries = {
+  retries: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 5,
+      description:
+        'Attempts after a failed one within a run (backoff with jitter, each attempt bounded by timeoutMs); a run fails only when every attempt failed. Default 0.',
     }),
   ),
 };
@@ -54,6 +65,7 @@ export const HealthCheckConfigSchema = Type.Union([
           description: 'The status that passes; default any 2xx.',
         }),
       ),
+      ...probeRetries,
       ...checkTiming,
     },
     { additionalProperties: false },
@@ -64,6 +76,7 @@ export const HealthCheckConfigSchema = Type.Union([
       name: requiredCheckName,
       host: Type.String({ minLength: 1 }),
       port: Type.Integer({ minimum: 1, maximum: 65_535 }),
+      ...probeRetries,
       ...checkTiming,
     },
     { additionalProperties: false },
@@ -176,7 +189,7 @@ export const HealthConfigSchema = Type.Object(
     checks: Type.Array(HealthCheckConfigSchema, {
       default: [],
       description:
-        'Checks to run (config file only): {type: http, name, url, method?, expectedStatus?}, {type: tcp, name, host, port}, or a built-in type (database, redis, disk, memory, eventLoop, auditBacklog) with its thresholds; each with interval?, timeoutMs?, failureThreshold?, impact?.',
+        'Checks to run (config file only): {type: http, name, url, method?, expectedStatus?, retries?}, {type: tcp, name, host, port, retries?}, or a built-in type (database, redis, disk, memory, eventLoop, auditBacklog) with its thresholds; each with interval?, timeoutMs? (per attempt), failureThreshold?, impact?.',
     }),
     history: Type.Object(
       {

@@ -29,6 +29,8 @@ export interface DataKeyServiceOptions {
   events: EventPublisher;
   now?: () => number;
   onBackgroundError?: (error: unknown, task: string) => void;
+  /** Counts background work as jobs (monitor's JobTracker; structural, to keep capabilities apart). */
+  jobs?: { track<T>(job: string, fn: () => Promise<T>): Promise<T> };
 }
 
 export interface RotateOptions {
@@ -205,7 +207,9 @@ export class DataKeyService {
    */
   rotate(options: RotateOptions): Promise<RotationOutcome> {
     if (this.#running !== undefined) return Promise.reject(new DataKeyRotationConflictError());
-    const run = this.#rotate(options).finally(() => {
+    const rotate = () => this.#rotate(options);
+    const jobs = this.#o.jobs;
+    const run = (jobs ? jobs.track('data_key_rotation', rotate) : rotate()).finally(() => {
       this.#running = undefined;
     });
     this.#running = run;

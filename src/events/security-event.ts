@@ -323,6 +323,11 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'A firing alert cleared; its channels received one resolved notification.',
   },
+  'alert.config.changed': {
+    severity: 'notice',
+    description:
+      'An alert rule, channel or silence was created, updated or deleted through the API: details.kind, details.change, details.before and details.after (channels as their summary, never their settings).',
+  },
   'alert.notification.failed': {
     severity: 'warning',
     description:

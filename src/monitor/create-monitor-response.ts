@@ -9,6 +9,7 @@ import type { HotStore } from '../storage/hot-state.js';
 import { SqlIncidentStore } from '../storage/sql/sql-incident-store.js';
 import { SqlReportSource } from '../storage/sql/sql-report-source.js';
 import type { SqlResponseStore } from '../storage/sql/sql-response-store.js';
+import type { JobRunner } from './core/job-tracker.js';
 import { DetectorEngine } from './detectors/detector-engine.js';
 import { IncidentService } from './incidents/incident-service.js';
 import readOnlyPlugin from './response/read-only.plugin.js';
@@ -41,6 +42,8 @@ export interface CreateMonitorResponseOptions {
   identity: Identity;
   ipAccess: IpAccess;
   logger: Logger;
+  /** Counts detector flushes as jobs. */
+  jobs?: JobRunner;
 }
 
 /** Detectors, automated responses, incidents and read-only mode, wired to the bus. */
@@ -93,6 +96,7 @@ export async function createMonitorResponse(
     sets: o.hot.sets,
     events: o.events,
     onError,
+    ...(o.jobs ? { jobs: o.jobs } : {}),
   });
   const detach = [responses.attach(o.events), detectors.attach(o.events)];
   const settle = async () => {

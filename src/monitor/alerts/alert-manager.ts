@@ -5,6 +5,8 @@ import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { HotStore, Unsubscribe } from '../../storage/hot-state.js';
 import type { ChannelCatalog } from '../channels/channel-catalog.js';
 import type { ChannelDispatcher } from '../channels/dispatcher.js';
+import type { JobRunner } from '../core/job-tracker.js';
+import { type ClusterEventCounts, clusterEventMetric } from './cluster-event-counts.js';
 import {
   aggregateMetric,
   aggregateSignals,
@@ -39,11 +41,15 @@ export interface AlertManagerOptions {
   hot: HotStore;
   /** This instance's metrics; metric rules read it (absent: metric rules stay inactive). */
   registry?: Registry;
+  /** Security events counted for the whole cluster: rules over that metric read these. */
+  clusterCounts?: Pick<ClusterEventCounts, 'read'>;
   nodeId: string;
   intervalMs: number;
   /** Days of history and delivery records kept (0: all); pruned hourly by the leader. */
   historyRetentionDays?: number;
   onError: (error: unknown, task: string) => void;
+  /** Counts each evaluation tick as an `alert_evaluation` job. */
+  jobs?: JobRunner;
   now?: () => number;
 }
 
@@ -74,6 +80,7 @@ export class AlertManager {
   #again = false;
   #leader = false;
   #prunedAt = 0;
+  #orphans = new Set<string>();
   #closed = false;
 
   constructor(options: AlertManagerOptions) {
@@ -102,7 +109,8 @@ export class AlertManager {
       this.#again = true;
       return;
     }
-    this.#running = this.#tick()
+    const tick = () => this.#tick();
+    this.#running = (this.#o.jobs ? this.#o.jobs.track('alert_evaluation', tick) : tick())
       .catch((error: unknown) => this.#o.onError(error, 'alert evaluation'))
       .finally(() => {
         this.#running = undefined;
@@ -225,11 +233,17 @@ export class AlertManager {
       }
     }
     this.#signals.prune(now - longestWindow);
+    const orphans = new Set<string>();
     for (const instance of stored) {
-      // A rule deleted or disabled: its alerts are forgotten.
-      if (!live.has(instance.ruleId))
+      // A rule deleted or disabled: its alerts are forgotten, on the second evaluation
+      // that sees them, so the API node deleting a firing rule (which sends its resolved
+      // notification) claims them first.
+      if (live.has(instance.ruleId)) continue;
+      orphans.add(instance.fingerprint);
+      if (this.#orphans.has(instance.fingerprint))
         await this.#o.store.deleteInstance(instance.fingerprint, instance.version);
     }
+    this.#orphans = orphans;
     for (const key of this.#series.keys())
       if (!live.has(key.slice(0, key.indexOf('|')))) this.#series.delete(key);
   }
@@ -245,8 +259,11 @@ export class AlertManager {
     const active = group.value !== undefined && compare(rule.operator, group.value, rule.threshold);
     if (!active && !stored) return;
     const previous = stored ?? newAlertInstance(fingerprint, rule.id, group.labels);
+    // The labels the rule selects on are the same for every alert of it: they name what
+    // the alert is about (a signal's detector, with its key from groupBy, finds its incident).
     const labels = {
       ...rule.labels,
+      ...(rule.signal?.labels ?? rule.metric?.labels ?? {}),
       ...group.labels,
       alertname: rule.name,
       severity: rule.severity,
@@ -340,13 +357,17 @@ export class AlertManager {
         });
       return out;
     }
-    if (!rule.metric || !this.#o.registry) return out;
-    const sums = await readMetric(
-      this.#o.registry,
-      rule.metric.name,
-      rule.metric.labels,
-      rule.groupBy,
-    );
+    if (!rule.metric) return out;
+    const cluster = rule.metric.name === clusterEventMetric ? this.#o.clusterCounts : undefined;
+    if (!cluster && !this.#o.registry) return out;
+    const sums = cluster
+      ? await cluster.read(rule.metric.labels, rule.groupBy)
+      : await readMetric(
+          this.#o.registry as Registry,
+          rule.metric.name,
+          rule.metric.labels,
+          rule.groupBy,
+        );
     const previousEvaluation = this.#lastEvaluation.get(rule.id);
     this.#lastEvaluation.set(rule.id, now);
     for (const [, g] of sums) {

@@ -1,11 +1,17 @@
 import type { Registry } from 'prom-client';
 import { RampartError } from '../../errors/rampart-error.js';
+import type { EventPublisher } from '../../events/event-bus.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import { isUniqueViolation } from '../../storage/sql/sql-errors.js';
 import type { ChannelDefinition } from '../channels/channel.js';
 import { type ChannelCatalog, channelSettingsOf } from '../channels/channel-catalog.js';
 import type { ChannelDispatcher } from '../channels/dispatcher.js';
 import { alertErrors } from '../errors.js';
+import {
+  type ChangeAuthor,
+  publishAlertChange,
+  resolveAlertsOfDeletedRule,
+} from './alert-changes.js';
 import { registryHasMetric } from './alert-manager.js';
 import type { AlertChannelInput, AlertRuleInput } from './alert-schemas.js';
 import type {
@@ -16,6 +22,7 @@ import type {
   Silence,
 } from './core/alert-rule.js';
 import { assertValidRule, silenceProblems } from './core/validate.js';
+import { channelJson, ruleJson, silenceJson } from './routes/json.js';
 import type {
   AlertHistoryEntry,
   AlertHistoryQuery,
@@ -30,6 +37,8 @@ export interface AlertServiceOptions {
   catalog: ChannelCatalog;
   dispatcher: ChannelDispatcher;
   registry?: Registry;
+  /** Changes through the API are published as `alert.config.changed` (the audit trail). */
+  events?: EventPublisher;
   now?: () => number;
 }
 
@@ -87,7 +96,7 @@ export class AlertService {
     return rule;
   }
 
-  async createRule(input: AlertRuleInput): Promise<AlertRule> {
+  async createRule(input: AlertRuleInput, by?: ChangeAuthor): Promise<AlertRule> {
     await this.#o.catalog.refresh();
     assertValidRule(input, this.#ruleContext());
     if (this.#configRules.some((r) => r.name === input.name))
@@ -106,10 +115,11 @@ export class AlertService {
       if (isUniqueViolation(error)) throw new RampartError(alertErrors.alert_rule_name_taken);
       throw error;
     }
+    await this.#changed(by, { kind: 'rule', id: rule.id, op: 'created' }, null, ruleJson(rule));
     return rule;
   }
 
-  async updateRule(id: string, input: AlertRuleInput): Promise<AlertRule> {
+  async updateRule(id: string, input: AlertRuleInput, by?: ChangeAuthor): Promise<AlertRule> {
     const current = await this.rule(id);
     if (current.origin === 'config') throw new RampartError(alertErrors.alert_rule_read_only);
     await this.#o.catalog.refresh();
@@ -130,16 +140,28 @@ export class AlertService {
       if (isUniqueViolation(error)) throw new RampartError(alertErrors.alert_rule_name_taken);
       throw error;
     }
+    await this.#changed(by, { kind: 'rule', id, op: 'updated' }, ruleJson(current), ruleJson(rule));
     return rule;
   }
 
-  async deleteRule(id: string): Promise<void> {
-    if (id.startsWith('config:')) {
-      await this.rule(id);
-      throw new RampartError(alertErrors.alert_rule_read_only);
-    }
+  /** Deletes an API rule; each of its firing alerts sends one resolved notification. */
+  async deleteRule(id: string, by?: ChangeAuthor): Promise<void> {
+    const current = await this.rule(id);
+    if (current.origin === 'config') throw new RampartError(alertErrors.alert_rule_read_only);
     if (!(await this.#o.store.deleteRule(id)))
       throw new RampartError(alertErrors.alert_rule_not_found);
+    await this.#changed(by, { kind: 'rule', id, op: 'deleted' }, ruleJson(current), null);
+    await this.#o.catalog.refresh();
+    await resolveAlertsOfDeletedRule(this.#o, current, this.#now());
+  }
+
+  #changed(
+    by: ChangeAuthor | undefined,
+    change: Parameters<typeof publishAlertChange>[2],
+    before: unknown,
+    after: unknown,
+  ): Promise<void> {
+    return publishAlertChange(this.#o.events, by, change, before, after);
   }
 
   async channels(): Promise<ChannelDefinition[]> {
@@ -154,7 +176,7 @@ export class AlertService {
     return channel;
   }
 
-  async createChannel(input: AlertChannelInput): Promise<ChannelDefinition> {
+  async createChannel(input: AlertChannelInput, by?: ChangeAuthor): Promise<ChannelDefinition> {
     await this.#o.catalog.refresh();
     if (this.#o.catalog.byName(input.name))
       throw new RampartError(alertErrors.alert_channel_name_taken);
@@ -174,10 +196,21 @@ export class AlertService {
       throw error;
     }
     await this.#o.catalog.refresh();
-    return this.channel(stored.id);
+    const created = await this.channel(stored.id);
+    await this.#changed(
+      by,
+      { kind: 'channel', id: stored.id, op: 'created' },
+      null,
+      channelJson(created),
+    );
+    return created;
   }
 
-  async updateChannel(id: string, input: AlertChannelInput): Promise<ChannelDefinition> {
+  async updateChannel(
+    id: string,
+    input: AlertChannelInput,
+    by?: ChangeAuthor,
+  ): Promise<ChannelDefinition> {
     const current = await this.channel(id);
     if (current.origin === 'config') throw new RampartError(alertErrors.alert_channel_read_only);
     const other = this.#o.catalog.byName(input.name);
@@ -193,15 +226,23 @@ export class AlertService {
       updatedAt: Math.max(this.#now(), current.updatedAt + 1),
     });
     if (!ok) throw new RampartError(alertErrors.alert_channel_not_found);
-    return this.channel(id);
+    const updated = await this.channel(id);
+    await this.#changed(
+      by,
+      { kind: 'channel', id, op: 'updated' },
+      channelJson(current),
+      channelJson(updated),
+    );
+    return updated;
   }
 
-  async deleteChannel(id: string): Promise<void> {
+  async deleteChannel(id: string, by?: ChangeAuthor): Promise<void> {
     const current = await this.channel(id);
     if (current.origin === 'config') throw new RampartError(alertErrors.alert_channel_read_only);
     await this.#assertUnused(current.name);
     if (!(await this.#o.store.deleteChannel(id)))
       throw new RampartError(alertErrors.alert_channel_not_found);
+    await this.#changed(by, { kind: 'channel', id, op: 'deleted' }, channelJson(current), null);
   }
 
   async #assertUnused(name: string): Promise<void> {
@@ -241,6 +282,7 @@ export class AlertService {
   async createSilence(
     input: { matchers: LabelMatcher[]; startsAt?: number; endsAt: number; comment: string },
     createdBy: string | null,
+    by?: ChangeAuthor,
   ): Promise<Silence> {
     const now = this.#now();
     const silence: Silence = {
@@ -254,12 +296,19 @@ export class AlertService {
     };
     this.#assertSilence(silence);
     await this.#o.store.insertSilence(silence);
+    await this.#changed(
+      by,
+      { kind: 'silence', id: silence.id, op: 'created' },
+      null,
+      silenceJson(silence, now),
+    );
     return silence;
   }
 
   async updateSilence(
     id: string,
     input: { matchers: LabelMatcher[]; startsAt?: number; endsAt: number; comment: string },
+    by?: ChangeAuthor,
   ): Promise<Silence> {
     const current = (await this.silences()).find((s) => s.id === id);
     if (!current) throw new RampartError(alertErrors.alert_silence_not_found);
@@ -273,12 +322,26 @@ export class AlertService {
     this.#assertSilence(silence);
     if (!(await this.#o.store.updateSilence(silence)))
       throw new RampartError(alertErrors.alert_silence_not_found);
+    const now = this.#now();
+    await this.#changed(
+      by,
+      { kind: 'silence', id, op: 'updated' },
+      silenceJson(current, now),
+      silenceJson(silence, now),
+    );
     return silence;
   }
 
-  async deleteSilence(id: string): Promise<void> {
-    if (!(await this.#o.store.deleteSilence(id)))
+  async deleteSilence(id: string, by?: ChangeAuthor): Promise<void> {
+    const current = (await this.silences()).find((s) => s.id === id);
+    if (!current || !(await this.#o.store.deleteSilence(id)))
       throw new RampartError(alertErrors.alert_silence_not_found);
+    await this.#changed(
+      by,
+      { kind: 'silence', id, op: 'deleted' },
+      silenceJson(current, this.#now()),
+      null,
+    );
   }
 
   #assertSilence(s: Silence): void {

@@ -6,8 +6,10 @@ import type { Mailer } from '../../mail/mailer.js';
 import type { HotStore } from '../../storage/hot-state.js';
 import { ChannelCatalog } from '../channels/channel-catalog.js';
 import { ChannelDispatcher } from '../channels/dispatcher.js';
+import type { JobTracker } from '../core/job-tracker.js';
 import { AlertManager } from './alert-manager.js';
 import { AlertService } from './alert-service.js';
+import { ClusterEventCounts } from './cluster-event-counts.js';
 import type { AlertStore } from './store.js';
 
 export interface AlertsOptions {
@@ -17,6 +19,8 @@ export interface AlertsOptions {
   hot: HotStore;
   mailer: Mailer;
   registry?: Registry;
+  /** Counts evaluations and deliveries as jobs. */
+  jobs?: JobTracker;
   onError: (error: unknown, task: string) => void;
   now?: () => number;
 }
@@ -64,6 +68,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
         .catch((error: unknown) => options.onError(error, 'alert.notification.failed event'));
     },
     onError: (error) => options.onError(error, 'alert delivery'),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const catalog = new ChannelCatalog({
@@ -77,10 +82,19 @@ export function createAlerts(options: AlertsOptions): Alerts {
     configRules: config.alerts.rules,
     catalog,
     dispatcher,
+    events,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
+  // Every node counts its events into the shared hot store; the leader's rules read them.
+  const clusterCounts = new ClusterEventCounts({
+    events,
+    counters: options.hot.counters,
+    flushMs: Math.min(1000, config.alerts.evaluationIntervalMs),
+    onError: (error) => options.onError(error, 'alert event counts'),
+  });
   const manager = new AlertManager({
+    clusterCounts,
     store,
     rules: () => service.rules(),
     channels: catalog,
@@ -92,13 +106,21 @@ export function createAlerts(options: AlertsOptions): Alerts {
     intervalMs: config.alerts.evaluationIntervalMs,
     historyRetentionDays: config.alerts.historyRetentionDays,
     onError: options.onError,
+    ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   return {
     service,
     manager,
     dispatcher,
-    start: () => (config.alerts.enabled ? manager.start() : Promise.resolve()),
-    close: () => manager.close(),
+    start: async () => {
+      if (!config.alerts.enabled) return;
+      clusterCounts.start();
+      await manager.start();
+    },
+    close: async () => {
+      await clusterCounts.close();
+      await manager.close();
+    },
   };
 }

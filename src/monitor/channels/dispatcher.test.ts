@@ -7,6 +7,7 @@ import {
 import { createSmtpMailer } from '../../mail/smtp-mailer.js';
 import type { AlertNotification } from '../alerts/core/alert-rule.js';
 import type { DeliveryRecord } from '../alerts/store.js';
+import { JobTracker } from '../core/job-tracker.js';
 import { createAlertmanagerSender } from './alertmanager-channel.js';
 import { DeliveryError } from './channel.js';
 import { ChannelDispatcher, type DispatcherOptions } from './dispatcher.js';
@@ -193,5 +194,28 @@ describe('channel formats', () => {
     expect(mail.subject).toContain('[Rampart firing] evil Bcc: victim@example.com');
     expect(mail.text).toContain('value 42, threshold 10');
     expect(sink.messagesFor('victim@example.com')).toHaveLength(0);
+  });
+
+  it('counts deliveries as jobs by outcome and reports the work queued behind a slow channel', async () => {
+    const slow = await receiver();
+    slow.hang = true;
+    const jobs = new JobTracker();
+    const { d } = dispatcher({ jobs, attempts: 1, timeoutMs: 300 });
+    const target = {
+      name: 'slow',
+      sender: createWebhookSender({ url: slow.url, secret: 'x'.repeat(16) }),
+    };
+    for (let i = 0; i < 3; i++)
+      d.dispatch(notification({ id: `0190f000-0000-7000-8000-00000000000${i}` }), [target]);
+    // One delivery in flight, two waiting behind it on the channel's queue.
+    await new Promise((r) => setImmediate(r));
+    expect(jobs.counts().get('alert_delivery')).toMatchObject({ active: 1, queued: 2 });
+    await d.drain();
+    expect(jobs.counts().get('alert_delivery')).toEqual({
+      active: 0,
+      queued: 0,
+      success: 0,
+      failure: 3,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { AlertNotification } from '../alerts/core/alert-rule.js';
 import type { DeliveryRecord } from '../alerts/store.js';
+import type { JobTracker } from '../core/job-tracker.js';
 import { CircuitBreaker, CircuitOpenError, retry, TimeoutError } from '../resilience.js';
 import { type ChannelSender, DeliveryError } from './channel.js';
 
@@ -17,6 +18,8 @@ export interface DispatcherOptions {
   /** A delivery that failed for good (after its retries, or refused by an open circuit). */
   onFailed?: (delivery: DeliveryRecord) => void;
   onError: (error: unknown) => void;
+  /** Counts each delivery as an `alert_delivery` job, and its queues' length as queued. */
+  jobs?: JobTracker;
   now?: () => number;
 }
 
@@ -37,18 +40,25 @@ export class ChannelDispatcher {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Deliveries queued behind another one of their channel, over every channel. */
+  #waiting = 0;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    options.jobs?.queue('alert_delivery', () => this.#waiting);
   }
 
   /** Queues the notification on every target's queue and returns at once. */
   dispatch(notification: AlertNotification, targets: readonly Target[]): void {
     for (const target of targets) {
       const previous = this.#queues.get(target.name) ?? Promise.resolve();
+      this.#waiting++;
       const next = previous
-        .then(() => this.deliver(notification, target))
+        .then(() => {
+          this.#waiting--;
+          return this.#deliverTracked(notification, target);
+        })
         .then(
           () => {},
           (error: unknown) => this.#options.onError(error),
@@ -106,6 +116,16 @@ export class ChannelDispatcher {
     await o.record(record).catch((error: unknown) => o.onError(error));
     if (outcome !== 'delivered') o.onFailed?.(record);
     return record;
+  }
+
+  #deliverTracked(notification: AlertNotification, target: Target): Promise<DeliveryRecord> {
+    const jobs = this.#options.jobs;
+    const run = () => this.deliver(notification, target);
+    return jobs
+      ? jobs.track('alert_delivery', run, (r) =>
+          r.outcome === 'delivered' ? 'success' : 'failure',
+        )
+      : run();
   }
 
   /** The breaker state of each channel that has one. */

@@ -8,6 +8,8 @@ import {
   type OverallHealth,
   overallHealth,
 } from './health-state.js';
+import type { JobRunner } from './job-tracker.js';
+import { runProbeAttempts } from './probe-attempts.js';
 
 /** A check the monitor runs on a schedule. */
 export interface ScheduledCheck {
@@ -21,6 +23,8 @@ export interface ScheduledCheck {
   timeoutMs: number;
   failureThreshold: number;
   impact: CheckImpact;
+  /** Attempts after a failed one within a run (http and tcp checks; default 0). */
+  retries?: number;
   /** One probe; it should stop its I/O when `signal` aborts (the timeout). */
   run(signal: AbortSignal): Promise<HealthObservation>;
 }
@@ -45,19 +49,14 @@ export interface HealthMonitorOptions {
   onCheckChanged?: (change: CheckChange) => void;
   /** The overall status changed (once per change). */
   onStatusChanged?: (change: StatusChange) => void;
+  /** Counts each run as a `health_check` job (failure: the check failed). */
+  jobs?: JobRunner;
   now?: () => number;
-}
-
-function errorOutput(error: unknown): string {
-  // The error class and code only: driver messages can carry hostnames and user names.
-  if (!(error instanceof Error)) return 'failed';
-  const code = 'code' in error ? ` ${String(error.code)}` : '';
-  return `${error.name}${code}`;
 }
 
 /**
  * Runs each check on its own interval (a timer re-armed after each run, so a slow check
- * never overlaps itself), bounds each run by its timeout, keeps each check's state with
+ * never overlaps itself), bounds each attempt by the timeout (retrying as configured), keeps each check's state with
  * its consecutive-failure threshold and derives the overall status. Timers are unref'd:
  * the monitor never holds the process open.
  *
@@ -153,25 +152,19 @@ export class HealthMonitor {
     const abort = new AbortController();
     this.#aborts.add(abort);
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    // The race is the backstop for a probe that ignores its signal.
-    const timedOut = new Promise<HealthObservation>((resolve) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        resolve({ status: 'fail', output: `timed out after ${check.timeoutMs} ms` });
-      }, check.timeoutMs);
-      timer.unref();
-    });
-    const probe = check.run(abort.signal).then(
-      (observation) =>
-        abort.signal.aborted && !this.#stopped
-          ? { status: 'fail' as const, output: `timed out after ${check.timeoutMs} ms` }
-          : observation,
-      (error: unknown): HealthObservation => ({ status: 'fail', output: errorOutput(error) }),
-    );
-    const observation = await Promise.race([probe, timedOut]);
-    clearTimeout(timer);
-    this.#aborts.delete(abort);
+    let observation: HealthObservation;
+    try {
+      const attempts = () => runProbeAttempts(check, abort.signal);
+      observation = this.#o.jobs
+        ? await this.#o.jobs.track('health_check', attempts, (o) =>
+            o.status === 'fail' ? 'failure' : 'success',
+          )
+        : await attempts();
+    } catch {
+      return; // stopped
+    } finally {
+      this.#aborts.delete(abort);
+    }
     if (this.#stopped) return;
     const run: CheckRun = {
       ...observation,

@@ -3,6 +3,7 @@ import type { RampartConfig } from '../../config/schema.js';
 import type { EventBus, EventPublisher } from '../../events/event-bus.js';
 import type { SecurityEvent, SecurityEventType } from '../../events/security-event.js';
 import type { CounterStore, ExpiringSetStore } from '../../storage/hot-state.js';
+import type { JobRunner } from '../core/job-tracker.js';
 import { compileRules, type Observation, type SignalSubject } from './detector-rules.js';
 
 export type SignalSeverity = 'low' | 'medium' | 'high' | 'critical';
@@ -67,6 +68,8 @@ export interface DetectorEngineOptions {
   sets: ExpiringSetStore;
   events: EventPublisher;
   onError: (error: unknown) => void;
+  /** Counts each flush to the hot store as a `detector_flush` job. */
+  jobs?: JobRunner;
   now?: () => number;
 }
 
@@ -216,7 +219,8 @@ export class DetectorEngine {
         );
         return;
       }
-      this.#flushing = this.#flush()
+      const flush = () => this.#flush();
+      this.#flushing = (this.#o.jobs ? this.#o.jobs.track('detector_flush', flush) : flush())
         .catch(this.#o.onError)
         .finally(() => {
           this.#flushing = undefined;

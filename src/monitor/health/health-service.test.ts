@@ -9,6 +9,7 @@ import { type DatabaseHandle, openDatabase } from '../../storage/database.js';
 import { migrateToLatest } from '../../storage/migrate.js';
 import { SqlHealthHistoryStore } from '../../storage/sql/sql-health-store.js';
 import type { ScheduledCheck } from '../core/health-monitor.js';
+import { JobTracker } from '../core/job-tracker.js';
 import { HealthService } from './health-service.js';
 import { buildScheduledChecks, type HealthCheckConfig } from './scheduled-checks.js';
 
@@ -16,18 +17,21 @@ interface Target {
   url: string;
   /** The status answered; `hang` never answers. */
   mode: number | 'hang';
+  /** The status answered from the next request on, once one was answered. */
+  after?: number;
   hits: number;
   close(): Promise<void>;
 }
 
 async function startTarget(): Promise<Target> {
   const sockets = new Set<Socket>();
-  const target = { mode: 200 as number | 'hang', hits: 0 };
+  const target: { mode: number | 'hang'; after?: number; hits: number } = { mode: 200, hits: 0 };
   const server: Server = createServer((_req, res) => {
     target.hits++;
     if (target.mode === 'hang') return;
     res.statusCode = target.mode;
     res.end('ok');
+    if (target.after !== undefined) target.mode = target.after;
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -82,7 +86,7 @@ describe('scheduled health checks', () => {
     await database.close();
   });
 
-  function service(config: RampartConfig['health']): HealthService {
+  function service(config: RampartConfig['health'], jobs?: JobTracker): HealthService {
     const built = buildScheduledChecks(config, {
       dataDir: '.',
       database,
@@ -97,6 +101,7 @@ describe('scheduled health checks', () => {
       releaseId: 'test',
       onBackgroundError: (e) => expect.fail(String(e)),
       onClose: built.close,
+      ...(jobs ? { jobs } : {}),
     });
     services.push(s);
     return s;
@@ -209,6 +214,50 @@ describe('scheduled health checks', () => {
       output: 'timed out after 300 ms',
     });
     expect(target.hits).toBe(1);
+  });
+
+  it('retries an http check within one run when configured, and makes one attempt by default', async () => {
+    target.mode = 503;
+    const once = service(
+      healthConfig([{ type: 'http', name: 'once', url: target.url, method: 'GET' }], {
+        failureThreshold: 1,
+      }),
+    );
+    await once.monitor.runAll();
+    expect(target.hits).toBe(1);
+    expect(once.report().checks['once:responseTime']?.[0]).toMatchObject({ status: 'fail' });
+
+    target.hits = 0;
+    const retried = service(
+      healthConfig(
+        [{ type: 'http', name: 'retried', url: target.url, method: 'GET', retries: 2 }],
+        { failureThreshold: 1 },
+      ),
+    );
+    // The second attempt meets a recovered target: the run passes.
+    target.after = 200;
+    await retried.monitor.runAll();
+    expect(target.hits).toBe(2);
+    expect(retried.report().checks['retried:responseTime']?.[0]).toMatchObject({
+      status: 'pass',
+    });
+  });
+
+  it('counts each run as a health_check job, failed when the check failed', async () => {
+    const jobs = new JobTracker();
+    const health = service(
+      healthConfig([{ type: 'http', name: 'api', url: target.url, method: 'GET' }]),
+      jobs,
+    );
+    await health.monitor.runAll();
+    target.mode = 500;
+    await health.monitor.runAll();
+    expect(jobs.counts().get('health_check')).toEqual({
+      active: 0,
+      queued: 0,
+      success: 1,
+      failure: 1,
+    });
   });
 
   it('reports sane values for the disk, memory, event-loop, database, hot-store and audit-backlog checks', async () => {

@@ -16,6 +16,7 @@ import {
   type OverallHealth,
   overallToHealthStatus,
 } from '../core/health-state.js';
+import type { JobRunner } from '../core/job-tracker.js';
 import type { HealthHistoryEntry, HealthHistoryQuery, HealthHistoryStore } from '../store.js';
 
 /** One check in a report: health+json fields plus the scheduler's view of it. */
@@ -47,6 +48,8 @@ export interface HealthServiceOptions {
   store: HealthHistoryStore;
   events: EventPublisher;
   releaseId: string;
+  /** Counts each check run as a job (the jobs metrics). */
+  jobs?: JobRunner;
   /** Failures of background work (history writes, retention). */
   onBackgroundError: (error: unknown, task: string) => void;
   /** Called on every state change, for the log. */
@@ -115,6 +118,7 @@ export class HealthService {
     this.monitor = new HealthMonitor({
       checks: options.checks,
       now: this.#now,
+      ...(options.jobs ? { jobs: options.jobs } : {}),
       onRun: (check, run) => {
         if (!options.config.history.results) return;
         this.#append({

@@ -142,6 +142,7 @@ export function buildScheduledChecks(
       timeoutMs: c.timeoutMs ?? health.timeoutMs,
       failureThreshold: c.failureThreshold ?? health.failureThreshold,
       impact: c.impact ?? defaultImpact[c.type],
+      ...((c.type === 'http' || c.type === 'tcp') && c.retries ? { retries: c.retries } : {}),
       run,
     };
   });

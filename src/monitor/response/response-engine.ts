@@ -61,7 +61,9 @@ export class ResponseEngine {
       // bans and revocations; close() waits for them instead.
       if (event.type === 'detector.signal') this.#track(this.handleSignal(event));
       else if (event.type === 'alert.firing' || event.type === 'alert.resolved') {
-        this.#track(this.#o.incidents.recordNotification(event));
+        // After the signals already in hand: the incident an alert names may be opening.
+        const opening = [...this.#inFlight];
+        this.#track(Promise.all(opening).then(() => this.#o.incidents.recordNotification(event)));
       }
     });
     return () => sub.unsubscribe();

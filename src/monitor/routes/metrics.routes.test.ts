@@ -125,6 +125,26 @@ describe('GET /metrics', () => {
     expect(sampleValue(await scrape(), series)).toBe(before + 1);
   });
 
+  it('counts background jobs: running, finished by outcome, durations and queued work', async () => {
+    // The failed login above went through a detector flush; evaluations run on start.
+    await rampart.response.settle();
+    await rampart.alerts.manager.settled();
+    const text = await scrape();
+    for (const job of ['alert_evaluation', 'detector_flush']) {
+      expect(sampleValue(text, `rampart_jobs_active{job="${job}"}`)).toBeGreaterThanOrEqual(0);
+      expect(
+        sampleValue(text, `rampart_jobs_completed_total{job="${job}",outcome="success"}`),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        sampleValue(text, `rampart_jobs_completed_total{job="${job}",outcome="failure"}`),
+      ).toBe(0);
+      expect(
+        sampleValue(text, `rampart_job_duration_seconds_count{job="${job}"}`),
+      ).toBeGreaterThanOrEqual(1);
+    }
+    expect(sampleValue(text, 'rampart_jobs_queued{job="alert_delivery"}')).toBe(0);
+  });
+
   // CI installs Debian's prometheus package (.ci/run); without it, say so rather than pass.
   const promtoolTest = existsSync(promtool) ? it : it.skip;
   promtoolTest(

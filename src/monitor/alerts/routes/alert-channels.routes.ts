@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AlertRoutesOptions } from '../plugin.js';
 import { ChannelBody, ChannelResponse, Delivery, IdParams } from '../schemas.js';
+import { changeAuthor } from './change-author.js';
 import { channelJson, deliveryJson } from './json.js';
 
 /** Notification channels; their URLs and secrets are sealed at rest and never answered. */
@@ -56,7 +57,9 @@ export const alertChannelRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> =
       },
     },
     async (request, reply) =>
-      reply.code(201).send(channelJson(await service.createChannel(request.body))),
+      reply
+        .code(201)
+        .send(channelJson(await service.createChannel(request.body, changeAuthor(auth, request)))),
   );
 
   app.put(
@@ -72,7 +75,10 @@ export const alertChannelRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> =
         response: { 200: ChannelResponse },
       },
     },
-    async (request) => channelJson(await service.updateChannel(request.params.id, request.body)),
+    async (request) =>
+      channelJson(
+        await service.updateChannel(request.params.id, request.body, changeAuthor(auth, request)),
+      ),
   );
 
   app.delete(
@@ -88,7 +94,7 @@ export const alertChannelRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> =
       },
     },
     async (request, reply) => {
-      await service.deleteChannel(request.params.id);
+      await service.deleteChannel(request.params.id, changeAuthor(auth, request));
       return reply.code(204).send(null);
     },
   );

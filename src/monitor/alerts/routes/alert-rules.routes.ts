@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AlertRoutesOptions } from '../plugin.js';
 import { IdParams, RuleBody, RuleResponse } from '../schemas.js';
+import { changeAuthor } from './change-author.js';
 import { ruleJson } from './json.js';
 
 /** Alert rules: the config file's (read-only) and the API's. */
@@ -56,7 +57,9 @@ export const alertRuleRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = as
       },
     },
     async (request, reply) =>
-      reply.code(201).send(ruleJson(await service.createRule(request.body))),
+      reply
+        .code(201)
+        .send(ruleJson(await service.createRule(request.body, changeAuthor(auth, request)))),
   );
 
   app.put(
@@ -72,7 +75,10 @@ export const alertRuleRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = as
         response: { 200: RuleResponse },
       },
     },
-    async (request) => ruleJson(await service.updateRule(request.params.id, request.body)),
+    async (request) =>
+      ruleJson(
+        await service.updateRule(request.params.id, request.body, changeAuthor(auth, request)),
+      ),
   );
 
   app.delete(
@@ -88,7 +94,7 @@ export const alertRuleRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      await service.deleteRule(request.params.id);
+      await service.deleteRule(request.params.id, changeAuthor(auth, request));
       return reply.code(204).send(null);
     },
   );

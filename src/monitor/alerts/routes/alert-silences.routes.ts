@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AlertRoutesOptions } from '../plugin.js';
 import { IdParams, SilenceBody, SilenceResponse } from '../schemas.js';
+import { changeAuthor } from './change-author.js';
 import { parseTime, silenceJson } from './json.js';
 
 /** Silences: label matchers over a time range; a silenced alert notifies nobody. */
@@ -58,7 +59,11 @@ export const alertSilenceRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> =
       },
     },
     async (request, reply) => {
-      const silence = await service.createSilence(inputOf(request.body), auth.callerOf(request).id);
+      const silence = await service.createSilence(
+        inputOf(request.body),
+        auth.callerOf(request).id,
+        changeAuthor(auth, request),
+      );
       return reply.code(201).send(silenceJson(silence, Date.now()));
     },
   );
@@ -78,7 +83,11 @@ export const alertSilenceRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> =
     },
     async (request) =>
       silenceJson(
-        await service.updateSilence(request.params.id, inputOf(request.body)),
+        await service.updateSilence(
+          request.params.id,
+          inputOf(request.body),
+          changeAuthor(auth, request),
+        ),
         Date.now(),
       ),
   );
@@ -96,7 +105,7 @@ export const alertSilenceRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> =
       },
     },
     async (request, reply) => {
-      await service.deleteSilence(request.params.id);
+      await service.deleteSilence(request.params.id, changeAuthor(auth, request));
       return reply.code(204).send(null);
     },
   );
