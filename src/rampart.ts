@@ -23,12 +23,14 @@ import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
 import { gatewayRateLimitRules } from './gateway/route-table.js';
 import { buildServer } from './http/server.js';
+import { AccountAdminService } from './identity/core/account-admin-service.js';
 import type { AccountService } from './identity/core/account-service.js';
 import type { SigningKeyRing } from './identity/core/signing-key-ring.js';
 import type { SigningKeyService } from './identity/core/signing-key-service.js';
 import { createIdentity, type Identity } from './identity/create-identity.js';
 import { createOAuth, type OAuth, oauthPlugin } from './identity/oauth/index.js';
 import identityPlugin from './identity/plugin.js';
+import { adminAccountRoutes } from './identity/routes/admin-accounts.routes.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import { type Alerts, createAlerts } from './monitor/alerts/create-alerts.js';
@@ -259,9 +261,10 @@ export async function createRampart(
       mfaRequired: (accountId) => responseStore.isRequired(accountId),
     });
     cleanups.push(() => identity.close());
+    const oauthStore = new SqlOAuthStore(database.db, database.dialect);
     const oauth = await createOAuth({
       config,
-      store: new SqlOAuthStore(database.db, database.dialect),
+      store: oauthStore,
       accounts: stores.accounts,
       identity,
       hot: hotStore,
@@ -483,6 +486,22 @@ export async function createRampart(
       reauthMaxAge: config.dataProtection.reauthMaxAge,
     });
     await app.register(gdprRoutes, { gdpr, auth: identity.auth });
+    await app.register(adminAccountRoutes, {
+      auth: identity.auth,
+      admin: new AccountAdminService({
+        accounts: stores.accounts,
+        cache: identity.accountCache,
+        login: identity.login,
+        sessions: identity.sessions,
+        apiKeys: identity.apiKeys,
+        mfa: identity.mfa,
+        policy: authz.policy,
+        countIdentities: (id) => oauthStore.countIdentities(id),
+        erase: (id, actor, ctx) => gdpr.eraseByAdministrator(id, actor, ctx),
+        events,
+        defaultLockMs: config.lockout.adminLockDuration * 1000,
+      }),
+    });
     await app.register(alertsPlugin, { service: alerts.service, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();

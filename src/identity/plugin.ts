@@ -108,7 +108,6 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   await app.register(sessionRoutes, {
     sessions: options.sessions,
     accounts: options.accounts,
-    login: options.login,
     auth: options.auth,
   });
   await app.register(meRoutes, {

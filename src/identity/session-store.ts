@@ -43,7 +43,8 @@ export type SessionRevocationReason =
   | 'password_reset'
   | 'fingerprint_changed'
   | 'automated_response'
-  | 'account_erased';
+  | 'account_erased'
+  | 'account_locked';
 
 export interface SessionStore {
   /** Creates a session with the first refresh token of its family, atomically. */
