@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { RampartError } from '../../errors/rampart-error.js';
 import { httpErrors } from '../../http/errors.js';
 import { rememberBodyDigest } from '../../http/json-body-parser.js';
+import type { Authorizer } from '../../authz/authorizer.js';
 import type { Authenticator } from '../authenticate.js';
 import type { AccessTokenVerifier } from '../core/access-token-verifier.js';
 import type { ApiKeyService } from '../core/api-key-service.js';
@@ -46,6 +47,11 @@ export interface IntrospectionRoutesOptions {
   revocations: RevocationList;
   apiKeys: ApiKeyService;
   issuer: string;
+  /**
+   * The authorization policy: `roles` and `scope` of an access token are the account's
+   * effective roles now — those in the token plus those assigned through the policy.
+   */
+  authorizer?: Pick<Authorizer, 'rolesOf' | 'permissionsOf'> | undefined;
 }
 
 const formBodyLimit = 16 * 1024;
@@ -57,7 +63,7 @@ const formBodyLimit = 16 * 1024;
  */
 export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesOptions> = async (
   app,
-  { auth, verifier, revocations, apiKeys, issuer },
+  { auth, verifier, revocations, apiKeys, issuer, authorizer },
 ) => {
   // RFC 7662 §2.1 requests are application/x-www-form-urlencoded; JSON is accepted too.
   // Node's URLSearchParams is the parser; this plugin scope is the only place forms arrive.
@@ -124,8 +130,13 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesO
           active: true,
           token_type: 'access_token',
           sub: claims.sub,
-          scope: permissionsOfRoles(claims.roles).join(' '),
-          roles: claims.roles,
+          // Assigned roles are not in the token (see README, "Roles in tokens"): they are
+          // read from the policy in force, so a withdrawn assignment shows at once.
+          scope: (authorizer
+            ? authorizer.permissionsOf(claims.sub, claims.roles)
+            : permissionsOfRoles(claims.roles)
+          ).join(' '),
+          roles: authorizer ? [...authorizer.rolesOf(claims.sub, claims.roles)] : claims.roles,
           exp: claims.exp,
           iat: claims.iat,
           nbf: claims.nbf,
