@@ -50,6 +50,13 @@ describe('introspection shows the effective roles', () => {
     expect(assigned.roles).toEqual(['VIEWER', 'billing']);
     expect(assigned.scope?.split(' ')).toEqual(expect.arrayContaining(['*:read', 'invoices:read']));
 
+    const whoami = await r.app.inject({
+      method: 'GET',
+      url: '/v1/auth/whoami',
+      headers: bearer(token),
+    });
+    expect(whoami.json<{ roles: string[] }>().roles).toEqual(['VIEWER', 'billing']);
+
     await r.authz.policy.setAssignments(user.id, [], { kind: 'system' }, {});
     const withdrawn = await introspect(token);
     expect(withdrawn.roles).toEqual(['VIEWER']);

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Authorizer } from '../../authz/authorizer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import { httpErrors } from '../../http/errors.js';
 import { rememberBodyDigest } from '../../http/json-body-parser.js';
-import type { Authorizer } from '../../authz/authorizer.js';
 import type { Authenticator } from '../authenticate.js';
 import type { AccessTokenVerifier } from '../core/access-token-verifier.js';
 import type { ApiKeyService } from '../core/api-key-service.js';
@@ -178,13 +178,15 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesO
     },
     async (request) => {
       const p = auth.callerOf(request);
-      if (p.kind === 'user') return { kind: p.kind, id: p.id, roles: [...p.roles] };
+      // Effective roles: the token's (or the key owner's) plus those assigned in the policy.
+      const roles = [...(authorizer ? authorizer.rolesOf(p.id, p.roles) : p.roles)];
+      if (p.kind === 'user') return { kind: p.kind, id: p.id, roles };
       return {
         kind: p.kind,
         id: p.id,
         ownerKind: p.ownerKind,
         keyId: p.keyId,
-        roles: [...p.roles],
+        roles,
         scopes: [...p.scopes],
       };
     },
