@@ -458,8 +458,23 @@ export async function createRampart(
     });
     await app.register(configRoutes, { config, auth: identity.auth });
     if (config.dashboard.enabled) await app.register(dashboardPlugin);
+    const accountAdmin = new AccountAdminService({
+      accounts: stores.accounts,
+      cache: identity.accountCache,
+      login: identity.login,
+      sessions: identity.sessions,
+      apiKeys: identity.apiKeys,
+      mfa: identity.mfa,
+      policy: authz.policy,
+      countIdentities: (id) => oauthStore.countIdentities(id),
+      // Called only after start, once `gdpr` below exists.
+      erase: (id, actor, ctx) => gdpr.eraseByAdministrator(id, actor, ctx),
+      events,
+      defaultLockMs: config.lockout.adminLockDuration * 1000,
+    });
     await authz.registerRoutes(app, {
       auth: identity.auth,
+      checkAssignment: (id, roles) => accountAdmin.checkAssignment(id, roles),
       principalExists: async (id) =>
         (await stores.accounts.findAccountById(id)) !== undefined ||
         (await identity.apiKeys.getServiceAccount(id).then(
@@ -486,22 +501,7 @@ export async function createRampart(
       reauthMaxAge: config.dataProtection.reauthMaxAge,
     });
     await app.register(gdprRoutes, { gdpr, auth: identity.auth });
-    await app.register(adminAccountRoutes, {
-      auth: identity.auth,
-      admin: new AccountAdminService({
-        accounts: stores.accounts,
-        cache: identity.accountCache,
-        login: identity.login,
-        sessions: identity.sessions,
-        apiKeys: identity.apiKeys,
-        mfa: identity.mfa,
-        policy: authz.policy,
-        countIdentities: (id) => oauthStore.countIdentities(id),
-        erase: (id, actor, ctx) => gdpr.eraseByAdministrator(id, actor, ctx),
-        events,
-        defaultLockMs: config.lockout.adminLockDuration * 1000,
-      }),
-    });
+    await app.register(adminAccountRoutes, { auth: identity.auth, admin: accountAdmin });
     await app.register(alertsPlugin, { service: alerts.service, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();

@@ -36,7 +36,12 @@ export interface Authz {
   /** The authorization API under /v1/authz. */
   registerRoutes(
     app: FastifyInstance,
-    deps: { auth: Authenticator; principalExists(id: string): Promise<boolean> },
+    deps: {
+      auth: Authenticator;
+      principalExists(id: string): Promise<boolean>;
+      /** Refuses assignments the account admin API would refuse (the last ADMIN). */
+      checkAssignment?: (id: string, roles: readonly string[]) => Promise<void>;
+    },
   ): Promise<void>;
   close(): Promise<void>;
 }
@@ -86,7 +91,7 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
         events: o.events,
       });
     },
-    async registerRoutes(app, { auth, principalExists }) {
+    async registerRoutes(app, { auth, principalExists, checkAssignment }) {
       await app.register(authzRoutes, {
         auth,
         decide,
@@ -98,7 +103,7 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
       });
       await app.register(roleRoutes, { auth, policy });
       await app.register(grantRoutes, { auth, policy });
-      await app.register(assignmentRoutes, { auth, policy, principalExists });
+      await app.register(assignmentRoutes, { auth, policy, principalExists, checkAssignment });
       await app.register(explainRoutes, { auth, policy });
       await app.register(approvalRoutes, {
         auth,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Authorizer } from '../authz/authorizer.js';
 import fp from 'fastify-plugin';
+import type { Authorizer } from '../authz/authorizer.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import { apiKeyStringPattern } from '../shared/api-key-string.js';

@@ -44,7 +44,8 @@ export type SessionRevocationReason =
   | 'fingerprint_changed'
   | 'automated_response'
   | 'account_erased'
-  | 'account_locked';
+  | 'account_locked'
+  | 'roles_reduced';
 
 export interface SessionStore {
   /** Creates a session with the first refresh token of its family, atomically. */

@@ -15,6 +15,8 @@ export interface AccountAdminPolicy {
   assignedTo(principalId: string): readonly string[];
   /** Held plus assigned roles. */
   rolesOf(principalId: string, roles: readonly string[]): readonly string[];
+  /** True when one of `roles` is `role` or inherits it. */
+  holdsRole(roles: readonly string[], role: string): boolean;
   /** Ids of the principals assigned `role`, or a role inheriting it. */
   principalsHolding(role: string): readonly string[];
   /** Replaces the principal's assignments (emits `authz.policy.changed`). */
@@ -39,7 +41,7 @@ export interface AccountAdminServiceOptions {
     list(accountId: string): Promise<unknown[]>;
     revokeAll(
       accountId: string,
-      reason: 'account_locked',
+      reason: 'account_locked' | 'roles_reduced',
       actor: EventActor,
       ctx: RequestContext,
     ): Promise<string[]>;
@@ -224,6 +226,13 @@ export class AccountAdminService {
     const effectiveBefore = [...this.#o.policy.rolesOf(id, account.roles)];
     await this.#o.accounts.setRoles(id, after, this.#now());
     await this.#o.cache.changed(id);
+    // Access tokens carry the roles they were issued with: after a role is taken away, the
+    // account's sessions end so that no token still holding it is accepted. (Added roles
+    // need no such step: the next refresh picks them up.)
+    const reduced = before.some((r) => !after.includes(r));
+    const revoked = reduced
+      ? await this.#o.sessions.revokeAll(id, 'roles_reduced', actor, ctx)
+      : [];
     const detail = await this.detail(id);
     await this.#o.events.publish({
       type: 'account.roles.changed',
@@ -234,6 +243,7 @@ export class AccountAdminService {
       details: {
         before: { roles: before, effectiveRoles: effectiveBefore },
         after: { roles: after, effectiveRoles: [...detail.effectiveRoles] },
+        sessionsRevoked: revoked.length,
       },
     });
     return detail;
@@ -269,6 +279,17 @@ export class AccountAdminService {
       },
     });
     return { pseudonym };
+  }
+
+  /**
+   * For PUT /v1/authz/assignments/:id: refuses assignments that would take ADMIN from the
+   * last account holding it, as the admin API does for the roles held directly.
+   */
+  async checkAssignment(principalId: string, roles: readonly string[]): Promise<void> {
+    const account = await this.#o.accounts.findAccountById(principalId);
+    if (account?.status !== 'active') return;
+    const stillAdmin = account.roles.includes('ADMIN') || this.#o.policy.holdsRole(roles, 'ADMIN');
+    await this.#keepAnAdmin(account, stillAdmin);
   }
 
   /**

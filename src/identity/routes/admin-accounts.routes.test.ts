@@ -172,6 +172,7 @@ describe('admin account API', () => {
     expect(event?.details).toEqual({
       before: { roles: ['VIEWER'], effectiveRoles: ['VIEWER'] },
       after: { roles: ['DEVELOPER'], effectiveRoles: ['DEVELOPER'] },
+      sessionsRevoked: 0,
     });
     // The new role is in force at once: a fresh token carries it.
     const session = await loginSession(r, erin.email, erin.password);

@@ -145,14 +145,92 @@ describe('admin account API guards', () => {
       payload: { roles: ['ADMIN'] },
     });
     expect(restore.statusCode, restore.body).toBe(200);
+    await r.authz.policy.setAssignments(deputy.id, [], { kind: 'system' }, {});
+  });
+
+  it('refuses taking ADMIN from the last administrator through the authz assignments API too', async () => {
+    // Make the only administrator one by assignment: root steps down while lead holds it.
+    const lead = await createUser(r, 'lead@example.com');
+    const rootStepUp = await mfaToken(r, admin.email);
+    const assign = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/authz/assignments/${lead.id}`,
+      headers: bearer(rootStepUp),
+      payload: { roles: ['ADMIN'] },
+    });
+    expect(assign.statusCode, assign.body).toBe(200);
+    const stepDown = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/admin/accounts/${admin.id}/roles`,
+      headers: bearer(rootStepUp),
+      payload: { roles: [] },
+    });
+    expect(stepDown.statusCode, stepDown.body).toBe(200);
+    const leadStepUp = await mfaToken(r, lead.email);
+    expectProblem(
+      await r.app.inject({
+        method: 'PUT',
+        url: `/v1/authz/assignments/${lead.id}`,
+        headers: bearer(leadStepUp),
+        payload: { roles: ['VIEWER'] },
+      }),
+      409,
+      'last_admin',
+    );
+    expect(r.authz.policy.assignedTo(lead.id)).toEqual(['ADMIN']);
+    // With root an administrator again, the assignment can go.
+    const restore = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/admin/accounts/${admin.id}/roles`,
+      headers: bearer(leadStepUp),
+      payload: { roles: ['ADMIN'] },
+    });
+    expect(restore.statusCode, restore.body).toBe(200);
+    const unassign = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/authz/assignments/${lead.id}`,
+      headers: bearer(leadStepUp),
+      payload: { roles: [] },
+    });
+    expect(unassign.statusCode, unassign.body).toBe(200);
+  });
+
+  it('refuses the access token of a demoted administrator at once, not when it expires', async () => {
+    const former = await createUser(r, 'former@example.com', ['ADMIN']);
+    const { access_token: oldToken } = await loginSession(r, former.email, former.password);
+    const demote = await r.app.inject({
+      method: 'PUT',
+      url: `/v1/admin/accounts/${former.id}/roles`,
+      headers: bearer(await mfaToken(r, admin.email)),
+      payload: { roles: ['VIEWER'] },
+    });
+    expect(demote.statusCode, demote.body).toBe(200);
+    expectProblem(
+      await r.app.inject({
+        method: 'GET',
+        url: '/v1/admin/accounts',
+        headers: bearer(oldToken),
+      }),
+      401,
+      'invalid_token',
+    );
+    // A new sign-in gets the new roles only.
+    const fresh = (await loginSession(r, former.email, former.password)).access_token;
+    expectProblem(
+      await r.app.inject({ method: 'GET', url: '/v1/admin/accounts', headers: bearer(fresh) }),
+      403,
+      'permission_denied',
+    );
   });
 
   it('ends a locked account’s stolen session and refresh token at once', async () => {
     const stolen = await loginSession(r, victim.email, victim.password);
+    // Root's earlier sessions ended when its roles were changed above: sign in again.
+    const token = (await loginSession(r, admin.email, admin.password)).access_token;
     const lock = await r.app.inject({
       method: 'POST',
       url: `/v1/admin/accounts/${victim.id}/lock`,
-      headers: bearer(adminToken),
+      headers: bearer(token),
       payload: {},
     });
     expect(lock.statusCode, lock.body).toBe(200);
