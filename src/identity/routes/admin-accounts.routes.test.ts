@@ -26,7 +26,15 @@ interface DetailJson extends AccountJson {
   active_api_keys: number;
 }
 
-describe('admin account API', () => {
+// SQLite with the memory hot store; PostgreSQL with Redis when both are configured.
+const backends: { database: 'sqlite' | 'postgres'; hot: 'memory' | 'redis' }[] = [
+  { database: 'sqlite', hot: 'memory' },
+  ...(process.env.RAMPART_TEST_DATABASE_URL && process.env.RAMPART_TEST_REDIS_URL
+    ? [{ database: 'postgres' as const, hot: 'redis' as const }]
+    : []),
+];
+
+describe.each(backends)('admin account API ($database, $hot)', (backend) => {
   let r: TestRampart;
   let admin: { email: string; password: string; id: string };
   let token: string;
@@ -34,7 +42,7 @@ describe('admin account API', () => {
   let events: ReturnType<typeof recordEvents>;
 
   beforeAll(async () => {
-    r = await startTestRampart();
+    r = await startTestRampart(backend);
     admin = await createUser(r, 'root@example.com', ['ADMIN']);
     token = (await loginSession(r, admin.email, admin.password)).access_token;
     stepUp = await mfaToken(r, admin.email);
