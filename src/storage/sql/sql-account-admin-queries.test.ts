@@ -10,6 +10,7 @@ import { type DatabaseHandle, openDatabase } from '../database.js';
 import { migrateToLatest } from '../migrate.js';
 import { createSqlIdentityStores } from './index.js';
 import { SqlOAuthStore } from './sql-oauth-store.js';
+import { SqlPersonalDataStore } from './sql-personal-data-store.js';
 
 const id = (n: number) => `0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a${String(n).padStart(2, '0')}`;
 
@@ -131,6 +132,17 @@ for (const kind of testDatabaseKinds()) {
       expect(await oauth.countSoleSignInAccounts('none')).toBe(0);
       expect(await oauth.countIdentities(id(4))).toBe(2);
       expect(await oauth.countIdentities(id(2))).toBe(0);
+    });
+
+    it('erasure removes the account’s provider identities (they hold the provider email)', async () => {
+      await new SqlPersonalDataStore(handle.db).eraseAccount({
+        accountId: id(4),
+        anonymisedEmail: 'erased-x@erased.invalid',
+        now: 9,
+      });
+      expect(await oauth.countIdentities(id(4))).toBe(0);
+      expect(await oauth.findIdentity('corp', 's3')).toBeUndefined();
+      expect(await oauth.countIdentities(id(3))).toBe(1);
     });
   });
 }
