@@ -23,12 +23,14 @@ import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { gatewayPlugin } from './gateway/plugin.js';
 import { gatewayRateLimitRules } from './gateway/route-table.js';
 import { buildServer } from './http/server.js';
+import { AccountAdminService } from './identity/core/account-admin-service.js';
 import type { AccountService } from './identity/core/account-service.js';
 import type { SigningKeyRing } from './identity/core/signing-key-ring.js';
 import type { SigningKeyService } from './identity/core/signing-key-service.js';
 import { createIdentity, type Identity } from './identity/create-identity.js';
 import { createOAuth, type OAuth, oauthPlugin } from './identity/oauth/index.js';
 import identityPlugin from './identity/plugin.js';
+import { adminAccountRoutes } from './identity/routes/admin-accounts.routes.js';
 import type { IdentityStores } from './identity/store.js';
 import { openMailer } from './mail/open-mailer.js';
 import { type Alerts, createAlerts } from './monitor/alerts/create-alerts.js';
@@ -267,9 +269,10 @@ export async function createRampart(
       mfaRequired: (accountId) => responseStore.isRequired(accountId),
     });
     cleanups.push(() => identity.close());
+    const oauthStore = new SqlOAuthStore(database.db, database.dialect);
     const oauth = await createOAuth({
       config,
-      store: new SqlOAuthStore(database.db, database.dialect),
+      store: oauthStore,
       accounts: stores.accounts,
       identity,
       hot: hotStore,
@@ -469,8 +472,23 @@ export async function createRampart(
     });
     await app.register(configRoutes, { config, auth: identity.auth });
     if (config.dashboard.enabled) await app.register(dashboardPlugin);
+    const accountAdmin = new AccountAdminService({
+      accounts: stores.accounts,
+      cache: identity.accountCache,
+      login: identity.login,
+      sessions: identity.sessions,
+      apiKeys: identity.apiKeys,
+      mfa: identity.mfa,
+      policy: authz.policy,
+      countIdentities: (id) => oauthStore.countIdentities(id),
+      // Called only after start, once `gdpr` below exists.
+      erase: (id, actor, ctx) => gdpr.eraseByAdministrator(id, actor, ctx),
+      events,
+      defaultLockMs: config.lockout.adminLockDuration * 1000,
+    });
     await authz.registerRoutes(app, {
       auth: identity.auth,
+      checkAssignment: (id, roles) => accountAdmin.checkAssignment(id, roles),
       principalExists: async (id) =>
         (await stores.accounts.findAccountById(id)) !== undefined ||
         (await identity.apiKeys.getServiceAccount(id).then(
@@ -497,6 +515,7 @@ export async function createRampart(
       reauthMaxAge: config.dataProtection.reauthMaxAge,
     });
     await app.register(gdprRoutes, { gdpr, auth: identity.auth });
+    await app.register(adminAccountRoutes, { auth: identity.auth, admin: accountAdmin });
     await app.register(alertsPlugin, { service: alerts.service, auth: identity.auth });
     if (options.register) await options.register(app);
     await app.ready();

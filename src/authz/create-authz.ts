@@ -5,10 +5,12 @@ import type { EventPublisher } from '../events/event-bus.js';
 import type { Authenticator } from '../identity/authenticate.js';
 import type { PubSub } from '../storage/hot-state.js';
 import { ApprovalService } from './approval-service.js';
+import { DenialEvents } from './denial-events.js';
 import { PolicyService } from './policy-service.js';
 import type { DecideFunction } from './policy-store.js';
 import { approvalRoutes } from './routes/approvals.routes.js';
 import { assignmentRoutes } from './routes/assignments.routes.js';
+import { callerActor } from './routes/caller-actor.js';
 import { authzRoutes } from './routes/check.routes.js';
 import { explainRoutes } from './routes/explain.routes.js';
 import { grantRoutes } from './routes/grants.routes.js';
@@ -34,7 +36,12 @@ export interface Authz {
   /** The authorization API under /v1/authz. */
   registerRoutes(
     app: FastifyInstance,
-    deps: { auth: Authenticator; principalExists(id: string): Promise<boolean> },
+    deps: {
+      auth: Authenticator;
+      principalExists(id: string): Promise<boolean>;
+      /** Refuses assignments the account admin API would refuse (the last ADMIN). */
+      checkAssignment?: (id: string, roles: readonly string[]) => Promise<void>;
+    },
   ): Promise<void>;
   close(): Promise<void>;
 }
@@ -49,7 +56,15 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
     onBackgroundError: (error) =>
       o.logger.warn({ err: error }, 'authorization policy reload failed'),
   });
-  const stop = await policy.start();
+  const stopPolicy = await policy.start();
+  const denials = new DenialEvents({
+    events: o.events,
+    onError: (error) => o.logger.warn({ err: error }, 'authz.denied event failed'),
+  });
+  const stop = async () => {
+    await denials.close();
+    await stopPolicy();
+  };
   const approvals = new ApprovalService({
     store: o.approvalStore,
     events: o.events,
@@ -76,11 +91,19 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
         events: o.events,
       });
     },
-    async registerRoutes(app, { auth, principalExists }) {
-      await app.register(authzRoutes, { auth, decide });
+    async registerRoutes(app, { auth, principalExists, checkAssignment }) {
+      await app.register(authzRoutes, {
+        auth,
+        decide,
+        onDenied: (request, denied) => {
+          const caller = callerActor(auth, request);
+          const requestId = String(request.id);
+          denials.record(denied.map((d) => ({ ...d, caller, requestId })));
+        },
+      });
       await app.register(roleRoutes, { auth, policy });
       await app.register(grantRoutes, { auth, policy });
-      await app.register(assignmentRoutes, { auth, policy, principalExists });
+      await app.register(assignmentRoutes, { auth, policy, principalExists, checkAssignment });
       await app.register(explainRoutes, { auth, policy });
       await app.register(approvalRoutes, {
         auth,

@@ -195,6 +195,14 @@ export class PolicyService implements Authorizer {
     return this.#current.assigned.get(principalId) ?? [];
   }
 
+  /** Ids of the principals assigned `role`, or a role inheriting it, through the policy. */
+  principalsHolding(role: string): string[] {
+    const { engine, assigned } = this.#current;
+    const ids: string[] = [];
+    for (const [id, roles] of assigned) if (engine.holdsRole(roles, role)) ids.push(id);
+    return ids;
+  }
+
   /** The environment access matrix from config. */
   get environmentAccess(): Partial<Record<Environment, readonly string[]>> {
     return this.#o.environmentAccess ?? {};

@@ -159,6 +159,8 @@ export const stepUpDefaultRoutes = [
   'POST /v1/authz/grants',
   'DELETE /v1/authz/grants/:id',
   'PUT /v1/authz/assignments/:principalId',
+  'PUT /v1/admin/accounts/:id/roles',
+  'DELETE /v1/admin/accounts/:id',
 ] as const;
 
 export const ConfigSchema = Type.Object(
@@ -565,6 +567,13 @@ export const ConfigSchema = Type.Object(
           maximum: 100_000,
           description:
             'Failed attempts per client IP (IPv6 per /64) within the window before the IP is throttled.',
+        }),
+        adminLockDuration: Type.Integer({
+          default: 31_536_000,
+          minimum: 60,
+          maximum: 315_360_000,
+          description:
+            "Seconds an administrator's lock (POST /v1/admin/accounts/:id/lock) lasts when the request names no duration; it ends earlier by unlock. Kept in the hot store like every lockout: without Redis a restart lifts it.",
         }),
       },
       { default: {}, additionalProperties: false },

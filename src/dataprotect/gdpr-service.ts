@@ -3,6 +3,7 @@ import type { AuditRecord } from '../audit/core/audit-record.js';
 import type { AuditStore } from '../audit/store.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
+import type { EventActor } from '../events/security-event.js';
 import type { ApiKeyRecord } from '../identity/api-key-store.js';
 import type { AccountCache } from '../identity/core/account-cache.js';
 import type { ApiKeyService } from '../identity/core/api-key-service.js';
@@ -11,6 +12,7 @@ import type { MfaService } from '../identity/core/mfa-service.js';
 import type { PasswordHasher } from '../identity/core/password-hasher.js';
 import { type RequestContext, userActor } from '../identity/core/request-context.js';
 import type { SessionService } from '../identity/core/session-service.js';
+import { identityErrors } from '../identity/errors.js';
 import type { SessionRecord } from '../identity/session-store.js';
 import type { Account, AccountStore } from '../identity/store.js';
 import { uuidv7 } from '../shared/uuid-v7.js';
@@ -150,8 +152,36 @@ export class GdprService {
       if (this.#o.reauthMaxAge === 0 || proof.authTime === undefined || age > this.#o.reauthMaxAge)
         throw new RampartError(dataProtectErrors.reauthentication_required);
     }
+    return this.#erase(accountId, account.roles, actor, ctx, {
+      proof: proof.password !== undefined ? 'password' : 'recent_login',
+    });
+  }
+
+  /**
+   * An administrator erases an account (DELETE /v1/admin/accounts/:id, behind step-up):
+   * the same erasure, with the administrator as the actor. The caller checks that another
+   * administrator remains (counting roles assigned through the policy too).
+   */
+  async eraseByAdministrator(
+    accountId: string,
+    actor: EventActor & { id: string },
+    ctx: RequestContext,
+  ): Promise<{ pseudonym: string }> {
+    const account = await this.#o.accounts.findAccountById(accountId);
+    if (!account) throw new RampartError(identityErrors.account_not_found);
+    // No roles: the last-administrator check was made by the caller, policy included.
+    return this.#erase(accountId, [], actor, ctx, { proof: 'administrator' });
+  }
+
+  async #erase(
+    accountId: string,
+    roles: readonly string[],
+    actor: EventActor,
+    ctx: RequestContext,
+    details: { proof: string },
+  ): Promise<{ pseudonym: string }> {
     if (
-      account.roles.includes('ADMIN') &&
+      roles.includes('ADMIN') &&
       (await this.#o.accounts.countActiveAccountsWithRole('ADMIN')) <= 1
     )
       throw new RampartError(dataProtectErrors.last_admin_erasure);
@@ -173,7 +203,7 @@ export class GdprService {
       actor,
       target: { type: 'account', id: accountId },
       ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { pseudonym, proof: proof.password !== undefined ? 'password' : 'recent_login' },
+      details: { pseudonym, ...details },
     });
     return { pseudonym };
   }

@@ -9,6 +9,16 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'An operator created an account (CLI or API).',
   },
+  'account.roles.changed': {
+    severity: 'warning',
+    description:
+      "An administrator replaced an account's built-in roles (details.before and details.after, with the effective roles).",
+  },
+  'account.deleted': {
+    severity: 'warning',
+    description:
+      'An administrator deleted an account: erased like a GDPR erasure, sessions and keys revoked (details.pseudonym).',
+  },
   'apikey.created': { severity: 'notice', description: 'An API key was issued.' },
   'apikey.revoked': { severity: 'notice', description: 'An API key was revoked.' },
   'apikey.rotated': {

@@ -300,6 +300,7 @@ export async function createIdentity(options: CreateIdentityOptions): Promise<Id
         verifier,
         revocations,
         events,
+        authorizer: options.authorizer,
       },
       async close() {
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

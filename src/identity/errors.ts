@@ -160,6 +160,23 @@ export const identityErrors = defineErrors({
     title: 'Signing key unavailable',
     description: 'No usable signing key is loaded; the server cannot issue tokens right now.',
   },
+  account_invalid_cursor: {
+    status: 400,
+    title: 'Invalid cursor',
+    description:
+      'The cursor is not one this server issued for the account list. Start again without a cursor.',
+  },
+  last_admin: {
+    status: 409,
+    title: 'Last administrator',
+    description:
+      'The change would leave no active account holding ADMIN (directly or through an assignment). Give another account ADMIN first.',
+  },
+  account_self_lock: {
+    status: 409,
+    title: 'Cannot lock yourself',
+    description: 'An administrator cannot lock their own account; ask another administrator.',
+  },
 });
 
 export type IdentityErrorCode = keyof typeof identityErrors;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Authorizer } from '../authz/authorizer.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import { apiKeyStringPattern } from '../shared/api-key-string.js';
@@ -53,6 +54,8 @@ export interface IdentityPluginOptions {
   verifier: AccessTokenVerifier;
   revocations: RevocationList;
   events: EventPublisher;
+  /** The authorization policy (effective roles in introspection); default: built-in roles. */
+  authorizer?: Authorizer | undefined;
   /** Linked provider identities for GET /v1/me (set when social login is wired in). */
   identitiesOf?: ((accountId: string) => Promise<LinkedIdentityJson[]>) | undefined;
 }
@@ -108,7 +111,6 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   await app.register(sessionRoutes, {
     sessions: options.sessions,
     accounts: options.accounts,
-    login: options.login,
     auth: options.auth,
   });
   await app.register(meRoutes, {
@@ -126,6 +128,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     revocations: options.revocations,
     apiKeys: options.apiKeys,
     issuer: options.issuer,
+    authorizer: options.authorizer,
   });
   await app.register(wellKnownRoutes, {
     ring: options.ring,

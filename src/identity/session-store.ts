@@ -43,7 +43,9 @@ export type SessionRevocationReason =
   | 'password_reset'
   | 'fingerprint_changed'
   | 'automated_response'
-  | 'account_erased';
+  | 'account_erased'
+  | 'account_locked'
+  | 'roles_reduced';
 
 export interface SessionStore {
   /** Creates a session with the first refresh token of its family, atomically. */

@@ -57,6 +57,27 @@ export interface AccountStore {
   setPassword(id: string, passwordHash: string, now: number): Promise<void>;
   findAccountWithCredentialsById(id: string): Promise<AccountWithCredentials | undefined>;
   countActiveAccountsWithRole(role: RoleName): Promise<number>;
+  /** Ids of the active accounts holding `role` directly (not through the policy). */
+  listActiveAccountIdsWithRole(role: RoleName): Promise<string[]>;
+  /** One page of accounts in id (creation) order, for administrators. */
+  searchAccounts(search: AccountSearch): Promise<Account[]>;
+  /** Replaces the built-in roles an account holds directly. */
+  setRoles(id: string, roles: readonly RoleName[], now: number): Promise<void>;
+}
+
+export interface AccountSearch {
+  /** Lower-case text the email must contain (a prefix is one case of it). */
+  query?: string | undefined;
+  /**
+   * Keeps accounts holding this built-in role directly, or whose id is in `orIds` (those
+   * holding a role through the policy). With `orIds` alone, only those ids.
+   */
+  role?: RoleName | undefined;
+  orIds?: readonly string[] | undefined;
+  status?: AccountStatus | undefined;
+  /** Only ids after this one: the last id of the previous page. */
+  after?: string | undefined;
+  limit: number;
 }
 
 export interface InviteRecord {

@@ -15,6 +15,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'mfa.reset': 9,
   'session.revoked': 7,
   'gdpr.erased': 9,
+  'account.deleted': 9,
   'ip.rule.lifted': 7,
   // Token and key management.
   'apikey.created': 9,
@@ -35,6 +36,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'ip.rule.added': 7,
   'ip.banned': 7,
   'account.created_by_admin': 7,
+  'account.roles.changed': 7,
   'auth.refresh.reused': 7,
   'signature.replayed': 7,
   // Reading configuration.

@@ -9,6 +9,8 @@ import type { PolicyRoutesOptions } from './roles.routes.js';
 export interface AssignmentRoutesOptions extends PolicyRoutesOptions {
   /** True when an account or a service account has this id. */
   principalExists(id: string): Promise<boolean>;
+  /** Throws when the new roles are refused (e.g. they take ADMIN from the last administrator). */
+  checkAssignment?: ((id: string, roles: readonly string[]) => Promise<void>) | undefined;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface AssignmentRoutesOptions extends PolicyRoutesOptions {
  */
 export const assignmentRoutes: FastifyPluginAsyncTypebox<AssignmentRoutesOptions> = async (
   app,
-  { auth, policy, principalExists },
+  { auth, policy, principalExists, checkAssignment },
 ) => {
   const security = [{ bearerAuth: [] }];
 
@@ -57,6 +59,7 @@ export const assignmentRoutes: FastifyPluginAsyncTypebox<AssignmentRoutesOptions
       const id = request.params.principalId;
       if (!(await principalExists(id)))
         throw new RampartError(authzErrors.authz_principal_not_found);
+      await checkAssignment?.(id, request.body.roles);
       const roles = await policy.setAssignments(
         id,
         request.body.roles,

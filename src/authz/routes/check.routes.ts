@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import type { Authenticator } from '../../identity/authenticate.js';
 import type { AuthzContext, AuthzPrincipal, Decision } from '../model.js';
@@ -8,6 +9,25 @@ import { CheckBatchRequest, CheckBatchResult, CheckRequest, CheckResult } from '
 export interface AuthzRoutesOptions {
   auth: Pick<Authenticator, 'requirePermission'>;
   decide: DecideFunction;
+  /** Told of every denial answered (src/authz/denial-events.ts turns them into events). */
+  onDenied?: (request: FastifyRequest, denials: DeniedCheck[]) => void;
+}
+
+/** A check the engine denied, as reported to `onDenied`. */
+export interface DeniedCheck {
+  principal: { kind: 'user' | 'service_account' | 'api_key'; id: string };
+  action: string;
+  resource: { type: string; id: string };
+  reason: string;
+}
+
+function deniedCheck(check: Check, decision: Decision): DeniedCheck {
+  return {
+    principal: { kind: check.principal.kind, id: check.principal.id },
+    action: check.action,
+    resource: { type: check.resource.type, id: check.resource.id },
+    reason: decision.reason,
+  };
 }
 
 type Check = Static<typeof CheckRequest>;
@@ -42,7 +62,7 @@ function runCheck(decide: DecideFunction, check: Check): Decision {
  */
 export const authzRoutes: FastifyPluginAsyncTypebox<AuthzRoutesOptions> = async (
   app,
-  { auth, decide },
+  { auth, decide, onDenied },
 ) => {
   const guard = auth.requirePermission('authz:check');
   const security = [{ bearerAuth: [] }];
@@ -61,7 +81,9 @@ export const authzRoutes: FastifyPluginAsyncTypebox<AuthzRoutesOptions> = async 
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return runCheck(decide, request.body);
+      const decision = runCheck(decide, request.body);
+      if (!decision.allowed && onDenied) onDenied(request, [deniedCheck(request.body, decision)]);
+      return decision;
     },
   );
 
@@ -79,7 +101,16 @@ export const authzRoutes: FastifyPluginAsyncTypebox<AuthzRoutesOptions> = async 
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return { results: request.body.checks.map((check) => runCheck(decide, check)) };
+      const results = request.body.checks.map((check) => runCheck(decide, check));
+      if (onDenied) {
+        const denied: DeniedCheck[] = [];
+        results.forEach((decision, i) => {
+          const check = request.body.checks[i];
+          if (!decision.allowed && check) denied.push(deniedCheck(check, decision));
+        });
+        if (denied.length > 0) onDenied(request, denied);
+      }
+      return { results };
     },
   );
 };

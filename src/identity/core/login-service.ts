@@ -176,11 +176,28 @@ export class LoginService {
   }
 
   /**
+   * Refuses a sign-in by another route than the password (a social login) while the
+   * account is locked — by failed attempts, an automated response or an administrator —
+   * or disabled: the same `invalid_credentials` as the password step, the reason in the event.
+   */
+  async refuseIfLocked(account: Account, ctx: RequestContext): Promise<void> {
+    if (account.status !== 'active') return this.#failed('account_disabled', ctx, account);
+    if ((await this.#o.throttle.lockedUntil(normalizeEmail(account.email))) !== undefined)
+      return this.#failed('account_locked', ctx, account);
+  }
+
+  /** When the account's lock ends, if it is locked (any cause). */
+  lockedUntil(email: string): Promise<number | undefined> {
+    return this.#o.throttle.lockedUntil(normalizeEmail(email));
+  }
+
+  /**
    * Signs in an account whose identity another party proved (a social login): the same
    * MFA step as after a password, so a linked provider account never skips the second
    * factor. `amr` names the first factor (`['oauth']`).
    */
   async signInVerified(account: Account, amr: string[], ctx: RequestContext): Promise<LoginResult> {
+    await this.refuseIfLocked(account, ctx);
     const factor = this.#o.secondFactor;
     if (factor && (await factor.isEnrolled(account.id)))
       return this.#challenge(account, 'verify', ctx, amr);

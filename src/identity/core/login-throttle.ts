@@ -79,11 +79,30 @@ export class LoginThrottle {
     return { lockedForMs, lockoutCount: count };
   }
 
-  /** Locks an account for `durationMs` now (automated responses), keeping a longer lock. */
+  /**
+   * Locks an account for `durationMs` now (an administrator or an automated response),
+   * keeping a longer lock. Such a lock is *imposed*: a password reset does not lift it
+   * (see {@link liftFailureLockout}); only {@link unlock} does.
+   */
   async lock(identity: string, durationMs: number): Promise<number> {
     const until = Math.max(this.now() + durationMs, (await this.lockedUntil(identity)) ?? 0);
-    await this.values.set(`lock:acct:${identity}`, String(until), until - this.now());
+    const ttl = until - this.now();
+    await this.values.set(`lock:imposed:${identity}`, String(until), ttl);
+    await this.values.set(`lock:acct:${identity}`, String(until), ttl);
     return until;
+  }
+
+  /**
+   * What a password reset lifts: failures and a lockout they caused, but not a lock an
+   * administrator or an automated response imposed — whoever reads the mailbox of a
+   * suspended account must not be able to unsuspend it.
+   */
+  async liftFailureLockout(identity: string): Promise<void> {
+    if ((await this.values.get(`lock:imposed:${identity}`)) !== undefined) {
+      await this.counters.reset(`att:acct:${identity}`);
+      return;
+    }
+    await this.unlock(identity);
   }
 
   /** A successful attempt clears the account's failures (not its lockout history). */
@@ -95,6 +114,7 @@ export class LoginThrottle {
   async unlock(identity: string): Promise<void> {
     await Promise.all([
       this.values.delete(`lock:acct:${identity}`),
+      this.values.delete(`lock:imposed:${identity}`),
       this.counters.reset(`att:acct:${identity}`),
       this.counters.reset(`lockouts:${identity}`),
     ]);

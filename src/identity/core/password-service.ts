@@ -303,7 +303,10 @@ export class PasswordService {
     if (spentBy !== account.id) return this.#resetRefused('already_used', ctx, accountId);
     await this.#o.stores.accounts.setPassword(account.id, passwordHash, now);
     await this.#o.accountCache.changed(account.id);
-    await this.#o.throttle.unlock(account.email);
+    // A lockout from failed attempts ends here; a lock an administrator or an automated
+    // response imposed does not (LoginThrottle.liftFailureLockout).
+    await this.#o.throttle.liftFailureLockout(account.email);
+    const stillLocked = (await this.#o.throttle.lockedUntil(account.email)) !== undefined;
     const actor = userActor(account.id, ctx);
     const ended = await this.#o.sessions.revokeAll(account.id, 'password_reset', actor, ctx);
     await this.#o.events.publish({
@@ -312,7 +315,7 @@ export class PasswordService {
       actor,
       target: { type: 'account', id: account.id },
       ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { endedSessions: ended.length, lockoutCleared: true },
+      details: { endedSessions: ended.length, lockoutCleared: !stillLocked },
     });
     this.#notify(passwordResetMail(account.email, now, ctx.ip));
     return { endedSessions: ended.length };

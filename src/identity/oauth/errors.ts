@@ -30,6 +30,12 @@ export const oauthErrors = defineErrors({
     title: 'Provider from configuration',
     description: 'This provider comes from the config file; change it there.',
   },
+  oauth_provider_sole_sign_in: {
+    status: 409,
+    title: 'Provider is the only sign-in method of some accounts',
+    description:
+      'Some accounts have no password and no other linked provider: removing this provider would lock them out. `accounts` says how many; repeat with ?force=true to remove it anyway (audited).',
+  },
   oauth_return_invalid: {
     status: 400,
     title: 'Return path invalid',

@@ -47,6 +47,13 @@ export interface OAuthStore {
   updateProvider(provider: StoredOAuthProvider): Promise<boolean>;
   /** Deletes the provider and every identity linked through it; false when none matched. */
   deleteProvider(id: string): Promise<boolean>;
+  /**
+   * How many active accounts can sign in only through this provider: no password and no
+   * identity at another provider. Removing the provider would lock them out.
+   */
+  countSoleSignInAccounts(providerId: string): Promise<number>;
+  /** How many identities are linked to the account. */
+  countIdentities(accountId: string): Promise<number>;
 
   findIdentity(providerId: string, subject: string): Promise<LinkedIdentity | undefined>;
   listIdentities(accountId: string): Promise<LinkedIdentity[]>;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Authorizer } from '../../authz/authorizer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import { httpErrors } from '../../http/errors.js';
 import { rememberBodyDigest } from '../../http/json-body-parser.js';
@@ -46,6 +47,11 @@ export interface IntrospectionRoutesOptions {
   revocations: RevocationList;
   apiKeys: ApiKeyService;
   issuer: string;
+  /**
+   * The authorization policy: `roles` and `scope` of an access token are the account's
+   * effective roles now — those in the token plus those assigned through the policy.
+   */
+  authorizer?: Pick<Authorizer, 'rolesOf' | 'permissionsOf'> | undefined;
 }
 
 const formBodyLimit = 16 * 1024;
@@ -57,7 +63,7 @@ const formBodyLimit = 16 * 1024;
  */
 export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesOptions> = async (
   app,
-  { auth, verifier, revocations, apiKeys, issuer },
+  { auth, verifier, revocations, apiKeys, issuer, authorizer },
 ) => {
   // RFC 7662 §2.1 requests are application/x-www-form-urlencoded; JSON is accepted too.
   // Node's URLSearchParams is the parser; this plugin scope is the only place forms arrive.
@@ -124,8 +130,13 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesO
           active: true,
           token_type: 'access_token',
           sub: claims.sub,
-          scope: permissionsOfRoles(claims.roles).join(' '),
-          roles: claims.roles,
+          // Assigned roles are not in the token (see README, "Roles in tokens"): they are
+          // read from the policy in force, so a withdrawn assignment shows at once.
+          scope: (authorizer
+            ? authorizer.permissionsOf(claims.sub, claims.roles)
+            : permissionsOfRoles(claims.roles)
+          ).join(' '),
+          roles: authorizer ? [...authorizer.rolesOf(claims.sub, claims.roles)] : claims.roles,
           exp: claims.exp,
           iat: claims.iat,
           nbf: claims.nbf,
@@ -167,13 +178,15 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<IntrospectionRoutesO
     },
     async (request) => {
       const p = auth.callerOf(request);
-      if (p.kind === 'user') return { kind: p.kind, id: p.id, roles: [...p.roles] };
+      // Effective roles: the token's (or the key owner's) plus those assigned in the policy.
+      const roles = [...(authorizer ? authorizer.rolesOf(p.id, p.roles) : p.roles)];
+      if (p.kind === 'user') return { kind: p.kind, id: p.id, roles };
       return {
         kind: p.kind,
         id: p.id,
         ownerKind: p.ownerKind,
         keyId: p.keyId,
-        roles: [...p.roles],
+        roles,
         scopes: [...p.scopes],
       };
     },

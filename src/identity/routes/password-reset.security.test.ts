@@ -300,6 +300,23 @@ for (const backend of backends)
       expect((await reset(r, token, newPassword)).statusCode).toBe(200);
       await loginSession(r, user.email, newPassword);
     });
+
+    // Whoever reads the mailbox of a suspended account (its owner, or the attacker who
+    // took it over) must not unsuspend it with a reset link.
+    it('does not lift a lock an administrator imposed', async () => {
+      const user = await createUser(r, 'suspended@example.com');
+      await r.identity.login.lock(user.email, 3_600_000, { kind: 'user', id: 'an-admin' });
+      const token = await mailedToken(user.email);
+      const newPassword = strongPassword();
+      expect((await reset(r, token, newPassword)).statusCode).toBe(200);
+      expectProblem(await loginAttempt(r, user.email, newPassword), 401, 'invalid_credentials');
+      const resetEvent = events.findLast(
+        (e) => e.type === 'password.reset' && e.target?.id === user.id,
+      );
+      expect(resetEvent?.details.lockoutCleared).toBe(false);
+      await r.identity.login.unlock(user.email, { kind: 'user', id: 'an-admin' });
+      await loginSession(r, user.email, newPassword);
+    });
   });
 
 describe('password reset request budget per network', () => {

@@ -3,7 +3,6 @@ import { Type } from 'typebox';
 import { sessionJson } from '../account-json.js';
 import { type Authenticator, requestContext } from '../authenticate.js';
 import type { AccountService } from '../core/account-service.js';
-import type { LoginService } from '../core/login-service.js';
 import { userActor } from '../core/request-context.js';
 import type { SessionService } from '../core/session-service.js';
 import {
@@ -17,13 +16,12 @@ import {
 export interface SessionRoutesOptions {
   sessions: SessionService;
   accounts: AccountService;
-  login: LoginService;
   auth: Authenticator;
 }
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (
   app,
-  { sessions, accounts, login, auth },
+  { sessions, accounts, auth },
 ) => {
   const security = [{ bearerAuth: [] }];
 
@@ -160,26 +158,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
           )
         ).length,
       };
-    },
-  );
-
-  app.post(
-    '/v1/admin/accounts/:id/unlock',
-    {
-      preHandler: adminOnly,
-      schema: {
-        tags: ['admin'],
-        summary: 'Lift a lockout caused by failed sign-ins',
-        security,
-        params: IdParams,
-        response: { 204: Type.Null() },
-      },
-    },
-    async (request, reply) => {
-      const principal = auth.principalOf(request);
-      const account = await accounts.getAccount(request.params.id);
-      await login.unlock(account.email, userActor(principal.id, requestContext(request)));
-      return reply.code(204).send(null);
     },
   );
 };

@@ -37,6 +37,8 @@ const adminOperations: readonly SecurityEventType[] = [
   'ip.banned',
   'ratelimit.policy.changed',
   'account.created_by_admin',
+  'account.roles.changed',
+  'account.deleted',
   'auth.account.unlocked',
   'mfa.reset',
   'service_account.created',

@@ -2,6 +2,7 @@ import type { RoleName } from '../../config/schema.js';
 import type {
   Account,
   AccountClaim,
+  AccountSearch,
   AccountStore,
   AccountWithCredentials,
   BootstrapTokenStore,
@@ -116,6 +117,38 @@ class MemoryAccountStore implements AccountStore {
     return [...this.state.accounts.values()].filter(
       (a) => a.status === 'active' && a.roles.includes(role),
     ).length;
+  }
+
+  async listActiveAccountIdsWithRole(role: RoleName): Promise<string[]> {
+    return [...this.state.accounts.values()]
+      .filter((a) => a.status === 'active' && a.roles.includes(role))
+      .map((a) => a.id);
+  }
+
+  async searchAccounts(search: AccountSearch): Promise<Account[]> {
+    const ids = new Set(search.orIds ?? []);
+    const filtered = search.role !== undefined || search.orIds !== undefined;
+    return [...this.state.accounts.values()]
+      .filter(
+        (a) =>
+          (!search.query || a.email.includes(search.query)) &&
+          (!search.status || a.status === search.status) &&
+          (search.after === undefined || a.id > search.after) &&
+          (!filtered ||
+            ids.has(a.id) ||
+            (search.role !== undefined && a.roles.includes(search.role))),
+      )
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, search.limit)
+      .map(publicAccount);
+  }
+
+  async setRoles(id: string, roles: readonly RoleName[], now: number): Promise<void> {
+    const found = this.state.accounts.get(id);
+    if (found) {
+      found.roles = [...new Set(roles)].sort();
+      found.updatedAt = now;
+    }
   }
 }
 

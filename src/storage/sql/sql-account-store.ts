@@ -1,8 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { RoleName } from '../../config/schema.js';
 import type {
   Account,
   AccountClaim,
+  AccountSearch,
   AccountStore,
   AccountWithCredentials,
   CreateAccountResult,
@@ -205,5 +206,84 @@ export class SqlAccountStore implements AccountStore {
       .where('accounts.status', '=', 'active')
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async listActiveAccountIdsWithRole(role: RoleName): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('account_roles')
+      .innerJoin('accounts', 'accounts.id', 'account_roles.account_id')
+      .select('accounts.id')
+      .where('account_roles.role', '=', role)
+      .where('accounts.status', '=', 'active')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async searchAccounts(search: AccountSearch): Promise<Account[]> {
+    let q = this.db
+      .selectFrom('accounts')
+      .select(['id', 'email', 'name', 'status', 'created_at', 'updated_at']);
+    if (search.query) {
+      // `!` escapes LIKE's wildcards: the text is matched literally on both dialects.
+      const pattern = `%${search.query.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      q = q.where(sql<boolean>`${sql.ref('email')} like ${pattern} escape '!'`);
+    }
+    if (search.status) q = q.where('status', '=', search.status);
+    if (search.after !== undefined) q = q.where('id', '>', search.after);
+    const { role, orIds } = search;
+    if (role !== undefined || orIds !== undefined) {
+      const ids = orIds ?? [];
+      q = q.where((eb) =>
+        eb.or([
+          ...(role !== undefined
+            ? [
+                eb.exists(
+                  eb
+                    .selectFrom('account_roles')
+                    .select('account_roles.account_id')
+                    .whereRef('account_roles.account_id', '=', 'accounts.id')
+                    .where('account_roles.role', '=', role),
+                ),
+              ]
+            : []),
+          ...(ids.length > 0 ? [eb('id', 'in', [...ids])] : []),
+          // Neither: nothing matches.
+          ...(role === undefined && ids.length === 0 ? [sql<boolean>`1 = 0`] : []),
+        ]),
+      );
+    }
+    const rows = await q.orderBy('id').limit(search.limit).execute();
+    if (rows.length === 0) return [];
+    const roleRows = await this.db
+      .selectFrom('account_roles')
+      .select(['account_id', 'role'])
+      .where(
+        'account_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('role')
+      .execute();
+    const rolesById = new Map<string, RoleName[]>();
+    for (const r of roleRows) {
+      const list = rolesById.get(r.account_id) ?? [];
+      list.push(r.role as RoleName);
+      rolesById.set(r.account_id, list);
+    }
+    return rows.map((row) => toAccount(row, rolesById.get(row.id) ?? []));
+  }
+
+  async setRoles(id: string, roles: readonly RoleName[], now: number): Promise<void> {
+    const unique = [...new Set(roles)].sort();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('account_roles').where('account_id', '=', id).execute();
+      if (unique.length > 0) {
+        await trx
+          .insertInto('account_roles')
+          .values(unique.map((role) => ({ account_id: id, role, granted_at: now })))
+          .execute();
+      }
+      await trx.updateTable('accounts').set({ updated_at: now }).where('id', '=', id).execute();
+    });
   }
 }

@@ -112,6 +112,38 @@ export class SqlOAuthStore implements OAuthStore {
     });
   }
 
+  async countSoleSignInAccounts(providerId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('oauth_identities as i')
+      .innerJoin('accounts as a', 'a.id', 'i.account_id')
+      .select((eb) => eb.fn.count<number>('i.account_id').distinct().as('n'))
+      .where('i.provider_id', '=', providerId)
+      .where('a.password_hash', 'is', null)
+      .where('a.status', '=', 'active')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('oauth_identities as j')
+              .select('j.id')
+              .whereRef('j.account_id', '=', 'i.account_id')
+              .where('j.provider_id', '<>', providerId),
+          ),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async countIdentities(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('oauth_identities')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async findIdentity(providerId: string, subject: string): Promise<LinkedIdentity | undefined> {
     const row = await this.db
       .selectFrom('oauth_identities')

@@ -83,6 +83,8 @@ export class SqlPersonalDataStore implements ConsentStore, PersonalDataStore {
       await trx.deleteFrom('mfa_totp').where('account_id', '=', accountId).execute();
       await trx.deleteFrom('password_reset_tokens').where('account_id', '=', accountId).execute();
       await trx.deleteFrom('consent_records').where('account_id', '=', accountId).execute();
+      // Provider identities carry the provider's email and subject: personal data too.
+      await trx.deleteFrom('oauth_identities').where('account_id', '=', accountId).execute();
       await trx
         .updateTable('api_keys')
         .set({ last_used_ip: null })

@@ -193,6 +193,8 @@ export class OAuthLoginService {
     if (pending.linkAccountId)
       return { kind: 'linked', providerId: provider.id, returnPath: pending.returnPath };
     if (pending.mode === 'code') {
+      // No code for a locked account: the exchange would refuse it, but say so now.
+      await this.#o.login.refuseIfLocked(account, ctx);
       const { token, hash } = generateSecretToken('rmpoc_', 32);
       await this.#o.values.set(
         `oauth:exchange:${hash}`,

@@ -117,16 +117,28 @@ export class ProviderAdmin {
     return this.get(id);
   }
 
-  /** Removes the provider and every identity linked through it. */
-  async remove(id: string, actor: EventActor): Promise<void> {
+  /**
+   * Removes the provider and every identity linked through it. Refused while some account
+   * can sign in only through it, unless `force` (then the event names how many).
+   */
+  async remove(id: string, actor: EventActor, options: { force?: boolean } = {}): Promise<void> {
     if (this.o.registry.isConfigured(id))
       throw new RampartError(oauthErrors.oauth_provider_read_only);
     const current = await this.o.store.findProvider(id);
-    if (!current || !(await this.o.store.deleteProvider(id)))
+    if (!current) throw new RampartError(oauthErrors.oauth_provider_not_found);
+    const stranded = await this.o.store.countSoleSignInAccounts(id);
+    if (stranded > 0 && !options.force)
+      throw new RampartError(oauthErrors.oauth_provider_sole_sign_in, {
+        extensions: { accounts: stranded },
+      });
+    if (!(await this.o.store.deleteProvider(id)))
       throw new RampartError(oauthErrors.oauth_provider_not_found);
     this.o.client.forget(id);
     await this.o.onIdentitiesRemoved?.();
-    await this.#changed('deleted', current, actor);
+    await this.#changed('deleted', current, actor, false, {
+      ...(options.force ? { forced: true } : {}),
+      strandedAccounts: stranded,
+    });
   }
 
   async #changed(
@@ -134,13 +146,14 @@ export class ProviderAdmin {
     row: StoredOAuthProvider,
     actor: EventActor,
     secretChanged = action === 'created',
+    extra: Record<string, unknown> = {},
   ) {
     await this.o.events.publish({
       type: 'oauth.provider.changed',
       outcome: 'success',
       actor,
       target: { type: 'oauth_provider', id: row.id },
-      details: { action, type: row.type, enabled: row.enabled, secretChanged },
+      details: { action, type: row.type, enabled: row.enabled, secretChanged, ...extra },
     });
   }
 }

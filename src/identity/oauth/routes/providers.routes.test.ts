@@ -199,15 +199,34 @@ describe('admin API for social login providers', () => {
     expectProblem(list, 403, 'permission_denied');
   });
 
-  it('deletes a provider and the identities linked through it', async () => {
+  it('refuses to delete a provider that is the only sign-in method of an account (409)', async () => {
+    // Pat signed up through the provider: no password, no other identity.
     const pat = await r.stores.accounts.findAccountByEmail('pat@example.com');
-    expect(await r.oauth.links.list(pat?.id as string)).toHaveLength(1);
+    expect(pat?.passwordHash).toBeNull();
     const del = await r.app.inject({
       method: 'DELETE',
       url: '/v1/admin/oauth/providers/partner',
       headers: bearer(admin),
     });
+    const problem = expectProblem(del, 409, 'oauth_provider_sole_sign_in');
+    expect(problem.accounts).toBe(1);
+    expect(await r.oauth.providers.stored('partner')).toBeDefined();
+    expect(await r.oauth.links.list(pat?.id as string)).toHaveLength(1);
+  });
+
+  it('deletes a provider and the identities linked through it with force=true, audited', async () => {
+    const pat = await r.stores.accounts.findAccountByEmail('pat@example.com');
+    expect(await r.oauth.links.list(pat?.id as string)).toHaveLength(1);
+    const del = await r.app.inject({
+      method: 'DELETE',
+      url: '/v1/admin/oauth/providers/partner?force=true',
+      headers: bearer(admin),
+    });
     expect(del.statusCode, del.body).toBe(204);
+    const event = events.findLast(
+      (e) => e.type === 'oauth.provider.changed' && e.details.action === 'deleted',
+    );
+    expect(event?.details).toMatchObject({ forced: true, strandedAccounts: 1 });
     // Cached lists for GET /v1/me are dropped at once, not after their TTL.
     expect(await r.oauth.links.list(pat?.id as string)).toEqual([]);
     expect(await r.oauth.providers.stored('partner')).toBeUndefined();

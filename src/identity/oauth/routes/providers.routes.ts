@@ -149,13 +149,23 @@ export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRoutesOptions> = 
       schema: {
         ...meta,
         summary: 'Remove a provider added through the API, and every identity linked through it',
+        description:
+          'Refused with 409 oauth_provider_sole_sign_in while some account can sign in only through this provider, unless force=true (recorded in the audit trail).',
         params: ProviderParams,
+        querystring: Type.Object(
+          { force: Type.Boolean({ default: false }) },
+          { additionalProperties: false },
+        ),
         response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
       const principal = auth.principalOf(request);
-      await admin.remove(request.params.provider, userActor(principal.id, requestContext(request)));
+      await admin.remove(
+        request.params.provider,
+        userActor(principal.id, requestContext(request)),
+        { force: request.query.force },
+      );
       return reply.code(204).send(null);
     },
   );
