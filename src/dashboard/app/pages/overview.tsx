@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Chart } from '../components/chart.js';
+import { OverviewStatus } from '../components/overview-status.js';
 import { Badge, ErrorNotice, Loading, PageHeader, useLoad } from '../components/ui.js';
 
 interface Numbers {
@@ -103,6 +104,7 @@ export function OverviewPage() {
           ))}
         </fieldset>
       </PageHeader>
+      <OverviewStatus refreshMs={win.refreshMs} />
       <ErrorNotice error={overview.error} />
       {!data && overview.loading ? <Loading /> : null}
       {data && t ? (
