@@ -177,10 +177,16 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
     await detail.waitFor();
     await detail.getByRole('button', { name: 'Acknowledge' }).click();
     await detail.getByRole('heading', { name: /acknowledged/ }).waitFor();
+    const timeline = detail.getByRole('list', { name: 'Timeline' });
+    await detail.getByLabel('Note').fill('Traffic comes from AS64500 only.');
+    await detail.getByRole('button', { name: 'Add note' }).click();
+    await timeline
+      .locator('li', { hasText: 'AS64500' })
+      .getByText('note', { exact: true })
+      .waitFor();
     await detail.getByLabel('Note').fill('Blocked the ASN at the edge; no account taken over.');
     await detail.getByRole('button', { name: 'Resolve' }).click();
     await detail.getByRole('heading', { name: /resolved/ }).waitFor();
-    const timeline = detail.getByRole('list', { name: 'Timeline' });
     await timeline.getByText(/no account taken over/).waitFor();
     const text = (await timeline.textContent()) ?? '';
     expect(text).toMatch(/acknowledged/);

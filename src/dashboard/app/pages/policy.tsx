@@ -198,7 +198,7 @@ export function PolicyPage() {
         <ErrorNotice error={roles.error} />
         {roles.data ? (
           <>
-            <figure class="panel">
+            <figure class="panel role-figure">
               <RoleGraph roles={roles.data.items} />
               <figcaption class="muted small">
                 An arrow points from a role to a role it inherits; built-in roles are green.
