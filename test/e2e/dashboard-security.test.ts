@@ -61,6 +61,11 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
             },
           ],
         },
+        oauth: {
+          providers: [
+            { type: 'github', name: 'GitHub', clientId: 'Iv1.test', clientSecret: 'not-a-secret' },
+          ],
+        },
         authz: {
           // Only grants need a recent MFA login here, so the page's message can be shown.
           stepUp: { routes: ['POST /v1/authz/grants'] },
@@ -337,6 +342,98 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
       await viewerContext.close();
     }
   });
+
+  it('turns read-only mode off from the responses page', async () => {
+    const on = await r.app.inject({
+      method: 'PUT',
+      url: '/v1/admin/read-only',
+      headers: bearer(requesterToken),
+      payload: { reason: 'drill' },
+    });
+    expect(on.statusCode, on.body).toBe(200);
+    await page.goto(`${url}/ui/#/responses`);
+    const heading = page.getByRole('heading', { name: /Read-only mode/ });
+    await heading.getByText('on', { exact: true }).waitFor();
+    await page.getByText(/drill/).waitFor();
+    await page.getByRole('button', { name: 'Turn read-only mode off' }).click();
+    await page.getByRole('button', { name: 'Confirm: Turn read-only mode off' }).click();
+    await heading.getByText('off', { exact: true }).waitFor();
+    const state = await r.app.inject({
+      method: 'GET',
+      url: '/v1/admin/read-only',
+      headers: bearer(requesterToken),
+    });
+    expect(state.json<{ enabled: boolean }>().enabled).toBe(false);
+  });
+
+  it('shows firing alerts, open incidents and the scheduled checks on the overview', async () => {
+    await page.goto(`${url}/ui/#/overview`);
+    await page.getByRole('link', { name: 'Open incidents' }).waitFor();
+    const checks = page.getByRole('region', { name: /Scheduled checks/ });
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await checks.waitFor();
+          return checks.locator('tbody tr', { hasText: 'database' }).count();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0);
+    await checks.getByRole('heading', { name: 'Recent changes' }).waitFor();
+    await shot('overview-status');
+    await page.getByRole('link', { name: 'Alerts firing' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+  }, 40_000);
+
+  it('offers social login on the sign-in page, and the account page its privacy controls', async () => {
+    const anonymous = await browser.newContext();
+    try {
+      const signInPage = await anonymous.newPage();
+      signInPage.setDefaultTimeout(15_000);
+      await signInPage.goto(`${url}/ui/`);
+      const github = signInPage.getByRole('link', { name: 'Sign in with GitHub' });
+      await github.waitFor();
+      const target = (await github.getAttribute('href')) ?? '';
+      expect(target).toBe('/v1/auth/oauth/github/start?return=%2Fui%2F');
+      const start = await fetch(`${url}${target}`, { redirect: 'manual' });
+      expect(start.status).toBe(302);
+      expect(start.headers.get('location')).toMatch(
+        /^https:\/\/github\.com\/login\/oauth\/authorize\?.*code_challenge_method=S256/,
+      );
+      await signInPage.screenshot({ path: `${screenshotDir}sign-in-social.png` });
+    } finally {
+      await anonymous.close();
+    }
+
+    await open('My account');
+    await page.getByText('No provider identity is linked').waitFor();
+    const marketing = page.getByLabel('marketing');
+    expect(await marketing.isChecked()).toBe(false);
+    await marketing.check();
+    await expect.poll(() => marketing.isChecked()).toBe(true);
+    const exportHref =
+      (await page.getByRole('link', { name: 'Download my data' }).getAttribute('href')) ?? '';
+    expect(exportHref).toBe('/v1/me/export');
+    const exported = await page.evaluate(async (href) => {
+      const res = await fetch(href);
+      const body = (await res.json()) as {
+        account: { email: string };
+        consents: { consents: { purpose: string; granted: boolean }[] };
+      };
+      return { status: res.status, email: body.account.email, consents: body.consents.consents };
+    }, exportHref);
+    expect(exported.status).toBe(200);
+    expect(exported.email).toBe(adminEmail);
+    expect(exported.consents).toContainEqual(
+      expect.objectContaining({ purpose: 'marketing', granted: true }),
+    );
+    await shot('account-privacy');
+    await open('Settings');
+    const ring = page.getByRole('region', { name: 'Data key ring' });
+    await ring.getByText('primary', { exact: true }).waitFor();
+    await shot('settings-data-keys');
+  }, 40_000);
 
   it('passes the basic accessibility check on the new pages, in both themes', async () => {
     const pages = ['overview', 'alerts', 'incidents', 'responses', 'policy', 'settings', 'account'];

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ConfirmButton, Empty, ErrorNotice, Time, useAction, useLoad } from './ui.js';
 
@@ -77,6 +78,8 @@ export function IdentitiesPanel() {
 export function PrivacyPanel() {
   const consents = useLoad(() => api.get<Consents>('/v1/me/consents'), []);
   const action = useAction();
+  // The box shows the choice at once; a refused change puts it back.
+  const [chosen, setChosen] = useState<Record<string, boolean>>({});
   return (
     <section class="panel" aria-labelledby="privacy-title">
       <h2 id="privacy-title">Privacy</h2>
@@ -89,12 +92,18 @@ export function PrivacyPanel() {
             <input
               id={`consent-${c.purpose}`}
               type="checkbox"
-              checked={c.granted}
+              checked={chosen[c.purpose] ?? c.granted}
               disabled={action.pending}
               onChange={(e) => {
                 const granted = e.currentTarget.checked;
+                setChosen({ ...chosen, [c.purpose]: granted });
                 void action.run(async () => {
-                  await api.put('/v1/me/consents', { purpose: c.purpose, granted });
+                  try {
+                    await api.put('/v1/me/consents', { purpose: c.purpose, granted });
+                  } catch (error) {
+                    setChosen(({ [c.purpose]: _, ...rest }) => rest);
+                    throw error;
+                  }
                   consents.reload();
                 });
               }}
