@@ -61,6 +61,9 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
             },
           ],
         },
+        lockout: { ipMaxFailures: 1000 },
+        detectors: { bruteForceIp: { threshold: 5, window: 60 } },
+        responses: { enabled: true },
         oauth: {
           providers: [
             { type: 'github', name: 'GitHub', clientId: 'Iv1.test', clientSecret: 'not-a-secret' },
@@ -365,6 +368,37 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
     });
     expect(state.json<{ enabled: boolean }>().enabled).toBe(false);
   });
+
+  it('lists the ban a brute-force run caused, with its incident, and reverts it from the page', async () => {
+    const attacker = '198.51.100.66';
+    const blocked = async () =>
+      (await r.app.inject({ method: 'GET', url: '/health', remoteAddress: attacker }))
+        .statusCode === 403;
+    for (let i = 0; i < 5; i++) {
+      const res = await r.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        remoteAddress: attacker,
+        payload: { email: `victim${i}@example.com`, password: 'wrong password entirely' },
+      });
+      expect(res.statusCode).toBe(401);
+    }
+    await expect.poll(blocked, { timeout: 10_000 }).toBe(true);
+    await r.response.settle();
+    await open('Overview');
+    await open('Responses & report', 'Responses and report');
+    const row = page.locator('tbody tr', { hasText: attacker });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('ban_ip');
+    await shot('responses-ban');
+    await row.getByRole('button', { name: 'Revert' }).click();
+    await row.getByRole('button', { name: 'Confirm: revert ban_ip' }).click();
+    await row.getByText('reverted', { exact: true }).waitFor();
+    await shot('responses-ban');
+    await expect.poll(blocked, { timeout: 10_000 }).toBe(false);
+    await open('Incidents');
+    await page.locator('tbody tr', { hasText: `bruteForceIp on ${attacker}` }).waitFor();
+  }, 40_000);
 
   it('shows firing alerts, open incidents and the scheduled checks on the overview', async () => {
     await page.goto(`${url}/ui/#/overview`);
