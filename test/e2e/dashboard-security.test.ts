@@ -172,6 +172,11 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
     await expect.poll(async () => (await rule.textContent()) ?? '').toContain('≥ 3');
     await page.getByRole('button', { name: 'Send a test to ops-hook' }).click();
     await page.getByText(/Test to ops-hook: delivered/).waitFor();
+    await page
+      .getByRole('region', { name: 'Latest deliveries' })
+      .locator('tbody tr', { hasText: 'test' })
+      .first()
+      .waitFor();
     expect(hook.requests.length).toBeGreaterThan(0);
     await shot('alerts');
   }, 60_000);
