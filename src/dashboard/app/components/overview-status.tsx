@@ -36,7 +36,7 @@ interface HistoryEntry {
 const tone = { pass: 'good', warn: 'warn', fail: 'bad' } as const;
 
 /** Counts that link to their page; a count the viewer may not read is not shown. */
-function OpenCounts(props: { tick: number }) {
+export function OpenCounts(props: { tick: number }) {
   const me = useMe();
   const alerts = useLoad(
     () =>
@@ -83,8 +83,8 @@ function OpenCounts(props: { tick: number }) {
   );
 }
 
-/** Open alerts and incidents, and each scheduled health check with its recent changes. */
-export function OverviewStatus(props: { refreshMs: number }) {
+/** Each scheduled health check with its recent changes (`monitor:read`). */
+export function ScheduledChecks(props: { refreshMs: number }) {
   const me = useMe();
   const readChecks = can(me, 'monitor:read');
   const checks = useLoad(
@@ -98,26 +98,19 @@ export function OverviewStatus(props: { refreshMs: number }) {
         : Promise.resolve(undefined),
     [],
   );
-  const counts = useLoad(async () => Date.now(), []);
   useEffect(() => {
     const t = setInterval(() => {
       if (document.visibilityState !== 'visible') return;
       checks.reload();
       changes.reload();
-      counts.reload();
     }, props.refreshMs);
     return () => clearInterval(t);
-  }, [props.refreshMs, checks.reload, changes.reload, counts.reload]);
+  }, [props.refreshMs, checks.reload, changes.reload]);
 
   const rows = Object.values(checks.data?.checks ?? {}).flat();
+  if (!readChecks) return null;
   return (
     <>
-      <section aria-labelledby="open-title">
-        <h2 id="open-title" class="visually-hidden">
-          Open alerts and incidents
-        </h2>
-        <OpenCounts tick={counts.data ?? 0} />
-      </section>
       {readChecks ? (
         <section class="panel" aria-labelledby="checks-title">
           <h2 id="checks-title">
