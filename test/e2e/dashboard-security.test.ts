@@ -178,6 +178,12 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
       .first()
       .waitFor();
     expect(hook.requests.length).toBeGreaterThan(0);
+    const history = page.getByRole('region', { name: 'History' });
+    await history.getByLabel('State').selectOption('firing');
+    await history.locator('tbody tr', { hasText: 'brute-force-seen' }).first().waitFor();
+    await history.getByLabel('State').selectOption('pending');
+    await history.getByText('No transition matches these filters.').waitFor();
+    await history.getByLabel('State').selectOption('');
     await shot('alerts');
   }, 60_000);
 
@@ -449,8 +455,11 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
     await page.getByText('No provider identity is linked').waitFor();
     const marketing = page.getByLabel('marketing');
     expect(await marketing.isChecked()).toBe(false);
+    const saved = page.waitForResponse(
+      (res) => res.url().endsWith('/v1/me/consents') && res.request().method() === 'PUT',
+    );
     await marketing.check();
-    await expect.poll(() => marketing.isChecked()).toBe(true);
+    expect((await saved).status()).toBe(200);
     const exportHref =
       (await page.getByRole('link', { name: 'Download my data' }).getAttribute('href')) ?? '';
     expect(exportHref).toBe('/v1/me/export');

@@ -60,9 +60,16 @@ export function AlertsPage() {
   const me = useMe();
   const writer = can(me, 'alerts:write');
   const active = useLoad(() => api.get<{ items: ActiveAlert[] }>('/v1/alerts'), []);
+  const [historyState, setHistoryState] = useState('');
+  const [historySeverity, setHistorySeverity] = useState('');
   const history = useLoad(
-    () => api.get<{ items: HistoryEntry[] }>('/v1/alerts/history', { limit: 50 }),
-    [],
+    () =>
+      api.get<{ items: HistoryEntry[] }>('/v1/alerts/history', {
+        limit: 50,
+        state: historyState,
+        severity: historySeverity,
+      }),
+    [historyState, historySeverity],
   );
   const silences = useLoad(() => api.get<{ items: Silence[] }>('/v1/alerts/silences'), []);
   const channels = useLoad(() => api.get<{ items: Channel[] }>('/v1/alerts/channels'), []);
@@ -176,8 +183,46 @@ export function AlertsPage() {
 
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
+        <div class="filters">
+          <div class="field">
+            <label for="history-state">State</label>
+            <select
+              id="history-state"
+              value={historyState}
+              onChange={(e) => setHistoryState(e.currentTarget.value)}
+            >
+              <option value="">any</option>
+              {['pending', 'firing', 'resolved'].map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="history-severity">Severity</label>
+            <select
+              id="history-severity"
+              value={historySeverity}
+              onChange={(e) => setHistorySeverity(e.currentTarget.value)}
+            >
+              <option value="">any</option>
+              {['low', 'medium', 'high', 'critical'].map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
         <ErrorNotice error={history.error} />
-        {history.data?.items.length === 0 ? <Empty>No alert has changed state yet.</Empty> : null}
+        {history.data?.items.length === 0 ? (
+          <Empty>
+            {historyState || historySeverity
+              ? 'No transition matches these filters.'
+              : 'No alert has changed state yet.'}
+          </Empty>
+        ) : null}
         {history.data && history.data.items.length > 0 ? (
           <div class="table-wrap">
             <table>
