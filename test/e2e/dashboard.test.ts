@@ -245,7 +245,14 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
       await viewer.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
       const nav = viewer.getByRole('navigation', { name: 'Main' });
       const links = await nav.getByRole('link').allTextContents();
-      expect(links).toEqual(['Overview', 'Live events', 'API keys', 'My account']);
+      expect(links).toEqual([
+        'Overview',
+        'Live events',
+        'Alerts',
+        'API keys',
+        'Policy',
+        'My account',
+      ]);
       // A typed-in admin address lands on a page the viewer may see.
       await viewer.goto(`${url}/ui/#/ip-rules`);
       await viewer.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();

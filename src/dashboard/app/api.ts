@@ -118,12 +118,16 @@ export async function request<T>(path: string, o: RequestOptions = {}): Promise<
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>(path, query ? { query } : {}),
   post: <T>(path: string, body: unknown = {}) => request<T>(path, { method: 'POST', body }),
+  put: <T>(path: string, body: unknown = {}) => request<T>(path, { method: 'PUT', body }),
   delete: <T>(path: string, query?: Query) =>
     request<T>(path, { method: 'DELETE', ...(query ? { query } : {}) }),
 };
 
 /** A readable sentence for an error, with its code for support. */
 export function describeError(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'step_up_required') {
+    return 'This change needs a recent sign-in with a second factor: sign out, then sign in again with your authenticator code, and retry (step_up_required).';
+  }
   if (error instanceof ApiError) {
     return `${error.problem.detail ?? error.problem.title} (${error.code})`;
   }

@@ -4,14 +4,18 @@ import { api, whenSignedOut } from './api.js';
 import { Layout, type NavItem } from './components/layout.js';
 import { Loading } from './components/ui.js';
 import { AccountPage } from './pages/account.js';
+import { AlertsPage } from './pages/alerts.js';
 import { ApiKeysPage } from './pages/api-keys.js';
 import { AuditPage } from './pages/audit.js';
 import { EventsPage } from './pages/events.js';
+import { IncidentsPage } from './pages/incidents.js';
 import { IpRulesPage } from './pages/ip-rules.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage } from './pages/overview.js';
+import { PolicyPage } from './pages/policy.js';
 import { RateLimitsPage } from './pages/rate-limits.js';
 import { ResetPasswordPage } from './pages/reset-password.js';
+import { ResponsesPage } from './pages/responses.js';
 import { SettingsPage } from './pages/settings.js';
 import { UsersPage } from './pages/users.js';
 import { useRoute } from './router.js';
@@ -39,11 +43,30 @@ const pages: PageDef[] = [
     component: EventsPage,
     allowed: (me) => can(me, 'events:read'),
   },
+  {
+    page: 'alerts',
+    label: 'Alerts',
+    component: AlertsPage,
+    allowed: (me) => can(me, 'alerts:read'),
+  },
+  { page: 'incidents', label: 'Incidents', component: IncidentsPage, allowed: isAdmin },
+  {
+    page: 'responses',
+    label: 'Responses & report',
+    component: ResponsesPage,
+    allowed: isAdmin,
+  },
   { page: 'audit', label: 'Audit trail', component: AuditPage, allowed: isAdmin },
   { page: 'users', label: 'Users & sessions', component: UsersPage, allowed: isAdmin },
   { page: 'api-keys', label: 'API keys', component: ApiKeysPage, allowed: () => true },
   { page: 'ip-rules', label: 'Bans & IP rules', component: IpRulesPage, allowed: isAdmin },
   { page: 'rate-limits', label: 'Rate limits', component: RateLimitsPage, allowed: isAdmin },
+  {
+    page: 'policy',
+    label: 'Policy',
+    component: PolicyPage,
+    allowed: (me) => can(me, 'authz:read'),
+  },
   { page: 'settings', label: 'Settings', component: SettingsPage, allowed: isAdmin },
   { page: 'account', label: 'My account', component: AccountPage, allowed: () => true },
 ];

@@ -35,8 +35,19 @@ function covers(granted: string, wanted: string): boolean {
   return (gr === '*' || gr === wr) && (ga === '*' || ga === wa);
 }
 
+/** Built-in inheritance: ADMIN ⊃ DEVELOPER ⊃ VIEWER (src/authz/model.ts). */
+const inherits: Record<Role, readonly Role[]> = {
+  ADMIN: ['DEVELOPER', 'VIEWER'],
+  DEVELOPER: ['VIEWER'],
+  VIEWER: [],
+};
+
 export function can(me: Me, permission: string): boolean {
-  return me.roles.some((r) => rolePermissions[r]?.some((g) => covers(g, permission)));
+  return me.roles.some((r) =>
+    [r, ...(inherits[r] ?? [])].some((held) =>
+      rolePermissions[held]?.some((g) => covers(g, permission)),
+    ),
+  );
 }
 
 export function isAdmin(me: Me): boolean {

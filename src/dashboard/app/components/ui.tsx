@@ -169,3 +169,10 @@ export function OutcomeBadge(props: { outcome: string }) {
   const tone = outcomeTone[props.outcome as keyof typeof outcomeTone] ?? 'neutral';
   return <Badge tone={tone}>{props.outcome}</Badge>;
 }
+
+const alertSeverityTone = { low: 'neutral', medium: 'warn', high: 'bad', critical: 'bad' } as const;
+/** Severity of an alert or incident: low, medium, high, critical. */
+export function AlertSeverity(props: { severity: string }) {
+  const tone = alertSeverityTone[props.severity as keyof typeof alertSeverityTone] ?? 'neutral';
+  return <Badge tone={tone}>{props.severity}</Badge>;
+}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { IdentitiesPanel, PrivacyPanel } from '../components/account-data.js';
 import {
   Badge,
   ConfirmButton,
@@ -41,6 +42,8 @@ export function AccountPage() {
       <MfaPanel />
       <SessionsPanel />
       <PasswordPanel />
+      <IdentitiesPanel />
+      <PrivacyPanel />
     </>
   );
 }

@@ -1,26 +1,83 @@
-import { useState } from 'preact/hooks';
-import { ApiError, request } from '../api.js';
-import { CopyButton, ErrorNotice, Notice, useAction } from '../components/ui.js';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, request } from '../api.js';
+import { CopyButton, ErrorNotice, Notice, useAction, useLoad } from '../components/ui.js';
 
 type Step =
   | { kind: 'password' }
   | { kind: 'mfa'; mfaToken: string }
+  | { kind: 'enroll-start'; mfaToken: string }
   | { kind: 'enroll'; mfaToken: string; secret: string; otpauthUrl: string }
   | { kind: 'recovery-codes'; codes: string[] };
 
 const cookie = { cookieSession: true } as const;
+
+interface Provider {
+  id: string;
+  type: string;
+  name: string;
+  start_url: string;
+}
+
+/**
+ * After a social login, an account with MFA comes back to `/ui/#mfa=…&mfa_token=…`: the
+ * sign-in continues at the second factor, and the token leaves the address bar at once.
+ */
+function stepFromFragment(): Step | undefined {
+  const params = new URLSearchParams(location.hash.replace(/^#\/?/, ''));
+  const mfaToken = params.get('mfa_token');
+  if (!mfaToken) return undefined;
+  history.replaceState(null, '', location.pathname + location.search);
+  return params.get('mfa') === 'mfa_enrollment_required'
+    ? { kind: 'enroll-start', mfaToken }
+    : { kind: 'mfa', mfaToken };
+}
+
+/** Buttons for the configured social-login providers; none configured, none shown. */
+function SocialLogin() {
+  const providers = useLoad(
+    () => api.get<{ providers: Provider[] }>('/v1/auth/oauth/providers'),
+    [],
+  );
+  const list = providers.data?.providers ?? [];
+  if (list.length === 0) return null;
+  return (
+    <div class="social-login">
+      <p class="muted small">or</p>
+      {list.map((p) => (
+        <a
+          key={p.id}
+          class="button button-secondary"
+          href={`${p.start_url}?${new URLSearchParams({ return: location.pathname })}`}
+        >
+          Sign in with {p.name}
+        </a>
+      ))}
+    </div>
+  );
+}
 
 /**
  * Sign-in: password, then the second factor when the account has one (or enrolment when
  * the role requires MFA). The tokens arrive as HttpOnly cookies, never in page script.
  */
 export function LoginPage(props: { onSignedIn: () => void }) {
-  const [step, setStep] = useState<Step>({ kind: 'password' });
+  const [step, setStep] = useState<Step>(() => stepFromFragment() ?? { kind: 'password' });
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [useRecovery, setUseRecovery] = useState(false);
   const action = useAction();
+
+  const startEnrolment = async (mfaToken: string) => {
+    const setup = await request<{ secret: string; otpauthUrl: string }>(
+      '/v1/auth/login/mfa/enroll',
+      { method: 'POST', body: { mfa_token: mfaToken } },
+    );
+    setStep({ kind: 'enroll', mfaToken, ...setup });
+  };
+  useEffect(() => {
+    if (step.kind === 'enroll-start') void action.run(() => startEnrolment(step.mfaToken));
+  }, [step, action.run]);
 
   const signIn = (e: Event) => {
     e.preventDefault();
@@ -38,11 +95,7 @@ export function LoginPage(props: { onSignedIn: () => void }) {
         }
         if (error instanceof ApiError && token && error.code === 'mfa_enrollment_required') {
           setPassword('');
-          const setup = await request<{ secret: string; otpauthUrl: string }>(
-            '/v1/auth/login/mfa/enroll',
-            { method: 'POST', body: { mfa_token: token } },
-          );
-          setStep({ kind: 'enroll', mfaToken: token, ...setup });
+          await startEnrolment(token);
           return;
         }
         throw error;
@@ -103,6 +156,7 @@ export function LoginPage(props: { onSignedIn: () => void }) {
             </button>
           </form>
         ) : null}
+        {step.kind === 'password' ? <SocialLogin /> : null}
         {step.kind === 'mfa' || step.kind === 'enroll' ? (
           <form onSubmit={verify}>
             {step.kind === 'enroll' ? (

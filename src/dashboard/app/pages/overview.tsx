@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Chart } from '../components/chart.js';
+import { OpenCounts, ScheduledChecks } from '../components/overview-status.js';
 import { Badge, ErrorNotice, Loading, PageHeader, useLoad } from '../components/ui.js';
 
 interface Numbers {
@@ -68,6 +69,7 @@ export function OverviewPage() {
     [win.id],
   );
   const health = useLoad(readiness, []);
+  const [tick, setTick] = useState(0);
 
   // Live: poll while the page is open and visible.
   useEffect(() => {
@@ -75,6 +77,7 @@ export function OverviewPage() {
       if (document.visibilityState !== 'visible') return;
       overview.reload();
       health.reload();
+      setTick((n) => n + 1);
     }, win.refreshMs);
     return () => clearInterval(t);
   }, [win, overview.reload, health.reload]);
@@ -103,6 +106,12 @@ export function OverviewPage() {
           ))}
         </fieldset>
       </PageHeader>
+      <section aria-labelledby="open-title">
+        <h2 id="open-title" class="visually-hidden">
+          Open alerts and incidents
+        </h2>
+        <OpenCounts tick={tick} />
+      </section>
       <ErrorNotice error={overview.error} />
       {!data && overview.loading ? <Loading /> : null}
       {data && t ? (
@@ -228,6 +237,7 @@ export function OverviewPage() {
           </table>
         ) : null}
       </section>
+      <ScheduledChecks refreshMs={win.refreshMs} />
     </>
   );
 }

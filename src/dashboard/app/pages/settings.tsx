@@ -1,5 +1,6 @@
 import { Fragment } from 'preact';
 import { api } from '../api.js';
+import { DataKeysPanel } from '../components/data-keys.js';
 import { ErrorNotice, Loading, PageHeader, useLoad } from '../components/ui.js';
 
 /** The effective configuration, read-only and redacted by the server. */
@@ -18,6 +19,7 @@ export function SettingsPage() {
         The configuration this node runs with, read-only. Secrets read [redacted]; change settings
         in the configuration file or environment and restart.
       </p>
+      <DataKeysPanel />
       <ErrorNotice error={config.error} />
       {config.loading && !config.data ? <Loading /> : null}
       {config.data ? (
