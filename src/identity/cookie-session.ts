@@ -1,5 +1,11 @@
 import { parse as parseCookies, serialize } from 'cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onSendHookHandler,
+  preValidationHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { RampartError } from '../errors/rampart-error.js';
 import { identityErrors } from './errors.js';
@@ -91,8 +97,7 @@ function cookieSession(
   const publicOrigin = new URL(o.publicUrl).origin;
 
   // A refresh without a token in the body takes the refresh cookie (same-origin only).
-  app.addHook('preValidation', (request, _reply, next) => {
-    if (request.routeOptions.url !== '/v1/auth/refresh') return next();
+  const refreshFromCookie: preValidationHookHandler = (request, _reply, next) => {
     const body = request.body as { refresh_token?: unknown } | null | undefined;
     if (body && typeof body === 'object' && 'refresh_token' in body) return next();
     const token = cookieOf(request, refreshCookie);
@@ -106,46 +111,62 @@ function cookieSession(
     // Whoever refreshes with the cookie gets cookies back.
     request.headers[modeHeader] = 'cookie';
     next();
-  });
+  };
 
-  app.addHook('onSend', (request, reply, payload, next) => {
-    const url = request.routeOptions.url;
-    if (url !== undefined && logoutRoutes.has(url) && reply.statusCode < 300) {
-      clearCookies(reply);
-      return next(null, payload);
-    }
-    if (url === undefined || !tokenRoutes.has(url) || request.headers[modeHeader] !== 'cookie') {
-      return next(null, payload);
-    }
-    if (reply.statusCode === 401 && url === '/v1/auth/refresh') {
-      clearCookies(reply);
-      return next(null, payload);
-    }
-    if (reply.statusCode !== 200 || typeof payload !== 'string') return next(null, payload);
-    const tokens = JSON.parse(payload) as {
-      access_token?: string;
-      refresh_token?: string;
-      expires_in?: number;
-      session_id?: string;
-      recoveryCodes?: string[];
+  const clearOnLogout: onSendHookHandler = (_request, reply, payload, next) => {
+    if (reply.statusCode < 300) clearCookies(reply);
+    next(null, payload);
+  };
+
+  const tokensToCookies =
+    (url: string): onSendHookHandler =>
+    (request, reply, payload, next) => {
+      if (request.headers[modeHeader] !== 'cookie') return next(null, payload);
+      if (reply.statusCode === 401 && url === '/v1/auth/refresh') {
+        clearCookies(reply);
+        return next(null, payload);
+      }
+      if (reply.statusCode !== 200 || typeof payload !== 'string') return next(null, payload);
+      const tokens = JSON.parse(payload) as {
+        access_token?: string;
+        refresh_token?: string;
+        expires_in?: number;
+        session_id?: string;
+        recoveryCodes?: string[];
+      };
+      if (!tokens.access_token || !tokens.refresh_token) return next(null, payload);
+      reply.header('set-cookie', [
+        cookie(accessCookie, tokens.access_token, tokens.expires_in ?? 900),
+        cookie(refreshCookie, tokens.refresh_token, o.refreshMaxAge),
+      ]);
+      next(
+        null,
+        JSON.stringify({
+          token_type: 'cookie',
+          expires_in: tokens.expires_in,
+          session_id: tokens.session_id,
+          // Enrolment at login returns the recovery codes once: they must reach the person.
+          ...(tokens.recoveryCodes ? { recoveryCodes: tokens.recoveryCodes } : {}),
+        }),
+      );
     };
-    if (!tokens.access_token || !tokens.refresh_token) return next(null, payload);
-    reply.header('set-cookie', [
-      cookie(accessCookie, tokens.access_token, tokens.expires_in ?? 900),
-      cookie(refreshCookie, tokens.refresh_token, o.refreshMaxAge),
-    ]);
-    next(
-      null,
-      JSON.stringify({
-        token_type: 'cookie',
-        expires_in: tokens.expires_in,
-        session_id: tokens.session_id,
-        // Enrolment at login returns the recovery codes once: they must reach the person.
-        ...(tokens.recoveryCodes ? { recoveryCodes: tokens.recoveryCodes } : {}),
-      }),
-    );
+
+  // Only the token-issuing, refresh and logout routes get the hooks: every other request
+  // (an API call with a bearer token) pays nothing for cookie sessions.
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    if (url === '/v1/auth/refresh') {
+      route.preValidation = [...hooksOf(route.preValidation), refreshFromCookie];
+    }
+    if (logoutRoutes.has(url)) route.onSend = [...hooksOf(route.onSend), clearOnLogout];
+    else if (tokenRoutes.has(url)) route.onSend = [...hooksOf(route.onSend), tokensToCookies(url)];
   });
   done();
+}
+
+/** A route option's hooks as an array (a route may give one hook, several or none). */
+function hooksOf<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 export default fp(cookieSession, { name: 'rampart-cookie-session', fastify: '5.x' });

@@ -2,6 +2,8 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
+  onResponseHookHandler,
+  onSendHookHandler,
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
@@ -127,23 +129,11 @@ function idempotencyPlugin(
     return reply;
   };
 
-  // Route-level, after the route's own authentication: the key is scoped to the principal.
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.some((m) => m === 'POST' || m === 'PATCH')) return;
-    if (route.config?.rampartIdempotency === false) return;
-    const existing = route.preHandler;
-    route.preHandler = [
-      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
-      check,
-    ];
-  });
-
-  // Both hooks run on every response: callback style, returning at once without a key.
-  app.addHook('onSend', (request, reply, payload, next) => {
+  // Keeps the first response for retries.
+  const keepResponse: onSendHookHandler = (request, reply, payload, next) => {
     if (!request.idempotency || request.idempotency.stored) return next(null, payload);
     keep(request.idempotency, reply, payload).then(() => next(null, payload), next);
-  });
+  };
 
   async function keep(pending: Pending, reply: FastifyReply, payload: unknown): Promise<void> {
     const status = reply.statusCode;
@@ -174,16 +164,32 @@ function idempotencyPlugin(
   }
 
   // Not kept (a 5xx, a stream, an aborted request): release the key for a real retry.
-  app.addHook('onResponse', (request, _reply, next) => {
+  const releaseUnkept: onResponseHookHandler = (request, _reply, next) => {
     const pending = request.idempotency;
     if (!pending || pending.stored) return next();
     Promise.all([
       o.sets.remove(`idem:lock:${pending.key}`),
       o.values.delete(`idem:req:${pending.key}`),
     ]).then(() => next(), next);
+  };
+
+  // Route-level, after the route's own authentication: the key is scoped to the principal.
+  // Only the routes that can claim a key get the hooks (callback style): a GET pays nothing.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((m) => m === 'POST' || m === 'PATCH')) return;
+    if (route.config?.rampartIdempotency === false) return;
+    route.preHandler = [...hooksOf(route.preHandler), check];
+    route.onSend = [...hooksOf(route.onSend), keepResponse];
+    route.onResponse = [...hooksOf(route.onResponse), releaseUnkept];
   });
 
   done();
+}
+
+/** A route option's hooks as an array (a route may give one hook, several or none). */
+function hooksOf<T>(hooks: T | T[] | undefined): T[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 export default fp(idempotencyPlugin, { name: 'rampart-idempotency', fastify: '5.x' });

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import fp from 'fastify-plugin';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { Principal } from '../identity/principal.js';
-import type { LivePolicies, RateLimitPolicy } from './core/rate-limit-policy.js';
-import type { RateLimiter } from './core/rate-limiter.js';
+import type { LivePolicies, RateLimitPolicy, RateLimitSubject } from './core/rate-limit-policy.js';
+import type { RateLimiter, RateLimitOutcome } from './core/rate-limiter.js';
 
 export interface ProtectPluginOptions {
   policies: LivePolicies;
@@ -14,18 +14,9 @@ function subjectOf(
   request: FastifyRequest,
   route: string | undefined,
   principal: Principal | null,
-) {
-  return {
-    network: clientNetwork(request.ip),
-    method: request.method,
-    route,
-    principal:
-      principal === null
-        ? null
-        : principal.kind === 'user'
-          ? { kind: 'user' as const, id: principal.id }
-          : { kind: 'api_key' as const, id: principal.id, keyId: principal.keyId },
-  };
+): RateLimitSubject {
+  // The principal as it is: the key reads only kind, id and keyId.
+  return { network: clientNetwork(request.ip), method: request.method, route, principal };
 }
 
 function contextOf(request: FastifyRequest) {
@@ -69,7 +60,7 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
         outcome = limiter.check(
           policy,
           subjectOf(request, route, policy.afterAuth ? request.principal : null),
-          contextOf(request),
+          () => contextOf(request),
         );
       } catch (error) {
         done(asError(error));
@@ -90,25 +81,21 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
     done();
   }
 
-  const afterAuthentication: preHandlerHookHandler = function rateLimitAfterAuth(
-    request,
-    reply,
-    done,
-  ) {
-    // routeOptions is built afresh on every read: read it once.
-    const url = request.routeOptions.url;
-    if (url === undefined) return done();
-    const plan = policies.planFor(request.method, url);
-    if (plan.late.length === 0) return done();
-    enforce(plan.late, 0, url, request, reply, done);
-  };
+  // The route pattern is known when the route is registered: each route gets its own
+  // copy, so a request does not rebuild routeOptions to learn it.
+  const afterAuthentication = (url: string): preHandlerHookHandler =>
+    function rateLimitAfterAuth(request, reply, done) {
+      const plan = policies.planFor(request.method, url);
+      if (plan.late.length === 0) return done();
+      enforce(plan.late, 0, url, request, reply, done);
+    };
 
   // Every route gets the late check: policies keyed by caller may be added at run time.
   app.addHook('onRoute', (route) => {
     const own = route.preHandler;
     route.preHandler = [
       ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
-      afterAuthentication,
+      afterAuthentication(route.url),
     ];
   });
 
@@ -126,11 +113,14 @@ function asError(error: unknown): Error {
 }
 
 /** Several policies make a list in one field (draft-ietf-httpapi-ratelimit-headers §3). */
-function appendHeaders(reply: FastifyReply, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) {
-    const previous = reply.getHeader(name);
-    reply.header(name, previous === undefined ? value : `${String(previous)}, ${value}`);
-  }
+function appendHeaders(reply: FastifyReply, headers: RateLimitOutcome['headers']): void {
+  appendHeader(reply, 'RateLimit-Policy', headers['RateLimit-Policy']);
+  appendHeader(reply, 'RateLimit', headers.RateLimit);
+}
+
+function appendHeader(reply: FastifyReply, name: string, value: string): void {
+  const previous = reply.getHeader(name);
+  reply.header(name, previous === undefined ? value : `${String(previous)}, ${value}`);
 }
 
 export default fp(protectPlugin, { name: 'rampart-protect', fastify: '5.x' });

@@ -1,5 +1,6 @@
 import { type DestinationStream, pino } from 'pino';
 import type { RampartConfig } from '../../config/schema.js';
+import { coalesceLines } from './coalescing-destination.js';
 import { openRotatingFile } from './rotating-file.js';
 
 export type LogConfig = RampartConfig['log'];
@@ -27,9 +28,11 @@ export async function openLogDestination(
 ): Promise<LogDestination> {
   const streams: pino.StreamEntry[] = [];
   // Each entry's level is the floor (pino's default is info): the logger's level filters.
-  if (config.stdout) {
-    streams.push({ level: 'trace', stream: pino.destination({ dest: 1, sync: false }) });
-  }
+  // stdout gathers each event-loop turn's lines into one write (coalescing-destination.ts).
+  const stdout = config.stdout
+    ? coalesceLines(pino.destination({ dest: 1, sync: false }))
+    : undefined;
+  if (stdout) streams.push({ level: 'trace', stream: stdout });
   const file = config.file
     ? openRotatingFile({
         path: config.file.path,
@@ -49,6 +52,9 @@ export async function openLogDestination(
         ? streams[0].stream
         : pino.multistream(streams, { dedupe: false }),
     currentFile: () => file?.currentFile(),
-    close: async () => file?.close(),
+    close: async () => {
+      stdout?.close();
+      await file?.close();
+    },
   };
 }

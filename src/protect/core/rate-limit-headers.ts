@@ -8,6 +8,8 @@
 
 /** An sf-string (RFC 8941 §3.3.3): quotes and backslashes escaped. */
 function sfString(value: string): string {
+  // Policy names rarely hold either character: skip the replace (this runs per request).
+  if (!value.includes('"') && !value.includes('\\')) return `"${value}"`;
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 

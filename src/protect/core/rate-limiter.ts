@@ -17,7 +17,7 @@ export interface RateLimitContext {
 
 export interface RateLimitOutcome {
   /** Response fields: RateLimit-Policy and RateLimit. */
-  headers: Record<string, string>;
+  headers: { 'RateLimit-Policy': string; RateLimit: string };
 }
 
 export interface RateLimiterOptions {
@@ -48,13 +48,15 @@ export class RateLimiter {
    * Synchronous when the store decides in-process (memory), else a promise: the request
    * hooks are on every request's path and a promise per decision is measurable there.
    *
+   * `context` is called only for a refusal's event, so an allowed request builds nothing.
+   *
    * @throws {RampartError} `quota_exceeded`, or `rate_limit_unavailable` (fail closed);
    *   thrown or rejected as the outcome is synchronous or not.
    */
   check(
     policy: RateLimitPolicy,
     subject: RateLimitSubject,
-    context: RateLimitContext,
+    context: () => RateLimitContext,
   ): RateLimitOutcome | Promise<RateLimitOutcome> {
     const key = rateLimitKey(policy, subject);
     const store = this.#store;
@@ -87,14 +89,14 @@ export class RateLimiter {
     key: string,
     policy: RateLimitPolicy,
     subject: RateLimitSubject,
-    context: RateLimitContext,
+    context: () => RateLimitContext,
   ): RateLimitOutcome | Promise<never> {
     const headers = {
       'RateLimit-Policy': policy.policyHeader,
       RateLimit: formatRateLimit(policy.name, decision.remaining, decision.resetMs),
     };
     if (decision.allowed) return { headers };
-    return this.#report(key, policy, subject, context).then(() => {
+    return this.#report(key, policy, subject, context()).then(() => {
       throw new RampartError(protectErrors.quota_exceeded, {
         headers: { ...headers, 'Retry-After': formatRetryAfter(decision.retryAfterMs) },
         context: { policy: policy.name },

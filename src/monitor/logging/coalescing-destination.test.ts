@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { coalesceLines, type LineSink } from './coalescing-destination.js';
+
+function recordingSink() {
+  const writes: string[] = [];
+  const events: string[] = [];
+  const sink: LineSink = {
+    write(chunk) {
+      writes.push(chunk);
+      return true;
+    },
+    flush(cb) {
+      events.push('flush');
+      cb?.();
+    },
+    flushSync() {
+      events.push('flushSync');
+    },
+  };
+  return { sink, writes, events };
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('coalesceLines', () => {
+  it('hands the lines of one event-loop turn to the sink as one write, in order', async () => {
+    const { sink, writes } = recordingSink();
+    const dest = coalesceLines(sink);
+    dest.write('a\n');
+    dest.write('b\n');
+    dest.write('c\n');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(['a\nb\nc\n']);
+    dest.write('d\n');
+    await nextTurn();
+    expect(writes).toEqual(['a\nb\nc\n', 'd\n']);
+    dest.close();
+  });
+
+  it('hands pending lines over before flushing the sink', () => {
+    const { sink, writes, events } = recordingSink();
+    const dest = coalesceLines(sink);
+    dest.write('a\n');
+    dest.flushSync();
+    expect(writes).toEqual(['a\n']);
+    expect(events).toEqual(['flushSync']);
+    dest.write('b\n');
+    let flushed = false;
+    dest.flush(() => {
+      flushed = true;
+    });
+    expect(writes).toEqual(['a\n', 'b\n']);
+    expect(flushed).toBe(true);
+    dest.close();
+  });
+
+  it('loses no line logged just before the process exits (needs `npm run build`)', () => {
+    const built = fileURLToPath(
+      new URL('../../../dist/monitor/logging/log-destinations.js', import.meta.url),
+    );
+    if (!existsSync(built)) throw new Error('run `npm run build` first');
+    const script = `
+      const { openLogDestination } = await import(${JSON.stringify(built)});
+      const { pino } = await import('pino');
+      const dest = await openLogDestination({ level: 'info', stdout: true });
+      const logger = pino({}, dest.stream);
+      for (let i = 0; i < 500; i++) logger.info({ i }, 'line');
+      process.exit(0);
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.status).toBe(0);
+    const lines = child.stdout.trim().split('\n');
+    expect(lines).toHaveLength(500);
+    expect(JSON.parse(lines.at(-1) ?? '{}').i).toBe(499);
+  });
+});
