@@ -382,11 +382,12 @@ export async function createRampart(
     const app = await buildServer({ config, logger, version: rampartVersion });
     // First of the hooks added here, so requests refused by IP rules are counted too.
     metrics?.instrument(app);
+    // Step-up and approval guards hook onRoute: before every route (the IP-rule admin
+    // routes included) and ahead of idempotency replays.
+    await authz.registerGuards(app);
     // Address rules run before anything else a request meets.
     await app.register(ipAccessPlugin, { access: ipAccess, auth: identity.auth });
     await response.registerHook(app);
-    // Step-up and approval guards, before every route and ahead of idempotency replays.
-    await authz.registerGuards(app);
     // Before any POST route is added: it hooks into each of them.
     await app.register(idempotencyPlugin, {
       sets: hotStore.sets,

@@ -27,7 +27,13 @@ describe('approvals of sensitive operations', () => {
       overrides: {
         authz: {
           stepUp: { routes: [] },
-          approvals: { routes: ['POST /v1/admin/signing-keys/rotate', 'POST /v1/authz/grants'] },
+          approvals: {
+            routes: [
+              'POST /v1/admin/signing-keys/rotate',
+              'POST /v1/authz/grants',
+              'POST /v1/admin/ip-bans',
+            ],
+          },
         },
       },
     });
@@ -63,6 +69,28 @@ describe('approvals of sensitive operations', () => {
     });
     return body.approvalId;
   }
+
+  it('guards routes registered by every capability, the IP-ban admin route included', async () => {
+    const res = await r.app.inject({
+      method: 'POST',
+      url: '/v1/admin/ip-bans',
+      headers: bearer(alice.token),
+      payload: { ip: '203.0.113.77', duration: 600 },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ code: 'approval_required' });
+    expect((await r.ipAccess.list()).some((rule) => rule.cidr.startsWith('203.0.113.77'))).toBe(
+      false,
+    );
+  });
+
+  it('refuses to start when a listed route does not exist (a protection that protects nothing)', async () => {
+    await expect(
+      startTestRampart({
+        overrides: { authz: { approvals: { routes: ['POST /v1/admin/no-such-route'] } } },
+      }),
+    ).rejects.toThrow(/POST \/v1\/admin\/no-such-route/);
+  });
 
   it('answers 202 approval_required and does not run the operation', async () => {
     const kid = r.ring.current()?.kid;

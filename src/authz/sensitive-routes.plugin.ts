@@ -70,6 +70,7 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
   const stepUp = new Set(o.stepUpRoutes);
   const approval = new Set(o.approvalRoutes);
   const stepUpGuard = requireStepUp({ maxAgeSeconds: o.stepUpMaxAgeSeconds, events: o.events });
+  const guarded = new Set<string>();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
@@ -78,6 +79,7 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
       if (stepUp.has(operation)) guards.push(stepUpGuard);
       if (approval.has(operation)) guards.push(approvalGuard(o, operation));
       if (guards.length === 0) continue;
+      guarded.add(operation);
       const existing = route.preHandler;
       route.preHandler = [
         ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
@@ -85,6 +87,18 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
       ];
       return;
     }
+  });
+  // A listed route that never came by (misspelt, or registered before this plugin) would
+  // be an operation that looks protected and is not: refuse to start instead.
+  app.addHook('onReady', (ready) => {
+    const missing = [...new Set([...stepUp, ...approval])].filter((op) => !guarded.has(op));
+    ready(
+      missing.length === 0
+        ? undefined
+        : new Error(
+            `authz.stepUp.routes / authz.approvals.routes name routes that do not exist (or were registered before the guards): ${missing.join(', ')}`,
+          ),
+    );
   });
   done();
 };
