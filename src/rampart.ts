@@ -490,6 +490,12 @@ export async function createRampart(
     await authz.registerRoutes(app, {
       auth: identity.auth,
       checkAssignment: (id, roles) => accountAdmin.checkAssignment(id, roles),
+      principalOf: async (id) => {
+        const account = await stores.accounts.findAccountById(id);
+        if (account) return { kind: 'user', roles: account.roles };
+        const sa = await identity.apiKeys.getServiceAccount(id).catch(() => undefined);
+        return sa ? { kind: 'service_account', roles: sa.roles } : undefined;
+      },
       principalExists: async (id) =>
         (await stores.accounts.findAccountById(id)) !== undefined ||
         (await identity.apiKeys.getServiceAccount(id).then(

@@ -41,6 +41,10 @@ export interface Authz {
       principalExists(id: string): Promise<boolean>;
       /** Refuses assignments the account admin API would refuse (the last ADMIN). */
       checkAssignment?: (id: string, roles: readonly string[]) => Promise<void>;
+      /** A stored principal's kind and built-in roles (for GET /v1/authz/explain). */
+      principalOf?: (
+        id: string,
+      ) => Promise<{ kind: 'user' | 'service_account'; roles: readonly string[] } | undefined>;
     },
   ): Promise<void>;
   close(): Promise<void>;
@@ -91,7 +95,7 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
         events: o.events,
       });
     },
-    async registerRoutes(app, { auth, principalExists, checkAssignment }) {
+    async registerRoutes(app, { auth, principalExists, checkAssignment, principalOf }) {
       await app.register(authzRoutes, {
         auth,
         decide,
@@ -104,7 +108,11 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
       await app.register(roleRoutes, { auth, policy });
       await app.register(grantRoutes, { auth, policy });
       await app.register(assignmentRoutes, { auth, policy, principalExists, checkAssignment });
-      await app.register(explainRoutes, { auth, policy });
+      await app.register(explainRoutes, {
+        auth,
+        policy,
+        ...(principalOf ? { principalOf } : {}),
+      });
       await app.register(approvalRoutes, {
         auth,
         approvals,

@@ -231,4 +231,30 @@ describe('the policy API: roles, grants, assignments and explain', () => {
       'permission_denied',
     );
   });
+
+  it('explains a stored principal by id (GET): its roles are looked up, unknown ids are 404', async () => {
+    const v = await createUser(r, 'explain-viewer@example.com', ['VIEWER']);
+    const res = await call(
+      'GET',
+      `/v1/authz/explain?principal=${v.id}&action=read&resourceType=reports&resourceId=r-1`,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().decision).toMatchObject({ allowed: true });
+    expect(res.json().roles).toContainEqual(expect.objectContaining({ role: 'VIEWER' }));
+    const write = await call(
+      'GET',
+      `/v1/authz/explain?principal=${v.id}&action=delete&resourceType=reports`,
+    );
+    expect(write.json().decision).toMatchObject({ allowed: false });
+    expectProblem(
+      await call('GET', '/v1/authz/explain?principal=nobody&action=read&resourceType=reports'),
+      404,
+      'authz_principal_not_found',
+    );
+    expectProblem(
+      await call('GET', `/v1/authz/explain?principal=${v.id}&action=READ&resourceType=reports`),
+      400,
+      'validation_failed',
+    );
+  });
 });
