@@ -574,7 +574,15 @@ export async function createRampart(
       },
       close() {
         closed ??= (async () => {
-          await app.close();
+          // In-flight requests get http.shutdownGrace to finish; then every connection still
+          // open is closed, so a keep-alive socket that went idle after the drain began (or
+          // a stream) cannot hold the shutdown until its keep-alive timeout.
+          const grace = setTimeout(
+            () => app.server.closeAllConnections(),
+            config.http.shutdownGrace * 1000,
+          );
+          grace.unref();
+          await app.close().finally(() => clearTimeout(grace));
           await metricsServer?.close();
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
           await hotStore.close();

@@ -355,7 +355,8 @@ export const ConfigSchema = Type.Object(
           default: 10,
           minimum: 0,
           maximum: 300,
-          description: 'Seconds to drain in-flight requests on SIGTERM.',
+          description:
+            'Seconds to drain in-flight requests on SIGTERM (and in close()); connections still open then are closed.',
         }),
       },
       { default: {}, additionalProperties: false },
