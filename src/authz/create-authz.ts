@@ -93,6 +93,7 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
         approvalRoutes: o.config.authz.approvals.routes,
         approvals,
         events: o.events,
+        production: o.config.env === 'production',
       });
     },
     async registerRoutes(app, { auth, principalExists, checkAssignment, principalOf }) {

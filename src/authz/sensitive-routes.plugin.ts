@@ -18,6 +18,18 @@ export interface SensitiveRoutesOptions {
   approvalRoutes: readonly string[];
   approvals: ApprovalService;
   events: EventPublisher;
+  /**
+   * `env` is production: routes marked `config: { sensitive: true }` (Rampart's or an
+   * embedding application's) need a recent MFA login too, whether listed or not.
+   */
+  production?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** In production, the route needs a recent MFA login (step-up). */
+    sensitive?: boolean;
+  }
 }
 
 /** The header naming the approval a retried request runs under. */
@@ -76,7 +88,8 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
     for (const method of methods) {
       const operation = `${method} ${route.url}`;
       const guards: preHandlerAsyncHookHandler[] = [];
-      if (stepUp.has(operation)) guards.push(stepUpGuard);
+      const sensitiveHere = o.production === true && route.config?.sensitive === true;
+      if (stepUp.has(operation) || sensitiveHere) guards.push(stepUpGuard);
       if (approval.has(operation)) guards.push(approvalGuard(o, operation));
       if (guards.length === 0) continue;
       guarded.add(operation);

@@ -99,6 +99,8 @@ export const dataKeyRoutes: FastifyPluginAsyncTypebox<DataKeyRoutesOptions> = as
   app.post(
     '/v1/admin/keys/data/rotate',
     {
+      // In production, a recent MFA login too (step-up), listed or not.
+      config: { sensitive: true },
       preHandler: admin,
       schema: {
         tags: ['dataprotect'],
