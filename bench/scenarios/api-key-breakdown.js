@@ -1,3 +1,4 @@
+import { issueKey } from '../lib/api-key-client.js';
 import { compareTargets } from '../lib/compare-targets.js';
 import { startServer } from '../lib/server-process.js';
 
@@ -30,34 +31,6 @@ const variants = [
   },
 ];
 
-async function expectJson(response, what) {
-  if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-async function issueKey(rampart) {
-  const login = await expectJson(
-    await fetch(`${rampart.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: rampart.info.email, password: rampart.info.password }),
-    }),
-    'login',
-  );
-  const issued = await expectJson(
-    await fetch(`${rampart.url}/v1/api-keys`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${login.access_token}`,
-      },
-      body: JSON.stringify({ name: 'bench', scopes: ['apikeys:read'] }),
-    }),
-    'POST /v1/api-keys',
-  );
-  return issued.key;
-}
-
 /**
  * @param {{ settings: ReturnType<typeof import('../lib/settings.js').readSettings>, log: (line: string) => void }} context
  */
@@ -73,12 +46,9 @@ export async function run({ settings, log }) {
         input: { roles: ['DEVELOPER'], overrides: variant.overrides },
       });
       started.push(server);
-      const key = await issueKey(server);
-      const headers = { authorization: `Bearer ${key}` };
-      body ??= await expectJson(
-        await fetch(`${server.url}/v1/auth/whoami`, { headers }),
-        'GET /v1/auth/whoami',
-      );
+      const issued = await issueKey(server);
+      const headers = { authorization: `Bearer ${issued.key}` };
+      body ??= issued.body;
       targets.push({
         id: variant.id,
         label: variant.label,
