@@ -1,4 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { util } from 'undici';
+
+const { headerNameToString } = util;
 
 /**
  * Hop-by-hop fields (RFC 9110 §7.6.1) belong to one connection and are never forwarded;
@@ -50,45 +53,85 @@ function connectionOptions(value: string | string[] | undefined): Set<string> | 
 }
 
 export interface ForwardedFor {
-  /** The client and the trusted proxies before us, client first. */
-  chain: readonly string[];
+  /**
+   * The client and the trusted proxies before us, nearest first (Fastify's `request.ips`),
+   * or the socket's address alone.
+   */
+  chain: readonly string[] | string;
   proto: string;
   host: string;
+  /**
+   * Drops the caller's API key (`x-api-key`, `Authorization: Bearer rmp_…`): the upstream
+   * learns the caller from the signed identity, and a leak on its side must not hand out
+   * credentials.
+   */
+  dropApiKey: boolean;
 }
 
+const apiKeyBearer = /^bearer\s+rmp_/i;
+
 /**
- * The headers the upstream gets: the client's minus hop-by-hop fields, minus anything
+ * The headers the upstream gets, as a flat `[name, value, …]` list (what undici takes
+ * without building an object): the client's minus hop-by-hop fields, minus anything
  * claiming to be a Rampart identity header (`x-rampart-*`: only the gateway sets those),
  * plus X-Forwarded-For/-Proto/-Host.
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   forwarded: ForwardedFor,
-): Record<string, string | string[]> {
+): string[] {
   const listed = connectionOptions(incoming.connection);
-  const out: Record<string, string | string[]> = {};
+  const out: string[] = [];
   for (const name in incoming) {
     const value = incoming[name];
     if (value === undefined) continue;
     if (requestDropped.has(name) || name.startsWith('x-rampart-') || listed?.has(name)) continue;
-    out[name] = value;
+    if (forwarded.dropApiKey) {
+      if (name === 'x-api-key') continue;
+      if (name === 'authorization' && typeof value === 'string' && apiKeyBearer.test(value)) {
+        continue;
+      }
+    }
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
   }
-  out['x-forwarded-for'] = forwarded.chain.join(', ');
-  out['x-forwarded-proto'] = forwarded.proto;
-  if (forwarded.host !== '') out['x-forwarded-host'] = forwarded.host;
+  out.push('x-forwarded-for', forwardedFor(forwarded), 'x-forwarded-proto', forwarded.proto);
+  if (forwarded.host !== '') out.push('x-forwarded-host', forwarded.host);
   return out;
 }
 
-/** The upstream's response headers as the client may see them. */
-export function clientResponseHeaders(
-  incoming: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const listed = connectionOptions(incoming.connection);
-  const out: Record<string, string | string[]> = {};
-  for (const name in incoming) {
-    const value = incoming[name];
-    if (value === undefined || responseDropped.has(name) || listed?.has(name)) continue;
-    out[name] = value;
+/** Client first, then each proxy on the way: `request.ips` in reverse. */
+function forwardedFor(forwarded: ForwardedFor): string {
+  const chain = forwarded.chain;
+  if (typeof chain === 'string') return chain;
+  if (chain.length === 0) return '';
+  let text = chain[chain.length - 1] as string;
+  for (let i = chain.length - 2; i >= 0; i--) text += `, ${chain[i]}`;
+  return text;
+}
+
+/**
+ * The upstream's response headers as the client may see them, as a flat
+ * `[name, value, …]` list of lowercase names, from undici's raw `[name, value, …]` buffers.
+ */
+export function clientResponseHeaders(raw: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  let connection: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = headerNameToString(raw[i] as Buffer);
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    if (name === 'connection') {
+      connection = connection === undefined ? value : `${connection},${value}`;
+      continue;
+    }
+    if (responseDropped.has(name)) continue;
+    out.push(name, value);
   }
-  return out;
+  const listed = connectionOptions(connection);
+  if (listed === undefined) return out;
+  const kept: string[] = [];
+  for (let i = 0; i < out.length; i += 2) {
+    if (!listed.has(out[i] as string)) kept.push(out[i] as string, out[i + 1] as string);
+  }
+  return kept;
 }

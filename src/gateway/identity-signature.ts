@@ -70,7 +70,8 @@ export function deriveGatewayIdentitySecret(masterKey: Uint8Array): string {
 /**
  * The identity headers for one request, signed: the values as `name → value`, plus
  * `x-rampart-identity-signature: t=<unix seconds>,v1=<base64url HMAC-SHA256>`, written into
- * `into` when given.
+ * `into` when given. The gateway itself signs with {@link IdentitySigner}; both produce the
+ * same headers.
  */
 export function signIdentity(
   secret: string | KeyObject,
@@ -81,8 +82,7 @@ export function signIdentity(
   into: Record<string, string | string[]> = {},
 ): Record<string, string | string[]> {
   const headers: Record<string, string> = {
-    [identityHeaders.principal]:
-      identity.kind === 'anonymous' ? 'anonymous' : `${identity.kind}:${identity.id}`,
+    [identityHeaders.principal]: principalValue(identity),
     [identityHeaders.roles]: identity.roles.join(','),
     [identityHeaders.requestId]: identity.requestId,
   };
@@ -92,4 +92,8 @@ export function signIdentity(
   headers[identityHeaders.signature] = `t=${nowSeconds},v1=${mac}`;
   for (const name in headers) into[name] = headers[name] as string;
   return into;
+}
+
+function principalValue(identity: Pick<GatewayIdentity, 'kind' | 'id'>): string {
+  return identity.kind === 'anonymous' ? 'anonymous' : `${identity.kind}:${identity.id}`;
 }

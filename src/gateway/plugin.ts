@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type {
   FastifyInstance,
@@ -11,13 +11,11 @@ import type { Dispatcher } from 'undici';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { Authenticator } from '../identity/authenticate.js';
-import type { Principal } from '../identity/principal.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { gatewayErrors } from './errors.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
-import type { GatewayStats } from './gateway-stats.js';
-import { statusClass } from './gateway-stats.js';
-import { type GatewayIdentity, identityKey, signIdentity } from './identity-signature.js';
+import { upstreamRequestHeaders } from './forward-headers.js';
+import type { GatewayRouteStats, GatewayStats } from './gateway-stats.js';
+import { IdentitySigner } from './identity-signer.js';
 import {
   BodyTooLargeError,
   declaredLength,
@@ -26,6 +24,7 @@ import {
   readBody,
 } from './request-body.js';
 import { anyMethod, type GatewayRouteConfig, routeName } from './route-table.js';
+import { UpstreamCall, type UpstreamRoute } from './upstream-call.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -59,8 +58,8 @@ export interface GatewayPluginOptions {
 /** Bodies read whole before authentication: a signature covers the body's digest. */
 const bufferedBodies = new WeakMap<FastifyRequest, Buffer>();
 
-/** Answers up to this size are read whole before they are sent on. */
-const smallAnswerBytes = 16_384;
+/** Answers up to this size (by Content-Length) are read whole before they are sent on. */
+const wholeAnswerBytes = 16_384;
 
 const timeoutCodes = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
@@ -74,30 +73,6 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function identityOf(principal: Principal | null, requestId: string): GatewayIdentity {
-  if (principal === null) {
-    return { kind: 'anonymous', id: '', keyId: '', roles: [], scopes: [], requestId };
-  }
-  if (principal.kind === 'user') {
-    return {
-      kind: 'user',
-      id: principal.id,
-      keyId: '',
-      roles: principal.roles,
-      scopes: [],
-      requestId,
-    };
-  }
-  return {
-    kind: 'api_key',
-    id: principal.id,
-    keyId: principal.keyId,
-    roles: principal.roles,
-    scopes: principal.scopes,
-    requestId,
-  };
-}
-
 /**
  * The gateway: each configured route is authenticated, authorized, rate limited and
  * (optionally) signature-checked by the same hooks as Rampart's own routes, then proxied
@@ -106,7 +81,7 @@ function identityOf(principal: Principal | null, requestId: string): GatewayIden
  * raw stream, unparsed) applies to gateway routes only.
  */
 export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOptions): Promise<void> {
-  const key = identityKey(o.identitySecret);
+  const signer = new IdentitySigner(o.identitySecret);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
@@ -143,7 +118,8 @@ export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOption
   for (const route of o.routes) {
     const name = routeName(route);
     const stats = o.stats.route(name);
-    const handler = proxyHandler(o, key, name, stats);
+    const buffered = route.signature || route.idempotency;
+    const handler = proxyHandler(o, signer, name, stats, buffered);
     app.route({
       method: route.method === '*' ? [...anyMethod] : route.method.toUpperCase(),
       url: route.path,
@@ -161,13 +137,22 @@ function createDigest(buffer: Buffer): string {
 
 function proxyHandler(
   o: GatewayPluginOptions,
-  key: KeyObject,
+  signer: IdentitySigner,
   name: string,
-  stats: ReturnType<GatewayStats['route']>,
+  stats: GatewayRouteStats,
+  buffered: boolean,
 ): RouteHandlerMethod {
-  return async function proxy(request: FastifyRequest, reply: FastifyReply) {
-    const buffered = bufferedBodies.get(request);
-    let body: Readable | Buffer | undefined = buffered;
+  const route: UpstreamRoute = {
+    stats,
+    wholeAnswerBytes,
+    idempotencyMaxBytes: o.idempotencyMaxBytes,
+    answered: () => o.breaker.succeeded(),
+    failed: (request, error) => failure(o, request, name, stats, error),
+  };
+  // Not async: the answer is sent by the upstream call's callbacks, with no promise
+  // in between.
+  return function proxy(request: FastifyRequest, reply: FastifyReply): void {
+    let body: Readable | Buffer | undefined = buffered ? bufferedBodies.get(request) : undefined;
     if (body === undefined && request.body instanceof Readable) {
       body = limitedBody(
         request.body,
@@ -185,57 +170,34 @@ function proxyHandler(
     }
     stats.forwarded++;
     const path = o.basePath + request.url;
+    const principal = request.principal;
     const headers = upstreamRequestHeaders(request.headers, {
-      chain: request.ips ? [...request.ips].reverse() : [request.ip],
+      chain: request.ips ?? request.ip,
       proto: request.protocol,
       host: request.host,
+      // User tokens pass on (the upstream may call other services for the user), as
+      // Envoy's JWT filter does by default; API keys never do.
+      dropApiKey: principal?.kind === 'api_key',
     });
-    // The upstream learns the caller from the signed identity, never the key itself: a
-    // leak on its side must not hand out credentials. User tokens pass on (it may call
-    // other services for the user), as Envoy's JWT filter does by default.
-    if (request.principal?.kind === 'api_key') {
-      delete headers['x-api-key'];
-      const authorization = headers.authorization;
-      if (typeof authorization === 'string' && /^bearer\s+rmp_/i.test(authorization)) {
-        delete headers.authorization;
-      }
-    }
-    signIdentity(
-      key,
-      identityOf(request.principal, String(request.id)),
+    signer.sign(
+      principal,
+      String(request.id),
       request.method,
       path,
       Math.floor(Date.now() / 1000),
       headers,
     );
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await o.dispatcher.request({
+    o.dispatcher.dispatch(
+      {
         method: request.method as Dispatcher.HttpMethod,
         path,
         headers,
         body: body ?? null,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
-      });
-    } catch (error) {
-      throw failure(o, request, name, stats, error);
-    }
-    o.breaker.succeeded();
-    stats.responses[statusClass(response.statusCode)]++;
-    reply.code(response.statusCode);
-    reply.headers(clientResponseHeaders(response.headers));
-    // A claimed Idempotency-Key keeps the answer only when it arrives as text.
-    if (request.idempotency) {
-      return reply.send(await keepable(response.body, o.idempotencyMaxBytes));
-    }
-    // A small answer of known length is read whole and written in one go: piping a stream
-    // through Fastify costs more than the copy (listeners, end-of-stream tracking, writes).
-    const length = response.headers['content-length'];
-    if (typeof length === 'string' && length.length <= 5 && Number(length) <= smallAnswerBytes) {
-      return reply.send(Buffer.from(await response.body.arrayBuffer()));
-    }
-    return reply.send(response.body);
+      },
+      new UpstreamCall(route, request, reply),
+    );
   };
 }
 
@@ -244,7 +206,7 @@ function failure(
   o: GatewayPluginOptions,
   request: FastifyRequest,
   route: string,
-  stats: ReturnType<GatewayStats['route']>,
+  stats: GatewayRouteStats,
   error: unknown,
 ): RampartError {
   if (
@@ -280,40 +242,4 @@ function failure(
     timeout ? gatewayErrors.upstream_timeout : gatewayErrors.upstream_unavailable,
     { context: { upstream: o.upstream, route, reason, error: code }, cause: error },
   );
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The upstream's answer, as a string when it is UTF-8 text of at most `limit` bytes (so the
- * idempotency hook can keep it); otherwise the bytes as they come, streamed.
- */
-async function keepable(body: Readable, limit: number): Promise<string | Readable | Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = body[Symbol.asyncIterator]();
-  for (;;) {
-    const next = (await iterator.next()) as IteratorResult<Buffer>;
-    if (next.done) break;
-    chunks.push(next.value);
-    size += next.value.length;
-    if (size > limit) {
-      return Readable.from(
-        (async function* rest() {
-          yield* chunks;
-          for (;;) {
-            const more = (await iterator.next()) as IteratorResult<Buffer>;
-            if (more.done) return;
-            yield more.value;
-          }
-        })(),
-      );
-    }
-  }
-  const whole = Buffer.concat(chunks, size);
-  try {
-    return strictUtf8.decode(whole);
-  } catch {
-    return whole;
-  }
 }
