@@ -126,11 +126,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
-    const mode = this.#mode;
     this.#mode = Mode.Done;
-    if (mode === Mode.Stream || mode === Mode.Done) {
+    if (this.#body !== undefined) {
       // The answer has begun: all that can be done is to cut it off.
-      this.#body?.destroy(error);
+      this.#body.destroy(error);
       return;
     }
     this.#chunks = [];
