@@ -136,7 +136,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (!this.#reply.sent) this.#reply.send(this.#route.failed(this.#request, error));
   }
 
-  /** Called by the body stream when the client reads again or goes away. */
+  /** Called by the body stream when the client wants more (after a pause). */
   resume(): void {
     this.#resume?.();
   }
