@@ -40,6 +40,18 @@ describe('validation_failed errors of a union body', () => {
     expect(secret[0]?.message).toMatch(/16/);
   });
 
+  it('judges a body by the variant its type names, so the errors are only what is wrong there', async () => {
+    const res = await r.app.inject({
+      method: 'POST',
+      url: '/test/shape',
+      payload: { type: 'email', to: 'not-an-address' },
+    });
+    const body = expectProblem(res, 400, 'validation_failed') as { errors: unknown[] };
+    expect(body.errors).toEqual([
+      { in: 'body', path: '/to', message: 'must match format "email"' },
+    ]);
+  });
+
   it('still says a field is not allowed when no variant accepts it', async () => {
     const res = await r.app.inject({
       method: 'POST',
