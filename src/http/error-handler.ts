@@ -38,10 +38,17 @@ function validationErrors(error: FastifyError): { in: string; path: string; mess
     out.push({ in: part, path, message });
   }
   // One entry per field: a value failing two keywords (format and pattern) is one problem.
-  const seen = new Set<string>();
-  return out
-    .filter((e) => !seen.has(`${e.in}:${e.path}`) && seen.add(`${e.in}:${e.path}`))
-    .slice(0, 50);
+  // A union (a channel of one of several types) reports every variant's complaint: a field
+  // the other variants lack "is not allowed" there, which must not hide what is wrong with
+  // it in the variant that has it (a webhook secret too short).
+  const byField = new Map<string, { in: string; path: string; message: string }>();
+  for (const e of out) {
+    const key = `${e.in}:${e.path}`;
+    const seen = byField.get(key);
+    if (!seen || (seen.message === 'is not allowed' && e.message !== 'is not allowed'))
+      byField.set(key, e);
+  }
+  return [...byField.values()].slice(0, 50);
 }
 
 const connectionErrorCodes = new Set([

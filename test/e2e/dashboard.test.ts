@@ -315,8 +315,11 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
       await other.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
 
       await page.getByRole('link', { name: 'Users & sessions' }).click();
-      await page.getByLabel('Account id').fill(account.id);
-      await page.getByRole('button', { name: 'Open' }).click();
+      await page.getByLabel('Email contains').fill('operator@');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('link', { name: email }).click();
+      await page.getByRole('heading', { name: email }).waitFor();
+      expect(page.url()).toContain(account.id);
       const session = page.locator('tbody tr').first();
       await session.waitFor();
       expect(await page.locator('tbody tr').count()).toBe(1);

@@ -9,6 +9,8 @@ export interface Route {
 function current(): Route {
   const hash = location.hash.replace(/^#\/?/, '');
   const [page = '', query = ''] = hash.split('?');
+  // The OAuth callback of a link started from "My account" comes back to `#linked=<id>`.
+  if (page.startsWith('linked=')) return { page: 'account', params: new URLSearchParams(page) };
   return { page: page || 'overview', params: new URLSearchParams(query) };
 }
 

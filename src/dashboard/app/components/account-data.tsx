@@ -1,6 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ConfirmButton, Empty, ErrorNotice, Time, useAction, useLoad } from './ui.js';
+import { href, useRoute } from '../router.js';
+import { DataTable } from './data-table.js';
+import { ConfirmButton, ErrorNotice, Notice, Time, useAction, useLoad } from './ui.js';
 
 interface Identity {
   id: string;
@@ -16,59 +18,96 @@ interface Consents {
   consents: { purpose: string; granted: boolean; updated_at: string | null }[];
 }
 
-/** Social-login identities linked to your account, with unlink. */
+interface Provider {
+  id: string;
+  name: string;
+}
+
+/** Clears `#linked=…` (the link callback's answer) once it is shown. */
+function useLinkedProvider(): string | null {
+  const linked = useRoute().params.get('linked');
+  useEffect(() => {
+    if (linked) history.replaceState(null, '', `${location.pathname}${href('account')}`);
+  }, [linked]);
+  return linked;
+}
+
+/**
+ * Social-login identities linked to your account, with unlink; and a link button per
+ * configured provider not linked yet: the API answers the provider's URL (and sets the
+ * state cookie), the browser goes there, and the callback links the identity to this
+ * account and comes back to `/ui/#linked=<provider>`.
+ */
 export function IdentitiesPanel() {
   const list = useLoad(() => api.get<{ identities: Identity[] }>('/v1/me/identities'), []);
+  const providers = useLoad(
+    () => api.get<{ providers: Provider[] }>('/v1/auth/oauth/providers'),
+    [],
+  );
+  const linked = useLinkedProvider();
   const action = useAction();
+  const linkable = (providers.data?.providers ?? []).filter(
+    (p) => !list.data?.identities.some((i) => i.provider === p.id),
+  );
+  const nameOf = (id: string) => providers.data?.providers.find((p) => p.id === id)?.name ?? id;
   return (
     <section class="panel" aria-labelledby="identities-title">
       <h2 id="identities-title">Linked sign-in providers</h2>
-      <ErrorNotice error={list.error} />
-      <ErrorNotice error={action.error} />
-      {list.data?.identities.length === 0 ? (
-        <Empty>No provider identity is linked: you sign in with your password.</Empty>
+      {linked ? (
+        <Notice kind="success">Your {nameOf(linked)} identity is linked to this account.</Notice>
       ) : null}
-      {list.data && list.data.identities.length > 0 ? (
-        <table>
-          <caption class="visually-hidden">Linked identities</caption>
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Email</th>
-              <th scope="col">Linked</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.identities.map((i) => (
-              <tr key={i.id}>
-                <td>{i.provider}</td>
-                <td>{i.email ?? <span class="muted">—</span>}</td>
-                <td>
-                  <Time value={i.created_at} />
-                </td>
-                <td>
-                  <Time value={i.last_login_at} />
-                </td>
-                <td>
-                  <ConfirmButton
-                    label="Unlink"
-                    confirmLabel={`Confirm: unlink ${i.provider}`}
-                    onConfirm={() =>
-                      action.run(async () => {
-                        await api.delete(`/v1/me/identities/${encodeURIComponent(i.id)}`);
-                        list.reload();
-                      })
-                    }
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <ErrorNotice error={action.error} />
+      <DataTable
+        caption="Linked identities"
+        rows={list.data?.identities}
+        error={list.error}
+        rowKey={(i) => i.id}
+        empty="No provider identity is linked: you sign in with your password."
+        columns={[
+          { header: 'Provider', cell: (i) => nameOf(i.provider) },
+          { header: 'Email', cell: (i) => i.email ?? <span class="muted">—</span> },
+          { header: 'Linked', cell: (i) => <Time value={i.created_at} /> },
+          { header: 'Last sign-in', cell: (i) => <Time value={i.last_login_at} /> },
+          {
+            header: 'Actions',
+            hideHeader: true,
+            cell: (i) => (
+              <ConfirmButton
+                label={`Unlink ${nameOf(i.provider)}`}
+                confirmLabel={`Confirm: unlink ${nameOf(i.provider)}`}
+                onConfirm={() =>
+                  action.run(async () => {
+                    await api.delete(`/v1/me/identities/${encodeURIComponent(i.id)}`);
+                    list.reload();
+                  })
+                }
+              />
+            ),
+          },
+        ]}
+      />
+      {linkable.length > 0 ? (
+        <div class="actions">
+          {linkable.map((p) => (
+            <button
+              key={p.id}
+              type="button"
+              class="button-secondary"
+              disabled={action.pending}
+              onClick={() =>
+                void action.run(async () => {
+                  const started = await api.post<{ authorization_url: string }>(
+                    `/v1/me/identities/${encodeURIComponent(p.id)}/link`,
+                    { return: location.pathname },
+                  );
+                  location.assign(started.authorization_url);
+                })
+              }
+            >
+              Link {p.name}
+            </button>
+          ))}
+        </div>
       ) : null}
     </section>
   );

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { DataTable } from './data-table.js';
+import { FormPanel, fieldErrorsOf, SelectField, TextField } from './form-fields.js';
 import type { Load } from './ui.js';
-import { Badge, ConfirmButton, Empty, ErrorNotice, Time, useAction } from './ui.js';
+import { Badge, ConfirmButton, ErrorNotice, Time, useAction } from './ui.js';
 
 export interface Matcher {
   label: string;
@@ -29,18 +31,32 @@ const durations = [
 
 const matcherText = (m: Matcher[]) => m.map((x) => `${x.label}${x.op}"${x.value}"`).join(', ');
 
-/** The silence form: one line of matchers per label (`label=value`, `label=~regex`, …). */
+const toLocalInput = (iso: string) => {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fields = ['matchers', 'endsAt', 'comment'] as const;
+
+/**
+ * The silence form: one line of matchers per label (`label=value`, `label=~regex`, …).
+ * A new silence lasts a chosen duration; an edited one keeps its start, and its end time
+ * can move (earlier ends it sooner, later extends it).
+ */
 export function SilenceForm(props: {
   initial: Matcher[];
+  silence?: Silence;
   onDone: () => void;
   onCancel: () => void;
 }) {
+  const s = props.silence;
   const [text, setText] = useState(
-    props.initial.map((m) => `${m.label}${m.op}${m.value}`).join('\n'),
+    (s?.matchers ?? props.initial).map((m) => `${m.label}${m.op}${m.value}`).join('\n'),
   );
-  const [duration, setDuration] = useState(3600);
-  const [comment, setComment] = useState('');
+  const [duration, setDuration] = useState('3600');
+  const [endsAt, setEndsAt] = useState(s ? toLocalInput(s.endsAt) : '');
+  const [comment, setComment] = useState(s?.comment ?? '');
   const action = useAction();
+  const errors = fieldErrorsOf(action.error, fields);
   const parse = (): Matcher[] =>
     text
       .split('\n')
@@ -52,127 +68,136 @@ export function SilenceForm(props: {
         return { label: m[1] as string, op: m[2] as Matcher['op'], value: m[3] as string };
       });
   return (
-    <form
-      class="panel"
-      aria-labelledby="silence-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          await api.post('/v1/alerts/silences', {
-            matchers: parse(),
-            endsAt: new Date(Date.now() + duration * 1000).toISOString(),
-            comment: comment.trim(),
+    <FormPanel
+      id="silence"
+      title={s ? 'Edit silence' : 'New silence'}
+      action={action}
+      fields={fields}
+      submitLabel={s ? 'Save silence' : 'Create silence'}
+      onCancel={props.onCancel}
+      onSubmit={async () => {
+        const end = s
+          ? new Date(endsAt).toISOString()
+          : new Date(Date.now() + Number(duration) * 1000).toISOString();
+        const body = { matchers: parse(), endsAt: end, comment: comment.trim() };
+        if (s)
+          await api.put(`/v1/alerts/silences/${encodeURIComponent(s.id)}`, {
+            ...body,
+            startsAt: s.startsAt,
           });
-          props.onDone();
-        });
+        else await api.post('/v1/alerts/silences', body);
+        props.onDone();
       }}
     >
-      <h2 id="silence-title">New silence</h2>
-      <label for="silence-matchers">Label matchers (one a line)</label>
-      <textarea
+      <TextField
         id="silence-matchers"
+        label="Label matchers (one a line)"
+        grow
         rows={4}
         required
         value={text}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={setText}
+        error={errors.matchers}
+        help="Alerts whose labels match every line notify nobody while the silence lasts."
       />
-      <p class="help">
-        Alerts whose labels match every line notify nobody while the silence lasts.
-      </p>
-      <label for="silence-duration">Duration</label>
-      <select
-        id="silence-duration"
-        value={duration}
-        onChange={(e) => setDuration(Number(e.currentTarget.value))}
-      >
-        {durations.map((d) => (
-          <option key={d.seconds} value={d.seconds}>
-            {d.label}
-          </option>
-        ))}
-      </select>
-      <label for="silence-comment">Comment</label>
-      <input
+      {s ? (
+        <TextField
+          id="silence-ends"
+          label="End time"
+          type="datetime-local"
+          required
+          value={endsAt}
+          onInput={setEndsAt}
+          error={errors.endsAt}
+          help="Your local time."
+        />
+      ) : (
+        <SelectField
+          id="silence-duration"
+          label="Duration"
+          value={duration}
+          onChange={setDuration}
+          options={durations.map((d) => ({ value: String(d.seconds), label: d.label }))}
+        />
+      )}
+      <TextField
         id="silence-comment"
-        maxLength={1024}
+        label="Comment"
+        grow
         value={comment}
-        onInput={(e) => setComment(e.currentTarget.value)}
+        onInput={setComment}
+        error={errors.comment}
       />
-      <ErrorNotice error={action.error} />
-      <div class="actions">
-        <button type="submit" disabled={action.pending}>
-          Create silence
-        </button>
-        <button type="button" class="button-secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </FormPanel>
   );
 }
 
-/** Silences, active and not; `alerts:write` removes one. */
+/** Silences, active and not; `alerts:write` edits or removes one. */
 export function SilencesTable(props: { writer: boolean; silences: Load<{ items: Silence[] }> }) {
   const { writer, silences } = props;
   const action = useAction();
+  const [editing, setEditing] = useState<Silence | undefined>(undefined);
   return (
     <section aria-labelledby="silences-title">
       <h2 id="silences-title">Silences</h2>
-      <ErrorNotice error={silences.error} />
-      <ErrorNotice error={action.error} />
-      {silences.data?.items.length === 0 ? <Empty>No silence.</Empty> : null}
-      {silences.data && silences.data.items.length > 0 ? (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Silences</caption>
-            <thead>
-              <tr>
-                <th scope="col">Matchers</th>
-                <th scope="col">State</th>
-                <th scope="col">Ends</th>
-                <th scope="col">Comment</th>
-                {writer ? (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {silences.data.items.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <code>{matcherText(s.matchers)}</code>
-                  </td>
-                  <td>
-                    <Badge tone={s.active ? 'good' : 'neutral'}>
-                      {s.active ? 'active' : 'inactive'}
-                    </Badge>
-                  </td>
-                  <td>
-                    <Time value={s.endsAt} />
-                  </td>
-                  <td>{s.comment || <span class="muted">—</span>}</td>
-                  {writer ? (
-                    <td>
-                      <ConfirmButton
-                        label="Remove"
-                        confirmLabel="Confirm: remove silence"
-                        onConfirm={() =>
-                          action.run(async () => {
-                            await api.delete(`/v1/alerts/silences/${encodeURIComponent(s.id)}`);
-                            silences.reload();
-                          })
-                        }
-                      />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {editing ? (
+        <SilenceForm
+          key={editing.id}
+          initial={[]}
+          silence={editing}
+          onCancel={() => setEditing(undefined)}
+          onDone={() => {
+            setEditing(undefined);
+            silences.reload();
+          }}
+        />
       ) : null}
+      <ErrorNotice error={action.error} />
+      <DataTable
+        caption="Silences"
+        rows={silences.data?.items}
+        error={silences.error}
+        rowKey={(s) => s.id}
+        empty="No silence."
+        columns={[
+          { header: 'Matchers', cell: (s) => <code>{matcherText(s.matchers)}</code> },
+          {
+            header: 'State',
+            cell: (s) => (
+              <Badge tone={s.active ? 'good' : 'neutral'}>{s.active ? 'active' : 'inactive'}</Badge>
+            ),
+          },
+          { header: 'Ends', cell: (s) => <Time value={s.endsAt} /> },
+          { header: 'Comment', cell: (s) => s.comment || <span class="muted">—</span> },
+          writer && {
+            header: 'Actions',
+            hideHeader: true,
+            class: 'row-actions',
+            cell: (s) => (
+              <>
+                <button
+                  type="button"
+                  class="button-secondary"
+                  aria-label={`Edit silence ${matcherText(s.matchers)}`}
+                  onClick={() => setEditing(s)}
+                >
+                  Edit
+                </button>
+                <ConfirmButton
+                  label="Remove"
+                  confirmLabel="Confirm: remove silence"
+                  onConfirm={() =>
+                    action.run(async () => {
+                      await api.delete(`/v1/alerts/silences/${encodeURIComponent(s.id)}`);
+                      silences.reload();
+                    })
+                  }
+                />
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

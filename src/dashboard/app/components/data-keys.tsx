@@ -1,5 +1,8 @@
+import { useEffect } from 'preact/hooks';
 import { api } from '../api.js';
-import { Badge, ErrorNotice, Time, useLoad } from './ui.js';
+import { isAdmin, useMe } from '../session.js';
+import { DataTable } from './data-table.js';
+import { Badge, ConfirmButton, ErrorNotice, Time, useAction, useLoad } from './ui.js';
 
 interface DataKeys {
   primary_key_id: string;
@@ -22,54 +25,87 @@ interface DataKeys {
 
 const tone = { primary: 'good', active: 'neutral', retired: 'warn' } as const;
 
-/** The data key ring (which key seals new data) and the latest re-encryption. */
+/**
+ * The data key ring (which key seals new data), the latest re-encryption, and rotation
+ * from the page: a new primary key, then every sealed field re-encrypted in the
+ * background, its progress read from the status endpoint until it is done. Rotation is a
+ * step-up route: without a recent MFA sign-in the error line says to sign in again.
+ */
 export function DataKeysPanel() {
+  const admin = isAdmin(useMe());
   const ring = useLoad(() => api.get<DataKeys>('/v1/admin/keys/data'), []);
+  const rotate = useAction();
   const r = ring.data?.rotation;
+  const running = r?.status === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(ring.reload, 1000);
+    return () => clearInterval(t);
+  }, [running, ring.reload]);
   return (
     <section class="panel" aria-labelledby="data-keys-title">
       <h2 id="data-keys-title">Data key ring</h2>
-      <ErrorNotice error={ring.error} />
+      <DataTable
+        caption="Data keys"
+        rows={ring.data?.keys}
+        error={ring.error}
+        loading={ring.loading}
+        rowKey={(k) => k.id}
+        empty="No data key."
+        columns={[
+          { header: 'Key', cell: (k) => <code>{k.id}</code> },
+          { header: 'Status', cell: (k) => <Badge tone={tone[k.status]}>{k.status}</Badge> },
+          { header: 'Created', cell: (k) => <Time value={k.created_at} /> },
+          { header: 'Retired', cell: (k) => <Time value={k.retired_at} /> },
+        ]}
+      />
       {ring.data ? (
-        <>
-          <table>
-            <caption class="visually-hidden">Data keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Retired</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ring.data.keys.map((k) => (
-                <tr key={k.id}>
-                  <td>
-                    <code>{k.id}</code>
-                  </td>
-                  <td>
-                    <Badge tone={tone[k.status]}>{k.status}</Badge>
-                  </td>
-                  <td>
-                    <Time value={k.created_at} />
-                  </td>
-                  <td>
-                    <Time value={k.retired_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p class="muted small">
-            {r
-              ? `Latest rotation to ${r.key_id}: ${r.status}, ${r.done.toLocaleString()} of ${r.total.toLocaleString()} fields re-encrypted.`
-              : 'No rotation has run.'}{' '}
-            Rotate with <code>rampart keys rotate-data</code> or{' '}
-            <code>POST /v1/admin/keys/data/rotate</code>.
-          </p>
-        </>
+        <div role="status" class="rotation-status">
+          {r ? (
+            <>
+              <p>
+                Latest rotation to <code>{r.key_id}</code>: <strong>{r.status}</strong>,{' '}
+                {r.done.toLocaleString()} of {r.total.toLocaleString()} fields re-encrypted
+                {r.finished_at ? (
+                  <>
+                    {' '}
+                    (finished <Time value={r.finished_at} />)
+                  </>
+                ) : null}
+                .
+              </p>
+              <progress
+                class="progress"
+                max={Math.max(r.total, 1)}
+                value={r.total === 0 ? (running ? 0 : 1) : r.done}
+                aria-label="Re-encryption progress"
+              />
+            </>
+          ) : (
+            <p>No rotation has run.</p>
+          )}
+        </div>
       ) : null}
+      <ErrorNotice error={rotate.error} />
+      {admin ? (
+        <div class="actions">
+          <ConfirmButton
+            label="Rotate the data key"
+            confirmLabel="Confirm: make a new primary data key and re-encrypt"
+            disabled={running || rotate.pending}
+            onConfirm={() =>
+              rotate.run(async () => {
+                await api.post('/v1/admin/keys/data/rotate');
+                ring.reload();
+              })
+            }
+          />
+        </div>
+      ) : null}
+      <p class="muted small">
+        Also <code>rampart keys rotate-data</code>. A sensitive route: in production it needs a
+        recent sign-in with MFA.
+      </p>
     </section>
   );
 }

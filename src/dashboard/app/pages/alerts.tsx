@@ -8,15 +8,9 @@ import {
   SilenceForm,
   SilencesTable,
 } from '../components/alert-silences.js';
-import {
-  AlertSeverity,
-  Badge,
-  Empty,
-  ErrorNotice,
-  PageHeader,
-  Time,
-  useLoad,
-} from '../components/ui.js';
+import { DataTable } from '../components/data-table.js';
+import { SelectField } from '../components/form-fields.js';
+import { AlertSeverity, Badge, PageHeader, Time, useLoad } from '../components/ui.js';
 import { can, useMe } from '../session.js';
 
 interface ActiveAlert {
@@ -113,70 +107,46 @@ export function AlertsPage() {
       ) : null}
       <section aria-labelledby="active-title">
         <h2 id="active-title">Firing and pending</h2>
-        <ErrorNotice error={active.error} />
-        {active.data?.items.length === 0 ? <Empty>No alert is pending or firing.</Empty> : null}
-        {active.data && active.data.items.length > 0 ? (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Active alerts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Since</th>
-                  {writer ? (
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {active.data.items.map((a) => (
-                  <tr key={a.fingerprint}>
-                    <td>{a.ruleName}</td>
-                    <td>
-                      <AlertSeverity severity={a.severity} />
-                    </td>
-                    <td>
-                      <Badge tone={a.state === 'firing' ? 'bad' : 'warn'}>{a.state}</Badge>
-                    </td>
-                    <td>
-                      <Labels labels={a.labels} />
-                    </td>
-                    <td>{a.value.toLocaleString()}</td>
-                    <td>
-                      <Time value={a.firedAt ?? a.activeSince} />
-                    </td>
-                    {writer ? (
-                      <td>
-                        <button
-                          type="button"
-                          class="button-secondary"
-                          aria-label={`Silence ${a.ruleName}`}
-                          onClick={() =>
-                            setSilencing(
-                              Object.entries(a.labels).map(([label, value]) => ({
-                                label,
-                                op: '=',
-                                value,
-                              })),
-                            )
-                          }
-                        >
-                          Silence
-                        </button>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          caption="Active alerts"
+          rows={active.data?.items}
+          error={active.error}
+          rowKey={(a) => a.fingerprint}
+          empty="No alert is pending or firing."
+          columns={[
+            { header: 'Rule', cell: (a) => a.ruleName },
+            { header: 'Severity', cell: (a) => <AlertSeverity severity={a.severity} /> },
+            {
+              header: 'State',
+              cell: (a) => <Badge tone={a.state === 'firing' ? 'bad' : 'warn'}>{a.state}</Badge>,
+            },
+            { header: 'Labels', cell: (a) => <Labels labels={a.labels} /> },
+            { header: 'Value', cell: (a) => a.value.toLocaleString() },
+            { header: 'Since', cell: (a) => <Time value={a.firedAt ?? a.activeSince} /> },
+            writer && {
+              header: 'Actions',
+              hideHeader: true,
+              cell: (a) => (
+                <button
+                  type="button"
+                  class="button-secondary"
+                  aria-label={`Silence ${a.ruleName}`}
+                  onClick={() =>
+                    setSilencing(
+                      Object.entries(a.labels).map(([label, value]) => ({
+                        label,
+                        op: '=',
+                        value,
+                      })),
+                    )
+                  }
+                >
+                  Silence
+                </button>
+              ),
+            },
+          ]}
+        />
       </section>
 
       <SilencesTable writer={writer} silences={silences} />
@@ -184,86 +154,52 @@ export function AlertsPage() {
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
         <div class="filters">
-          <div class="field">
-            <label for="history-state">State</label>
-            <select
-              id="history-state"
-              value={historyState}
-              onChange={(e) => setHistoryState(e.currentTarget.value)}
-            >
-              <option value="">any</option>
-              {['pending', 'firing', 'resolved'].map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="history-severity">Severity</label>
-            <select
-              id="history-severity"
-              value={historySeverity}
-              onChange={(e) => setHistorySeverity(e.currentTarget.value)}
-            >
-              <option value="">any</option>
-              {['low', 'medium', 'high', 'critical'].map((v) => (
-                <option key={v} value={v}>
-                  {v}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="history-state"
+            label="State"
+            value={historyState}
+            onChange={setHistoryState}
+            options={[{ value: '', label: 'any' }, 'pending', 'firing', 'resolved']}
+          />
+          <SelectField
+            id="history-severity"
+            label="Severity"
+            value={historySeverity}
+            onChange={setHistorySeverity}
+            options={[{ value: '', label: 'any' }, 'low', 'medium', 'high', 'critical']}
+          />
         </div>
-        <ErrorNotice error={history.error} />
-        {history.data?.items.length === 0 ? (
-          <Empty>
-            {historyState || historySeverity
+        <DataTable
+          caption="Alert history, newest first"
+          rows={history.data?.items}
+          error={history.error}
+          rowKey={(h) => h.id}
+          empty={
+            historyState || historySeverity
               ? 'No transition matches these filters.'
-              : 'No alert has changed state yet.'}
-          </Empty>
-        ) : null}
-        {history.data && history.data.items.length > 0 ? (
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Alert history, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Notified</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.data.items.map((h) => (
-                  <tr key={h.id}>
-                    <td>
-                      <Time value={h.time} />
-                    </td>
-                    <td>{h.ruleName}</td>
-                    <td>
-                      <Badge
-                        tone={
-                          h.state === 'firing' ? 'bad' : h.state === 'resolved' ? 'good' : 'warn'
-                        }
-                      >
-                        {h.state}
-                      </Badge>
-                    </td>
-                    <td>
-                      <Labels labels={h.labels} />
-                    </td>
-                    <td>{h.value.toLocaleString()}</td>
-                    <td>{h.silenced ? 'silenced' : h.notified ? 'yes' : 'no'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+              : 'No alert has changed state yet.'
+          }
+          columns={[
+            { header: 'Time', cell: (h) => <Time value={h.time} /> },
+            { header: 'Rule', cell: (h) => h.ruleName },
+            {
+              header: 'State',
+              cell: (h) => (
+                <Badge
+                  tone={h.state === 'firing' ? 'bad' : h.state === 'resolved' ? 'good' : 'warn'}
+                >
+                  {h.state}
+                </Badge>
+              ),
+            },
+            { header: 'Labels', cell: (h) => <Labels labels={h.labels} /> },
+            { header: 'Value', cell: (h) => h.value.toLocaleString() },
+            {
+              header: 'Notified',
+              cell: (h) => (h.silenced ? 'silenced' : h.notified ? 'yes' : 'no'),
+            },
+          ]}
+        />
       </section>
 
       <AlertRules writer={writer} channels={channels.data?.items.map((c) => c.name) ?? []} />

@@ -1,12 +1,16 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { DataTable } from '../components/data-table.js';
 import { ExplainTool } from '../components/explain-tool.js';
+import { FormPanel, fieldErrorsOf, TextField } from '../components/form-fields.js';
 import { Grants } from '../components/grants.js';
 import { RoleGraph } from '../components/role-graph.js';
 import {
   Badge,
-  Empty,
+  ConfirmButton,
   ErrorNotice,
+  type Load,
+  Notice,
   PageHeader,
   Time,
   useAction,
@@ -39,61 +43,122 @@ const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+const roleFields = ['name', 'inherits', 'permissions', 'description'] as const;
+
 function RoleForm(props: { onDone: () => void }) {
-  const [f, setF] = useState({ name: '', inherits: '', permissions: '', description: '' });
+  const blank = { name: '', inherits: '', permissions: '', description: '' };
+  const [f, setF] = useState(blank);
   const action = useAction();
-  const set = (k: keyof typeof f) => (e: Event) =>
-    setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  const errors = fieldErrorsOf(action.error, roleFields);
+  const set = (k: keyof typeof f) => (value: string) => setF({ ...f, [k]: value });
   return (
-    <form
-      class="panel"
-      aria-label="Create or replace a custom role"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(async () => {
-          await api.put(`/v1/authz/roles/${encodeURIComponent(f.name.trim())}`, {
-            inherits: list(f.inherits),
-            permissions: list(f.permissions),
-            ...(f.description.trim() ? { description: f.description.trim() } : {}),
-          });
-          setF({ name: '', inherits: '', permissions: '', description: '' });
-          props.onDone();
+    <FormPanel
+      id="role-form"
+      title="Create or replace a custom role"
+      action={action}
+      fields={roleFields}
+      submitLabel="Save role"
+      onSubmit={async () => {
+        await api.put(`/v1/authz/roles/${encodeURIComponent(f.name.trim())}`, {
+          inherits: list(f.inherits),
+          permissions: list(f.permissions),
+          ...(f.description.trim() ? { description: f.description.trim() } : {}),
         });
+        setF(blank);
+        props.onDone();
       }}
     >
-      <div class="filters">
-        <div class="field">
-          <label for="role-name">Role name</label>
-          <input id="role-name" required value={f.name} onInput={set('name')} />
-        </div>
-        <div class="field">
-          <label for="role-inherits">Inherits</label>
-          <input
-            id="role-inherits"
-            value={f.inherits}
-            placeholder="VIEWER"
-            onInput={set('inherits')}
-          />
-        </div>
-        <div class="field grow">
-          <label for="role-permissions">Permissions</label>
-          <input
-            id="role-permissions"
-            value={f.permissions}
-            placeholder="audit:read, reports:*"
-            onInput={set('permissions')}
-          />
-        </div>
-        <div class="field grow">
-          <label for="role-description">Description</label>
-          <input id="role-description" value={f.description} onInput={set('description')} />
-        </div>
-        <button type="submit" disabled={action.pending}>
-          Save role
-        </button>
-      </div>
+      <TextField
+        id="role-name"
+        label="Role name"
+        required
+        value={f.name}
+        onInput={set('name')}
+        error={errors.name}
+      />
+      <TextField
+        id="role-inherits"
+        label="Inherits"
+        placeholder="VIEWER"
+        value={f.inherits}
+        onInput={set('inherits')}
+        error={errors.inherits}
+      />
+      <TextField
+        id="role-permissions"
+        label="Permissions"
+        grow
+        placeholder="audit:read, reports:*"
+        value={f.permissions}
+        onInput={set('permissions')}
+        error={errors.permissions}
+      />
+      <TextField
+        id="role-description"
+        label="Description"
+        grow
+        value={f.description}
+        onInput={set('description')}
+        error={errors.description}
+      />
+    </FormPanel>
+  );
+}
+
+/**
+ * The roles table; `authz:write` deletes a custom role after a confirmation. The API
+ * refuses while another role inherits it or a grant names it, and says so here.
+ */
+function RolesTable(props: { roles: Load<{ items: Role[] }>; writer: boolean }) {
+  const action = useAction();
+  const [deleted, setDeleted] = useState('');
+  return (
+    <>
       <ErrorNotice error={action.error} />
-    </form>
+      {deleted ? <Notice kind="success">Role {deleted} is deleted.</Notice> : null}
+      <DataTable
+        caption="Roles"
+        rows={props.roles.data?.items}
+        rowKey={(r) => r.name}
+        empty="No role."
+        columns={[
+          {
+            header: 'Role',
+            cell: (r) => (
+              <>
+                {r.name} {r.builtIn ? <Badge>built-in</Badge> : null}
+                {r.description ? <div class="muted small">{r.description}</div> : null}
+              </>
+            ),
+          },
+          {
+            header: 'Inherits',
+            cell: (r) => r.inherits.join(', ') || <span class="muted">—</span>,
+          },
+          { header: 'Own permissions', cell: (r) => <code>{r.permissions.join(' ') || '—'}</code> },
+          props.writer && {
+            header: 'Actions',
+            hideHeader: true,
+            cell: (r) =>
+              r.builtIn ? null : (
+                <ConfirmButton
+                  label={`Delete role ${r.name}`}
+                  confirmLabel={`Confirm: delete role ${r.name}`}
+                  danger
+                  onConfirm={() =>
+                    action.run(async () => {
+                      setDeleted('');
+                      await api.delete(`/v1/authz/roles/${encodeURIComponent(r.name)}`);
+                      setDeleted(r.name);
+                      props.roles.reload();
+                    })
+                  }
+                />
+              ),
+          },
+        ]}
+      />
+    </>
   );
 }
 
@@ -109,69 +174,55 @@ function Approvals() {
   return (
     <section aria-labelledby="approvals-title">
       <h2 id="approvals-title">Pending approvals</h2>
-      <ErrorNotice error={pending.error} />
       <ErrorNotice error={action.error} />
-      {pending.data?.items.length === 0 ? <Empty>No request awaits approval.</Empty> : null}
-      {pending.data && pending.data.items.length > 0 ? (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Approval requests, oldest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Operation</th>
-                <th scope="col">Requested by</th>
-                <th scope="col">Approvals</th>
-                <th scope="col">Requested</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="visually-hidden">Decision</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.data.items.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <code>{a.operation}</code>
-                  </td>
-                  <td>
-                    <code>{a.requesterId}</code>
-                    {a.requesterId === me.id ? <Badge>you</Badge> : null}
-                  </td>
-                  <td>
-                    {a.approvers.length} of {a.required}
-                  </td>
-                  <td>
-                    <Time value={a.createdAt} />
-                  </td>
-                  <td>
-                    <Time value={a.expiresAt} />
-                  </td>
-                  <td class="row-actions">
-                    <button
-                      type="button"
-                      disabled={action.pending}
-                      aria-label={`Approve ${a.operation}`}
-                      onClick={() => decide(a, 'approve')}
-                    >
-                      Approve
-                    </button>
-                    <button
-                      type="button"
-                      class="button-danger"
-                      disabled={action.pending}
-                      aria-label={`Reject ${a.operation}`}
-                      onClick={() => decide(a, 'reject')}
-                    >
-                      Reject
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption="Approval requests, oldest first"
+        rows={pending.data?.items}
+        error={pending.error}
+        rowKey={(a) => a.id}
+        empty="No request awaits approval."
+        columns={[
+          { header: 'Operation', cell: (a) => <code>{a.operation}</code> },
+          {
+            header: 'Requested by',
+            cell: (a) => (
+              <>
+                <code>{a.requesterId}</code>
+                {a.requesterId === me.id ? <Badge>you</Badge> : null}
+              </>
+            ),
+          },
+          { header: 'Approvals', cell: (a) => `${a.approvers.length} of ${a.required}` },
+          { header: 'Requested', cell: (a) => <Time value={a.createdAt} /> },
+          { header: 'Expires', cell: (a) => <Time value={a.expiresAt} /> },
+          {
+            header: 'Decision',
+            hideHeader: true,
+            class: 'row-actions',
+            cell: (a) => (
+              <>
+                <button
+                  type="button"
+                  disabled={action.pending}
+                  aria-label={`Approve ${a.operation}`}
+                  onClick={() => decide(a, 'approve')}
+                >
+                  Approve
+                </button>
+                <button
+                  type="button"
+                  class="button-danger"
+                  disabled={action.pending}
+                  aria-label={`Reject ${a.operation}`}
+                  onClick={() => decide(a, 'reject')}
+                >
+                  Reject
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -204,32 +255,7 @@ export function PolicyPage() {
                 An arrow points from a role to a role it inherits; built-in roles are green.
               </figcaption>
             </figure>
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">Roles</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">Inherits</th>
-                    <th scope="col">Own permissions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {roles.data.items.map((r) => (
-                    <tr key={r.name}>
-                      <td>
-                        {r.name} {r.builtIn ? <Badge>built-in</Badge> : null}
-                        {r.description ? <div class="muted small">{r.description}</div> : null}
-                      </td>
-                      <td>{r.inherits.join(', ') || <span class="muted">—</span>}</td>
-                      <td>
-                        <code>{r.permissions.join(' ') || '—'}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <RolesTable roles={roles} writer={writer} />
           </>
         ) : null}
       </section>

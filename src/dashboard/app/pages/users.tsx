@@ -1,159 +1,153 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import {
-  Badge,
-  ConfirmButton,
-  Empty,
-  ErrorNotice,
-  Notice,
-  PageHeader,
-  Time,
-  useAction,
-  useLoad,
-} from '../components/ui.js';
+import { AccountDetail } from '../components/account-detail.js';
+import { DataTable } from '../components/data-table.js';
+import { SelectField, TextField } from '../components/form-fields.js';
+import { Badge, PageHeader, useLoad } from '../components/ui.js';
 import { href, useRoute } from '../router.js';
 
-interface SessionRow {
+export interface AccountSummary {
   id: string;
+  email: string;
+  name: string | null;
+  roles: string[];
+  status: 'active' | 'disabled';
   created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  ip: string | null;
-  browser: string | null;
-  os: string | null;
-  device: string | null;
-  mfa: boolean;
+  effective_roles: string[];
+  locked: boolean;
+  locked_until: string | null;
 }
 
+const builtInRoles = ['ADMIN', 'DEVELOPER', 'VIEWER'];
+
 /**
- * An account's sessions and the administrator's remedies: end sessions, lift a lockout,
- * remove a lost second factor. Accounts are opened by id (from the audit trail: every
- * record links its user); the API has no account search yet.
+ * Accounts: a search by email text, role and status, a page at a time (the API's cursor),
+ * and one account's detail with the administrator's actions (`#/users?id=…`).
  */
 export function UsersPage() {
   const route = useRoute();
-  const id = route.params.get('id') ?? '';
-  const [draft, setDraft] = useState(id);
+  const id = route.params.get('id');
   return (
     <>
       <PageHeader title="Users & sessions" />
-      <form
-        class="filters"
-        aria-label="Open an account"
-        onSubmit={(e) => {
-          e.preventDefault();
-          location.hash = href('users', { id: draft.trim() });
-        }}
-      >
-        <div class="field grow">
-          <label for="account-id">Account id</label>
-          <input
-            id="account-id"
-            value={draft}
-            required
-            onInput={(e) => setDraft(e.currentTarget.value)}
-          />
-        </div>
-        <button type="submit">Open</button>
-      </form>
-      <p class="muted small">
-        Find an account id in the{' '}
-        <a href={href('audit', { action: 'auth.login.*' })}>audit trail</a> (each user record links
-        here).
-      </p>
-      {id ? <Account key={id} id={id} /> : <Empty>Enter an account id to see its sessions.</Empty>}
+      {id ? (
+        <>
+          <p>
+            <a href={href('users')}>← All accounts</a>
+          </p>
+          <AccountDetail key={id} id={id} />
+        </>
+      ) : (
+        <AccountSearch />
+      )}
     </>
   );
 }
 
-function Account(props: { id: string }) {
-  const path = `/v1/admin/accounts/${encodeURIComponent(props.id)}`;
-  const sessions = useLoad(() => api.get<{ items: SessionRow[] }>(`${path}/sessions`), [props.id]);
-  const action = useAction();
-  const [done, setDone] = useState('');
-  const act = (message: string, fn: () => Promise<unknown>) =>
-    void action.run(async () => {
-      setDone('');
-      await fn();
-      setDone(message);
-      sessions.reload();
-    });
+interface Filters {
+  query: string;
+  role: string;
+  status: string;
+}
 
+function AccountSearch() {
+  const [draft, setDraft] = useState<Filters>({ query: '', role: '', status: '' });
+  const [filters, setFilters] = useState<Filters>(draft);
+  // The cursors of the pages before this one: "Previous" pops one, "Next" pushes.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const page = useLoad(
+    () =>
+      api.get<{ items: AccountSummary[]; next_cursor: string | null }>('/v1/admin/accounts', {
+        limit: 25,
+        query: filters.query.trim(),
+        role: filters.role,
+        status: filters.status,
+        cursor,
+      }),
+    [filters, cursor],
+  );
   return (
-    <section class="panel" aria-labelledby="account-title">
-      <h2 id="account-title">
-        Account <code>{props.id}</code>
-      </h2>
-      <div class="actions">
-        <ConfirmButton
-          label="Unlock sign-in"
-          onConfirm={() => act('The lockout is lifted.', () => api.post(`${path}/unlock`))}
+    <>
+      <form
+        class="filters"
+        aria-label="Search accounts"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setCursors([]);
+          setFilters({ ...draft });
+        }}
+      >
+        <TextField
+          id="account-query"
+          label="Email contains"
+          grow
+          value={draft.query}
+          onInput={(query) => setDraft({ ...draft, query })}
         />
-        <ConfirmButton
-          label="Reset MFA"
-          danger
-          onConfirm={() =>
-            act('The second factor and recovery codes are removed.', () =>
-              api.delete(`${path}/mfa`),
-            )
-          }
+        <SelectField
+          id="account-role"
+          label="Role"
+          value={draft.role}
+          onChange={(role) => setDraft({ ...draft, role })}
+          options={[{ value: '', label: 'any' }, ...builtInRoles]}
         />
-        <ConfirmButton
-          label="Revoke all sessions"
-          danger
-          onConfirm={() => act('Every session is ended.', () => api.delete(`${path}/sessions`))}
+        <SelectField
+          id="account-status"
+          label="Status"
+          value={draft.status}
+          onChange={(status) => setDraft({ ...draft, status })}
+          options={[{ value: '', label: 'any' }, 'active', 'disabled']}
         />
-      </div>
-      <ErrorNotice error={action.error} />
-      {done ? <Notice kind="success">{done}</Notice> : null}
-      <h3>Active sessions</h3>
-      <ErrorNotice error={sessions.error} />
-      {sessions.data?.items.length === 0 ? <Empty>No active session.</Empty> : null}
-      {sessions.data && sessions.data.items.length > 0 ? (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Active sessions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Device</th>
-                <th scope="col">IP</th>
-                <th scope="col">MFA</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.items.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <Time value={s.created_at} />
-                  </td>
-                  <td>
-                    <Time value={s.last_seen_at} />
-                  </td>
-                  <td>{[s.browser, s.os, s.device].filter(Boolean).join(' · ') || '—'}</td>
-                  <td>{s.ip ?? '—'}</td>
-                  <td>{s.mfa ? <Badge tone="good">yes</Badge> : <Badge>no</Badge>}</td>
-                  <td>
-                    <ConfirmButton
-                      label="Revoke"
-                      danger
-                      onConfirm={() =>
-                        act('The session is ended.', () =>
-                          api.delete(`${path}/sessions/${encodeURIComponent(s.id)}`),
-                        )
-                      }
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-    </section>
+        <button type="submit">Search</button>
+      </form>
+      <DataTable
+        caption="Accounts"
+        rows={page.data?.items}
+        loading={page.loading}
+        error={page.error}
+        rowKey={(a) => a.id}
+        empty="No account matches."
+        columns={[
+          {
+            header: 'Email',
+            cell: (a) => <a href={href('users', { id: a.id })}>{a.email}</a>,
+          },
+          { header: 'Name', cell: (a) => a.name ?? <span class="muted">—</span> },
+          { header: 'Roles', cell: (a) => a.effective_roles.join(', ') || '—' },
+          {
+            header: 'Status',
+            cell: (a) => (
+              <>
+                <Badge tone={a.status === 'active' ? 'good' : 'neutral'}>{a.status}</Badge>{' '}
+                {a.locked ? <Badge tone="bad">locked</Badge> : null}
+              </>
+            ),
+          },
+        ]}
+      />
+      <nav class="pager" aria-label="Account pages">
+        <button
+          type="button"
+          class="button-secondary"
+          disabled={cursors.length === 0 || page.loading}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
+          Previous page
+        </button>
+        <span class="muted small">Page {cursors.length + 1}</span>
+        <button
+          type="button"
+          class="button-secondary"
+          disabled={!page.data?.next_cursor || page.loading}
+          onClick={() => {
+            const next = page.data?.next_cursor;
+            if (next) setCursors([...cursors, next]);
+          }}
+        >
+          Next page
+        </button>
+      </nav>
+    </>
   );
 }
