@@ -14,12 +14,14 @@ import type {
   ChannelType,
   DeliveryQuery,
   DeliveryRecord,
+  OutboxEntry,
   StoredChannel,
 } from '../../monitor/alerts/store.js';
 import type { Database } from '../database-schema.js';
+import * as outbox from './sql-alert-outbox.js';
 
 // Type aliases, not interfaces: Kysely's withTables needs index-compatible types.
-type AlertTables = {
+type AlertTables = outbox.OutboxTables & {
   alert_rules: {
     id: string;
     name: string;
@@ -90,6 +92,10 @@ const channelAad = (id: string) => `alert_channel:${id}`;
 export class SqlAlertStore implements AlertStore {
   readonly #db: Kysely<AlertTables>;
   readonly #sealer: Sealer;
+
+  #outbox(): Kysely<outbox.OutboxTables> {
+    return this.#db as unknown as Kysely<outbox.OutboxTables>;
+  }
 
   constructor(db: Kysely<Database>, sealer: Sealer) {
     this.#db = db.withTables<AlertTables>() as unknown as Kysely<AlertTables>;
@@ -251,33 +257,17 @@ export class SqlAlertStore implements AlertStore {
     }));
   }
 
-  async saveInstance(next: AlertInstance): Promise<boolean> {
-    const row = {
-      rule_id: next.ruleId,
-      labels: JSON.stringify(next.labels),
-      state: next.state,
-      active_since: next.activeSince,
-      fired_at: next.firedAt,
-      notified: next.notified ? 1 : 0,
-      last_notified_at: next.lastNotifiedAt,
-      value: Number.isFinite(next.value) ? next.value : 0,
-      version: next.version,
-    };
-    if (next.version === 1) {
-      const r = await this.#db
-        .insertInto('alert_instances')
-        .values({ fingerprint: next.fingerprint, ...row })
-        .onConflict((oc) => oc.column('fingerprint').doNothing())
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-    }
-    const r = await this.#db
-      .updateTable('alert_instances')
-      .set(row)
-      .where('fingerprint', '=', next.fingerprint)
-      .where('version', '=', next.version - 1)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  saveInstance(next: AlertInstance): Promise<boolean> {
+    return saveInstanceIn(this.#db, next);
+  }
+
+  saveInstanceWithOutbox(next: AlertInstance, rows: readonly OutboxEntry[]): Promise<boolean> {
+    if (rows.length === 0) return saveInstanceIn(this.#db, next);
+    return this.#db.transaction().execute(async (trx) => {
+      if (!(await saveInstanceIn(trx, next))) return false;
+      await outbox.insertOutbox(trx as unknown as Kysely<outbox.OutboxTables>, rows);
+      return true;
+    });
   }
 
   async deleteInstance(fingerprint: string, version: number): Promise<void> {
@@ -356,6 +346,22 @@ export class SqlAlertStore implements AlertStore {
     await this.#db.deleteFrom('alert_deliveries').where('started_at', '<', before).execute();
   }
 
+  dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
+    return outbox.dueOutbox(this.#outbox(), now, limit);
+  }
+
+  claimOutbox(id: string, holder: string, now: number, until: number, maxRuns: number) {
+    return outbox.claimOutbox(this.#outbox(), id, holder, now, until, maxRuns);
+  }
+
+  completeOutbox(id: string, holder: string | null, state: 'delivered' | 'failed', now: number) {
+    return outbox.completeOutbox(this.#outbox(), id, holder, state, now);
+  }
+
+  pruneOutbox(before: number): Promise<void> {
+    return outbox.pruneOutbox(this.#outbox(), before);
+  }
+
   async queryDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {
     let query = this.#db.selectFrom('alert_deliveries').selectAll();
     if (q.channel !== undefined) query = query.where('channel', '=', q.channel);
@@ -377,6 +383,35 @@ export class SqlAlertStore implements AlertStore {
       durationMs: r.duration_ms,
     }));
   }
+}
+
+async function saveInstanceIn(db: Kysely<AlertTables>, next: AlertInstance): Promise<boolean> {
+  const row = {
+    rule_id: next.ruleId,
+    labels: JSON.stringify(next.labels),
+    state: next.state,
+    active_since: next.activeSince,
+    fired_at: next.firedAt,
+    notified: next.notified ? 1 : 0,
+    last_notified_at: next.lastNotifiedAt,
+    value: Number.isFinite(next.value) ? next.value : 0,
+    version: next.version,
+  };
+  if (next.version === 1) {
+    const r = await db
+      .insertInto('alert_instances')
+      .values({ fingerprint: next.fingerprint, ...row })
+      .onConflict((oc) => oc.column('fingerprint').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+  const r = await db
+    .updateTable('alert_instances')
+    .set(row)
+    .where('fingerprint', '=', next.fingerprint)
+    .where('version', '=', next.version - 1)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 function definitionOf(rule: AlertRule): AlertRuleDefinition {
