@@ -116,7 +116,13 @@ describe('the notification outbox', () => {
     expect(hook.requests).toHaveLength(1);
     expect(records.at(-1)).toBe('delivered:');
     const [failed] = await store.queryDeliveries({ outcome: 'failed', limit: 5 });
-    expect(failed).toMatchObject({ channel: 'hook', error: 'interrupted 2 times' });
+    expect(failed).toMatchObject({
+      channel: 'hook',
+      deliveryId: poison?.id,
+      error: 'interrupted 2 times',
+    });
+    const [delivered] = await store.queryDeliveries({ outcome: 'delivered', limit: 5 });
+    expect(delivered?.deliveryId).toBe(id);
     expect(await store.dueOutbox(99_999, 10)).toEqual([]);
   });
 });

@@ -111,6 +111,7 @@ export class NotificationOutbox {
       await this.#o.store.recordDelivery({
         id: uuidv7(now),
         notificationId: row.notification.id,
+        deliveryId: row.id,
         fingerprint: row.notification.fingerprint,
         channel: row.channel,
         status: row.notification.status,

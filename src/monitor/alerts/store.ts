@@ -40,6 +40,8 @@ export type DeliveryOutcome = 'delivered' | 'failed' | 'refused';
 export interface DeliveryRecord {
   id: string;
   notificationId: string;
+  /** The delivery id the receiver saw (X-Rampart-Delivery); null on records before it existed. */
+  deliveryId: string | null;
   fingerprint: string;
   channel: string;
   status: NotificationStatus;

@@ -125,6 +125,7 @@ export class ChannelDispatcher {
     const record: DeliveryRecord = {
       id: uuidv7(startedAt),
       notificationId: notification.id,
+      deliveryId,
       fingerprint: notification.fingerprint,
       channel: target.name,
       status: notification.status,

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
  * The notification outbox: each notification to each channel is written (with the alert
  * change that caused it) before it is sent, then delivered from here, so a node that dies
  * mid-delivery leaves a pending row the next leader sends again (at least once; the row id
- * is the delivery id receivers deduplicate on).
+ * is the delivery id receivers deduplicate on, now also kept on each delivery record).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -36,8 +36,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('alert_outbox')
     .columns(['channel', 'fingerprint', 'state', 'id'])
     .execute();
+  // Each delivery record names its delivery id, to match what a receiver logged.
+  await db.schema.alterTable('alert_deliveries').addColumn('delivery_id', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('alert_deliveries').dropColumn('delivery_id').execute();
   await db.schema.dropTable('alert_outbox').ifExists().execute();
 }

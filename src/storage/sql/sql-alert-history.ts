@@ -24,6 +24,7 @@ export type HistoryTables = {
   alert_deliveries: {
     id: string;
     notification_id: string;
+    delivery_id: string | null;
     fingerprint: string;
     channel: string;
     status: string;
@@ -93,6 +94,7 @@ export async function recordDelivery(db: Kysely<HistoryTables>, d: DeliveryRecor
     .values({
       id: d.id,
       notification_id: d.notificationId,
+      delivery_id: d.deliveryId,
       fingerprint: d.fingerprint,
       channel: d.channel,
       status: d.status,
@@ -124,6 +126,7 @@ export async function queryDeliveries(
   return rows.map((r) => ({
     id: r.id,
     notificationId: r.notification_id,
+    deliveryId: r.delivery_id,
     fingerprint: r.fingerprint,
     channel: r.channel,
     status: r.status as DeliveryRecord['status'],
