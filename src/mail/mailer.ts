@@ -4,6 +4,10 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** The Message-ID (with its angle brackets); a resend with the same id is a duplicate. */
+  messageId?: string;
+  /** Extra header lines (names and values without line breaks). */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {

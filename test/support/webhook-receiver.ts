@@ -18,6 +18,8 @@ export interface WebhookReceiver {
   status: number;
   /** Never answer (hold the connection open) while true. */
   hang: boolean;
+  /** Milliseconds to wait before answering a request it has recorded (default 0). */
+  delayMs: number;
   /** Resolves once `count` requests arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
@@ -28,7 +30,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
   const waiters = new Set<() => void>();
-  const state = { status: 200, hang: false };
+  const state = { status: 200, hang: false, delayMs: 0 };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,7 +44,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         at: Date.now(),
       });
       for (const wake of waiters) wake();
-      res.writeHead(state.status, { 'content-type': 'application/json' }).end('{}');
+      const answer = () =>
+        res.writeHead(state.status, { 'content-type': 'application/json' }).end('{}');
+      if (state.delayMs > 0) setTimeout(answer, state.delayMs).unref();
+      else answer();
     });
   });
   server.on('connection', (s: Socket) => {
@@ -65,6 +70,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     },
     set hang(v: boolean) {
       state.hang = v;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(v: number) {
+      state.delayMs = v;
     },
     waitFor(count, timeoutMs = 10_000) {
       if (requests.length >= count) return Promise.resolve([...requests]);

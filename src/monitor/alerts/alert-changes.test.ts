@@ -125,4 +125,66 @@ describe('alert configuration changes through the API', () => {
     });
     expect(active.json<{ items: unknown[] }>().items).toEqual([]);
   });
+
+  it('disabling a rule whose alert fires sends one resolved notification with the reason and closes it in the history', async () => {
+    const channel = await call('POST', '/v1/alerts/channels', {
+      name: 'disable-hook',
+      type: 'webhook',
+      url: `${hook.url}/disable`,
+      secret,
+    });
+    expect(channel.statusCode, channel.body).toBe(201);
+    const definition = {
+      name: 'disabled-while-firing',
+      signal: { labels: { detector: 'disabled_rule_test' } },
+      aggregation: 'count',
+      window: 600,
+      operator: 'gte',
+      threshold: 1,
+      channels: ['disable-hook'],
+    };
+    const rule = await call('POST', '/v1/alerts/rules', definition);
+    expect(rule.statusCode, rule.body).toBe(201);
+    const id = rule.json<{ id: string }>().id;
+    await r.events.publish({
+      type: 'detector.signal',
+      outcome: 'failure',
+      actor: { kind: 'system' },
+      details: { detector: 'disabled_rule_test', severity: 'high', key: 'k', evidence: {} },
+    });
+    const sent = () => hook.requests.filter((q) => q.url === '/disable');
+    const start = Date.now();
+    while (sent().length < 1) {
+      if (Date.now() - start > 10_000) throw new Error('no firing notification');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const disabled = await call('PUT', `/v1/alerts/rules/${id}`, { ...definition, enabled: false });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    // The signal is still in the window: several evaluations later, nothing more is sent.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await r.alerts.manager.settled();
+    await r.alerts.dispatcher.drain();
+    const bodies = sent().map(
+      (q) => JSON.parse(q.body) as { status: string; alert: { reason?: string } },
+    );
+    expect(bodies.map((b) => b.status)).toEqual(['firing', 'resolved']);
+    expect(bodies[1]?.alert.reason).toBe('rule disabled');
+    const history = await r.app.inject({
+      method: 'GET',
+      url: `/v1/alerts/history?ruleId=${id}`,
+      headers: bearer(admin.token),
+    });
+    expect(
+      history
+        .json<{ items: { state: string }[] }>()
+        .items.map((e) => e.state)
+        .reverse(),
+    ).toEqual(['firing', 'resolved']);
+    const active = await r.app.inject({
+      method: 'GET',
+      url: '/v1/alerts',
+      headers: bearer(admin.token),
+    });
+    expect(active.json<{ items: unknown[] }>().items).toEqual([]);
+  });
 });

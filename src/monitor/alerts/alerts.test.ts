@@ -468,13 +468,19 @@ describe.each(testDatabaseKinds())('alerts on a live server (%s)', (database) =>
     });
     expect(tested.json()).toMatchObject({ outcome: 'failed', attempts: 2, channel: 'dead-hook' });
     expect(tested.json<{ error: string }>().error).toMatch(/^unreachable/);
+    expect(tested.json<{ deliveryId: string }>().deliveryId).toMatch(/^[0-9a-f-]{36}$/);
     const deliveries = await r.app.inject({
       method: 'GET',
       url: '/v1/alerts/deliveries?channel=dead-hook',
       headers: bearer(token),
     });
     expect(deliveries.json<{ items: unknown[] }>().items).toEqual([
-      expect.objectContaining({ channel: 'dead-hook', outcome: 'failed', test: true }),
+      expect.objectContaining({
+        channel: 'dead-hook',
+        outcome: 'failed',
+        test: true,
+        deliveryId: tested.json<{ deliveryId: string }>().deliveryId,
+      }),
     ]);
     await until(async () => {
       const events = await r.app.inject({

@@ -10,6 +10,8 @@ import type { JobTracker } from '../core/job-tracker.js';
 import { AlertManager } from './alert-manager.js';
 import { AlertService } from './alert-service.js';
 import { ClusterEventCounts } from './cluster-event-counts.js';
+import { ClusterMetricSnapshots } from './cluster-metric-snapshots.js';
+import { NotificationOutbox } from './notification-outbox.js';
 import type { AlertStore } from './store.js';
 
 export interface AlertsOptions {
@@ -41,6 +43,7 @@ export interface Alerts {
 export function createAlerts(options: AlertsOptions): Alerts {
   const { config, store, events } = options;
   const d = config.alerts.delivery;
+  const nodeId = randomUUID();
   const dispatcher = new ChannelDispatcher({
     attempts: d.attempts,
     timeoutMs: d.timeoutMs,
@@ -77,11 +80,22 @@ export function createAlerts(options: AlertsOptions): Alerts {
     mailer: options.mailer,
     generatorUrl: `${config.publicUrl.replace(/\/+$/, '')}/v1/alerts`,
   });
+  const outbox = new NotificationOutbox({
+    store,
+    catalog,
+    dispatcher,
+    nodeId,
+    // Longer than one delivery run: every attempt timing out, every backoff at its ceiling.
+    claimMs: d.attempts * d.timeoutMs + (d.attempts - 1) * d.maxBackoffMs + 1000,
+    onError: options.onError,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const service = new AlertService({
     store,
     configRules: config.alerts.rules,
     catalog,
     dispatcher,
+    outbox,
     events,
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.now ? { now: options.now } : {}),
@@ -93,8 +107,25 @@ export function createAlerts(options: AlertsOptions): Alerts {
     flushMs: Math.min(1000, config.alerts.evaluationIntervalMs),
     onError: (error) => options.onError(error, 'alert event counts'),
   });
+  // In a cluster every node publishes what the metric rules need from its registry; one
+  // node alone (memory hot store) reads its registry directly, as before.
+  const publishMs = Math.min(1000, config.alerts.evaluationIntervalMs);
+  const clusterMetrics =
+    options.hot.kind === 'redis' && options.registry
+      ? new ClusterMetricSnapshots({
+          pubsub: options.hot.pubsub,
+          registry: options.registry,
+          rules: () => service.rules(),
+          nodeId,
+          intervalMs: publishMs,
+          ttlMs: Math.max(3 * publishMs, 3000),
+          onError: (error) => options.onError(error, 'alert metric snapshot'),
+        })
+      : undefined;
   const manager = new AlertManager({
     clusterCounts,
+    ...(clusterMetrics ? { clusterMetrics } : {}),
+    outbox,
     store,
     rules: () => service.rules(),
     channels: catalog,
@@ -102,7 +133,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
     events,
     hot: options.hot,
     ...(options.registry ? { registry: options.registry } : {}),
-    nodeId: randomUUID(),
+    nodeId,
     intervalMs: config.alerts.evaluationIntervalMs,
     historyRetentionDays: config.alerts.historyRetentionDays,
     onError: options.onError,
@@ -116,10 +147,12 @@ export function createAlerts(options: AlertsOptions): Alerts {
     start: async () => {
       if (!config.alerts.enabled) return;
       clusterCounts.start();
+      await clusterMetrics?.start();
       await manager.start();
     },
     close: async () => {
       await clusterCounts.close();
+      await clusterMetrics?.close();
       await manager.close();
     },
   };

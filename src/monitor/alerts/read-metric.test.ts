@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { readMetric, registryHasMetric } from './alert-manager.js';
+import { readMetric, registryHasMetric } from './read-metric.js';
 
 describe('readMetric', () => {
   it('sums the matching series of a counter per groupBy value set', async () => {

@@ -142,6 +142,7 @@ export const Delivery = Type.Object(
   {
     id: Type.String(),
     notificationId: Type.String(),
+    deliveryId: Type.Union([Type.String(), Type.Null()]),
     fingerprint: Type.String(),
     channel: Type.String(),
     status: Type.String(),

@@ -1,5 +1,6 @@
 import type {
   AlertInstance,
+  AlertNotification,
   AlertRule,
   AlertSeverity,
   NotificationStatus,
@@ -39,6 +40,8 @@ export type DeliveryOutcome = 'delivered' | 'failed' | 'refused';
 export interface DeliveryRecord {
   id: string;
   notificationId: string;
+  /** The delivery id the receiver saw (X-Rampart-Delivery); null on records before it existed. */
+  deliveryId: string | null;
   fingerprint: string;
   channel: string;
   status: NotificationStatus;
@@ -71,6 +74,24 @@ export interface StoredChannel {
   updatedAt: number;
 }
 
+export type OutboxState = 'pending' | 'delivered' | 'failed';
+
+/**
+ * One notification to one channel, written before it is sent. `id` is the delivery id
+ * (the idempotency key receivers see); a pending row whose claim ran out is sent again.
+ */
+export interface OutboxEntry {
+  id: string;
+  channel: string;
+  notification: AlertNotification;
+  state: OutboxState;
+  /** Delivery runs started. */
+  attempts: number;
+  /** When the row may be claimed: its creation, or the end of the current claim. */
+  nextAttemptAt: number;
+  createdAt: number;
+}
+
 /** The alert manager's persistence: API rules, channels, silences, alert state, history, deliveries. */
 export interface AlertStore {
   listRules(): Promise<AlertRule[]>;
@@ -94,6 +115,11 @@ export interface AlertStore {
    * if there is none): of two nodes writing one change, exactly one wins.
    */
   saveInstance(next: AlertInstance): Promise<boolean>;
+  /**
+   * `saveInstance` and, in the same transaction when it wins, the notifications it causes:
+   * the alert change and what must be sent for it are persisted together or not at all.
+   */
+  saveInstanceWithOutbox(next: AlertInstance, outbox: readonly OutboxEntry[]): Promise<boolean>;
   deleteInstance(fingerprint: string, version: number): Promise<void>;
 
   appendHistory(entry: AlertHistoryEntry): Promise<void>;
@@ -103,4 +129,28 @@ export interface AlertStore {
   /** Deletes history entries and delivery records older than `before` (ms). */
   pruneHistory(before: number): Promise<void>;
   queryDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+
+  /** Pending rows whose claim (if any) ended by `now`, oldest first. */
+  dueOutbox(now: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Claims a pending row for `holder` until `until` (one run more) if it is due, has had
+   * fewer than `maxRuns` runs and no older row of its channel and alert is still pending
+   * (a firing is sent before its resolved). Of concurrent claimers, at most one wins.
+   */
+  claimOutbox(
+    id: string,
+    holder: string,
+    now: number,
+    until: number,
+    maxRuns: number,
+  ): Promise<boolean>;
+  /** Ends a row claimed by `holder` (delivered or failed); a pending row for `holder: null`. */
+  completeOutbox(
+    id: string,
+    holder: string | null,
+    state: 'delivered' | 'failed',
+    now: number,
+  ): Promise<boolean>;
+  /** Deletes delivered and failed rows last changed before `before` (ms). */
+  pruneOutbox(before: number): Promise<void>;
 }

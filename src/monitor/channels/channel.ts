@@ -43,10 +43,17 @@ export interface ChannelDefinition {
   updatedAt: number;
 }
 
-/** Sends one notification once; the dispatcher adds retries, timeouts and the breaker. */
+/**
+ * Sends one notification once; the dispatcher adds retries, timeouts and the breaker.
+ * `deliveryId` is the same for every attempt and every resend of one notification to one
+ * channel (after a crash too): receivers drop a delivery id they have already seen.
+ */
 export interface ChannelSender {
-  send(notification: AlertNotification, signal: AbortSignal): Promise<void>;
+  send(notification: AlertNotification, signal: AbortSignal, deliveryId?: string): Promise<void>;
 }
+
+/** The header carrying the delivery id on webhook, Slack and Alertmanager requests. */
+export const deliveryIdHeader = 'x-rampart-delivery';
 
 /**
  * A delivery attempt failed. `permanent`: retrying cannot help (a 4xx other than 408 and

@@ -128,6 +128,25 @@ describe('ChannelDispatcher', () => {
     expect(d.circuitStates()).toEqual({ dead: 'open' });
   });
 
+  it('sends the delivery id on every attempt: the X-Rampart-Delivery header and the signed body', async () => {
+    const hook = await receiver();
+    hook.status = 503;
+    const { d } = dispatcher({ attempts: 3 });
+    const target = {
+      name: 'hook',
+      sender: createWebhookSender({ url: hook.url, secret: 'w'.repeat(16) }),
+    };
+    const delivered = d.deliver(notification(), target, '0190f000-0000-7000-8000-0000000000aa');
+    await hook.waitFor(1);
+    hook.status = 200;
+    expect(await delivered).toMatchObject({ outcome: 'delivered' });
+    expect(hook.requests.length).toBeGreaterThanOrEqual(2);
+    for (const request of hook.requests) {
+      expect(request.headers['x-rampart-delivery']).toBe('0190f000-0000-7000-8000-0000000000aa');
+      expect(JSON.parse(request.body).deliveryId).toBe('0190f000-0000-7000-8000-0000000000aa');
+    }
+  });
+
   it('keeps one channel in order: a firing before its resolved', async () => {
     const hook = await receiver();
     const { d } = dispatcher();
@@ -185,12 +204,18 @@ describe('channel formats', () => {
     const mailer = createSmtpMailer({ url: sink.url, from: 'rampart@example.com' });
     cleanups.push(() => mailer.close());
     const { d } = dispatcher({ timeoutMs: 10_000 });
-    const record = await d.deliver(notification({ ruleName: 'evil\r\nBcc: victim@example.com' }), {
-      name: 'mail',
-      sender: createEmailSender({ to: ['oncall@example.com'] }, mailer),
-    });
+    const record = await d.deliver(
+      notification({ ruleName: 'evil\r\nBcc: victim@example.com' }),
+      { name: 'mail', sender: createEmailSender({ to: ['oncall@example.com'] }, mailer) },
+      '0190f000-0000-7000-8000-0000000000bb',
+    );
     expect(record.outcome).toBe('delivered');
     const mail = await sink.nextFor('oncall@example.com');
+    // A resend after a crash is the same message to a store that drops duplicates.
+    expect(mail.raw).toMatch(
+      /^Message-ID: <0190f000-0000-7000-8000-0000000000bb@rampart\.alerts>/im,
+    );
+    expect(mail.raw).toMatch(/^X-Rampart-Delivery: 0190f000-0000-7000-8000-0000000000bb/im);
     expect(mail.subject).toContain('[Rampart firing] evil Bcc: victim@example.com');
     expect(mail.text).toContain('value 42, threshold 10');
     expect(sink.messagesFor('victim@example.com')).toHaveLength(0);

@@ -28,6 +28,18 @@ export interface Target {
   sender: ChannelSender;
 }
 
+/** One notification to one channel, with the outbox hooks around its delivery. */
+export interface DeliveryJob {
+  /** The delivery id (idempotency key), the same on every attempt and resend. */
+  id: string;
+  notification: AlertNotification;
+  target: Target;
+  /** Runs when the job reaches the head of its channel's queue; false: skip it. */
+  claim?: () => Promise<boolean>;
+  /** Runs with the recorded outcome. */
+  complete?: (record: DeliveryRecord) => Promise<void>;
+}
+
 /**
  * Delivers notifications to channels. Each channel has its own queue (in order: a firing
  * before its resolved), its own circuit breaker, a timeout per attempt and retries with
@@ -51,28 +63,38 @@ export class ChannelDispatcher {
 
   /** Queues the notification on every target's queue and returns at once. */
   dispatch(notification: AlertNotification, targets: readonly Target[]): void {
-    for (const target of targets) {
-      const previous = this.#queues.get(target.name) ?? Promise.resolve();
-      this.#waiting++;
-      const next = previous
-        .then(() => {
-          this.#waiting--;
-          return this.#deliverTracked(notification, target);
-        })
-        .then(
-          () => {},
-          (error: unknown) => this.#options.onError(error),
-        );
-      this.#queues.set(target.name, next);
-      this.#track(next);
-      void next.then(() => {
-        if (this.#queues.get(target.name) === next) this.#queues.delete(target.name);
-      });
-    }
+    for (const target of targets) this.enqueue({ id: uuidv7(this.#now()), notification, target });
+  }
+
+  /** Queues one job on its channel's queue (after the ones already there) and returns at once. */
+  enqueue(job: DeliveryJob): void {
+    const { target } = job;
+    const previous = this.#queues.get(target.name) ?? Promise.resolve();
+    this.#waiting++;
+    const next = previous
+      .then(async () => {
+        this.#waiting--;
+        if (job.claim && !(await job.claim())) return;
+        const record = await this.#deliverTracked(job);
+        await job.complete?.(record);
+      })
+      .then(
+        () => {},
+        (error: unknown) => this.#options.onError(error),
+      );
+    this.#queues.set(target.name, next);
+    this.#track(next);
+    void next.then(() => {
+      if (this.#queues.get(target.name) === next) this.#queues.delete(target.name);
+    });
   }
 
   /** Delivers one notification to one channel now (retries included) and records the outcome. */
-  async deliver(notification: AlertNotification, target: Target): Promise<DeliveryRecord> {
+  async deliver(
+    notification: AlertNotification,
+    target: Target,
+    deliveryId: string = uuidv7(this.#now()),
+  ): Promise<DeliveryRecord> {
     const o = this.#options;
     const breaker = this.#breakerOf(target.name);
     const startedAt = this.#now();
@@ -85,7 +107,7 @@ export class ChannelDispatcher {
         (signal) =>
           breaker.run(() => {
             attempts++;
-            return target.sender.send(notification, signal);
+            return target.sender.send(notification, signal, deliveryId);
           }),
         {
           attempts: o.attempts,
@@ -103,6 +125,7 @@ export class ChannelDispatcher {
     const record: DeliveryRecord = {
       id: uuidv7(startedAt),
       notificationId: notification.id,
+      deliveryId,
       fingerprint: notification.fingerprint,
       channel: target.name,
       status: notification.status,
@@ -118,9 +141,9 @@ export class ChannelDispatcher {
     return record;
   }
 
-  #deliverTracked(notification: AlertNotification, target: Target): Promise<DeliveryRecord> {
+  #deliverTracked(job: DeliveryJob): Promise<DeliveryRecord> {
     const jobs = this.#options.jobs;
-    const run = () => this.deliver(notification, target);
+    const run = () => this.deliver(job.notification, job.target, job.id);
     return jobs
       ? jobs.track('alert_delivery', run, (r) =>
           r.outcome === 'delivered' ? 'success' : 'failure',

@@ -26,6 +26,7 @@ export function templateFields(n: AlertNotification): Record<string, string> {
     endsAt: n.endsAt === null ? '' : new Date(n.endsAt).toISOString(),
     summary: n.annotations.summary ?? '',
     description: n.annotations.description ?? '',
+    reason: n.reason ?? '',
   };
   for (const [k, v] of Object.entries(n.labels)) fields[`labels.${k}`] = v;
   for (const [k, v] of Object.entries(n.annotations)) fields[`annotations.${k}`] = v;

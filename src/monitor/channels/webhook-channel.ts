@@ -1,16 +1,18 @@
 import type { AlertNotification } from '../alerts/core/alert-rule.js';
-import type { ChannelSender, WebhookChannelSettings } from './channel.js';
+import { type ChannelSender, deliveryIdHeader, type WebhookChannelSettings } from './channel.js';
 import { postJson } from './http-post.js';
 import { defaultTemplate, escapeNothing, renderTemplate } from './template.js';
 import { signWebhookBody } from './webhook-signature.js';
 
 /** The JSON a generic webhook receives (stable: receivers parse it). */
-export function webhookPayload(n: AlertNotification, text: string) {
+export function webhookPayload(n: AlertNotification, text: string, deliveryId?: string) {
   return {
     version: '1',
     status: n.status,
     test: n.test === true,
     text,
+    // Signed with the body, unlike the header; the same on every resend.
+    ...(deliveryId ? { deliveryId } : {}),
     alert: {
       id: n.id,
       fingerprint: n.fingerprint,
@@ -22,6 +24,7 @@ export function webhookPayload(n: AlertNotification, text: string) {
       threshold: n.threshold,
       startsAt: new Date(n.startsAt).toISOString(),
       endsAt: n.endsAt === null ? null : new Date(n.endsAt).toISOString(),
+      ...(n.reason ? { reason: n.reason } : {}),
     },
   };
 }
@@ -32,12 +35,14 @@ export function createWebhookSender(
   now: () => number = Date.now,
 ): ChannelSender {
   return {
-    async send(n, signal) {
+    async send(n, signal, deliveryId) {
       // The template is text inside JSON: JSON.stringify escapes it, nothing else to do.
       const text = renderTemplate(settings.template ?? defaultTemplate, n, escapeNothing);
-      const body = JSON.stringify(webhookPayload(n, text));
+      const body = JSON.stringify(webhookPayload(n, text, deliveryId));
       const signature = signWebhookBody(settings.secret, body, Math.floor(now() / 1000));
-      await postJson(settings.url, body, { 'x-rampart-signature': signature }, signal);
+      const headers: Record<string, string> = { 'x-rampart-signature': signature };
+      if (deliveryId) headers[deliveryIdHeader] = deliveryId;
+      await postJson(settings.url, body, headers, signal);
     },
   };
 }

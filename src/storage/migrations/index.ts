@@ -11,6 +11,7 @@ import * as dataprotect from './0040-dataprotect.js';
 import * as monitorHealth from './0050-monitor-health.js';
 import * as monitorAlerts from './0051-monitor-alerts.js';
 import * as monitorResponse from './0052-monitor-response.js';
+import * as monitorAlertOutbox from './0053-monitor-alert-outbox.js';
 
 /**
  * Every migration, in order. Names are stable forever: a database that has applied a
@@ -29,4 +30,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0050_monitor_health': monitorHealth,
   '0051_monitor_alerts': monitorAlerts,
   '0052_monitor_response': monitorResponse,
+  '0053_monitor_alert_outbox': monitorAlertOutbox,
 });

@@ -89,6 +89,7 @@ describe.each(testDatabaseKinds())('SqlAlertStore on %s', (kind) => {
     await s.recordDelivery({
       id: uuidv7(t0),
       notificationId: 'n',
+      deliveryId: 'd',
       fingerprint: 'fp',
       channel: 'c',
       status: 'firing',
@@ -99,6 +100,7 @@ describe.each(testDatabaseKinds())('SqlAlertStore on %s', (kind) => {
       startedAt: t0,
       durationMs: 3.5,
     });
+    expect((await s.queryDeliveries({ limit: 10 }))[0]).toMatchObject({ deliveryId: 'd' });
     await s.pruneHistory(t0 + 2500);
     expect((await s.queryHistory({ limit: 10 })).map((e) => e.time)).toEqual([
       t0 + 4000,

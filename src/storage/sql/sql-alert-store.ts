@@ -14,75 +14,53 @@ import type {
   ChannelType,
   DeliveryQuery,
   DeliveryRecord,
+  OutboxEntry,
   StoredChannel,
 } from '../../monitor/alerts/store.js';
 import type { Database } from '../database-schema.js';
+import * as history from './sql-alert-history.js';
+import * as outbox from './sql-alert-outbox.js';
 
 // Type aliases, not interfaces: Kysely's withTables needs index-compatible types.
-type AlertTables = {
-  alert_rules: {
-    id: string;
-    name: string;
-    definition: string;
-    created_at: number;
-    updated_at: number;
+type AlertTables = outbox.OutboxTables &
+  history.HistoryTables & {
+    alert_rules: {
+      id: string;
+      name: string;
+      definition: string;
+      created_at: number;
+      updated_at: number;
+    };
+    alert_channels: {
+      id: string;
+      name: string;
+      type: string;
+      settings_sealed: string;
+      created_at: number;
+      updated_at: number;
+    };
+    alert_silences: {
+      id: string;
+      matchers: string;
+      starts_at: number;
+      ends_at: number;
+      comment: string;
+      created_by: string | null;
+      created_at: number;
+    };
+    alert_instances: {
+      fingerprint: string;
+      rule_id: string;
+      labels: string;
+      state: string;
+      active_since: number | null;
+      fired_at: number | null;
+      notified: number;
+      last_notified_at: number | null;
+      value: number;
+      version: number;
+    };
   };
-  alert_channels: {
-    id: string;
-    name: string;
-    type: string;
-    settings_sealed: string;
-    created_at: number;
-    updated_at: number;
-  };
-  alert_silences: {
-    id: string;
-    matchers: string;
-    starts_at: number;
-    ends_at: number;
-    comment: string;
-    created_by: string | null;
-    created_at: number;
-  };
-  alert_instances: {
-    fingerprint: string;
-    rule_id: string;
-    labels: string;
-    state: string;
-    active_since: number | null;
-    fired_at: number | null;
-    notified: number;
-    last_notified_at: number | null;
-    value: number;
-    version: number;
-  };
-  alert_history: {
-    id: string;
-    fingerprint: string;
-    rule_id: string;
-    rule_name: string;
-    severity: string;
-    labels: string;
-    state: string;
-    value: number;
-    silenced: number;
-    notified: number;
-    time: number;
-  };
-  alert_deliveries: {
-    id: string;
-    notification_id: string;
-    fingerprint: string;
-    channel: string;
-    status: string;
-    test: number;
-    outcome: string;
-    attempts: number;
-    error: string | null;
-    started_at: number;
-    duration_ms: number;
-  };
-};
 
 const channelAad = (id: string) => `alert_channel:${id}`;
 
@@ -90,6 +68,14 @@ const channelAad = (id: string) => `alert_channel:${id}`;
 export class SqlAlertStore implements AlertStore {
   readonly #db: Kysely<AlertTables>;
   readonly #sealer: Sealer;
+
+  #history(): Kysely<history.HistoryTables> {
+    return this.#db as unknown as Kysely<history.HistoryTables>;
+  }
+
+  #outbox(): Kysely<outbox.OutboxTables> {
+    return this.#db as unknown as Kysely<outbox.OutboxTables>;
+  }
 
   constructor(db: Kysely<Database>, sealer: Sealer) {
     this.#db = db.withTables<AlertTables>() as unknown as Kysely<AlertTables>;
@@ -251,33 +237,17 @@ export class SqlAlertStore implements AlertStore {
     }));
   }
 
-  async saveInstance(next: AlertInstance): Promise<boolean> {
-    const row = {
-      rule_id: next.ruleId,
-      labels: JSON.stringify(next.labels),
-      state: next.state,
-      active_since: next.activeSince,
-      fired_at: next.firedAt,
-      notified: next.notified ? 1 : 0,
-      last_notified_at: next.lastNotifiedAt,
-      value: Number.isFinite(next.value) ? next.value : 0,
-      version: next.version,
-    };
-    if (next.version === 1) {
-      const r = await this.#db
-        .insertInto('alert_instances')
-        .values({ fingerprint: next.fingerprint, ...row })
-        .onConflict((oc) => oc.column('fingerprint').doNothing())
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-    }
-    const r = await this.#db
-      .updateTable('alert_instances')
-      .set(row)
-      .where('fingerprint', '=', next.fingerprint)
-      .where('version', '=', next.version - 1)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  saveInstance(next: AlertInstance): Promise<boolean> {
+    return saveInstanceIn(this.#db, next);
+  }
+
+  saveInstanceWithOutbox(next: AlertInstance, rows: readonly OutboxEntry[]): Promise<boolean> {
+    if (rows.length === 0) return saveInstanceIn(this.#db, next);
+    return this.#db.transaction().execute(async (trx) => {
+      if (!(await saveInstanceIn(trx, next))) return false;
+      await outbox.insertOutbox(trx as unknown as Kysely<outbox.OutboxTables>, rows);
+      return true;
+    });
   }
 
   async deleteInstance(fingerprint: string, version: number): Promise<void> {
@@ -288,95 +258,70 @@ export class SqlAlertStore implements AlertStore {
       .execute();
   }
 
-  async appendHistory(e: AlertHistoryEntry): Promise<void> {
-    await this.#db
-      .insertInto('alert_history')
-      .values({
-        id: e.id,
-        fingerprint: e.fingerprint,
-        rule_id: e.ruleId,
-        rule_name: e.ruleName,
-        severity: e.severity,
-        labels: JSON.stringify(e.labels),
-        state: e.state,
-        value: Number.isFinite(e.value) ? e.value : 0,
-        silenced: e.silenced ? 1 : 0,
-        notified: e.notified ? 1 : 0,
-        time: e.time,
-      })
-      .execute();
+  appendHistory(entry: AlertHistoryEntry): Promise<void> {
+    return history.appendHistory(this.#history(), entry);
   }
 
-  async queryHistory(q: AlertHistoryQuery): Promise<AlertHistoryEntry[]> {
-    let query = this.#db.selectFrom('alert_history').selectAll();
-    if (q.ruleId !== undefined) query = query.where('rule_id', '=', q.ruleId);
-    if (q.fingerprint !== undefined) query = query.where('fingerprint', '=', q.fingerprint);
-    if (q.state !== undefined) query = query.where('state', '=', q.state);
-    if (q.severity !== undefined) query = query.where('severity', '=', q.severity);
-    if (q.since !== undefined) query = query.where('time', '>=', q.since);
-    if (q.until !== undefined) query = query.where('time', '<', q.until);
-    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-    const rows = await query.orderBy('id', 'desc').limit(q.limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      fingerprint: r.fingerprint,
-      ruleId: r.rule_id,
-      ruleName: r.rule_name,
-      severity: r.severity as AlertHistoryEntry['severity'],
-      labels: JSON.parse(r.labels) as Record<string, string>,
-      state: r.state as AlertHistoryEntry['state'],
-      value: r.value,
-      silenced: r.silenced === 1,
-      notified: r.notified === 1,
-      time: r.time,
-    }));
+  queryHistory(query: AlertHistoryQuery): Promise<AlertHistoryEntry[]> {
+    return history.queryHistory(this.#history(), query);
   }
 
-  async recordDelivery(d: DeliveryRecord): Promise<void> {
-    await this.#db
-      .insertInto('alert_deliveries')
-      .values({
-        id: d.id,
-        notification_id: d.notificationId,
-        fingerprint: d.fingerprint,
-        channel: d.channel,
-        status: d.status,
-        test: d.test ? 1 : 0,
-        outcome: d.outcome,
-        attempts: d.attempts,
-        error: d.error,
-        started_at: d.startedAt,
-        duration_ms: d.durationMs,
-      })
-      .execute();
+  recordDelivery(record: DeliveryRecord): Promise<void> {
+    return history.recordDelivery(this.#history(), record);
   }
 
-  async pruneHistory(before: number): Promise<void> {
-    await this.#db.deleteFrom('alert_history').where('time', '<', before).execute();
-    await this.#db.deleteFrom('alert_deliveries').where('started_at', '<', before).execute();
+  pruneHistory(before: number): Promise<void> {
+    return history.pruneHistory(this.#history(), before);
   }
 
-  async queryDeliveries(q: DeliveryQuery): Promise<DeliveryRecord[]> {
-    let query = this.#db.selectFrom('alert_deliveries').selectAll();
-    if (q.channel !== undefined) query = query.where('channel', '=', q.channel);
-    if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
-    if (q.fingerprint !== undefined) query = query.where('fingerprint', '=', q.fingerprint);
-    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-    const rows = await query.orderBy('id', 'desc').limit(q.limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      notificationId: r.notification_id,
-      fingerprint: r.fingerprint,
-      channel: r.channel,
-      status: r.status as DeliveryRecord['status'],
-      test: r.test === 1,
-      outcome: r.outcome as DeliveryRecord['outcome'],
-      attempts: r.attempts,
-      error: r.error,
-      startedAt: r.started_at,
-      durationMs: r.duration_ms,
-    }));
+  queryDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    return history.queryDeliveries(this.#history(), query);
   }
+
+  dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
+    return outbox.dueOutbox(this.#outbox(), now, limit);
+  }
+
+  claimOutbox(id: string, holder: string, now: number, until: number, maxRuns: number) {
+    return outbox.claimOutbox(this.#outbox(), id, holder, now, until, maxRuns);
+  }
+
+  completeOutbox(id: string, holder: string | null, state: 'delivered' | 'failed', now: number) {
+    return outbox.completeOutbox(this.#outbox(), id, holder, state, now);
+  }
+
+  pruneOutbox(before: number): Promise<void> {
+    return outbox.pruneOutbox(this.#outbox(), before);
+  }
+}
+
+async function saveInstanceIn(db: Kysely<AlertTables>, next: AlertInstance): Promise<boolean> {
+  const row = {
+    rule_id: next.ruleId,
+    labels: JSON.stringify(next.labels),
+    state: next.state,
+    active_since: next.activeSince,
+    fired_at: next.firedAt,
+    notified: next.notified ? 1 : 0,
+    last_notified_at: next.lastNotifiedAt,
+    value: Number.isFinite(next.value) ? next.value : 0,
+    version: next.version,
+  };
+  if (next.version === 1) {
+    const r = await db
+      .insertInto('alert_instances')
+      .values({ fingerprint: next.fingerprint, ...row })
+      .onConflict((oc) => oc.column('fingerprint').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+  const r = await db
+    .updateTable('alert_instances')
+    .set(row)
+    .where('fingerprint', '=', next.fingerprint)
+    .where('version', '=', next.version - 1)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 function definitionOf(rule: AlertRule): AlertRuleDefinition {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateMetric, aggregateSignals, alertFingerprint, compare } from './aggregation.js';
+import {
+  aggregateMetric,
+  aggregateSignals,
+  alertFingerprint,
+  combineNodes,
+  compare,
+} from './aggregation.js';
 import { isSilenced, matcherHolds } from './silences.js';
 
 const samples = [
@@ -17,6 +23,16 @@ describe('aggregations', () => {
     expect(aggregateMetric('max', samples)).toBe(14);
     expect(aggregateMetric('rate', [{ time: 0, value: 5 }])).toBe(0);
     expect(aggregateMetric('avg', [])).toBeUndefined();
+  });
+
+  it("combines the nodes' aggregations: counts and rates add up, avg is their mean, max the largest", () => {
+    expect(combineNodes('count', [3, 4])).toBe(7);
+    expect(combineNodes('rate', [0.5, 0.25])).toBe(0.75);
+    expect(combineNodes('avg', [2, 4])).toBe(3);
+    expect(combineNodes('max', [2, 9, 4])).toBe(9);
+    // One node: its value unchanged (a single node evaluates as it always did).
+    expect(combineNodes('rate', [1.5])).toBe(1.5);
+    expect(combineNodes('max', [])).toBeUndefined();
   });
 
   it('counts signals, their rate over the window, and avg/max of their evidence', () => {

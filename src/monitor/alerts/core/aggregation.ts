@@ -36,6 +36,27 @@ export function aggregateMetric(
   }
 }
 
+/**
+ * The aggregation of a metric over the cluster from each node's own aggregation: the
+ * increases (`count`) and rates of counters add up, `avg` is the nodes' mean and `max`
+ * the largest. One node: its value unchanged.
+ */
+export function combineNodes(
+  aggregation: Aggregation,
+  values: readonly number[],
+): number | undefined {
+  if (values.length === 0) return undefined;
+  switch (aggregation) {
+    case 'count':
+    case 'rate':
+      return values.reduce((sum, v) => sum + v, 0);
+    case 'avg':
+      return values.reduce((sum, v) => sum + v, 0) / values.length;
+    case 'max':
+      return Math.max(...values);
+  }
+}
+
 /** The aggregation of signals in a window: count, count per second, or avg/max of their values. */
 export function aggregateSignals(
   aggregation: Aggregation,

@@ -111,4 +111,6 @@ export interface AlertNotification {
   endsAt: number | null;
   /** Sent by the channel test endpoint, not by a rule. */
   test?: boolean;
+  /** Why a resolved notification was sent other than by its condition clearing ("rule disabled"). */
+  reason?: string;
 }

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-databases.js';
+import { createSealer } from '../../dataprotect/core/sealer.js';
+import { createNullMailer } from '../../mail/mailer.js';
+import { type DatabaseHandle, openDatabase } from '../../storage/database.js';
+import { migrateToLatest } from '../../storage/migrate.js';
+import { SqlAlertStore } from '../../storage/sql/sql-alert-store.js';
+import { ChannelCatalog } from '../channels/channel-catalog.js';
+import { ChannelDispatcher } from '../channels/dispatcher.js';
+import { AlertEvaluator } from './alert-evaluator.js';
+import type { NodeMetricGroups } from './cluster-metric-snapshots.js';
+import type { AlertRule } from './core/alert-rule.js';
+import { SignalWindow } from './core/signal-window.js';
+import { NotificationOutbox } from './notification-outbox.js';
+
+const rule: AlertRule = {
+  id: 'r1',
+  name: 'requests',
+  metric: { name: 'requests_total', labels: {} },
+  aggregation: 'count',
+  window: 60,
+  operator: 'gte',
+  threshold: 20,
+  for: 0,
+  severity: 'low',
+  labels: {},
+  annotations: {},
+  channels: [],
+  cooldown: 0,
+  repeatInterval: 0,
+  groupBy: [],
+  enabled: true,
+  origin: 'api',
+  createdAt: 0,
+  updatedAt: 0,
+};
+
+const counter = (node: string, value: number): NodeMetricGroups => ({
+  node,
+  groups: new Map([['{}', { labels: {}, value }]]),
+});
+
+describe('the alert evaluator over a cluster', () => {
+  const opened: { db: DatabaseHandle; test: TestDatabase }[] = [];
+  afterEach(async () => {
+    for (const { db, test } of opened.splice(0)) {
+      await db.close();
+      await test.drop();
+    }
+  });
+
+  it("adds up each node's increase, so a node joining or leaving is no counter reset", async () => {
+    const test = await createTestDatabase('sqlite');
+    const db = openDatabase(test.url);
+    opened.push({ db, test });
+    await migrateToLatest(db);
+    const store = new SqlAlertStore(db.db, createSealer(randomBytes(32)));
+    const catalog = new ChannelCatalog({ config: [], store, mailer: createNullMailer() });
+    const dispatcher = new ChannelDispatcher({
+      attempts: 1,
+      timeoutMs: 100,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      breakerFailures: 1,
+      breakerOpenMs: 1,
+      record: async () => {},
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const outbox = new NotificationOutbox({
+      store,
+      catalog,
+      dispatcher,
+      nodeId: 'n',
+      claimMs: 1000,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    let nodes: NodeMetricGroups[] = [];
+    const evaluator = new AlertEvaluator({
+      store,
+      outbox,
+      rules: async () => [rule],
+      channels: catalog,
+      signals: new SignalWindow(),
+      clusterMetrics: { read: async () => nodes },
+    });
+    const alertValue = async (now: number) => {
+      await evaluator.evaluate(now);
+      const [alert] = await store.listInstances();
+      return alert?.value;
+    };
+    nodes = [counter('a', 100), counter('b', 50)];
+    expect(await alertValue(1000)).toBeUndefined();
+    // A: +10, B: +5: 15, below the threshold.
+    nodes = [counter('a', 110), counter('b', 55)];
+    expect(await alertValue(2000)).toBeUndefined();
+    // B leaves (its 55 gone from the sum) and C joins with 7 since the last evaluation:
+    // 15 + 2 + 7, not the whole cluster's total read as a counter reset of the sum.
+    nodes = [counter('a', 112), counter('c', 7)];
+    expect(await alertValue(3000)).toBe(24);
+  });
+});
