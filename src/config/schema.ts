@@ -574,7 +574,7 @@ export const ConfigSchema = Type.Object(
           minimum: 60,
           maximum: 315_360_000,
           description:
-            "Seconds an administrator's lock (POST /v1/admin/accounts/:id/lock) lasts when the request names no duration; it ends earlier by unlock. Kept in the hot store like every lockout: without Redis a restart lifts it.",
+            "Seconds an administrator's lock (POST /v1/admin/accounts/:id/lock) lasts when the request names no duration; it ends earlier by unlock. Durable: the account is disabled in the database, so a restart does not lift it.",
         }),
       },
       { default: {}, additionalProperties: false },
