@@ -67,8 +67,9 @@ import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlAlertStore } from './storage/sql/sql-alert-store.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
+import { SqlApprovalStore } from './storage/sql/sql-approval-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
-import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
+import { SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
 import { SqlDataKeyStore } from './storage/sql/sql-data-key-store.js';
 import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
@@ -228,7 +229,9 @@ export async function createRampart(
     const authz = await createAuthz({
       config,
       policyStore: new SqlAuthzPolicyStore(database.db),
-      approvalStore: new SqlApprovalStore(database.db),
+      // Bound requests are sealed with the master key: they live days at most, and a data
+      // key retirement must never strand one.
+      approvalStore: new SqlApprovalStore(database.db, createSealer(masterKey.key)),
       pubsub: hotStore.pubsub,
       events,
       logger,
