@@ -226,18 +226,6 @@ export async function createRampart(
       cleanups.push(() => audit.close());
     }
 
-    const authz = await createAuthz({
-      config,
-      policyStore: new SqlAuthzPolicyStore(database.db),
-      // Bound requests are sealed with the master key: they live days at most, and a data
-      // key retirement must never strand one.
-      approvalStore: new SqlApprovalStore(database.db, createSealer(masterKey.key)),
-      pubsub: hotStore.pubsub,
-      events,
-      logger,
-    });
-    cleanups.push(() => authz.close());
-
     const stores = createSqlIdentityStores(database.db);
     // The master key seals the data keys; the data key ring seals every secret (and
     // still opens values sealed directly by the master key before the ring existed).
@@ -256,6 +244,18 @@ export async function createRampart(
     cleanups.push(await dataKeys.follow());
     cleanups.push(() => dataKeys.stop());
     const sealer = dataKeys.sealer;
+
+    const authz = await createAuthz({
+      config,
+      policyStore: new SqlAuthzPolicyStore(database.db),
+      // Bound requests are sealed by the data key ring, like every secret at rest.
+      approvalStore: new SqlApprovalStore(database.db, sealer),
+      pubsub: hotStore.pubsub,
+      events,
+      logger,
+    });
+    cleanups.push(() => authz.close());
+
     const responseStore = new SqlResponseStore(database.db as unknown as Kysely<unknown>);
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());
