@@ -67,8 +67,9 @@ import { openHotStore } from './storage/open-hot-store.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 import { SqlAlertStore } from './storage/sql/sql-alert-store.js';
 import { SqlApiKeyStore } from './storage/sql/sql-api-key-store.js';
+import { SqlApprovalStore } from './storage/sql/sql-approval-store.js';
 import { SqlAuditStore } from './storage/sql/sql-audit-store.js';
-import { SqlApprovalStore, SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
+import { SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
 import { SqlDataKeyStore } from './storage/sql/sql-data-key-store.js';
 import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
@@ -225,16 +226,6 @@ export async function createRampart(
       cleanups.push(() => audit.close());
     }
 
-    const authz = await createAuthz({
-      config,
-      policyStore: new SqlAuthzPolicyStore(database.db),
-      approvalStore: new SqlApprovalStore(database.db),
-      pubsub: hotStore.pubsub,
-      events,
-      logger,
-    });
-    cleanups.push(() => authz.close());
-
     const stores = createSqlIdentityStores(database.db);
     // The master key seals the data keys; the data key ring seals every secret (and
     // still opens values sealed directly by the master key before the ring existed).
@@ -253,6 +244,18 @@ export async function createRampart(
     cleanups.push(await dataKeys.follow());
     cleanups.push(() => dataKeys.stop());
     const sealer = dataKeys.sealer;
+
+    const authz = await createAuthz({
+      config,
+      policyStore: new SqlAuthzPolicyStore(database.db),
+      // Bound requests are sealed by the data key ring, like every secret at rest.
+      approvalStore: new SqlApprovalStore(database.db, sealer),
+      pubsub: hotStore.pubsub,
+      events,
+      logger,
+    });
+    cleanups.push(() => authz.close());
+
     const responseStore = new SqlResponseStore(database.db as unknown as Kysely<unknown>);
     const mailer = openMailer(config, logger);
     cleanups.push(() => mailer.close());

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/storage/database.js';
+import { SqlAccountStore } from '../src/storage/sql/sql-account-store.js';
 import { freePort } from './support/free-port.js';
 import { spawnNode } from './support/spawn.js';
 import { testHotStoreKinds, uniqueRedisPrefix } from './support/test-databases.js';
@@ -97,5 +99,31 @@ describe('rampart user unlock without Redis and without a running server', () =>
     expect(res.code, res.output).toBe(0);
     expect(res.output).toContain('no Rampart server answers');
     expect(res.output).toContain('--url');
+  });
+
+  it("lifts an administrator's lock in the database, with no server running", async () => {
+    const env = environment('memory', await freePort());
+    const created = await run(
+      ['user', 'create', '--email', 'suspended@example.com', '--password-stdin'],
+      env,
+      password,
+    );
+    expect(created.code, created.output).toBe(0);
+    const handle = openDatabase(env.RAMPART_DATABASE_URL as string);
+    try {
+      const accounts = new SqlAccountStore(handle.db);
+      const account = await accounts.findAccountByEmail('suspended@example.com');
+      const now = Date.now();
+      const lock = { by: 'an-admin', reason: 'SEC-1', at: now, until: now + 3_600_000 };
+      expect(await accounts.setAdminLock(account?.id ?? '', lock, now)).toBe(true);
+      const res = await run(['user', 'unlock', 'suspended@example.com'], env);
+      expect(res.code, res.output).toBe(0);
+      expect(res.output).toContain("lifted the administrator's lock");
+      const after = await accounts.findAccountById(account?.id ?? '');
+      expect(after).toMatchObject({ status: 'active' });
+      expect(after?.adminLock).toBeUndefined();
+    } finally {
+      await handle.close();
+    }
   });
 });

@@ -4,16 +4,27 @@ import type { EventActor } from '../events/security-event.js';
 import type { RequestContext } from '../identity/core/request-context.js';
 import { uuidv7 } from '../shared/uuid-v7.js';
 import { authzErrors } from './errors.js';
-import type { ApprovalRecord, ApprovalStore } from './store.js';
+import type { ApprovalRecord, ApprovalStore, BoundRequest } from './store.js';
 
 export interface ApprovalServiceOptions {
   store: ApprovalStore;
   events: EventPublisher;
   /** Milliseconds a request stays open, and an approval usable. */
   ttlMs: number;
-  /** Distinct approvers a request needs (default 1). */
+  /** Distinct approvers a request needs unless its policy says (default 1). */
   required?: number;
+  /** The role approvers hold unless the request's policy says (default ADMIN). */
+  approverRole?: string;
   now?: () => number;
+}
+
+/** What the policy that asked for an approval says, and what was asked. */
+export interface ApprovalRequestInput {
+  policy?: string | null;
+  required?: number;
+  approverRole?: string;
+  request?: BoundRequest | null;
+  note?: string | null;
 }
 
 function requestIdOf(ctx: RequestContext) {
@@ -41,6 +52,7 @@ export class ApprovalService {
     fingerprint: string,
     actor: EventActor & { id: string },
     ctx: RequestContext,
+    input: ApprovalRequestInput = {},
   ): Promise<ApprovalRecord> {
     const now = this.#now();
     const record: ApprovalRecord = {
@@ -48,7 +60,11 @@ export class ApprovalService {
       operation,
       fingerprint,
       requesterId: actor.id,
-      required: this.#o.required ?? 1,
+      required: input.required ?? this.#o.required ?? 1,
+      policy: input.policy ?? null,
+      approverRole: input.approverRole ?? this.approverRoleOf(null),
+      request: input.request ?? null,
+      note: input.note ?? null,
       approvers: [],
       status: 'pending',
       reason: null,
@@ -65,9 +81,38 @@ export class ApprovalService {
       actor,
       target: { type: 'approval', id: record.id },
       ...requestIdOf(ctx),
-      details: { operation, expiresAt: record.expiresAt, required: record.required },
+      details: {
+        operation,
+        expiresAt: record.expiresAt,
+        required: record.required,
+        policy: record.policy,
+        approverRole: record.approverRole,
+        reason: record.note,
+      },
     });
     return record;
+  }
+
+  /** The role that approves `record` (records made before policies: the default). */
+  approverRoleOf(record: ApprovalRecord | null): string {
+    return record?.approverRole ?? this.#o.approverRole ?? 'ADMIN';
+  }
+
+  /** Records that an approved request ran through POST …/execute, with its outcome. */
+  async executed(
+    record: ApprovalRecord,
+    status: number,
+    actor: EventActor,
+    ctx: RequestContext,
+  ): Promise<void> {
+    await this.#o.events.publish({
+      type: 'authz.approval.executed',
+      outcome: status < 400 ? 'success' : 'failure',
+      actor,
+      target: { type: 'approval', id: record.id },
+      ...requestIdOf(ctx),
+      details: { operation: record.operation, status },
+    });
   }
 
   listPending(limit = 100): Promise<ApprovalRecord[]> {
@@ -98,7 +143,7 @@ export class ApprovalService {
     if (after === 'closed' || after === 'duplicate')
       throw new RampartError(authzErrors.approval_closed, {
         extensions: {
-          status:
+          approvalStatus:
             after === 'duplicate'
               ? 'already_approved_by_you'
               : record.expiresAt <= now
@@ -126,6 +171,30 @@ export class ApprovalService {
   }
 
   /**
+   * Refuses (and records) running `record` through POST …/execute by anyone but its
+   * requester, or in a state that cannot run; the spend itself stays the guard's, once.
+   */
+  async assertExecutable(
+    record: ApprovalRecord,
+    actor: EventActor & { id: string },
+    ctx: RequestContext,
+  ): Promise<BoundRequest> {
+    let refusal: string | undefined;
+    if (record.requesterId !== actor.id) refusal = 'other_requester';
+    else if (record.status === 'spent') refusal = 'spent';
+    else if (record.expiresAt <= this.#now()) refusal = 'expired';
+    else if (record.status !== 'approved') refusal = record.status;
+    if (refusal !== undefined) {
+      if (refusal !== 'pending') await this.#refused(record, actor, refusal, ctx);
+      throw new RampartError(authzErrors.approval_not_usable, {
+        extensions: { approvalStatus: refusal },
+      });
+    }
+    if (record.request === null) throw new RampartError(authzErrors.approval_not_executable);
+    return record.request;
+  }
+
+  /**
    * Spends approval `id` for this exact request by its requester, or throws
    * `approval_not_usable` (with the approval's state) and records the misuse.
    */
@@ -139,7 +208,9 @@ export class ApprovalService {
     const record = await this.#o.store.find(id);
     const now = this.#now();
     const problem = (status: string) =>
-      new RampartError(authzErrors.approval_not_usable, { extensions: { status } });
+      new RampartError(authzErrors.approval_not_usable, {
+        extensions: { approvalStatus: status },
+      });
     if (!record) throw problem('unknown');
     let refusal: string | undefined;
     if (record.requesterId !== actor.id) refusal = 'other_requester';

@@ -4,6 +4,7 @@
  * else's approval, using an approval for a different request than the one approved, and
  * using an approval after it expired. Each must be refused and recorded.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -12,8 +13,9 @@ import {
   type TestUser,
 } from '../../test/support/http-helpers.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
+import { createSealer } from '../dataprotect/core/sealer.js';
 import type { SecurityEvent } from '../events/security-event.js';
-import { SqlApprovalStore } from '../storage/sql/sql-authz-store.js';
+import { SqlApprovalStore } from '../storage/sql/sql-approval-store.js';
 import { ApprovalService } from './approval-service.js';
 
 describe('approvals of sensitive operations', () => {
@@ -90,6 +92,18 @@ describe('approvals of sensitive operations', () => {
         overrides: { authz: { approvals: { routes: ['POST /v1/admin/no-such-route'] } } },
       }),
     ).rejects.toThrow(/POST \/v1\/admin\/no-such-route/);
+  });
+
+  it('refuses to start when an approval policy names a route that does not exist', async () => {
+    await expect(
+      startTestRampart({
+        overrides: {
+          authz: {
+            approvals: { policies: [{ name: 'typo', routes: ['POST /v1/admin/no-such-thing'] }] },
+          },
+        },
+      }),
+    ).rejects.toThrow(/POST \/v1\/admin\/no-such-thing/);
   });
 
   it('answers 202 approval_required and does not run the operation', async () => {
@@ -178,7 +192,7 @@ describe('approvals of sensitive operations', () => {
 
   it('needs K distinct approvers when configured, never counting one twice or the requester', async () => {
     const service = new ApprovalService({
-      store: new SqlApprovalStore(r.database.db),
+      store: new SqlApprovalStore(r.database.db, createSealer(randomBytes(32))),
       events: r.events,
       ttlMs: 60_000,
       required: 2,
@@ -195,11 +209,11 @@ describe('approvals of sensitive operations', () => {
       service.decide(a.id, 'approved', { kind: 'user', id: 'b1' }, null, ctx),
     ).rejects.toMatchObject({
       code: 'approval_closed',
-      extensions: { status: 'already_approved_by_you' },
+      extensions: { approvalStatus: 'already_approved_by_you' },
     });
     await expect(service.spend(a.id, 'POST /k', 'fp', requester, ctx)).rejects.toMatchObject({
       code: 'approval_not_usable',
-      extensions: { status: 'pending' },
+      extensions: { approvalStatus: 'pending' },
     });
     await service.decide(a.id, 'approved', { kind: 'user', id: 'b2' }, null, ctx);
     await service.spend(a.id, 'POST /k', 'fp', requester, ctx);
@@ -208,7 +222,7 @@ describe('approvals of sensitive operations', () => {
   it('refuses an expired approval, and deciding an expired request', async () => {
     let now = Date.now();
     const service = new ApprovalService({
-      store: new SqlApprovalStore(r.database.db),
+      store: new SqlApprovalStore(r.database.db, createSealer(randomBytes(32))),
       events: r.events,
       ttlMs: 60_000,
       now: () => now,
@@ -221,7 +235,7 @@ describe('approvals of sensitive operations', () => {
     now += 60_000;
     await expect(service.spend(a.id, 'POST /x', 'fp', requester, ctx)).rejects.toMatchObject({
       code: 'approval_not_usable',
-      extensions: { status: 'expired' },
+      extensions: { approvalStatus: 'expired' },
     });
     const b = await service.request('POST /x', 'fp', requester, ctx);
     now += 60_001;

@@ -4,10 +4,13 @@ import type { RampartConfig } from '../config/schema.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { Authenticator } from '../identity/authenticate.js';
 import type { PubSub } from '../storage/hot-state.js';
+import { ApprovalPolicies, compileApprovalPolicies } from './approval-policies.js';
 import { ApprovalService } from './approval-service.js';
 import { DenialEvents } from './denial-events.js';
+import { InternalApprovalCalls } from './internal-approval-calls.js';
 import { PolicyService } from './policy-service.js';
 import type { DecideFunction } from './policy-store.js';
+import { approvalRequestRoutes } from './routes/approval-requests.routes.js';
 import { approvalRoutes } from './routes/approvals.routes.js';
 import { assignmentRoutes } from './routes/assignments.routes.js';
 import { callerActor } from './routes/caller-actor.js';
@@ -69,12 +72,19 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
     await denials.close();
     await stopPolicy();
   };
+  const approvalConfig = o.config.authz.approvals;
   const approvals = new ApprovalService({
     store: o.approvalStore,
     events: o.events,
-    ttlMs: o.config.authz.approvals.ttl * 1000,
-    required: o.config.authz.approvals.required,
+    ttlMs: approvalConfig.ttl * 1000,
+    required: approvalConfig.required,
+    approverRole: approvalConfig.approverRole,
   });
+  const approvalPolicies = new ApprovalPolicies(
+    compileApprovalPolicies(approvalConfig.policies, approvalConfig),
+    o.config.env,
+  );
+  const internalCalls = new InternalApprovalCalls();
   // Roles assigned in the policy hold for decisions asked of the API too.
   const decide: DecideFunction = (principal, action, resource, context) =>
     policy.decide(
@@ -90,8 +100,9 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
       await app.register(sensitiveRoutes, {
         stepUpRoutes: o.config.authz.stepUp.routes,
         stepUpMaxAgeSeconds: o.config.authz.stepUp.maxAge,
-        approvalRoutes: o.config.authz.approvals.routes,
+        approvalPolicies,
         approvals,
+        internalCalls,
         events: o.events,
         production: o.config.env === 'production',
       });
@@ -114,12 +125,8 @@ export async function createAuthz(o: CreateAuthzOptions): Promise<Authz> {
         policy,
         ...(principalOf ? { principalOf } : {}),
       });
-      await app.register(approvalRoutes, {
-        auth,
-        approvals,
-        authorizer: policy,
-        approverRole: o.config.authz.approvals.approverRole,
-      });
+      await app.register(approvalRoutes, { auth, approvals, authorizer: policy });
+      await app.register(approvalRequestRoutes, { auth, approvals, internalCalls });
     },
     close: stop,
   };

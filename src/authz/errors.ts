@@ -61,13 +61,25 @@ export const authzErrors = defineErrors({
     status: 409,
     title: 'Approval request closed',
     description:
-      'The approval request was already approved, rejected or spent, or it expired; it cannot be decided again.',
+      'The approval request was already approved, rejected or spent, or it expired, or you approved it already; it cannot be decided again. `approvalStatus` says which.',
   },
   approval_not_usable: {
     status: 403,
     title: 'Approval not usable',
     description:
-      'The Approval-Id does not authorize this request: it is pending, rejected, expired, already spent, for another operation or request, or requested by someone else. `status` says which state it is in.',
+      'The Approval-Id does not authorize this request: it is pending, rejected, expired, already spent, for another operation or request, or requested by someone else. `approvalStatus` says which (`pending`, `rejected`, `expired`, `spent`, `other_request`, `other_requester`, `unknown`).',
+  },
+  approval_not_required: {
+    status: 400,
+    title: 'Approval not required',
+    description:
+      "POST /v1/authz/approvals was asked for a request no approval policy applies to (the route has none, or none of its policies' conditions hold): call the route directly.",
+  },
+  approval_not_executable: {
+    status: 409,
+    title: 'Approval not executable',
+    description:
+      'The approval request does not hold the request it approves (it was recorded before requests were kept): repeat the call with the Approval-Id header instead.',
   },
 });
 

@@ -7,16 +7,21 @@ import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
 import { requestContext } from '../identity/authenticate.js';
 import { identityErrors } from '../identity/errors.js';
+import type { ApprovalPolicies } from './approval-policies.js';
 import type { ApprovalService } from './approval-service.js';
+import { authzErrors } from './errors.js';
+import { type InternalApprovalCalls, internalCallHeader } from './internal-approval-calls.js';
 import { requireStepUp } from './step-up.js';
 
 export interface SensitiveRoutesOptions {
   /** `METHOD /route/:pattern` entries that need a recent MFA login. */
   stepUpRoutes: readonly string[];
   stepUpMaxAgeSeconds: number;
-  /** `METHOD /route/:pattern` entries that need a second person's approval. */
-  approvalRoutes: readonly string[];
+  /** Which requests need a second person's approval (`authz.approvals`). */
+  approvalPolicies: ApprovalPolicies;
   approvals: ApprovalService;
+  /** Requests the approvals API replays on a caller's behalf (create, execute). */
+  internalCalls: InternalApprovalCalls;
   events: EventPublisher;
   /**
    * `env` is production: routes marked `config: { sensitive: true }` (Rampart's or an
@@ -56,21 +61,38 @@ function approvalGuard(o: SensitiveRoutesOptions, operation: string): preHandler
   return async function requireApproval(request, reply) {
     const actor = actorOf(request);
     const ctx = requestContext(request);
+    const internal = o.internalCalls.of(request.headers[internalCallHeader]);
     const header = request.headers[approvalHeader];
-    if (header === undefined) {
-      const approval = await o.approvals.request(operation, fingerprintOf(request), actor, ctx);
-      reply.header('cache-control', 'no-store');
-      await reply.code(202).send({
-        code: 'approval_required',
-        approvalId: approval.id,
-        operation,
-        status: approval.status,
-        expiresAt: new Date(approval.expiresAt).toISOString(),
-      });
-      return reply;
+    // An approval presented is spent, whether or not a policy asks for one now: it was
+    // granted for this exact request, and it runs once.
+    if (header !== undefined && internal?.mode !== 'create') {
+      const id = typeof header === 'string' ? header.trim() : '';
+      await o.approvals.spend(id, operation, fingerprintOf(request), actor, ctx);
+      return;
     }
-    const id = typeof header === 'string' ? header.trim() : '';
-    await o.approvals.spend(id, operation, fingerprintOf(request), actor, ctx);
+    const policy = o.approvalPolicies.applying(operation, request.body);
+    if (policy === undefined) {
+      // Asked to record an approval the request does not need: refuse rather than run it.
+      if (internal !== undefined) throw new RampartError(authzErrors.approval_not_required);
+      return;
+    }
+    const approval = await o.approvals.request(operation, fingerprintOf(request), actor, ctx, {
+      policy: policy.name,
+      required: policy.required,
+      approverRole: policy.approverRole,
+      request: { method: request.method, url: request.url, body: request.body ?? null },
+      note: internal?.mode === 'create' ? internal.note : null,
+    });
+    reply.header('cache-control', 'no-store');
+    await reply.code(202).send({
+      code: 'approval_required',
+      approvalId: approval.id,
+      operation,
+      ...(policy.name === null ? {} : { policy: policy.name }),
+      status: approval.status,
+      expiresAt: new Date(approval.expiresAt).toISOString(),
+    });
+    return reply;
   };
 }
 
@@ -80,7 +102,7 @@ function approvalGuard(o: SensitiveRoutesOptions, operation: string): preHandler
  */
 const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, done) => {
   const stepUp = new Set(o.stepUpRoutes);
-  const approval = new Set(o.approvalRoutes);
+  const approval = new Set(o.approvalPolicies.operations());
   const stepUpGuard = requireStepUp({ maxAgeSeconds: o.stepUpMaxAgeSeconds, events: o.events });
   const guarded = new Set<string>();
   app.addHook('onRoute', (route) => {
@@ -101,6 +123,15 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
       return;
     }
   });
+  // The approvals API replays a request only through a route that has approval policies:
+  // any other is refused before its handler could run.
+  app.addHook('onRequest', async (request) => {
+    if (o.internalCalls.of(request.headers[internalCallHeader]) === undefined) return;
+    const pattern = request.routeOptions.url;
+    if (pattern === undefined) return;
+    if (!approval.has(`${request.method} ${pattern}`))
+      throw new RampartError(authzErrors.approval_not_required);
+  });
   // A listed route that never came by (misspelt, or registered before this plugin) would
   // be an operation that looks protected and is not: refuse to start instead.
   app.addHook('onReady', (ready) => {
@@ -109,7 +140,7 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
       missing.length === 0
         ? undefined
         : new Error(
-            `authz.stepUp.routes / authz.approvals.routes name routes that do not exist (or were registered before the guards): ${missing.join(', ')}`,
+            `authz.stepUp.routes / authz.approvals.routes / authz.approvals.policies name routes that do not exist (or were registered before the guards): ${missing.join(', ')}`,
           ),
     );
   });

@@ -3,7 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../events/event-bus.js';
 import { registerErrorHandling } from '../http/error-handler.js';
 import type { UserPrincipal } from '../identity/principal.js';
+import { ApprovalPolicies } from './approval-policies.js';
 import type { ApprovalService } from './approval-service.js';
+import { InternalApprovalCalls } from './internal-approval-calls.js';
 import sensitiveRoutes from './sensitive-routes.plugin.js';
 
 const passwordOnly: UserPrincipal = {
@@ -33,9 +35,10 @@ async function appFor(production: boolean): Promise<FastifyInstance> {
   await app.register(sensitiveRoutes, {
     stepUpRoutes: [],
     stepUpMaxAgeSeconds: 300,
-    approvalRoutes: [],
+    approvalPolicies: new ApprovalPolicies([], 'development'),
     // No approval route is configured, so the service is never reached.
     approvals: {} as ApprovalService,
+    internalCalls: new InternalApprovalCalls(),
     events: new EventBus({ onHandlerError: () => {} }),
     production,
   });

@@ -49,6 +49,15 @@ export interface AuthzPolicyStore {
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'spent';
 
+/** The exact request an approval is for, kept (sealed) so it can be shown and executed. */
+export interface BoundRequest {
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  /** The parsed JSON body; null for none. */
+  body: unknown;
+}
+
 export interface ApprovalRecord {
   id: string;
   /** `METHOD /route/:pattern`. */
@@ -58,9 +67,18 @@ export interface ApprovalRecord {
   requesterId: string;
   /** Distinct approvers needed (never the requester). */
   required: number;
+  /** The approval policy that asked for it; null for `authz.approvals.routes`. */
+  policy: string | null;
+  /** The role an approver holds or inherits; null: `authz.approvals.approverRole`. */
+  approverRole: string | null;
+  /** The request itself; null for requests recorded before it was kept. */
+  request: BoundRequest | null;
+  /** Why the requester asks (POST /v1/authz/approvals `reason`). */
+  note: string | null;
   /** Who approved so far, in order. */
   approvers: string[];
   status: ApprovalStatus;
+  /** The last decider's reason. */
   reason: string | null;
   createdAt: number;
   expiresAt: number;

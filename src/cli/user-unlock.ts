@@ -64,7 +64,8 @@ async function unlockThroughServer(
 }
 
 /**
- * `rampart user unlock <email>`. Lockouts live in the hot store: with Redis the CLI
+ * `rampart user unlock <email>`. An administrator's lock lives in the database: the CLI
+ * lifts it there. Lockouts live in the hot store: with Redis the CLI
  * clears them there, for every node at once; without Redis they live in the memory of the
  * running server, so the CLI asks that server through its admin API.
  */
@@ -74,7 +75,9 @@ export function registerUserUnlockCommand(program: Command): void {
     program.command('user').description('Manage accounts');
   user
     .command('unlock')
-    .description('Lift a lockout caused by failed sign-ins, and clear the failure counters')
+    .description(
+      "Lift an administrator's lock and a lockout caused by failed sign-ins, and clear the failure counters",
+    )
     .argument('<email>', 'email of the account')
     .option(
       '--url <url>',
@@ -89,6 +92,11 @@ export function registerUserUnlockCommand(program: Command): void {
       try {
         const account = await rampart.stores.accounts.findAccountByEmail(normalizeEmail(email));
         if (!account) throw new CliError(`no account has the email ${email}`, ExitCode.failure);
+        // An administrator's lock is durable: it is lifted in the database, whatever runs.
+        if (await rampart.stores.accounts.clearAdminLock(account.id, Date.now())) {
+          await rampart.identity.accountCache.changed(account.id);
+          process.stdout.write(`lifted the administrator's lock on ${account.email}\n`);
+        }
         if (rampart.hot.kind === 'redis') {
           await rampart.identity.login.unlock(account.email, { kind: 'system', id: 'cli' });
           process.stdout.write(

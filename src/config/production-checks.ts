@@ -204,14 +204,27 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
     warnings.push(
       'authz.stepUp.routes does not cover signing-key rotation: a stolen password-only session can rotate keys',
     );
-  const approver = config.authz.approvals.approverRole;
-  if (
-    config.authz.approvals.routes.length > 0 &&
-    !['ADMIN', 'DEVELOPER', 'VIEWER'].includes(approver)
-  )
+  const approvals = config.authz.approvals;
+  const builtInRoles = ['ADMIN', 'DEVELOPER', 'VIEWER'];
+  if (approvals.routes.length > 0 && !builtInRoles.includes(approvals.approverRole))
     warnings.push(
-      `authz.approvals.approverRole ${approver} is a custom role: until it is defined and assigned, nobody can approve`,
+      `authz.approvals.approverRole ${approvals.approverRole} is a custom role: until it is defined and assigned, nobody can approve`,
     );
+  const policyNames = new Set<string>();
+  approvals.policies.forEach((policy, i) => {
+    if (policyNames.has(policy.name))
+      problem(
+        `authz.approvals.policies.${i}.name`,
+        `the policy name ${policy.name} is used twice`,
+        sourceOf('authz.approvals.policies'),
+      );
+    policyNames.add(policy.name);
+    const role = policy.approverRole ?? approvals.approverRole;
+    if (!builtInRoles.includes(role))
+      warnings.push(
+        `authz.approvals.policies ${policy.name}: approver role ${role} is a custom role: until it is defined and assigned, nobody can approve`,
+      );
+  });
 
   for (const cidr of config.responses.neverBan) {
     if (!parseCidr(cidr)) problem('responses.neverBan', `"${cidr}" is not an address or CIDR`);

@@ -145,6 +145,53 @@ const OAuthProviderSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+/** A dotted path into a JSON request body (`changes.items`). */
+const BodyPath = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}(\\.[A-Za-z0-9_-]{1,64}){0,7}$',
+  description: 'A dotted path into the JSON request body, e.g. `changes.items`.',
+});
+
+/** One approval policy (config `authz.approvals.policies`). */
+export const ApprovalPolicySchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }),
+    routes: Type.Array(Type.String({ pattern: '^[A-Z]{3,7} /' }), {
+      minItems: 1,
+      maxItems: 256,
+    }),
+    required: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+    approverRole: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' })),
+    when: Type.Optional(
+      Type.Object(
+        {
+          /** Applies only when Rampart runs in one of these (`env`). */
+          environments: Type.Optional(
+            Type.Array(
+              Type.Union([
+                Type.Literal('development'),
+                Type.Literal('staging'),
+                Type.Literal('production'),
+              ]),
+              { minItems: 1, maxItems: 3, uniqueItems: true },
+            ),
+          ),
+          /** Applies when the array at `path` in the body has at least `count` items. */
+          minItems: Type.Optional(
+            Type.Object(
+              { path: BodyPath, count: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+              { additionalProperties: false },
+            ),
+          ),
+          /** Applies when the body has `true` at this path (e.g. `breaking`). */
+          bodyFlag: Type.Optional(BodyPath),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const EnvironmentRoles = (env: string) =>
   Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' }), {
     maxItems: 64,
@@ -574,7 +621,7 @@ export const ConfigSchema = Type.Object(
           minimum: 60,
           maximum: 315_360_000,
           description:
-            "Seconds an administrator's lock (POST /v1/admin/accounts/:id/lock) lasts when the request names no duration; it ends earlier by unlock. Kept in the hot store like every lockout: without Redis a restart lifts it.",
+            "Seconds an administrator's lock (POST /v1/admin/accounts/:id/lock) lasts when the request names no duration; it ends earlier by unlock. Durable: the account is disabled in the database, so a restart does not lift it.",
         }),
       },
       { default: {}, additionalProperties: false },
@@ -1022,6 +1069,12 @@ export const ConfigSchema = Type.Object(
               default: 'ADMIN',
               pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$',
               description: 'Role an approver must hold (or inherit); never the requester.',
+            }),
+            policies: Type.Array(ApprovalPolicySchema, {
+              default: [],
+              maxItems: 64,
+              description:
+                'Approval policies: `{name, routes, required?, approverRole?, when?: {environments?, minItems?: {path, count}, bodyFlag?}}`. A policy applies to a request on one of its routes when every condition in `when` holds (none: always). The first applying policy, in order, decides who approves and how many; `routes` above acts as a last policy without conditions.',
             }),
           },
           { default: {}, additionalProperties: false },

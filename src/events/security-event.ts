@@ -83,6 +83,11 @@ export const securityEventTypes = {
     severity: 'notice',
     description: 'An approved operation ran; its approval is spent.',
   },
+  'authz.approval.executed': {
+    severity: 'notice',
+    description:
+      "POST /v1/authz/approvals/:id/execute ran an approved request as its requester; details.status is the operation's response status.",
+  },
   'authz.approval.refused': {
     severity: 'warning',
     description:

@@ -43,6 +43,24 @@ const AdminAccountFields = {
   }),
   locked: Type.Boolean(),
   locked_until: Type.Union([Timestamp, Type.Null()]),
+  admin_lock: Type.Union(
+    [
+      Type.Object(
+        {
+          locked_by: Type.String(),
+          reason: Type.Union([Type.String(), Type.Null()]),
+          locked_at: Timestamp,
+          until: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ],
+    {
+      description:
+        "An administrator's lock (durable: the account is disabled until it ends or is unlocked); null when none holds. A lockout after failed sign-ins shows in locked_until only.",
+    },
+  ),
 };
 
 export const AdminAccountSummary = Type.Object(AdminAccountFields, {
@@ -78,6 +96,13 @@ export const LockAccountBody = Type.Object(
         minimum: 60,
         maximum: 315_360_000,
         description: 'How long the lock lasts; default lockout.adminLockDuration.',
+      }),
+    ),
+    reason: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description: 'Why the account is locked (kept with the lock and in the audit trail).',
       }),
     ),
   },

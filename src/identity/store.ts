@@ -6,14 +6,30 @@ import type { SessionStore } from './session-store.js';
 
 export type AccountStatus = 'active' | 'disabled';
 
+/**
+ * An administrator's lock: durable (the account is `disabled` while it holds), unlike a
+ * lockout after failed sign-ins, which lives in the hot store.
+ */
+export interface AdminLock {
+  /** Who locked it (an account id, or `system:cli`). */
+  by: string;
+  reason: string | null;
+  at: number;
+  /** The lock ends on its own at this time; an unlock ends it earlier. */
+  until: number;
+}
+
 export interface Account {
   id: string;
   email: string;
   name: string | null;
   roles: RoleName[];
+  /** `disabled` while an administrator's lock holds, and once the account is erased. */
   status: AccountStatus;
   createdAt: number;
   updatedAt: number;
+  /** Present while an administrator's lock holds. */
+  adminLock?: AdminLock;
 }
 
 export interface AccountWithCredentials extends Account {
@@ -63,6 +79,13 @@ export interface AccountStore {
   searchAccounts(search: AccountSearch): Promise<Account[]>;
   /** Replaces the built-in roles an account holds directly. */
   setRoles(id: string, roles: readonly RoleName[], now: number): Promise<void>;
+  /**
+   * Disables an active (or already admin-locked) account under `lock`, replacing a previous
+   * lock; resolves false when the account is missing or disabled otherwise (erased).
+   */
+  setAdminLock(id: string, lock: AdminLock, now: number): Promise<boolean>;
+  /** Ends an administrator's lock (the account is active again); false when none held. */
+  clearAdminLock(id: string, now: number): Promise<boolean>;
 }
 
 export interface AccountSearch {

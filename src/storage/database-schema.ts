@@ -13,6 +13,11 @@ export interface AccountsTable {
   created_at: number;
   updated_at: number;
   password_changed_at: number | null;
+  /** An administrator's lock (status `disabled`): when, by whom, why, until when. */
+  disabled_at: number | null;
+  disabled_by: string | null;
+  disabled_reason: string | null;
+  disabled_until: number | null;
 }
 
 export interface AccountRolesTable {

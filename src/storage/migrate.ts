@@ -43,6 +43,10 @@ function createMigrator(db: Kysely<unknown>, schema: string | undefined): Migrat
     provider: { getMigrations: async () => ({ ...migrations }) },
     migrationTableName: migrationTable,
     migrationLockTableName: migrationLockTable,
+    // Capabilities number their migrations in their own ranges (identity 0001–0009, authz
+    // 0010–0019, …): a database migrated before a capability added one (0005 after 0052)
+    // applies it on the next start instead of refusing.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSealer } from '../../src/dataprotect/core/sealer.js';
 import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
-import { SqlApprovalStore, SqlAuthzPolicyStore } from '../../src/storage/sql/sql-authz-store.js';
+import { SqlApprovalStore } from '../../src/storage/sql/sql-approval-store.js';
+import { SqlAuthzPolicyStore } from '../../src/storage/sql/sql-authz-store.js';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -19,7 +22,7 @@ for (const kind of testDatabaseKinds()) {
       handle = openDatabase(testDatabase.url);
       await migrateToLatest(handle);
       policy = new SqlAuthzPolicyStore(handle.db);
-      approvals = new SqlApprovalStore(handle.db);
+      approvals = new SqlApprovalStore(handle.db, createSealer(randomBytes(32)));
     });
     afterAll(async () => {
       await handle?.close();
@@ -128,6 +131,10 @@ for (const kind of testDatabaseKinds()) {
         decidedBy: null,
         decidedAt: null,
         spentAt: null,
+        policy: null,
+        approverRole: null,
+        request: null,
+        note: null,
       };
       await approvals.create({ ...base, id: 'a1' });
       await approvals.create({ ...base, id: 'a2', expiresAt: 1500 });
@@ -163,6 +170,10 @@ for (const kind of testDatabaseKinds()) {
         decidedBy: null,
         decidedAt: null,
         spentAt: null,
+        policy: 'big-changes',
+        approverRole: 'RELEASE',
+        request: null,
+        note: null,
       });
       expect(await approvals.decide('k2', 'approved', 'bob', 2000, null)).toMatchObject({
         status: 'pending',
@@ -180,6 +191,70 @@ for (const kind of testDatabaseKinds()) {
       expect(final?.status).toBe('approved');
       expect(final?.approvers).toHaveLength(2);
       expect(await approvals.spend('k2', 2004)).toBe(true);
+    });
+
+    it('keeps the bound request sealed, opening it only under its own approval id', async () => {
+      const secretBody = { items: ['a', 'b'], password: 'correct horse battery staple' };
+      await approvals.create({
+        id: 'sealed-1',
+        operation: 'POST /v1/things',
+        fingerprint: 'f',
+        requesterId: 'alice',
+        required: 1,
+        approvers: [],
+        status: 'pending',
+        reason: null,
+        createdAt: 1000,
+        expiresAt: 10_000,
+        decidedBy: null,
+        decidedAt: null,
+        spentAt: null,
+        policy: 'p',
+        approverRole: 'ADMIN',
+        request: { method: 'POST', url: '/v1/things?dry=1', body: secretBody },
+        note: 'ticket 7',
+      });
+      expect(await approvals.find('sealed-1')).toMatchObject({
+        policy: 'p',
+        approverRole: 'ADMIN',
+        note: 'ticket 7',
+        request: { method: 'POST', url: '/v1/things?dry=1', body: secretBody },
+      });
+      const db = handle.db.withTables<{
+        authz_approvals: { id: string; request_sealed: string | null };
+      }>();
+      const row = await db
+        .selectFrom('authz_approvals')
+        .select('request_sealed')
+        .where('id', '=', 'sealed-1')
+        .executeTakeFirstOrThrow();
+      expect(row.request_sealed).not.toContain('horse');
+      // A sealed request copied onto another approval does not open there.
+      await approvals.create({
+        id: 'sealed-2',
+        operation: 'POST /v1/things',
+        fingerprint: 'f',
+        requesterId: 'alice',
+        required: 1,
+        approvers: [],
+        status: 'pending',
+        reason: null,
+        createdAt: 1000,
+        expiresAt: 10_000,
+        decidedBy: null,
+        decidedAt: null,
+        spentAt: null,
+        policy: null,
+        approverRole: null,
+        request: null,
+        note: null,
+      });
+      await db
+        .updateTable('authz_approvals')
+        .set({ request_sealed: row.request_sealed })
+        .where('id', '=', 'sealed-2')
+        .execute();
+      await expect(approvals.find('sealed-2')).rejects.toThrow();
     });
   });
 }

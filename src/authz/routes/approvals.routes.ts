@@ -9,46 +9,36 @@ import type { ApprovalService } from '../approval-service.js';
 import type { Authorizer } from '../authorizer.js';
 import { ApprovalDecisionBody, ApprovalJson, ApprovalParams } from '../schemas.js';
 import type { ApprovalRecord } from '../store.js';
+import { approvalJson } from './approval-json.js';
 
 export interface ApprovalRoutesOptions {
   auth: Authenticator;
   approvals: ApprovalService;
   authorizer: Authorizer;
-  /** The role an approver holds or inherits (config `authz.approvals.approverRole`). */
-  approverRole: string;
   now?: () => number;
 }
 
 /**
  * Approval requests for sensitive operations: list the open ones, read one, approve or
- * reject (people holding the approver role, never the requester).
+ * reject (people holding the request's approver role, never the requester).
  */
 export const approvalRoutes: FastifyPluginAsyncTypebox<ApprovalRoutesOptions> = async (
   app,
-  { auth, approvals, authorizer, approverRole, now = Date.now },
+  { auth, approvals, authorizer, now = Date.now },
 ) => {
   const security = [{ bearerAuth: [] }];
-  const isApprover = (request: FastifyRequest) => {
+  const approves = (request: FastifyRequest, record: ApprovalRecord) => {
     const p = auth.principalOf(request);
-    return authorizer.holdsRole(authorizer.rolesOf(p.id, p.roles), approverRole);
+    return authorizer.holdsRole(
+      authorizer.rolesOf(p.id, p.roles),
+      approvals.approverRoleOf(record),
+    );
   };
-  const refuse = () =>
+  const refuse = (record: ApprovalRecord) =>
     new RampartError(identityErrors.permission_denied, {
-      detail: `Approvals are decided by holders of the ${approverRole} role.`,
+      detail: `This request is decided by holders of the ${approvals.approverRoleOf(record)} role.`,
     });
-  const json = (a: ApprovalRecord) => ({
-    id: a.id,
-    operation: a.operation,
-    requesterId: a.requesterId,
-    required: a.required,
-    approvers: [...a.approvers],
-    status: a.status === 'pending' && a.expiresAt <= now() ? ('expired' as const) : a.status,
-    reason: a.reason,
-    createdAt: new Date(a.createdAt).toISOString(),
-    expiresAt: new Date(a.expiresAt).toISOString(),
-    decidedBy: a.decidedBy,
-    decidedAt: a.decidedAt === null ? null : new Date(a.decidedAt).toISOString(),
-  });
+  const json = (a: ApprovalRecord) => approvalJson(a, approvals, now());
 
   app.get(
     '/v1/authz/approvals',
@@ -56,14 +46,15 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<ApprovalRoutesOptions> = 
       preHandler: auth.requireUser,
       schema: {
         tags: ['authz'],
-        summary: 'Open approval requests, oldest first (approvers)',
+        summary: 'Open approval requests the caller may decide, oldest first',
         security,
         response: { 200: Type.Object({ items: Type.Array(ApprovalJson) }) },
       },
     },
-    async (request) => {
-      if (!isApprover(request)) throw refuse();
-      return { items: (await approvals.listPending()).map(json) };
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const open = await approvals.listPending();
+      return { items: open.filter((a) => approves(request, a)).map(json) };
     },
   );
 
@@ -79,11 +70,15 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<ApprovalRoutesOptions> = 
         response: { 200: ApprovalJson },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const record = await approvals.get(request.params.id);
       const caller = auth.callerOf(request);
-      if (record.requesterId !== caller.id && (caller.kind !== 'user' || !isApprover(request)))
-        throw refuse();
+      if (
+        record.requesterId !== caller.id &&
+        (caller.kind !== 'user' || !approves(request, record))
+      )
+        throw refuse(record);
+      reply.header('cache-control', 'no-store');
       return json(record);
     },
   );
@@ -106,17 +101,20 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<ApprovalRoutesOptions> = 
         },
       },
       async (request) => {
-        if (!isApprover(request)) throw refuse();
         const p = auth.principalOf(request);
         const ctx = requestContext(request);
-        const record = await approvals.decide(
-          request.params.id,
+        const actor = { ...userActor(p.id, ctx), id: p.id };
+        const record = await approvals.get(request.params.id);
+        // The requester is refused (and recorded) whatever roles they hold.
+        if (record.requesterId !== p.id && !approves(request, record)) throw refuse(record);
+        const after = await approvals.decide(
+          record.id,
           verdict === 'approve' ? 'approved' : 'rejected',
-          { ...userActor(p.id, ctx), id: p.id },
+          actor,
           request.body?.reason ?? null,
           ctx,
         );
-        return json(record);
+        return json(after);
       },
     );
   }

@@ -41,4 +41,12 @@ export const encryptedFields: readonly EncryptedField[] = Object.freeze([
     column: 'settings_sealed',
     associatedData: (id: string) => `alert_channel:${id}`,
   },
+  {
+    // The exact request an approval is for (src/storage/sql/sql-approval-store.ts).
+    name: 'authz_approvals.request',
+    table: 'authz_approvals',
+    idColumn: 'id',
+    column: 'request_sealed',
+    associatedData: (id: string) => `authz_approvals.request:${id}`,
+  },
 ]);

@@ -6,6 +6,7 @@ import type { ApiKeyRecord } from '../api-key-store.js';
 import { identityErrors } from '../errors.js';
 import type { Account, AccountStatus, AccountStore } from '../store.js';
 import type { AccountCache } from './account-cache.js';
+import { decodeCursor, encodeCursor } from './account-cursor.js';
 import { normalizeEmail } from './email.js';
 import type { RequestContext } from './request-context.js';
 
@@ -31,9 +32,8 @@ export interface AccountAdminPolicy {
 export interface AccountAdminServiceOptions {
   accounts: AccountStore;
   cache: AccountCache;
-  /** The one lock mechanism: the sign-in lockout (src/identity/core/login-throttle.ts). */
+  /** The sign-in lockout (src/identity/core/login-throttle.ts), in the hot store. */
   login: {
-    lock(email: string, durationMs: number, actor: EventActor): Promise<number>;
     unlock(email: string, actor: EventActor): Promise<void>;
     lockedUntil(email: string): Promise<number | undefined>;
   };
@@ -79,6 +79,7 @@ export interface AccountSearchInput {
 export interface AccountSummary {
   account: Account;
   effectiveRoles: readonly string[];
+  /** The later end of an administrator's lock and a sign-in lockout; null when neither. */
   lockedUntil: number | null;
 }
 
@@ -91,18 +92,6 @@ export interface AccountDetail extends AccountSummary {
 }
 
 const builtIn: ReadonlySet<string> = new Set<RoleName>(['ADMIN', 'DEVELOPER', 'VIEWER']);
-
-/** Cursors are opaque to clients: the last id of a page, base64url-encoded. */
-function encodeCursor(id: string): string {
-  return Buffer.from(`a:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith('a:') || text.length < 3 || text.length > 80)
-    throw new RampartError(identityErrors.account_invalid_cursor);
-  return text.slice(2);
-}
 
 /**
  * Accounts as administrators manage them: search, inspect, lock, set built-in roles and
@@ -125,8 +114,11 @@ export class AccountAdminService {
     return account;
   }
 
-  #lockedUntil(account: Account): Promise<number | undefined> {
-    return this.#o.login.lockedUntil(account.email);
+  async #lockedUntil(account: Account): Promise<number | undefined> {
+    const lockout = await this.#o.login.lockedUntil(account.email);
+    const admin = account.adminLock?.until;
+    if (lockout === undefined || admin === undefined) return lockout ?? admin;
+    return Math.max(lockout, admin);
   }
 
   async search(
@@ -185,26 +177,49 @@ export class AccountAdminService {
     };
   }
 
-  /** Sign-in refused for `durationMs` (default: config) and every session ended, at once. */
+  /**
+   * An administrator's lock: the account is disabled in the database (so a restart or a
+   * lost hot store does not lift it) until `durationMs` (default: config) or an unlock.
+   * Sign-in, refresh and API keys honour `disabled`; every session ends at once.
+   */
   async lock(
     id: string,
-    durationMs: number | undefined,
+    input: { durationMs?: number | undefined; reason?: string | null | undefined },
     actor: EventActor & { id: string },
     ctx: RequestContext,
   ): Promise<{ lockedUntil: number; sessionsRevoked: number }> {
     const account = await this.#get(id);
     if (account.id === actor.id) throw new RampartError(identityErrors.account_self_lock);
-    const lockedUntil = await this.#o.login.lock(
-      account.email,
-      durationMs ?? this.#o.defaultLockMs,
+    const now = this.#now();
+    const durationMs = input.durationMs ?? this.#o.defaultLockMs;
+    const lock = { by: actor.id, reason: input.reason ?? null, at: now, until: now + durationMs };
+    // An erased account is disabled without a lock: there is nothing to lock.
+    if (!(await this.#o.accounts.setAdminLock(id, lock, now)))
+      throw new RampartError(identityErrors.account_not_found);
+    await this.#o.cache.changed(id);
+    await this.#o.events.publish({
+      type: 'auth.account.locked',
+      outcome: 'success',
       actor,
-    );
+      target: { type: 'account', id },
+      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
+      details: {
+        lockedForSeconds: Math.round(durationMs / 1000),
+        until: new Date(lock.until).toISOString(),
+        reason: lock.reason,
+        durable: true,
+      },
+    });
     const revoked = await this.#o.sessions.revokeAll(account.id, 'account_locked', actor, ctx);
-    return { lockedUntil, sessionsRevoked: revoked.length };
+    return { lockedUntil: lock.until, sessionsRevoked: revoked.length };
   }
 
+  /** Ends an administrator's lock and a sign-in lockout, with its failure counters. */
   async unlock(id: string, actor: EventActor): Promise<void> {
     const account = await this.#get(id);
+    await this.#o.accounts.clearAdminLock(id, this.#now());
+    // Even when another process (the CLI) cleared the lock: this node's cache may hold it.
+    await this.#o.cache.changed(id);
     await this.#o.login.unlock(account.email, actor);
   }
 

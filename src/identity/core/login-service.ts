@@ -142,6 +142,7 @@ export class LoginService {
       return account ? 'no_password' : 'unknown_account';
     }
     if (!(await this.#o.hasher.verify(account.passwordHash, password))) return 'wrong_password';
+    if (account.adminLock) return 'account_locked';
     if (account.status !== 'active') return 'account_disabled';
     return undefined;
   }
@@ -181,6 +182,7 @@ export class LoginService {
    * or disabled: the same `invalid_credentials` as the password step, the reason in the event.
    */
   async refuseIfLocked(account: Account, ctx: RequestContext): Promise<void> {
+    if (account.adminLock) return this.#failed('account_locked', ctx, account);
     if (account.status !== 'active') return this.#failed('account_disabled', ctx, account);
     if ((await this.#o.throttle.lockedUntil(normalizeEmail(account.email))) !== undefined)
       return this.#failed('account_locked', ctx, account);

@@ -28,11 +28,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const adminActor = (id: string, ctx: RequestContext) => ({ ...userActor(id, ctx), id });
 
 function summaryJson(s: AccountSummary) {
+  const lock = s.account.adminLock;
   return {
     ...accountJson(s.account),
     effective_roles: [...s.effectiveRoles],
     locked: s.lockedUntil !== null,
     locked_until: s.lockedUntil === null ? null : iso(s.lockedUntil),
+    admin_lock: lock
+      ? { locked_by: lock.by, reason: lock.reason, locked_at: iso(lock.at), until: iso(lock.until) }
+      : null,
   };
 }
 
@@ -114,9 +118,9 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox<AdminAccountRoutesOpt
       },
       schema: {
         tags,
-        summary: 'Lock an account: sign-in refused (password and social) and every session ended',
+        summary: 'Lock an account: sign-in, refresh and API keys refused, every session ended',
         description:
-          'The same lock as a lockout after failed sign-ins or an automated response: POST /v1/admin/accounts/:id/unlock lifts it. Emits auth.account.locked and session.revoked.',
+          'Durable: the account is disabled in the database (status `disabled`, with who, why and until when), so a restart does not lift it; a password reset does not either. POST /v1/admin/accounts/:id/unlock lifts it. Emits auth.account.locked and session.revoked.',
         security,
         params: IdParams,
         body: LockAccountBody,
@@ -129,7 +133,10 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox<AdminAccountRoutesOpt
       const seconds = request.body.duration_seconds;
       const result = await admin.lock(
         request.params.id,
-        seconds === undefined ? undefined : seconds * 1000,
+        {
+          durationMs: seconds === undefined ? undefined : seconds * 1000,
+          reason: request.body.reason,
+        },
         adminActor(principal.id, ctx),
         ctx,
       );
@@ -143,7 +150,8 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox<AdminAccountRoutesOpt
       preHandler: adminOnly,
       schema: {
         tags,
-        summary: 'Lift a lock: by an administrator, failed sign-ins or an automated response',
+        summary:
+          "Lift a lock: an administrator's, a lockout after failed sign-ins or an automated response's",
         security,
         params: IdParams,
         response: { 204: Type.Null() },

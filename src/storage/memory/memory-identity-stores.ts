@@ -1,10 +1,12 @@
 import type { RoleName } from '../../config/schema.js';
+import { statusAt } from '../../identity/core/admin-lock.js';
 import type {
   Account,
   AccountClaim,
   AccountSearch,
   AccountStore,
   AccountWithCredentials,
+  AdminLock,
   BootstrapTokenStore,
   CreateAccountResult,
   IdentityStores,
@@ -25,9 +27,15 @@ interface MemoryState {
   signingKeys: Map<string, StoredSigningKey>;
 }
 
+/** What a read returns: a timed administrator's lock that ran out no longer holds. */
+function asRead<T extends Account>(a: T): T {
+  const { status: _s, adminLock: lock, ...rest } = a;
+  return { ...rest, roles: [...a.roles], ...statusAt(a.status, lock, Date.now()) } as T;
+}
+
 function publicAccount(a: AccountWithCredentials): Account {
-  const { passwordHash: _hash, passwordChangedAt: _changed, ...account } = a;
-  return { ...account, roles: [...account.roles] };
+  const { passwordHash: _hash, passwordChangedAt: _changed, ...account } = asRead(a);
+  return account;
 }
 
 class MemoryAccountStore implements AccountStore {
@@ -83,7 +91,7 @@ class MemoryAccountStore implements AccountStore {
 
   async findAccountByEmail(email: string): Promise<AccountWithCredentials | undefined> {
     const found = [...this.state.accounts.values()].find((a) => a.email === email);
-    return found ? { ...found, roles: [...found.roles] } : undefined;
+    return found ? asRead(found) : undefined;
   }
 
   async findAccountById(id: string): Promise<Account | undefined> {
@@ -110,7 +118,25 @@ class MemoryAccountStore implements AccountStore {
 
   async findAccountWithCredentialsById(id: string): Promise<AccountWithCredentials | undefined> {
     const found = this.state.accounts.get(id);
-    return found ? { ...found, roles: [...found.roles] } : undefined;
+    return found ? asRead(found) : undefined;
+  }
+
+  async setAdminLock(id: string, lock: AdminLock, now: number): Promise<boolean> {
+    const found = this.state.accounts.get(id);
+    if (!found || (found.status !== 'active' && found.adminLock === undefined)) return false;
+    found.status = 'disabled';
+    found.adminLock = { ...lock };
+    found.updatedAt = now;
+    return true;
+  }
+
+  async clearAdminLock(id: string, now: number): Promise<boolean> {
+    const found = this.state.accounts.get(id);
+    if (!found?.adminLock) return false;
+    found.status = 'active';
+    delete found.adminLock;
+    found.updatedAt = now;
+    return true;
   }
 
   async countActiveAccountsWithRole(role: RoleName): Promise<number> {

@@ -3,7 +3,9 @@ import * as foundation from './0001-foundation.js';
 import * as identitySessions from './0002-identity-sessions.js';
 import * as identityApiKeys from './0003-identity-api-keys.js';
 import * as identityOAuth from './0004-identity-oauth.js';
+import * as identityAccountLock from './0005-identity-account-lock.js';
 import * as authzPolicy from './0010-authz-policy.js';
+import * as authzApprovalPolicies from './0011-authz-approval-policies.js';
 import * as protectIpRules from './0020-protect-ip-rules.js';
 import * as protectRateLimitRules from './0021-protect-rate-limit-rules.js';
 import * as audit from './0030-audit.js';
@@ -22,7 +24,9 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0002_identity_sessions': identitySessions,
   '0003_identity_api_keys': identityApiKeys,
   '0004_identity_oauth': identityOAuth,
+  '0005_identity_account_lock': identityAccountLock,
   '0010_authz_policy': authzPolicy,
+  '0011_authz_approval_policies': authzApprovalPolicies,
   '0020_protect_ip_rules': protectIpRules,
   '0021_protect_rate_limit_rules': protectRateLimitRules,
   '0030_audit': audit,

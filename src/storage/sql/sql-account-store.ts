@@ -1,11 +1,13 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { RoleName } from '../../config/schema.js';
+import { statusAt } from '../../identity/core/admin-lock.js';
 import type {
   Account,
   AccountClaim,
   AccountSearch,
   AccountStore,
   AccountWithCredentials,
+  AdminLock,
   CreateAccountResult,
   InviteRecord,
   NewAccount,
@@ -18,16 +20,38 @@ class EmailTaken extends Error {}
 
 type AccountRow = Database['accounts'];
 
+const accountColumns = [
+  'id',
+  'email',
+  'name',
+  'status',
+  'created_at',
+  'updated_at',
+  'disabled_at',
+  'disabled_by',
+  'disabled_reason',
+  'disabled_until',
+] as const;
+
 function toAccount(
-  row: Pick<AccountRow, 'id' | 'email' | 'name' | 'status' | 'created_at' | 'updated_at'>,
+  row: Pick<AccountRow, (typeof accountColumns)[number]>,
   roles: RoleName[],
 ): Account {
+  const lock: AdminLock | undefined =
+    row.disabled_at === null || row.disabled_until === null
+      ? undefined
+      : {
+          by: row.disabled_by ?? 'unknown',
+          reason: row.disabled_reason,
+          at: Number(row.disabled_at),
+          until: Number(row.disabled_until),
+        };
   return {
     id: row.id,
     email: row.email,
     name: row.name,
     roles,
-    status: row.status,
+    ...statusAt(row.status, lock, Date.now()),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -174,7 +198,7 @@ export class SqlAccountStore implements AccountStore {
   async findAccountById(id: string): Promise<Account | undefined> {
     const row = await this.db
       .selectFrom('accounts')
-      .select(['id', 'email', 'name', 'status', 'created_at', 'updated_at'])
+      .select(accountColumns)
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -220,9 +244,7 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async searchAccounts(search: AccountSearch): Promise<Account[]> {
-    let q = this.db
-      .selectFrom('accounts')
-      .select(['id', 'email', 'name', 'status', 'created_at', 'updated_at']);
+    let q = this.db.selectFrom('accounts').select(accountColumns);
     if (search.query) {
       // `!` escapes LIKE's wildcards: the text is matched literally on both dialects.
       const pattern = `%${search.query.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -271,6 +293,41 @@ export class SqlAccountStore implements AccountStore {
       rolesById.set(r.account_id, list);
     }
     return rows.map((row) => toAccount(row, rolesById.get(row.id) ?? []));
+  }
+
+  async setAdminLock(id: string, lock: AdminLock, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('accounts')
+      .set({
+        status: 'disabled',
+        disabled_at: lock.at,
+        disabled_by: lock.by,
+        disabled_reason: lock.reason,
+        disabled_until: lock.until,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      // An erased account (disabled, never locked) stays as it is.
+      .where((eb) => eb.or([eb('status', '=', 'active'), eb('disabled_at', 'is not', null)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async clearAdminLock(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('accounts')
+      .set({
+        status: 'active',
+        disabled_at: null,
+        disabled_by: null,
+        disabled_reason: null,
+        disabled_until: null,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .where('disabled_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async setRoles(id: string, roles: readonly RoleName[], now: number): Promise<void> {

@@ -1,14 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { GrantConditions } from '../../authz/model.js';
-import type {
-  ApprovalRecord,
-  ApprovalStatus,
-  ApprovalStore,
-  AuthzPolicyStore,
-  StoredGrant,
-  StoredPolicy,
-  StoredRole,
-} from '../../authz/store.js';
+import type { AuthzPolicyStore, StoredGrant, StoredPolicy, StoredRole } from '../../authz/store.js';
 import type { Database } from '../database-schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -39,21 +31,6 @@ export type AuthzTables = {
     role: string;
     assigned_by: string | null;
     assigned_at: number;
-  };
-  authz_approvals: {
-    id: string;
-    operation: string;
-    fingerprint: string;
-    requester_id: string;
-    required: number;
-    approvers: string;
-    status: string;
-    reason: string | null;
-    created_at: number;
-    expires_at: number;
-    decided_by: string | null;
-    decided_at: number | null;
-    spent_at: number | null;
   };
 };
 
@@ -199,132 +176,5 @@ export class SqlAuthzPolicyStore implements AuthzPolicyStore {
           )
           .execute();
     });
-  }
-}
-
-type ApprovalRow = AuthzTables['authz_approvals'];
-
-function toApproval(r: ApprovalRow): ApprovalRecord {
-  return {
-    id: r.id,
-    operation: r.operation,
-    fingerprint: r.fingerprint,
-    requesterId: r.requester_id,
-    required: Number(r.required),
-    approvers: JSON.parse(r.approvers) as string[],
-    status: r.status as ApprovalStatus,
-    reason: r.reason,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    decidedBy: r.decided_by,
-    decidedAt: r.decided_at === null ? null : Number(r.decided_at),
-    spentAt: r.spent_at === null ? null : Number(r.spent_at),
-  };
-}
-
-/** Approval requests; state changes are conditional updates, so they are race-free across nodes. */
-export class SqlApprovalStore implements ApprovalStore {
-  readonly #db: AuthzDb;
-  constructor(db: Kysely<Database>) {
-    this.#db = db.withTables<AuthzTables>();
-  }
-
-  async create(a: ApprovalRecord): Promise<void> {
-    await this.#db
-      .insertInto('authz_approvals')
-      .values({
-        id: a.id,
-        operation: a.operation,
-        fingerprint: a.fingerprint,
-        requester_id: a.requesterId,
-        required: a.required,
-        approvers: JSON.stringify(a.approvers),
-        status: a.status,
-        reason: a.reason,
-        created_at: a.createdAt,
-        expires_at: a.expiresAt,
-        decided_by: a.decidedBy,
-        decided_at: a.decidedAt,
-        spent_at: a.spentAt,
-      })
-      .execute();
-  }
-
-  async find(id: string): Promise<ApprovalRecord | undefined> {
-    const row = await this.#db
-      .selectFrom('authz_approvals')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row ? toApproval(row) : undefined;
-  }
-
-  async listPending(now: number, limit: number): Promise<ApprovalRecord[]> {
-    const rows = await this.#db
-      .selectFrom('authz_approvals')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('expires_at', '>', now)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toApproval);
-  }
-
-  async decide(
-    id: string,
-    verdict: 'approved' | 'rejected',
-    by: string,
-    now: number,
-    reason: string | null,
-  ): Promise<ApprovalRecord | 'closed' | 'duplicate'> {
-    // Optimistic: the update holds only if nobody changed the approvers meanwhile; a
-    // concurrent approver on another node makes this one read again.
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const row = await this.#db
-        .selectFrom('authz_approvals')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (row?.status !== 'pending' || Number(row.expires_at) <= now) return 'closed';
-      const current = toApproval(row);
-      if (current.approvers.includes(by)) return 'duplicate';
-      const approvers = verdict === 'approved' ? [...current.approvers, by] : current.approvers;
-      const status =
-        verdict === 'rejected'
-          ? 'rejected'
-          : approvers.length >= current.required
-            ? 'approved'
-            : 'pending';
-      const r = await this.#db
-        .updateTable('authz_approvals')
-        .set({
-          status,
-          approvers: JSON.stringify(approvers),
-          decided_by: by,
-          decided_at: now,
-          reason,
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where('approvers', '=', row.approvers)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) > 0)
-        return { ...current, status, approvers, decidedBy: by, decidedAt: now, reason };
-    }
-    return 'closed';
-  }
-
-  async spend(id: string, now: number): Promise<boolean> {
-    const r = await this.#db
-      .updateTable('authz_approvals')
-      .set({ status: 'spent', spent_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'approved')
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
   }
 }

@@ -54,6 +54,11 @@ export class SqlPersonalDataStore implements ConsentStore, PersonalDataStore {
           name: null,
           password_hash: null,
           status: 'disabled',
+          // Erased is not locked: no unlock may bring the account back.
+          disabled_at: null,
+          disabled_by: null,
+          disabled_reason: null,
+          disabled_until: null,
           updated_at: now,
         })
         .where('id', '=', accountId)

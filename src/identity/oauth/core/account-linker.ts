@@ -86,7 +86,8 @@ export class AccountLinker {
         account = await this.#createAccount(provider, profile, email as string, ctx);
         break;
     }
-    if (account?.status !== 'active')
+    // An administrator's lock is refused by the caller like every lock (invalid_credentials).
+    if (account?.status !== 'active' && !account?.adminLock)
       return this.#refuse('account_disabled', provider.id, ctx, account?.id);
     return account;
   }

@@ -231,6 +231,8 @@ export class OAuthLoginService {
     if (!raw) throw new RampartError(oauthErrors.oauth_code_invalid);
     const { accountId } = JSON.parse(raw) as { accountId: string };
     const account = await this.#o.accounts.findAccountById(accountId);
+    // Locked since the code was issued: the same answer as any locked sign-in.
+    if (account?.adminLock) await this.#o.login.refuseIfLocked(account, ctx);
     if (account?.status !== 'active') throw new RampartError(oauthErrors.oauth_code_invalid);
     return this.#o.login.signInVerified(account, ['oauth'], ctx);
   }
