@@ -7,7 +7,7 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Sealer } from '../dataprotect/core/sealer.js';
+import { SealError, type Sealer } from '../dataprotect/core/sealer.js';
 import { defineErrors, RampartError } from '../errors/rampart-error.js';
 import { hashSecretToken } from '../identity/core/secret-token.js';
 import type { ExpiringSetStore, ExpiringValueStore } from '../storage/hot-state.js';
@@ -119,7 +119,25 @@ function idempotencyPlugin(
         headers: { 'Retry-After': '1' },
       });
     }
-    const stored = JSON.parse(o.sealer.open(sealed, ad).toString('utf8')) as StoredResponse;
+    let stored: StoredResponse;
+    try {
+      stored = JSON.parse(o.sealer.open(sealed, ad).toString('utf8')) as StoredResponse;
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      // Sealed by a master key no longer configured (dropped less than `ttlMs` after a
+      // master key rotation): the response is lost, so the key behaves as if it had
+      // expired. It is claimed again first, so two such retries still run once.
+      await o.values.delete(`idem:res:${key}`);
+      await o.sets.remove(`idem:lock:${key}`);
+      if (!(await o.sets.add(`idem:lock:${key}`, o.ttlMs))) {
+        throw new RampartError(idempotencyErrors.idempotency_in_progress, {
+          headers: { 'Retry-After': '1' },
+        });
+      }
+      await o.values.set(`idem:req:${key}`, fingerprint, o.ttlMs);
+      request.idempotency = { key, fingerprint, stored: false };
+      return;
+    }
     if (stored.fingerprint !== fingerprint) {
       throw new RampartError(idempotencyErrors.idempotency_key_reused);
     }

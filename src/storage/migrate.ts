@@ -43,6 +43,9 @@ function createMigrator(db: Kysely<unknown>, schema: string | undefined): Migrat
     provider: { getMigrations: async () => ({ ...migrations }) },
     migrationTableName: migrationTable,
     migrationLockTableName: migrationLockTable,
+    // Numbers are reserved per capability (0041 belongs with 0040), so a migration added
+    // later may sort before one a database already applied; each one stands alone.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }
