@@ -2,6 +2,7 @@ import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
 import { uuidv7 } from '../shared/uuid-v7.js';
 import type { PubSub, Unsubscribe } from '../storage/hot-state.js';
+import { sealedContexts } from './core/associated-data.js';
 import { envelopeKeyId, KeyRing, newDataKey, ringEnvelopeVersion } from './core/key-ring.js';
 import type { Sealer } from './core/sealer.js';
 import { assertMasterKeysHold, masterKeyMismatch } from './master-key-mismatch.js';
@@ -66,9 +67,7 @@ export class DataKeyRotationConflictError extends Error {
 }
 
 /** The associated data a data key is sealed with by the master key. */
-export function keyContext(id: string): string {
-  return `data_key:${id}`;
-}
+export const keyContext = sealedContexts.dataKey;
 
 /**
  * The data key ring as a service: loads the keys (creating the first on a fresh

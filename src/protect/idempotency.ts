@@ -7,6 +7,7 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { sealedContexts } from '../dataprotect/core/associated-data.js';
 import { SealError, type Sealer } from '../dataprotect/core/sealer.js';
 import { defineErrors, RampartError } from '../errors/rampart-error.js';
 import { hashSecretToken } from '../identity/core/secret-token.js';
@@ -103,7 +104,7 @@ function idempotencyPlugin(
       `${p.kind}:${p.id}:${p.kind === 'api_key' ? p.keyId : ''}:${route}:${header}`,
     );
     const fingerprint = hashSecretToken(JSON.stringify(request.body ?? null));
-    const ad = `idempotency:${key}`;
+    const ad = sealedContexts.idempotentResponse(key);
     if (await o.sets.add(`idem:lock:${key}`, o.ttlMs)) {
       await o.values.set(`idem:req:${key}`, fingerprint, o.ttlMs);
       request.idempotency = { key, fingerprint, stored: false };
@@ -175,7 +176,7 @@ function idempotencyPlugin(
     };
     await o.values.set(
       `idem:res:${pending.key}`,
-      o.sealer.seal(JSON.stringify(record), `idempotency:${pending.key}`),
+      o.sealer.seal(JSON.stringify(record), sealedContexts.idempotentResponse(pending.key)),
       o.ttlMs,
     );
     pending.stored = true;
