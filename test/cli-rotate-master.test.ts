@@ -139,6 +139,13 @@ describe.each(testDatabaseKinds())('rampart keys rotate-master on %s', (kind) =>
     expect(second.output()).toContain('moved 200 master-sealed values');
     expect(await sealedBy(newPrint)).toBe(retired.length + 1);
 
+    // While the old key is configured: how long it is still needed, and what to keep.
+    const during = spawnNode([bin, 'keys', 'master-status'], { cwd, env: bothKeys });
+    expect((await during.exit()).code, during.output()).toBe(0);
+    expect(during.output()).toContain(`previous master key ${oldPrint}: needed until`);
+    expect(during.output()).toContain('to audit.trustedKeys');
+    expect(during.output()).not.toContain(oldKey.toString('base64'));
+
     const status = spawnNode([bin, 'keys', 'master-status', '--json'], { cwd, env: newOnly });
     expect((await status.exit()).code, status.output()).toBe(0);
     const json = JSON.parse(status.output()) as {

@@ -96,6 +96,8 @@ describe.each(testDatabaseKinds())('master key rotation on %s', (kind) => {
     await seedLegacyMfa(first, oldKey, 3);
     const before = await openAll(first);
     expect(before.size).toBeGreaterThanOrEqual(4);
+    // An audit checkpoint signed with the key derived from the old master key.
+    await first.audit?.checkpoint();
     await first.close();
 
     const a = await node(newKey, [oldKey]);
@@ -106,6 +108,8 @@ describe.each(testDatabaseKinds())('master key rotation on %s', (kind) => {
     });
     const oldPrint = masterKeyFingerprint(oldKey);
     const newPrint = masterKeyFingerprint(newKey);
+    // Checkpoints signed under the old master key verify while it is configured.
+    expect((await a.audit?.verify())?.ok).toBe(true);
     const pending = await a.masterKeys.status();
     expect(pending.current).toBe(newPrint);
     expect(pending.previous).toEqual([
@@ -151,6 +155,8 @@ describe.each(testDatabaseKinds())('master key rotation on %s', (kind) => {
     const only = await node(newKey);
     expect(await openAll(only)).toEqual(before);
     expect(only.logText()).not.toContain('master_key_mismatch');
+    // Without the old key, its checkpoints need audit.trustedKeys (see master-status).
+    expect((await only.audit?.verify())?.ok).toBe(false);
   });
 
   it('refuses to start with only the old key after a rotation (master_key_mismatch)', async () => {
