@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +158,11 @@ describe.each(testDatabaseKinds())('rampart keys rotate-master on %s', (kind) =>
       unknown: { data_keys: 0, legacy_values: 0 },
       rotation: { status: 'done' },
     });
+
+    // Without any master key, the status refuses rather than generate a development key.
+    const keyless = spawnNode([bin, 'keys', 'master-status'], { cwd, env: baseEnv });
+    expect((await keyless.exit()).code, keyless.output()).toBe(2);
+    expect(existsSync(join(cwd, 'data', 'master.key'))).toBe(false);
 
     // With only the new key: every data key and every value opens.
     const ring = await open(createMasterKeyRing(newKey));

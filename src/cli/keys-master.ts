@@ -113,6 +113,12 @@ export function registerMasterKeyCommands(keys: Command): void {
       const { encryptedFields } = await import('../dataprotect/core/encrypted-fields.js');
       const { readMasterKeyStatus } = await import('../dataprotect/master-key-status.js');
       const { masterKeyStatusJson } = await import('../dataprotect/routes/master-keys.routes.js');
+      const { existsSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const { masterKeyFileName } = await import('../dataprotect/master-key-file.js');
+      // Never create a development master key just to report on the stored ones.
+      if (config.masterKey === undefined && !existsSync(join(config.dataDir, masterKeyFileName)))
+        throw new CliError('no master key is configured (masterKey)', ExitCode.usage);
       const masterKey = resolveMasterKey(config);
       const database = openDatabase(config.databaseUrl);
       try {
