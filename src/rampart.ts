@@ -10,12 +10,15 @@ import type { RampartConfig } from './config/schema.js';
 import { dashboardPlugin } from './dashboard/serve-dashboard.js';
 import { configuredRedactor } from './dataprotect/configured-redactor.js';
 import { encryptedFields } from './dataprotect/core/encrypted-fields.js';
-import { createSealer } from './dataprotect/core/sealer.js';
+import { createMasterKeyRing } from './dataprotect/core/master-key-ring.js';
 import { DataKeyService } from './dataprotect/data-key-service.js';
 import { GdprService } from './dataprotect/gdpr-service.js';
 import { resolveMasterKey } from './dataprotect/master-key-file.js';
+import { MasterKeyService } from './dataprotect/master-key-service.js';
+import { warnUnneededPreviousMasterKeys } from './dataprotect/master-key-startup.js';
 import { dataKeyRoutes } from './dataprotect/routes/data-keys.routes.js';
 import { gdprRoutes } from './dataprotect/routes/gdpr.routes.js';
+import { masterKeyRoutes } from './dataprotect/routes/master-keys.routes.js';
 import secretScanPlugin from './dataprotect/scanner/secret-scan.plugin.js';
 import { EventBus } from './events/event-bus.js';
 import { LiveEventRelay } from './events/live-event-relay.js';
@@ -73,6 +76,7 @@ import { SqlAuthzPolicyStore } from './storage/sql/sql-authz-store.js';
 import { SqlDataKeyStore } from './storage/sql/sql-data-key-store.js';
 import { SqlHealthHistoryStore } from './storage/sql/sql-health-store.js';
 import { SqlIpRuleStore } from './storage/sql/sql-ip-rule-store.js';
+import { SqlMasterKeyStore } from './storage/sql/sql-master-key-store.js';
 import { SqlOAuthStore } from './storage/sql/sql-oauth-store.js';
 import { SqlPersonalDataStore } from './storage/sql/sql-personal-data-store.js';
 import { SqlResponseStore } from './storage/sql/sql-response-store.js';
@@ -119,6 +123,8 @@ export interface Rampart {
   readonly gdpr: GdprService;
   /** The data key ring: seals MFA secrets, signing keys and API-key signing secrets. */
   readonly dataKeys: DataKeyService;
+  /** The master keys: which one seals each data key, and master key rotation. */
+  readonly masterKeys: MasterKeyService;
   /** The hash-chained audit trail; undefined when audit.enabled is false. */
   readonly audit: AuditTrail | undefined;
   /** Scheduled health checks of this node (undefined when `health.enabled` is false); started by `listen()`. */
@@ -215,7 +221,18 @@ export async function createRampart(
           jobs,
           store: new SqlAuditStore(database.db, database.dialect),
           signer: deriveCheckpointSigner(masterKey.key),
-          config,
+          // Checkpoints signed before a master key rotation verify while the previous
+          // key is configured; audit.trustedKeys keeps them verifying after it is dropped.
+          config: {
+            ...config,
+            audit: {
+              ...config.audit,
+              trustedKeys: [
+                ...config.audit.trustedKeys,
+                ...masterKey.previous.map((k) => deriveCheckpointSigner(k).publicKey),
+              ],
+            },
+          },
           redactDetails: redact,
           onBackgroundError: (error, task) => logger.error({ err: error }, `${task} failed`),
         })
@@ -229,7 +246,8 @@ export async function createRampart(
     const stores = createSqlIdentityStores(database.db);
     // The master key seals the data keys; the data key ring seals every secret (and
     // still opens values sealed directly by the master key before the ring existed).
-    const masterSealer = createSealer(masterKey.key);
+    // masterKeyPrevious: data keys sealed before a master key rotation still open.
+    const masterSealer = createMasterKeyRing(masterKey.key, masterKey.previous);
     const dataKeyStore = new SqlDataKeyStore(database.db);
     const dataKeys = await DataKeyService.open({
       store: dataKeyStore,
@@ -243,6 +261,18 @@ export async function createRampart(
     });
     cleanups.push(await dataKeys.follow());
     cleanups.push(() => dataKeys.stop());
+    const masterKeys = new MasterKeyService({
+      store: new SqlMasterKeyStore(database.db),
+      fields: dataKeyStore,
+      encryptedFields,
+      masterKeys: masterSealer,
+      dataKeys,
+      events,
+      idempotencyTtlMs: config.idempotency.ttl * 1000,
+      jobs,
+    });
+    cleanups.push(() => masterKeys.stop());
+    await warnUnneededPreviousMasterKeys(masterKeys, logger);
     const sealer = dataKeys.sealer;
 
     const authz = await createAuthz({
@@ -507,6 +537,7 @@ export async function createRampart(
         )),
     });
     await app.register(dataKeyRoutes, { dataKeys, auth: identity.auth, logger });
+    await app.register(masterKeyRoutes, { masterKeys, auth: identity.auth, logger });
     const personalData = new SqlPersonalDataStore(database.db);
     const gdpr = new GdprService({
       accounts: stores.accounts,
@@ -552,6 +583,7 @@ export async function createRampart(
       masterKeySource: masterKey.source,
       authz,
       dataKeys,
+      masterKeys,
       gdpr,
       audit,
       health,

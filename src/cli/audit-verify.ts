@@ -47,7 +47,10 @@ export function registerAuditCommands(program: Command): void {
       // Never create a development master key just to verify: without one, only the keys
       // given are trusted.
       if (config.masterKey !== undefined || existsSync(join(config.dataDir, masterKeyFileName))) {
-        trusted.add(deriveCheckpointSigner(resolveMasterKey(config).key).publicKey);
+        const masterKey = resolveMasterKey(config);
+        // Checkpoints signed before a master key rotation, while the old key is configured.
+        for (const key of [masterKey.key, ...masterKey.previous])
+          trusted.add(deriveCheckpointSigner(key).publicKey);
       }
       const print = (result: Awaited<ReturnType<typeof verifyAuditStore>>) => {
         process.stdout.write(

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { registerMasterKeyCommands } from './keys-master.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
 export function registerKeysCommands(program: Command): void {
-  const keys = program.command('keys').description('Manage signing keys and data keys');
+  const keys = program
+    .command('keys')
+    .description('Manage signing keys, data keys and master keys');
   keys
     .command('rotate')
     .description(
@@ -79,4 +82,5 @@ export function registerKeysCommands(program: Command): void {
         await rampart.close();
       }
     });
+  registerMasterKeyCommands(keys);
 }

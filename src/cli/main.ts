@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { RampartError } from '../errors/rampart-error.js';
 import { rampartVersion } from '../version.js';
 import { registerAuditCommands } from './audit-verify.js';
 import { registerConfigCommands } from './config-check.js';
@@ -74,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.failure;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`rampart: ${message}\n`);
+    // A catalogued error (e.g. master_key_mismatch at start-up) leads with its stable code.
+    const code = error instanceof RampartError ? `${error.code}: ` : '';
+    process.stderr.write(`rampart: ${code}${message}\n`);
     if (process.env.RAMPART_DEBUG)
       process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     return ExitCode.failure;

@@ -28,7 +28,7 @@ export function renderConfigReference(): string {
     '',
     '## Refused in production (`RAMPART_ENV=production`)',
     '',
-    '- a missing, short (< 32 bytes) or non-random master key (also refused in `staging`);',
+    '- a missing, short (< 32 bytes) or non-random master key (also refused in `staging`); in every environment, a `masterKeyPrevious` entry that is not a valid key, repeats one, or is the master key itself;',
     '- a missing or `http://` public URL;',
     '- a wildcard (`*`) CORS origin (the `null` origin, and `*` with credentials, are refused everywhere);',
     '- SQLite without `allowSqliteInProduction`, and an in-memory SQLite database in any case.',

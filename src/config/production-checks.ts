@@ -40,6 +40,7 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
     const parsed = parseMasterKey(config.masterKey);
     if (!parsed.ok) problem('masterKey', parsed.reason);
   }
+  checkPreviousMasterKeys(config, problem);
 
   for (const origin of config.cors.origins) {
     if (origin === 'null') {
@@ -233,4 +234,25 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
     warnings.push('responses.dryRun is on: detectors only report what responses would do');
   }
   return { problems, warnings };
+}
+
+/**
+ * Previous master keys open data keys sealed before a master key rotation; each must be a
+ * valid key (never printed: problems name its position) and differ from the current one.
+ */
+function checkPreviousMasterKeys(
+  config: RampartConfig,
+  problem: (key: string, message: string) => void,
+): void {
+  const current = config.masterKey === undefined ? undefined : parseMasterKey(config.masterKey);
+  const seen: Buffer[] = [];
+  for (const [i, text] of config.masterKeyPrevious.entries()) {
+    const parsed = parseMasterKey(text);
+    if (!parsed.ok) problem('masterKeyPrevious', `entry ${i + 1} ${parsed.reason}`);
+    else if (current?.ok && current.key.equals(parsed.key))
+      problem('masterKeyPrevious', `entry ${i + 1} is the current masterKey`);
+    else if (seen.some((k) => k.equals(parsed.key)))
+      problem('masterKeyPrevious', `entry ${i + 1} repeats an earlier entry`);
+    else seen.push(parsed.key);
+  }
 }

@@ -17,7 +17,7 @@ function redactUrlPassword(url: string | undefined): string | undefined {
 }
 
 // Any other field whose name says it holds a secret, wherever a later section puts it.
-const secretName = /(secret|password|token|privatekey|masterkey|apikey)$/i;
+const secretName = /(secret|password|token|privatekey|masterkey|masterkeyprevious|apikey)$/i;
 
 function redactDeep(value: unknown, key: string): unknown {
   if (typeof value === 'string') {
@@ -55,6 +55,7 @@ function redactNamed(config: RampartConfig): Record<string, unknown> {
   return {
     ...config,
     masterKey: config.masterKey === undefined ? undefined : '[redacted]',
+    masterKeyPrevious: config.masterKeyPrevious.map(() => '[redacted]'),
     databaseUrl: redactUrlPassword(config.databaseUrl),
     redisUrl: redactUrlPassword(config.redisUrl),
     mail: { ...config.mail, smtpUrl: redactUrlPassword(config.mail.smtpUrl) },

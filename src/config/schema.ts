@@ -270,6 +270,11 @@ export const ConfigSchema = Type.Object(
           'At least 32 random bytes, base64 or hex. Seals signing keys and secrets at rest.',
       }),
     ),
+    masterKeyPrevious: Type.Array(Type.String(), {
+      default: [],
+      description:
+        'Previous master keys (comma-separated in the environment), only while a master key rotation is in progress: data keys sealed by one of them still open. Drop them once `rampart keys master-status` says so.',
+    }),
     cors: Type.Object(
       {
         origins: Type.Array(Type.String(), {

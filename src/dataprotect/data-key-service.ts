@@ -2,8 +2,10 @@ import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
 import { uuidv7 } from '../shared/uuid-v7.js';
 import type { PubSub, Unsubscribe } from '../storage/hot-state.js';
+import { sealedContexts } from './core/associated-data.js';
 import { envelopeKeyId, KeyRing, newDataKey, ringEnvelopeVersion } from './core/key-ring.js';
 import type { Sealer } from './core/sealer.js';
+import { assertMasterKeysHold, masterKeyMismatch } from './master-key-mismatch.js';
 import type {
   DataKeyRotation,
   DataKeyStore,
@@ -64,9 +66,8 @@ export class DataKeyRotationConflictError extends Error {
   }
 }
 
-function keyContext(id: string): string {
-  return `data_key:${id}`;
-}
+/** The associated data a data key is sealed with by the master key. */
+export const keyContext = sealedContexts.dataKey;
 
 /**
  * The data key ring as a service: loads the keys (creating the first on a fresh
@@ -108,6 +109,8 @@ export class DataKeyService {
   static async open(options: DataKeyServiceOptions): Promise<DataKeyService> {
     const now = options.now ?? Date.now;
     let keys = await options.store.listDataKeys();
+    // Before anything is sealed: a wrong master key must not create a second ring.
+    assertMasterKeysHold(keys, options.masterSealer);
     if (!keys.some((k) => k.status === 'primary')) {
       const key = newDataKey();
       await options.store.createFirstDataKey({
@@ -127,10 +130,13 @@ export class DataKeyService {
     const live = keys.filter((k) => k.status !== 'retired');
     const primary = live.find((k) => k.status === 'primary');
     if (!primary) throw new Error('no primary data key');
-    const unseal = (k: StoredDataKey) => ({
-      id: k.id,
-      key: this.#o.masterSealer.open(k.keySealed, keyContext(k.id)),
-    });
+    const unseal = (k: StoredDataKey) => {
+      try {
+        return { id: k.id, key: this.#o.masterSealer.open(k.keySealed, keyContext(k.id)) };
+      } catch (error) {
+        throw masterKeyMismatch(k, this.#o.masterSealer, error);
+      }
+    };
     return new KeyRing({
       primary: unseal(primary),
       others: live.filter((k) => k !== primary).map(unseal),
@@ -175,6 +181,11 @@ export class DataKeyService {
         this.#o.onBackgroundError?.(error, 'data key reload'),
       );
     });
+  }
+
+  /** Tells every node to reload the ring (after the stored keys changed). */
+  async announce(): Promise<void> {
+    await this.#announce();
   }
 
   async #announce(): Promise<void> {

@@ -8,6 +8,8 @@ export const masterKeyFileName = 'master.key';
 
 export interface ResolvedMasterKey {
   key: Buffer;
+  /** `masterKeyPrevious`, parsed: keys a master key rotation is moving away from. */
+  previous: Buffer[];
   source: 'config' | 'file' | 'generated';
   /** The file holding a development key, when there is one. */
   path?: string;
@@ -19,10 +21,15 @@ export interface ResolvedMasterKey {
  * missing key outside development. The key is never logged or printed.
  */
 export function resolveMasterKey(config: RampartConfig): ResolvedMasterKey {
+  const previous = config.masterKeyPrevious.map((text, i) => {
+    const parsed = parseMasterKey(text);
+    if (!parsed.ok) throw new Error(`masterKeyPrevious entry ${i + 1} ${parsed.reason}`);
+    return parsed.key;
+  });
   if (config.masterKey !== undefined) {
     const parsed = parseMasterKey(config.masterKey);
     if (!parsed.ok) throw new Error(`masterKey ${parsed.reason}`);
-    return { key: parsed.key, source: 'config' };
+    return { key: parsed.key, previous, source: 'config' };
   }
   if (config.env !== 'development') throw new Error(`masterKey is required in ${config.env}`);
   const path = join(config.dataDir, masterKeyFileName);
@@ -34,10 +41,10 @@ export function resolveMasterKey(config: RampartConfig): ResolvedMasterKey {
       );
     const parsed = parseMasterKey(readFileSync(path, 'utf8'));
     if (!parsed.ok) throw new Error(`${path} ${parsed.reason}`);
-    return { key: parsed.key, source: 'file', path };
+    return { key: parsed.key, previous, source: 'file', path };
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  return { key, source: 'generated', path };
+  return { key, previous, source: 'generated', path };
 }

@@ -49,6 +49,47 @@ export interface DataKeyStore {
   finishRotation(id: string, retired: string[], now: number): Promise<void>;
 }
 
+/**
+ * A master key rotation: re-seals every data key under the current master key and moves
+ * values still sealed directly by a master key (`v1.`) into the data key ring. Its
+ * progress is the stored envelopes themselves (each names its key), so it resumes by
+ * skipping what is done; this record says that it runs, since when, and for whom.
+ */
+export interface MasterKeyRotation {
+  id: string;
+  /** Fingerprint of the master key everything is being re-sealed under. */
+  toKeyId: string;
+  /** Fingerprints of the previous master keys configured when it started. */
+  fromKeyIds: string[];
+  status: 'running' | 'done';
+  total: number;
+  doneCount: number;
+  startedBy: string | null;
+  startedAt: number;
+  heartbeatAt: number;
+  finishedAt: number | null;
+}
+
+export interface MasterKeyStore {
+  listDataKeys(): Promise<StoredDataKey[]>;
+  /**
+   * Replaces one data key's sealed material only if it is still `expected` (one
+   * statement: atomic per key); resolves whether it did.
+   */
+  resealDataKey(id: string, expected: string, keySealed: string): Promise<boolean>;
+  /** Records `rotation` as running; rejects (code `master_key_rotation_running`) if one is. */
+  beginMasterRotation(rotation: MasterKeyRotation): Promise<void>;
+  runningMasterRotation(): Promise<MasterKeyRotation | undefined>;
+  latestMasterRotation(): Promise<MasterKeyRotation | undefined>;
+  /** Saves the count done and the heartbeat (and the target, when a resume changed it). */
+  saveMasterRotationProgress(
+    id: string,
+    progress: { doneCount: number; total: number; toKeyId: string; fromKeyIds: string[] },
+    now: number,
+  ): Promise<void>;
+  finishMasterRotation(id: string, now: number): Promise<void>;
+}
+
 /** A column holding sealed values, and the associated data each value was sealed with. */
 export interface EncryptedField {
   /** Stable name, used in rotation progress. */

@@ -311,6 +311,16 @@ export const securityEventTypes = {
     description:
       'Every sealed field was re-encrypted under the primary data key; unused keys were retired.',
   },
+  'master_key.rotated': {
+    severity: 'warning',
+    description:
+      'A master key rotation started: every data key is being re-sealed under the current master key (rampart keys rotate-master); details.from lists the previous keys by fingerprint.',
+  },
+  'master_key.rotation.completed': {
+    severity: 'notice',
+    description:
+      'Every data key is sealed by the current master key and no value is sealed by a master key directly any more.',
+  },
   'gdpr.exported': {
     severity: 'notice',
     description: 'An account downloaded everything Rampart holds about it (GET /v1/me/export).',

@@ -18,6 +18,7 @@ const secretFields = [
   'qrCode',
   'secret',
   'masterKey',
+  'masterKeyPrevious',
   'clientSecret',
   'client_secret',
   'apiKey',

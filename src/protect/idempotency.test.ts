@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createUser, expectProblem, login } from '../../test/support/http-helpers.js';
 import { testHotStoreKinds } from '../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
+import { createSealer } from '../dataprotect/core/sealer.js';
+import { hashSecretToken } from '../identity/core/secret-token.js';
 
 let executions = 0;
 let release: (() => void) | undefined;
@@ -29,6 +32,7 @@ for (const hot of testHotStoreKinds()) {
     let r: TestRampart;
     let token: string;
     let other: string;
+    let payerId: string;
 
     function charge(key: string | undefined, payload: Record<string, unknown>, as = token) {
       return r.app.inject({
@@ -43,6 +47,7 @@ for (const hot of testHotStoreKinds()) {
       r = await startTestRampart({ hot, register: routes });
       const u = await createUser(r, 'payer@example.com', ['DEVELOPER']);
       token = await login(r, u.email, u.password);
+      payerId = u.id;
       const v = await createUser(r, 'other-payer@example.com', ['DEVELOPER']);
       other = await login(r, v.email, v.password);
     });
@@ -63,6 +68,27 @@ for (const hot of testHotStoreKinds()) {
       expect((await charge(undefined, { amount: 10 })).statusCode).toBe(201);
       expect((await charge('order-1002', { amount: 10 })).statusCode).toBe(201);
       expect(executions - before).toBe(3);
+    });
+
+    it('treats a kept response it cannot open (its master key was dropped) as expired', async () => {
+      const before = executions;
+      expect((await charge('order-9001', { amount: 7 })).statusCode).toBe(201);
+      const key = hashSecretToken(`user:${payerId}::POST /test/charges:order-9001`);
+      // As if sealed before a master key rotation by a key no longer configured.
+      await r.hot.values.set(
+        `idem:res:${key}`,
+        createSealer(randomBytes(32)).seal('{}', `idempotency:${key}`),
+        60_000,
+      );
+      const retry = await charge('order-9001', { amount: 7 });
+      expect(retry.statusCode).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(executions - before).toBe(2);
+      // The new response is kept again.
+      const again = await charge('order-9001', { amount: 7 });
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toBe(retry.body);
+      expect(executions - before).toBe(2);
     });
 
     it('refuses the same key with another body (422), and scopes keys to the principal', async () => {

@@ -7,7 +7,8 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Sealer } from '../dataprotect/core/sealer.js';
+import { sealedContexts } from '../dataprotect/core/associated-data.js';
+import { SealError, type Sealer } from '../dataprotect/core/sealer.js';
 import { defineErrors, RampartError } from '../errors/rampart-error.js';
 import { hashSecretToken } from '../identity/core/secret-token.js';
 import type { ExpiringSetStore, ExpiringValueStore } from '../storage/hot-state.js';
@@ -103,7 +104,7 @@ function idempotencyPlugin(
       `${p.kind}:${p.id}:${p.kind === 'api_key' ? p.keyId : ''}:${route}:${header}`,
     );
     const fingerprint = hashSecretToken(JSON.stringify(request.body ?? null));
-    const ad = `idempotency:${key}`;
+    const ad = sealedContexts.idempotentResponse(key);
     if (await o.sets.add(`idem:lock:${key}`, o.ttlMs)) {
       await o.values.set(`idem:req:${key}`, fingerprint, o.ttlMs);
       request.idempotency = { key, fingerprint, stored: false };
@@ -119,7 +120,25 @@ function idempotencyPlugin(
         headers: { 'Retry-After': '1' },
       });
     }
-    const stored = JSON.parse(o.sealer.open(sealed, ad).toString('utf8')) as StoredResponse;
+    let stored: StoredResponse;
+    try {
+      stored = JSON.parse(o.sealer.open(sealed, ad).toString('utf8')) as StoredResponse;
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      // Sealed by a master key no longer configured (dropped less than `ttlMs` after a
+      // master key rotation): the response is lost, so the key behaves as if it had
+      // expired. It is claimed again first, so two such retries still run once.
+      await o.values.delete(`idem:res:${key}`);
+      await o.sets.remove(`idem:lock:${key}`);
+      if (!(await o.sets.add(`idem:lock:${key}`, o.ttlMs))) {
+        throw new RampartError(idempotencyErrors.idempotency_in_progress, {
+          headers: { 'Retry-After': '1' },
+        });
+      }
+      await o.values.set(`idem:req:${key}`, fingerprint, o.ttlMs);
+      request.idempotency = { key, fingerprint, stored: false };
+      return;
+    }
     if (stored.fingerprint !== fingerprint) {
       throw new RampartError(idempotencyErrors.idempotency_key_reused);
     }
@@ -157,7 +176,7 @@ function idempotencyPlugin(
     };
     await o.values.set(
       `idem:res:${pending.key}`,
-      o.sealer.seal(JSON.stringify(record), `idempotency:${pending.key}`),
+      o.sealer.seal(JSON.stringify(record), sealedContexts.idempotentResponse(pending.key)),
       o.ttlMs,
     );
     pending.stored = true;

@@ -236,6 +236,20 @@ export interface DataKeyRotationsTable {
   retired_keys: string | null;
 }
 
+export interface MasterKeyRotationsTable {
+  id: string;
+  to_key_id: string;
+  /** JSON array of master key fingerprints. */
+  from_key_ids: string;
+  status: 'running' | 'done';
+  total: number;
+  done_count: number;
+  started_by: string | null;
+  started_at: number;
+  heartbeat_at: number;
+  finished_at: number | null;
+}
+
 export interface ConsentRecordsTable {
   id: string;
   account_id: string;
@@ -265,5 +279,6 @@ export interface Database {
   oauth_identities: OAuthIdentitiesTable;
   data_keys: DataKeysTable;
   data_key_rotations: DataKeyRotationsTable;
+  master_key_rotations: MasterKeyRotationsTable;
   consent_records: ConsentRecordsTable;
 }

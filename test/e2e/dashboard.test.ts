@@ -220,7 +220,7 @@ describe.skipIf(skipBrowserTests)('dashboard in a browser', () => {
     await page.locator('tbody tr', { hasText: '/v1/auth/login' }).waitFor();
     await shot('rate-limits');
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByText('masterKey').waitFor();
+    await page.getByText('masterKey', { exact: true }).waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(r.config.masterKey ?? 'no master key');

@@ -29,6 +29,7 @@ export const defaultRiskBase: Readonly<Record<string, number>> = Object.freeze({
   'apikey.exposed_in_url': 9,
   'secret.detected': 9,
   'data_key.*': 9,
+  'master_key.*': 9,
   // Production deploys (configuration pushed by a pipeline).
   'deploy.*': 8,
   'config.changed': 8,

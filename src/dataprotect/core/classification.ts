@@ -63,6 +63,7 @@ export const defaultClassification: readonly ClassificationRule[] = Object.freez
     'api_key',
     'private_key',
     'master_key',
+    'master_key_previous',
     'recovery_code',
     'recovery_codes',
     'otpauth_url',

@@ -1,9 +1,11 @@
 import type { EncryptedField } from '../store.js';
+import { sealedContexts } from './associated-data.js';
 
 /**
- * Every column where Rampart keeps a sealed secret, with the associated data its owner
- * seals it with (these strings must match the owners': a mismatch fails to open).
- * `rampart keys rotate-data` re-encrypts each of them.
+ * Every column where Rampart keeps a value sealed by the data key ring, with the
+ * associated data its owner seals it with (from the one registry, associated-data.ts).
+ * `rampart keys rotate-data` re-encrypts each of them; `rotate-master` moves values
+ * still sealed directly by the master key into the ring.
  */
 export const encryptedFields: readonly EncryptedField[] = Object.freeze([
   {
@@ -11,35 +13,35 @@ export const encryptedFields: readonly EncryptedField[] = Object.freeze([
     table: 'mfa_totp',
     idColumn: 'account_id',
     column: 'secret_sealed',
-    associatedData: (id: string) => `mfa_totp:${id}`,
+    associatedData: sealedContexts.mfaTotp,
   },
   {
     name: 'signing_keys.private_key',
     table: 'signing_keys',
     idColumn: 'kid',
     column: 'private_key_sealed',
-    associatedData: (id: string) => `signing_key:${id}`,
+    associatedData: sealedContexts.signingKey,
   },
   {
     name: 'api_keys.signing_secret',
     table: 'api_keys',
     idColumn: 'id',
     column: 'signing_secret_sealed',
-    associatedData: (id: string) => `api_key_signing:${id}`,
+    associatedData: sealedContexts.apiKeySigning,
   },
   {
     name: 'oauth_providers.client_secret',
     table: 'oauth_providers',
     idColumn: 'id',
     column: 'client_secret_sealed',
-    associatedData: (id: string) => `oauth_provider:${id}`,
+    associatedData: sealedContexts.oauthProvider,
   },
   {
     name: 'alert_channels.settings',
     table: 'alert_channels',
     idColumn: 'id',
     column: 'settings_sealed',
-    associatedData: (id: string) => `alert_channel:${id}`,
+    associatedData: sealedContexts.alertChannel,
   },
   {
     // The exact request an approval is for (src/storage/sql/sql-approval-store.ts).

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RoleName } from '../../config/schema.js';
+import { sealedContexts } from '../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../dataprotect/core/sealer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
@@ -284,7 +285,7 @@ export class ApiKeyService {
         record.signingSecretSealed === null
           ? undefined
           : this.#o.sealer
-              .open(record.signingSecretSealed, `api_key_signing:${record.id}`)
+              .open(record.signingSecretSealed, sealedContexts.apiKeySigning(record.id))
               .toString('utf8'),
       cidrs: cidrList(record.allowedCidrs),
       fetchedAt: now,
@@ -466,7 +467,7 @@ export class ApiKeyService {
       record: {
         id,
         signingSecretSealed: signingSecret
-          ? this.#o.sealer.seal(signingSecret, `api_key_signing:${id}`)
+          ? this.#o.sealer.seal(signingSecret, sealedContexts.apiKeySigning(id))
           : null,
         ownerKind: owner.kind,
         ownerId: owner.id,

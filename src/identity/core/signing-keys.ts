@@ -8,6 +8,7 @@ import {
   importJWK,
   type JWK,
 } from 'jose';
+import { sealedContexts } from '../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../dataprotect/core/sealer.js';
 import type { StoredSigningKey } from '../store.js';
 
@@ -26,9 +27,7 @@ export interface LoadedSigningKey {
   verifyUntil: number | null;
 }
 
-function sealingContext(kid: string): string {
-  return `signing_key:${kid}`;
-}
+const sealingContext = sealedContexts.signingKey;
 
 export function isSigningAlgorithm(value: string): value is SigningAlgorithm {
   return (signingAlgorithms as readonly string[]).includes(value);

@@ -1,3 +1,4 @@
+import { sealedContexts } from '../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../dataprotect/core/sealer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import { identityErrors } from '../errors.js';
@@ -147,6 +148,4 @@ export class TotpService implements SecondFactor {
   }
 }
 
-function sealContext(accountId: string): string {
-  return `mfa_totp:${accountId}`;
-}
+const sealContext = sealedContexts.mfaTotp;

@@ -8,7 +8,7 @@ export interface StoredOAuthProvider {
   type: OAuthProviderType;
   name: string | null;
   clientId: string;
-  /** Sealed with the master key, associated data `oauth_provider:<id>`. */
+  /** Sealed by the data key ring, associated data `sealedContexts.oauthProvider(id)`. */
   clientSecretSealed: string;
   scopes: string[] | null;
   issuer: string | null;

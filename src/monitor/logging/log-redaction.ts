@@ -23,6 +23,7 @@ const sensitiveNames = new Set([
   'apikey',
   'xapikey',
   'masterkey',
+  'masterkeyprevious',
   'privatekey',
   'recoverycode',
   'recoverycodes',

@@ -10,6 +10,7 @@ import * as protectIpRules from './0020-protect-ip-rules.js';
 import * as protectRateLimitRules from './0021-protect-rate-limit-rules.js';
 import * as audit from './0030-audit.js';
 import * as dataprotect from './0040-dataprotect.js';
+import * as dataprotectMasterKeys from './0041-dataprotect-master-keys.js';
 import * as monitorHealth from './0050-monitor-health.js';
 import * as monitorAlerts from './0051-monitor-alerts.js';
 import * as monitorResponse from './0052-monitor-response.js';
@@ -31,6 +32,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0021_protect_rate_limit_rules': protectRateLimitRules,
   '0030_audit': audit,
   '0040_dataprotect': dataprotect,
+  '0041_dataprotect_master_keys': dataprotectMasterKeys,
   '0050_monitor_health': monitorHealth,
   '0051_monitor_alerts': monitorAlerts,
   '0052_monitor_response': monitorResponse,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sealedContexts } from '../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../dataprotect/core/sealer.js';
 import type {
   AlertInstance,
@@ -62,7 +63,7 @@ type AlertTables = outbox.OutboxTables &
     };
   };
 
-const channelAad = (id: string) => `alert_channel:${id}`;
+const channelAad = sealedContexts.alertChannel;
 
 /** The alert manager's tables on SQLite or PostgreSQL; channel settings sealed at rest. */
 export class SqlAlertStore implements AlertStore {

@@ -1,8 +1,9 @@
+import { sealedContexts } from '../../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../../dataprotect/core/sealer.js';
 import type { OAuthStore, StoredOAuthProvider } from '../store.js';
 import { type OAuthProvider, type ProviderSettings, resolveProvider } from './providers.js';
 
-const sealContext = (id: string) => `oauth_provider:${id}`;
+const sealContext = sealedContexts.oauthProvider;
 
 /**
  * The providers of this server: those of the config file (fixed at boot) and those added
