@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { routePatternOf } from '../logging/request-logger.js';
 
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Seconds; from a cached authorization decision up to a slow upstream behind the gateway.
@@ -87,7 +88,7 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
   });
   app.addHook('onResponse', (request: CountedRequest, reply, done) => {
     settle(request);
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routePatternOf(request) ?? 'unmatched';
     const method = knownMethods.has(request.method) ? request.method : 'OTHER';
     const status = String(reply.statusCode);
     const key = `${method} ${status} ${route}`;
