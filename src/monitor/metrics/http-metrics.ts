@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { routePatternOf } from '../logging/request-logger.js';
+import { type HistogramSeries, SeriesHistogram } from './series-histogram.js';
 
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Seconds; from a cached authorization decision up to a slow upstream behind the gateway.
@@ -10,7 +11,7 @@ interface RequestSeries {
   labels: { route: string; method: string; status: string };
   /** Requests answered since the counter last collected them. */
   uncounted: number;
-  latency: Histogram.Internal<'route' | 'method' | 'status'>;
+  latency: HistogramSeries;
 }
 
 const inFlight = Symbol('rampart.metrics.inFlight');
@@ -45,10 +46,11 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
       }
     },
   });
-  const duration = new Histogram({
+  // Its series keep their own bucket counts: prom-client's observe hashes the labels.
+  const duration = new SeriesHistogram({
     name: 'rampart_http_request_duration_seconds',
     help: 'Time from receiving a request to the end of its response, by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
+    labelNames: ['route', 'method', 'status'],
     buckets: latencyBuckets,
     registers: [registry],
   });
@@ -95,7 +97,7 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     let s = series.get(key);
     if (s === undefined) {
       const labels = { route, method, status };
-      s = { labels, uncounted: 0, latency: duration.labels(labels) };
+      s = { labels, uncounted: 0, latency: duration.series(labels) };
       series.set(key, s);
     }
     s.uncounted++;
