@@ -83,16 +83,20 @@ export class RequestLogger implements FastifyBaseLogger {
     }
     const root = this.#root;
     if (!root.isLevelEnabled(level)) return;
+    // Field by field, in the order a child's bindings would be written. Plain loops:
+    // spreading and Object.assign into one object here measured several times slower.
+    const merged: Record<string, unknown> = {};
+    const base = this.#base;
+    for (const key in base) merged[key] = base[key];
     const route = this.#route;
-    const extra = this.#extra;
-    // Built field by field, in the order a child's bindings would be written.
-    const merged: Record<string, unknown> = { ...this.#base };
     if (route !== undefined) {
       if (route.action !== undefined) merged.action = route.action;
       merged.resource = route.resource;
     }
-    if (extra !== undefined) Object.assign(merged, extra);
-    root[level](Object.assign(merged, line), msg);
+    const extra = this.#extra;
+    if (extra !== undefined) for (const key in extra) merged[key] = extra[key];
+    for (const key in line) merged[key] = line[key];
+    root[level](merged, msg);
   }
 
   /** Adds bindings to every later line of this request (pino's `setBindings`). */
