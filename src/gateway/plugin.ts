@@ -5,6 +5,7 @@ import type {
   FastifyReply,
   FastifyRequest,
   preHandlerAsyncHookHandler,
+  preHandlerHookHandler,
   RouteHandlerMethod,
 } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -101,8 +102,11 @@ export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOption
     }
   };
 
-  function guardsOf(route: GatewayRouteConfig): preHandlerAsyncHookHandler[] {
-    const guards: preHandlerAsyncHookHandler[] = [];
+  // Rampart's authentication guards are callback-style (no promise when decided in memory).
+  function guardsOf(
+    route: GatewayRouteConfig,
+  ): (preHandlerAsyncHookHandler | preHandlerHookHandler)[] {
+    const guards: (preHandlerAsyncHookHandler | preHandlerHookHandler)[] = [];
     if (route.signature || route.idempotency) guards.push(bufferBody);
     if (route.signature) {
       guards.push(o.auth.requireSignature(route.permission));

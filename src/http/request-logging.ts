@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { RequestLogger, routePatternOf } from '../monitor/logging/request-logger.js';
 
 // Query parameters whose values are credentials by name; their values never reach logs.
 const sensitiveParam = /(token|key|secret|password|passwd|code|signature|session|auth|credential)/i;
@@ -25,18 +26,21 @@ export function redactUrl(url: string): string {
 export function registerRequestLogging(app: FastifyInstance): void {
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const line = {
+    const rawUrl = request.raw.url ?? '/';
+    const line: Record<string, unknown> = {
       method: request.method,
-      route: request.routeOptions.url ?? null,
-      url: redactUrl(request.raw.url ?? '/'),
+      route: routePatternOf(request) ?? null,
+      url: rawUrl.includes('?') ? redactUrl(rawUrl) : rawUrl,
       status,
       ms: Math.round(reply.elapsedTime * 100) / 100,
       ip: request.ip,
-      ...(request.principal ? { principal: request.principal.id } : {}),
     };
-    if (status >= 500) request.log.error(line, 'request');
-    else if (status >= 400) request.log.warn(line, 'request');
-    else request.log.info(line, 'request');
+    if (request.principal) line.principal = request.principal.id;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    const log = request.log;
+    // One flat call with the request's bindings inline: no child logger for this line.
+    if (log instanceof RequestLogger) log.writeLine(level, line, 'request');
+    else log[level](line, 'request');
     done();
   });
 }

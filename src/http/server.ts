@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RampartConfig } from '../config/schema.js';
 import { RampartError } from '../errors/rampart-error.js';
 import { errorRegistry } from '../errors/registry.js';
-import { registerLogContext } from '../monitor/logging/log-context.js';
+import { registerLogContext, requestLoggerFactory } from '../monitor/logging/log-context.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandling } from './error-handler.js';
 import { httpErrors } from './errors.js';
@@ -69,6 +69,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     loggerInstance: options.logger,
     // One line per request is written by request-logging.ts instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's logger makes its pino child only if something logs through it
+    // (routes get theirs from registerLogContext, with the route's bindings).
+    childLoggerFactory: requestLoggerFactory,
     // generateRequestId reads X-Request-Id itself: with `requestIdHeader` set, Fastify
     // would take any incoming value verbatim and never call genReqId to vet it.
     genReqId: generateRequestId,

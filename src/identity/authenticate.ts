@@ -1,4 +1,9 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import { type Authorizer, builtInAuthorizer } from '../authz/authorizer.js';
 import type { AuthzContext, AuthzResource, Decision, Environment } from '../authz/model.js';
 import type { RoleName } from '../config/schema.js';
@@ -7,37 +12,29 @@ import type { EventPublisher } from '../events/event-bus.js';
 import { bindLogPrincipal } from '../monitor/logging/log-context.js';
 import { bodyDigest } from '../shared/sign-request.js';
 import { apiKeyErrors } from './api-key-errors.js';
+import {
+  apiKeyPrincipal,
+  authenticateNow,
+  bearerToken,
+  type ImmediateAuthentication,
+} from './authenticate-now.js';
 import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
-import type { ApiKeyService, VerifiedApiKey } from './core/api-key-service.js';
+import type { ApiKeyService, ApiKeyVerification } from './core/api-key-service.js';
 import { anyCovers } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
 import { checkMessageSignature, hasMessageSignature } from './message-signature.js';
-import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';
-
-/**
- * The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1; the scheme is
- * case-insensitive, RFC 9110 §11.1), or undefined when the scheme is not Bearer.
- */
-function bearerToken(header: string): string | undefined {
-  if (
-    header.length < 8 ||
-    header.charCodeAt(6) !== 32 ||
-    header.slice(0, 6).toLowerCase() !== 'bearer'
-  )
-    return undefined;
-  return header.slice(7).trim();
-}
+import type { Principal, UserPrincipal } from './principal.js';
 
 export interface Authenticator {
   /**
    * preHandler: requires a person's valid, unrevoked access token and sets
    * `request.principal`. An API key is refused here (`user_token_required`).
    */
-  requireUser: preHandlerAsyncHookHandler;
+  requireUser: preHandlerHookHandler;
   /** preHandler: requires an access token or an API key. */
-  requireCaller: preHandlerAsyncHookHandler;
+  requireCaller: preHandlerHookHandler;
   /** The user principal set by `requireUser`; fails closed if a route forgot the hook. */
   principalOf(request: FastifyRequest): UserPrincipal;
   /** The principal set by `requireCaller` (or `requireUser`). */
@@ -45,7 +42,7 @@ export interface Authenticator {
   /** Refuses the principal's access token from now on, on every node. */
   revokeToken(principal: UserPrincipal): Promise<void>;
   /** preHandler factory: requires a person holding one of `roles`. */
-  requireRole(...roles: RoleName[]): preHandlerAsyncHookHandler;
+  requireRole(...roles: RoleName[]): preHandlerHookHandler;
   /**
    * preHandler factory: requires a caller allowed `permission` (`resource:action`) by the
    * authorization engine: a person through their roles and grants, an API key through its
@@ -59,7 +56,7 @@ export interface Authenticator {
    *   }),
    * }, handler);
    */
-  requirePermission(permission: string, options?: PermissionOptions): preHandlerAsyncHookHandler;
+  requirePermission(permission: string, options?: PermissionOptions): preHandlerHookHandler;
   /** The engine's decision for the authenticated caller of `request` (fails closed). */
   decide(request: FastifyRequest, permission: string, resource?: AuthzResource): Decision;
   /**
@@ -96,19 +93,6 @@ export function requestContext(request: FastifyRequest) {
 }
 
 const emptyDigest = bodyDigest(undefined);
-
-function apiKeyPrincipal(key: VerifiedApiKey, signed: boolean): ApiKeyPrincipal {
-  return {
-    kind: 'api_key',
-    id: key.owner.id,
-    ownerKind: key.owner.kind,
-    keyId: key.keyId,
-    roles: key.ownerRoles,
-    scopes: key.scopes,
-    ownerPermissions: key.ownerPermissions,
-    signed,
-  };
-}
 
 const inactiveKey =
   'The API key is not valid: unknown, revoked, expired or past its rotation grace.';
@@ -290,7 +274,12 @@ export function createAuthenticator(
     bindLogPrincipal(request, request.principal);
   }
 
-  async function authenticateApiKey(request: FastifyRequest, key: string): Promise<void> {
+  /** `known`: the verification {@link authenticateNow} already made in memory. */
+  async function authenticateApiKey(
+    request: FastifyRequest,
+    key: string,
+    known?: ApiKeyVerification,
+  ): Promise<void> {
     if (!apiKeys) {
       throw await reject(
         request,
@@ -299,7 +288,7 @@ export function createAuthenticator(
     }
     let result: Awaited<ReturnType<ApiKeyService['verify']>>;
     try {
-      result = await apiKeys.verify(key, request.ip);
+      result = known ?? (await apiKeys.verify(key, request.ip));
     } catch (error) {
       throw await reject(
         request,
@@ -424,15 +413,58 @@ export function createAuthenticator(
     });
   }
 
-  async function requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    await authenticate(request, reply);
-    if (request.principal?.kind !== 'user')
-      throw new RampartError(apiKeyErrors.user_token_required);
+  const immediate = { verifier, revocations, apiKeys };
+
+  /**
+   * Sets `request.principal`, then calls `next`: at once when {@link authenticateNow}
+   * decides in memory (no promise on the common path), else through `authenticate`.
+   */
+  function authenticateThen(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: (error?: Error) => void,
+  ): void {
+    if (request.principal) {
+      next();
+      return;
+    }
+    let now: ImmediateAuthentication | undefined;
+    try {
+      now = authenticateNow(request, immediate);
+    } catch {
+      // The asynchronous path decides again, and turns the failure into its refusal.
+      now = undefined;
+    }
+    if (now?.principal) {
+      request.principal = now.principal;
+      bindLogPrincipal(request, now.principal);
+      next();
+      return;
+    }
+    const pending = now?.apiKey
+      ? authenticateApiKey(request, now.apiKey.key, now.apiKey.result)
+      : authenticate(request, reply);
+    pending.then(() => next(), next);
   }
+
+  // The guards below are callback-style preHandlers: an async function costs promises on
+  // every request, for a decision that is almost always made in memory.
+  const requireUser: preHandlerHookHandler = function requireUser(request, reply, done) {
+    authenticateThen(request, reply, (error) => {
+      if (error) return done(error);
+      if (request.principal?.kind !== 'user')
+        return done(new RampartError(apiKeyErrors.user_token_required));
+      done();
+    });
+  };
+
+  const requireCaller: preHandlerHookHandler = function requireCaller(request, reply, done) {
+    authenticateThen(request, reply, done);
+  };
 
   return {
     requireUser,
-    requireCaller: authenticate,
+    requireCaller,
     principalOf(request) {
       const principal = request.principal;
       if (principal?.kind !== 'user') throw new Error('route reached without user authentication');
@@ -446,20 +478,21 @@ export function createAuthenticator(
       await revocations.revokeToken(principal.tokenId);
     },
     requireRole(...roles: RoleName[]) {
-      return async function requireRole(request, reply) {
-        await requireUser(request, reply);
-        const p = request.principal;
-        // A custom role inheriting a required role qualifies too. Any error denies.
-        let holds = false;
-        try {
-          const held = p ? authorizer.rolesOf(p.id, p.roles) : [];
-          holds = roles.some((want) => authorizer.holdsRole(held, want));
-        } catch {
-          holds = false;
-        }
-        if (!holds) {
-          throw await denied(request, { roles }, undefined);
-        }
+      return function requireRole(request, reply, done) {
+        requireUser.call(this, request, reply, (error) => {
+          if (error) return done(error);
+          const p = request.principal;
+          // A custom role inheriting a required role qualifies too. Any error denies.
+          let holds = false;
+          try {
+            const held = p ? authorizer.rolesOf(p.id, p.roles) : [];
+            holds = roles.some((want) => authorizer.holdsRole(held, want));
+          } catch {
+            holds = false;
+          }
+          if (holds) return done();
+          denied(request, { roles }, undefined).then(done, done);
+        });
       };
     },
     requireSignature(permission?: string) {
@@ -485,18 +518,19 @@ export function createAuthenticator(
     },
     requirePermission(permission: string, options: PermissionOptions = {}) {
       const resourceOf = options.resource;
-      return async function requirePermission(request, reply) {
-        await authenticate(request, reply);
-        let resource: AuthzResource | undefined;
-        let decision: Decision;
-        try {
-          resource = resourceOf?.(request);
-          decision = decidePermission(request, permission, resource);
-        } catch {
-          decision = errorDecision;
-        }
-        if (!decision.allowed) {
-          throw await denied(
+      return function requirePermission(request, reply, done) {
+        authenticateThen(request, reply, (error) => {
+          if (error) return done(error);
+          let resource: AuthzResource | undefined;
+          let decision: Decision;
+          try {
+            resource = resourceOf?.(request);
+            decision = decidePermission(request, permission, resource);
+          } catch {
+            decision = errorDecision;
+          }
+          if (decision.allowed) return done();
+          denied(
             request,
             {
               permission,
@@ -504,8 +538,8 @@ export function createAuthenticator(
               ...(resource ? { resource: `${resource.type}:${resource.id}` } : {}),
             },
             `This operation needs the permission ${permission}.`,
-          );
-        }
+          ).then(done, done);
+        });
       };
     },
     decide: decidePermission,

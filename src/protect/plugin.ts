@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import fp from 'fastify-plugin';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { Principal } from '../identity/principal.js';
+import { routePatternOf } from '../monitor/logging/request-logger.js';
 import type { LivePolicies, RateLimitPolicy, RateLimitSubject } from './core/rate-limit-policy.js';
 import type { RateLimiter, RateLimitOutcome } from './core/rate-limiter.js';
 
@@ -100,7 +101,7 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   });
 
   app.addHook('onRequest', (request, reply, done) => {
-    const url = request.routeOptions.url;
+    const url = routePatternOf(request);
     // No route matched (404): the global and default policies.
     const plan = url === undefined ? policies.unmatched : policies.planFor(request.method, url);
     if (plan.early.length === 0) return done();

@@ -37,6 +37,11 @@ export interface ExpiringSetStore {
   remove(member: string): Promise<void>;
   /** `add` without a promise, where the store is in this process (memory). */
   readonly addNow?: (member: string, ttlMs: number) => boolean;
+  /**
+   * `has` without a promise, where the store is in this process (memory); absent on
+   * stores across a network. Authentication checks revocations through it on every request.
+   */
+  readonly hasNow?: (member: string) => boolean;
 }
 
 export interface ExpiringValueStore {

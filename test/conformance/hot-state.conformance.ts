@@ -182,6 +182,17 @@ export function defineHotStoreConformance(harness: HotStoreHarness): void {
       await expect(store.sets.remove('absent')).resolves.toBeUndefined();
     });
 
+    it('answers hasNow, where a store offers it, as has does', async () => {
+      const store = await open();
+      const hasNow = store.sets.hasNow;
+      if (!hasNow) return;
+      expect(hasNow('n')).toBe(false);
+      await store.sets.add('n', longTtl);
+      expect(hasNow('n')).toBe(true);
+      await store.sets.remove('n');
+      expect(hasNow('n')).toBe(false);
+    });
+
     it('forgets a member when its ttl ends', async () => {
       const store = await open();
       await store.sets.add('m', shortTtl);

@@ -70,6 +70,21 @@ export class AccessTokenVerifier {
     if (claims.nbf > now + tolerance) throw rejectToken('not_yet_valid');
   }
 
+  /**
+   * The claims of a token already verified and still valid (its key and its time window
+   * checked again), without a promise; undefined for any other token, which only
+   * {@link verify} can judge.
+   */
+  verifyCachedNow(token: string): AccessTokenClaims | undefined {
+    const cached = this.#cache.get(token);
+    if (cached === undefined || !this.#options.ring.verificationKey(cached.kid)) return undefined;
+    const now = this.#now() / 1000;
+    const tolerance = this.#options.clockTolerance;
+    const claims = cached.claims;
+    if (claims.exp <= now - tolerance || claims.nbf > now + tolerance) return undefined;
+    return claims;
+  }
+
   /** @throws {RampartError} `invalid_token`, with the precise reason in `context.reason`. */
   async verify(token: string): Promise<AccessTokenClaims> {
     const cached = this.#cache.get(token);

@@ -62,6 +62,17 @@ export class AccountCache {
     return account;
   }
 
+  /**
+   * The account when it is in memory and fresh, without a promise; undefined otherwise
+   * (then {@link get} reads the store).
+   */
+  getNow(id: string): Account | undefined {
+    const entry = this.#entries.get(id);
+    if (entry === undefined || entry.expiresAt <= this.#now()) return undefined;
+    this.#hits++;
+    return entry.account;
+  }
+
   /** Entries held, and lookups served from memory (hits) or the store (misses), for metrics. */
   stats(): { size: number; hits: number; misses: number } {
     return { size: this.#entries.size, hits: this.#hits, misses: this.#misses };

@@ -118,6 +118,8 @@ interface CacheEntry {
   serviceAccount: ServiceAccountRecord | undefined;
   cidrs: CidrList;
   fetchedAt: number;
+  /** The key's member in the hot store's revocation set. */
+  revokedMember: string;
 }
 
 export interface ApiKeyServiceOptions {
@@ -154,6 +156,24 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max = 10_000): void {
     if (oldest !== undefined) map.delete(oldest);
   }
   map.set(key, value);
+}
+
+interface HeldPermissions {
+  roles: readonly RoleName[];
+  permissions: readonly string[];
+}
+
+/** What `#ownerPermissionsNow` answers when the owner is not in memory. */
+const notInMemory = Symbol('notInMemory');
+
+/** The refusal a key's own status calls for (revoked, expired, past its grace), if any. */
+function refusalByStatus(key: ApiKeyRecord, now: number): ApiKeyVerification | undefined {
+  const status = apiKeyStatus(key, now);
+  if (status === 'revoked') return { ok: false, reason: 'revoked', keyId: key.id };
+  if (status === 'expired') {
+    return { ok: false, reason: key.replacedBy ? 'grace_ended' : 'expired', keyId: key.id };
+  }
+  return undefined;
 }
 
 export function apiKeyStatus(key: ApiKeyRecord, now: number): ApiKeyStatus {
@@ -233,7 +253,7 @@ export class ApiKeyService {
   async ownerPermissions(
     owner: ApiKeyOwner,
     serviceAccount?: ServiceAccountRecord,
-  ): Promise<{ roles: readonly RoleName[]; permissions: readonly string[] } | undefined> {
+  ): Promise<HeldPermissions | undefined> {
     if (owner.kind === 'user') {
       const account = await this.#o.accounts.get(owner.id);
       if (account?.status !== 'active') return undefined;
@@ -289,6 +309,7 @@ export class ApiKeyService {
               .toString('utf8'),
       cidrs: cidrList(record.allowedCidrs),
       fetchedAt: now,
+      revokedMember: `revoked:apikey:${record.id}`,
     };
   }
 
@@ -378,17 +399,88 @@ export class ApiKeyService {
     now: number,
     ip: string | undefined,
   ): Promise<ApiKeyVerification> {
+    const refused = refusalByStatus(entry.record, now);
+    if (refused) return refused;
+    if (await this.#o.sets.has(entry.revokedMember)) {
+      return { ok: false, reason: 'revoked', keyId: entry.record.id };
+    }
+    const owner: ApiKeyOwner = { kind: entry.record.ownerKind, id: entry.record.ownerId };
+    return this.#accept(
+      entry,
+      owner,
+      await this.ownerPermissions(owner, entry.serviceAccount),
+      now,
+      ip,
+    );
+  }
+
+  /**
+   * {@link verify} without a promise when every part of the decision is in memory: the key
+   * in the cache, the revocation set in this process (the memory hot store), the owner in
+   * the account cache (or the key's service account). Undefined when any part needs I/O
+   * (a miss, a Redis hot store): then `verify` decides. Runs the same checks in the same
+   * order, on every request.
+   */
+  verifyNow(presented: string, ip?: string): ApiKeyVerification | undefined {
+    const hasNow = this.#o.sets.hasNow;
+    if (hasNow === undefined) return undefined;
+    const now = this.#now();
+    const parsed = parseApiKeyString(presented);
+    if (!parsed.ok) {
+      return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
+    }
+    const entry = this.#cache.get(hashSecretToken(presented));
+    if (entry === undefined || now - entry.fetchedAt >= this.#o.policy.cacheTtlMs) return undefined;
+    const result = this.#checkNow(entry, now, ip, hasNow);
+    if (result !== undefined) this.#hits++;
+    return result;
+  }
+
+  /** `#check` from memory, or undefined when the owner is not in memory. */
+  #checkNow(
+    entry: CacheEntry,
+    now: number,
+    ip: string | undefined,
+    hasNow: (member: string) => boolean,
+  ): ApiKeyVerification | undefined {
+    const refused = refusalByStatus(entry.record, now);
+    if (refused) return refused;
+    if (hasNow(entry.revokedMember))
+      return { ok: false, reason: 'revoked', keyId: entry.record.id };
+    const owner: ApiKeyOwner = { kind: entry.record.ownerKind, id: entry.record.ownerId };
+    const held = this.#ownerPermissionsNow(owner, entry.serviceAccount);
+    if (held === notInMemory) return undefined;
+    return this.#accept(entry, owner, held, now, ip);
+  }
+
+  /** {@link ownerPermissions} from memory, or `notInMemory` when it needs the store. */
+  #ownerPermissionsNow(
+    owner: ApiKeyOwner,
+    serviceAccount: ServiceAccountRecord | undefined,
+  ): HeldPermissions | undefined | typeof notInMemory {
+    if (owner.kind === 'user') {
+      const account = this.#o.accounts.getNow(owner.id);
+      if (account === undefined) return notInMemory;
+      if (account.status !== 'active') return undefined;
+      return { roles: account.roles, permissions: this.#permissionsOf(owner.id, account.roles) };
+    }
+    if (serviceAccount === undefined) return notInMemory;
+    if (serviceAccount.disabledAt !== null) return undefined;
+    return {
+      roles: serviceAccount.roles,
+      permissions: this.#permissionsOf(owner.id, serviceAccount.roles),
+    };
+  }
+
+  /** The end of every check: the owner's standing, the networks, then the verified key. */
+  #accept(
+    entry: CacheEntry,
+    owner: ApiKeyOwner,
+    held: HeldPermissions | undefined,
+    now: number,
+    ip: string | undefined,
+  ): ApiKeyVerification {
     const key = entry.record;
-    const status = apiKeyStatus(key, now);
-    if (status === 'revoked') return { ok: false, reason: 'revoked', keyId: key.id };
-    if (status === 'expired') {
-      return { ok: false, reason: key.replacedBy ? 'grace_ended' : 'expired', keyId: key.id };
-    }
-    if (await this.#o.sets.has(`revoked:apikey:${key.id}`)) {
-      return { ok: false, reason: 'revoked', keyId: key.id };
-    }
-    const owner: ApiKeyOwner = { kind: key.ownerKind, id: key.ownerId };
-    const held = await this.ownerPermissions(owner, entry.serviceAccount);
     if (!held) return { ok: false, reason: 'owner_disabled', keyId: key.id };
     if (ip !== undefined) {
       if (!entry.cidrs.allows(ip)) return { ok: false, reason: 'source_denied', keyId: key.id };

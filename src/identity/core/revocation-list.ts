@@ -30,4 +30,14 @@ export class RevocationList {
     ]);
     return token || session;
   }
+
+  /**
+   * {@link isRevoked} without a promise, when the hot store is in this process (memory);
+   * undefined when it is across a network (Redis), where only `isRevoked` can answer.
+   */
+  isRevokedNow(jti: string, sessionId: string | undefined): boolean | undefined {
+    const hasNow = this.sets.hasNow;
+    if (hasNow === undefined) return undefined;
+    return hasNow(`revoked:jti:${jti}`) || (sessionId ? hasNow(`revoked:sid:${sessionId}`) : false);
+  }
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { routePatternOf } from '../logging/request-logger.js';
+import { type HistogramSeries, SeriesHistogram } from './series-histogram.js';
 
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Seconds; from a cached authorization decision up to a slow upstream behind the gateway.
@@ -9,7 +11,7 @@ interface RequestSeries {
   labels: { route: string; method: string; status: string };
   /** Requests answered since the counter last collected them. */
   uncounted: number;
-  latency: Histogram.Internal<'route' | 'method' | 'status'>;
+  latency: HistogramSeries;
 }
 
 const inFlight = Symbol('rampart.metrics.inFlight');
@@ -44,10 +46,11 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
       }
     },
   });
-  const duration = new Histogram({
+  // Its series keep their own bucket counts: prom-client's observe hashes the labels.
+  const duration = new SeriesHistogram({
     name: 'rampart_http_request_duration_seconds',
     help: 'Time from receiving a request to the end of its response, by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
+    labelNames: ['route', 'method', 'status'],
     buckets: latencyBuckets,
     registers: [registry],
   });
@@ -87,14 +90,14 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
   });
   app.addHook('onResponse', (request: CountedRequest, reply, done) => {
     settle(request);
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = routePatternOf(request) ?? 'unmatched';
     const method = knownMethods.has(request.method) ? request.method : 'OTHER';
     const status = String(reply.statusCode);
     const key = `${method} ${status} ${route}`;
     let s = series.get(key);
     if (s === undefined) {
       const labels = { route, method, status };
-      s = { labels, uncounted: 0, latency: duration.labels(labels) };
+      s = { labels, uncounted: 0, latency: duration.series(labels) };
       series.set(key, s);
     }
     s.uncounted++;

@@ -101,8 +101,10 @@ class MemorySet implements ExpiringSetStore {
   };
 
   async has(member: string): Promise<boolean> {
-    return this.map.get(member) !== undefined;
+    return this.hasNow(member);
   }
+
+  readonly hasNow = (member: string): boolean => this.map.get(member) !== undefined;
 
   async remove(member: string): Promise<void> {
     this.map.delete(member);
