@@ -1,4 +1,5 @@
 import { shannonEntropy } from './entropy.js';
+import { accept, type Raw, resolve } from './raw-match.js';
 import { type SecretRule, secretRules } from './rules.js';
 import { SimdPrefilter, type Trigger } from './simd-prefilter.js';
 
@@ -56,17 +57,9 @@ interface AnchorAction {
 
 type Action = KeywordAction | AnchorAction;
 
-interface Raw {
-  rule: SecretRule;
-  secret: string;
-  start: number;
-  end: number;
-}
-
 /** Bytes of context kept before a keyword (lookbehinds) and, on one line, after it. */
 const contextBefore = 512;
 const contextAfter = 8192;
-const nonAscii = /[\u0080-\uffff]/;
 
 /**
  * The scanning core. The text's bytes go into a SIMD prefilter (simd-prefilter.ts),
@@ -298,36 +291,4 @@ export class SecretMatcher {
     }
     return findings;
   }
-}
-
-/** Drops duplicates (overlapping windows) and generic hits that a specific rule explains. */
-function resolve(raws: Raw[]): Raw[] {
-  raws.sort(
-    (a, b) =>
-      a.start - b.start || Number(a.rule.generic ?? false) - Number(b.rule.generic ?? false),
-  );
-  const specific = raws.filter((r) => !r.rule.generic);
-  const out: Raw[] = [];
-  const keys = new Set<string>();
-  for (const r of raws) {
-    const key = `${r.rule.id}:${r.start}`;
-    if (keys.has(key)) continue;
-    keys.add(key);
-    if (r.rule.generic && specific.some((s) => s.start < r.end && r.start < s.end)) continue;
-    out.push(r);
-  }
-  return out;
-}
-
-/**
- * Records a match of `rule` in `source`, a latin1 window starting at byte `base` of the
- * input: the secret is decoded back to UTF-8 before the rule judges it.
- */
-function accept(rule: SecretRule, m: RegExpExecArray, source: string, base: number, out: Raw[]) {
-  const span = m.indices?.groups?.secret ?? m.indices?.[0];
-  if (!span) return;
-  let secret = source.slice(span[0], span[1]);
-  if (nonAscii.test(secret)) secret = Buffer.from(secret, 'latin1').toString('utf8');
-  if (rule.validate && !rule.validate(secret, m)) return;
-  out.push({ rule, secret, start: base + span[0], end: base + span[1] });
 }
