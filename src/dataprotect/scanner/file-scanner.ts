@@ -96,29 +96,27 @@ export async function scanFile(
 ): Promise<SecretFinding[] | undefined> {
   if (size <= chunkBytes) {
     // Synchronous, straight into the matcher's memory: no buffer and no string per file,
-    // and no thread-pool round trips (the scan that follows is synchronous anyway).
-    const input = matcher.input(size + 1);
+    // and no thread-pool round trips (the scan that follows is synchronous anyway). Like
+    // readFileSync, it reads the size the file had when listed, with no extra read for EOF.
+    const input = matcher.input(size);
     let length = 0;
     const fd = openSync(absolute, 'r');
     try {
-      for (let n = 1; n > 0 && length < input.length; length += n)
-        n = readSync(fd, input, length, input.length - length, null);
+      for (let n = 1; n > 0 && length < size; length += n)
+        n = readSync(fd, input, length, size - length, null);
     } finally {
       closeSync(fd);
     }
-    // Grown since it was listed: streamed below like a large file.
-    if (length <= size) {
-      if (looksBinary(input.subarray(0, length))) return undefined;
-      return matcher.scanInput(length).map((f) => ({
-        ruleId: f.ruleId,
-        file: display,
-        line: f.line,
-        column: f.column,
-        secret: f.secret,
-        entropy: f.entropy,
-        fingerprint: findingFingerprint(f.ruleId, display, f.secret),
-      }));
-    }
+    if (looksBinary(input.subarray(0, length))) return undefined;
+    return matcher.scanInput(length).map((f) => ({
+      ruleId: f.ruleId,
+      file: display,
+      line: f.line,
+      column: f.column,
+      secret: f.secret,
+      entropy: f.entropy,
+      fingerprint: findingFingerprint(f.ruleId, display, f.secret),
+    }));
   }
   const scanner = new ChunkedTextScanner(matcher, display, { latin1: true });
   const decoder = new StringDecoder('latin1');
