@@ -125,7 +125,10 @@ export class SecretMatcher {
           );
           action = {
             starts,
-            anchor: new RegExp(rule.anchor.pattern.source, `${rule.anchor.pattern.flags}y`),
+            anchor: new RegExp(
+              rule.anchor.pattern.source,
+              `${rule.anchor.pattern.flags.replace(/[gy]/g, '')}y`,
+            ),
             rules: [],
           };
           anchors.set(key, action);
@@ -223,7 +226,8 @@ export class SecretMatcher {
     this.#line(at);
     for (const r of action.rules) {
       const start = at - r.back;
-      if (start < 0) continue;
+      // A keyword's match starts on the keyword's line.
+      if (start < this.#lineStart) continue;
       const from = Math.max(this.#lineStart, start - contextBefore);
       const span = r.rule.span;
       const to =
