@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -95,14 +95,28 @@ export async function scanFile(
   size: number,
 ): Promise<SecretFinding[] | undefined> {
   if (size <= chunkBytes) {
-    // Synchronous: a whole small file in one call costs less than the thread-pool round
-    // trips of readFile, and the scan that follows is synchronous anyway.
-    const buf = readFileSync(absolute);
-    if (looksBinary(buf)) return undefined;
-    // latin1: a byte a character, the cheapest decoding; the matcher maps back to UTF-8.
-    const scanner = new ChunkedTextScanner(matcher, display, { latin1: true });
-    scanner.push(buf.toString('latin1'), true);
-    return scanner.findings();
+    // Synchronous, straight into the matcher's memory: no buffer and no string per file,
+    // and no thread-pool round trips (the scan that follows is synchronous anyway). Like
+    // readFileSync, it reads the size the file had when listed, with no extra read for EOF.
+    const input = matcher.input(size);
+    let length = 0;
+    const fd = openSync(absolute, 'r');
+    try {
+      for (let n = 1; n > 0 && length < size; length += n)
+        n = readSync(fd, input, length, size - length, null);
+    } finally {
+      closeSync(fd);
+    }
+    if (looksBinary(input.subarray(0, length))) return undefined;
+    return matcher.scanInput(length).map((f) => ({
+      ruleId: f.ruleId,
+      file: display,
+      line: f.line,
+      column: f.column,
+      secret: f.secret,
+      entropy: f.entropy,
+      fingerprint: findingFingerprint(f.ruleId, display, f.secret),
+    }));
   }
   const scanner = new ChunkedTextScanner(matcher, display, { latin1: true });
   const decoder = new StringDecoder('latin1');

@@ -4,25 +4,33 @@ import { shannonEntropy } from './entropy.js';
 
 /**
  * One kind of secret the scanner knows. A rule's pattern runs only where its prefilter
- * fires, so the cost of a rule follows the number of hits, not the size of the text:
+ * fires, so the cost of a rule follows the number of hits, not the size of the text.
+ * One SIMD pass over the bytes (simd-prefilter.ts) finds the places where any rule's
+ * trigger starts:
  *
- * - `keywords`: literal strings (exact case) at which a match starts, found with
- *   `indexOf` (V8 searches literals with Boyer-Moore-Horspool, gigabytes a second for
- *   the rare strings tokens start with); the pattern then runs anchored (sticky) there;
- * - `anchor`: one regex pass for rules without a telling prefix (an assignment of a
- *   quoted value, a `://`), the pattern then running over a small window around each hit.
+ * - `keywords`: literal strings (exact case) at which a match starts; the first three
+ *   characters are the trigger, so choose literals whose first three are rare in code
+ *   (`k_live_` rather than `sk_live_` or `_live_`); the pattern then runs anchored
+ *   (sticky) there;
+ * - `anchor`: for rules without a telling literal (an assignment of a quoted value, a
+ *   `://`): `triggers` give the bytes the anchor's first three characters may be, the
+ *   anchor `pattern` confirms, and the rule's pattern runs over a small window around it.
  */
 export interface SecretRule {
   /** Stable id, used in baselines, SARIF and the `secret.detected` event. */
   id: string;
   title: string;
-  /**
-   * Literals, exact case. A `[literal, n]` pair says the match starts `n` characters
-   * before the literal: search `_live_` rather than `sk_live_`, because `indexOf` is as
-   * fast as the literal's first character is rare (it scans for that character first).
-   */
+  /** Literals, exact case. A `[literal, n]` pair says the match starts `n` characters before the literal. */
   keywords?: readonly (string | readonly [string, number])[];
-  anchor?: { pattern: RegExp; before: number; after: number };
+  anchor?: {
+    pattern: RegExp;
+    /** The anchor's possible starts: per position (at most 3), the characters allowed there. */
+    triggers: readonly (readonly string[])[];
+    before: number;
+    after: number;
+  };
+  /** How far past its start a match may reach, across lines; without it a match ends at its line's end. */
+  span?: number;
   /** Group `secret` (or the whole match) is the secret. */
   pattern: RegExp;
   /** Rejects matches that have the shape but not the substance (checksum, placeholder). */
@@ -32,9 +40,15 @@ export interface SecretRule {
 }
 
 /** An assignment of a quoted value: `= "`, `: '`, `=> "`, `:= \``. */
-export const assignmentAnchor = /[=:>][ \t]*["'`]/g;
+export const assignmentAnchor = /[=:>][ \t]*["'`]/;
+/** Where assignmentAnchor can start: an operator, then a quote, or blanks and a quote. */
+const assignmentTriggers = [
+  ['=:>', '"\'`'],
+  ['=:>', ' \t', '"\'`'],
+  ['=:>', ' \t', ' \t'],
+];
 /** A URL scheme separator; database URLs are found from it. */
-export const schemeAnchor = /:\/\//g;
+export const schemeAnchor = /:\/\//;
 
 /** No letter, digit or `_` right before: the keyword starts a token. */
 const start = '(?<![A-Za-z0-9_])';
@@ -118,16 +132,14 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'github-token',
     title: 'GitHub token',
-    // One search for the five prefixes: `gh` is rare enough in code, and the pattern
-    // rejects `ghost` at its third character.
-    keywords: ['gh'],
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     pattern: new RegExp(`${start}(?<secret>gh[pousr]_[0-9A-Za-z]{36})(?![0-9A-Za-z_])`),
     validate: githubTokenChecksumValid,
   },
   {
     id: 'github-fine-grained-token',
     title: 'GitHub fine-grained personal access token',
-    keywords: [['_pat_', 6]],
+    keywords: [['hub_pat_', 3]],
     pattern: new RegExp(
       `${start}(?<secret>github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})(?![0-9A-Za-z_])`,
     ),
@@ -149,7 +161,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'slack-webhook',
     title: 'Slack incoming webhook URL',
-    // `k.com/services/`: `k` is rare in code, `h` (of https) is not.
+    // `k.com/services/`: `k.c` is rarer in code than `htt`.
     keywords: [['k.com/services/', 'https://hooks.slac'.length]],
     pattern:
       /(?<secret>https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24})(?![A-Za-z0-9])/,
@@ -157,7 +169,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'stripe-live-key',
     title: 'Stripe live secret or restricted key',
-    keywords: [['_live_', 2]],
+    keywords: [['k_live_', 1]],
     pattern: new RegExp(`${start}(?<secret>[sr]k_live_[0-9A-Za-z]{24,99})(?![0-9A-Za-z_])`),
   },
   {
@@ -169,15 +181,16 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'google-service-account-key',
     title: 'Google service account private key (JSON)',
-    // From the PEM header, looking back for the JSON field: one keyword search for both PEM rules.
-    keywords: ['-----BEGIN '],
+    // From the PEM header, looking back for the JSON field; the same trigger as private-key.
+    keywords: [['-BEGIN ', 4]],
     pattern:
       /(?<="private_key"[ \t]*:[ \t]*")(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\n]{64,}?-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)"/,
   },
   {
     id: 'private-key',
     title: 'Private key (PEM)',
-    keywords: ['-----BEGIN '],
+    keywords: [['-BEGIN ', 4]],
+    span: 16_500,
     pattern:
       /-----BEGIN (?<kind>(?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?<body>[\s\S]{64,16384}?)-----END \k<kind>-----/,
     validate: (_secret, match) => {
@@ -189,7 +202,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'jwt',
     title: 'JSON Web Token',
-    keywords: [['yJ', 1]],
+    keywords: ['eyJ'],
     pattern: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)/,
     validate: (secret) => {
       const [header, payload] = secret.split('.');
@@ -203,7 +216,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'database-url',
     title: 'Database URL with a password',
-    anchor: { pattern: schemeAnchor, before: 16, after: 420 },
+    anchor: { pattern: schemeAnchor, triggers: [[':', '/', '/']], before: 16, after: 420 },
     pattern: new RegExp(
       `${start}(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?)://[^:@/\\s'"\`]*:(?<secret>[^@/\\s'"\`]{3,200})@[^\\s'"\`/]+`,
       'gi',
@@ -213,7 +226,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'rampart-api-key',
     title: 'Rampart API key',
-    keywords: [['mp_', 1]],
+    keywords: ['rmp_'],
     pattern: new RegExp(`${start}(?<secret>${apiKeyStringPattern.source.replace(/^\\b/, '')})`),
     // A lookalike whose checksum fails is a typo or a made-up string: not reported.
     validate: (secret) => parseApiKeyString(secret).ok,
@@ -221,7 +234,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: 'generic-secret-assignment',
     title: 'High-entropy value assigned to a secret-looking name',
-    anchor: { pattern: assignmentAnchor, before: 120, after: 210 },
+    anchor: { pattern: assignmentAnchor, triggers: assignmentTriggers, before: 120, after: 210 },
     // A name holding one of these words (`db_password`, `clientSecret`), then the
     // assignment: `=`, `:`, `:=`, `=>`, and a quoted value on the same line.
     pattern:

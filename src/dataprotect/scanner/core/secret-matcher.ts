@@ -1,12 +1,14 @@
 import { shannonEntropy } from './entropy.js';
+import { accept, type Raw, resolve } from './raw-match.js';
 import { type SecretRule, secretRules } from './rules.js';
+import { SimdPrefilter, type Trigger } from './simd-prefilter.js';
 
 /** A secret found in a text; positions are 1-based and relative to that text. */
 export interface TextFinding {
   ruleId: string;
   /** The secret itself. Never print it: see redactSecret. */
   secret: string;
-  /** Offset of the secret in the text (0-based; a byte offset for latin1 input). */
+  /** Offset of the secret: in characters for a string, in bytes for bytes and latin1 input. */
   offset: number;
   line: number;
   /** 1-based, in characters (UTF-16 code units, as SARIF counts by default). */
@@ -39,188 +41,258 @@ interface KeywordRule {
   located: RegExp;
 }
 
-interface AnchorGroup {
+/** What runs where a trigger fires: a keyword's rules, or an anchor's. */
+interface KeywordAction {
+  keyword: Uint8Array;
+  rules: KeywordRule[];
+}
+
+interface AnchorAction {
+  /** Per trigger alternative, per position: a 256-entry table of the bytes allowed. */
+  starts: Uint8Array[][];
+  /** Sticky: confirms the anchor at the trigger. */
   anchor: RegExp;
   rules: { rule: SecretRule; pattern: RegExp; before: number; after: number }[];
 }
 
-interface Raw {
-  rule: SecretRule;
-  secret: string;
-  start: number;
-  end: number;
-}
+type Action = KeywordAction | AnchorAction;
 
-const nonAscii = /[\u0080-\uffff]/;
+/** Bytes of context kept before a keyword (lookbehinds) and, on one line, after it. */
+const contextBefore = 512;
+const contextAfter = 8192;
 
 /**
- * The scanning core. Most rules start with a telling literal (`ghp_`, `AKIA`,
- * `-----BEGIN `): each literal is found with `indexOf`, which V8 runs as a
- * Boyer-Moore-Horspool search skipping most bytes, and the rule's pattern is tried
- * anchored at each hit. Rules without one (generic `password = "…"`, database URLs)
- * share a single regex pass for their anchor (an assignment of a quoted value, `://`)
- * and look at a small window around each hit. secretlint instead runs every rule's
- * regex over every byte.
+ * The scanning core. The text's bytes go into a SIMD prefilter (simd-prefilter.ts),
+ * which in one pass finds every place where a rule's trigger starts (a keyword's first
+ * three bytes, an anchor's possible starts); only there, on a window of the text
+ * decoded as latin1, does a rule's regex run, sticky at the keyword or over a small
+ * window around an anchor. Lines and columns are computed for findings only. secretlint
+ * instead runs every rule's regex over every character.
  *
  * @example
  * const matcher = new SecretMatcher();
  * for (const f of matcher.scan(source)) console.log(f.ruleId, f.line, redactSecret(f.secret));
  */
 export class SecretMatcher {
-  readonly #byKeyword = new Map<string, KeywordRule[]>();
-  readonly #anchors: AnchorGroup[] = [];
+  readonly #prefilter: SimdPrefilter;
+  /** By first byte: the actions whose trigger may start with it. */
+  readonly #byFirst: Action[][] = Array.from({ length: 256 }, () => []);
   readonly #allowMarker: string;
+  // State of the scan in progress (scans are synchronous, one at a time).
+  #bytes: Buffer = Buffer.alloc(0);
+  #length = 0;
+  #lineStart = 0;
+  #lineEnd = -1;
+  #windowStart = -1;
+  #windowEnd = -1;
+  #window = '';
+  #raws: Raw[] = [];
+  readonly #visit = (at: number) => this.#candidate(at);
 
   constructor(options: SecretMatcherOptions = {}) {
     this.#allowMarker = options.allowMarker ?? 'rampart:allow';
-    const groups = new Map<string, AnchorGroup>();
+    const keywords = new Map<string, KeywordAction>();
+    const anchors = new Map<string, AnchorAction>();
+    const triggers: Trigger[] = [];
     for (const rule of options.rules ?? secretRules) {
       const base = rule.pattern.flags.replace(/[gyd]/g, '');
+      for (const entry of rule.keywords ?? []) {
+        const [keyword, back] = typeof entry === 'string' ? [entry, 0] : entry;
+        let action = keywords.get(keyword);
+        if (!action) {
+          action = { keyword: Buffer.from(keyword, 'latin1'), rules: [] };
+          keywords.set(keyword, action);
+          triggers.push([...keyword.slice(0, 3)]);
+          (this.#byFirst[keyword.charCodeAt(0)] as Action[]).push(action);
+        }
+        action.rules.push({
+          rule,
+          back,
+          test: new RegExp(rule.pattern.source, `${base}y`),
+          located: new RegExp(rule.pattern.source, `${base}yd`),
+        });
+      }
       if (rule.anchor) {
         const key = `${rule.anchor.pattern.source}/${rule.anchor.pattern.flags}`;
-        let group = groups.get(key);
-        if (!group) {
-          group = { anchor: new RegExp(rule.anchor.pattern.source, 'g'), rules: [] };
-          groups.set(key, group);
-          this.#anchors.push(group);
+        let action = anchors.get(key);
+        if (!action) {
+          const starts = rule.anchor.triggers.map((t) =>
+            t.map((chars) => {
+              const table = new Uint8Array(256);
+              for (const c of chars) table[c.charCodeAt(0)] = 1;
+              return table;
+            }),
+          );
+          action = {
+            starts,
+            anchor: new RegExp(
+              rule.anchor.pattern.source,
+              `${rule.anchor.pattern.flags.replace(/[gy]/g, '')}y`,
+            ),
+            rules: [],
+          };
+          anchors.set(key, action);
+          triggers.push(...rule.anchor.triggers);
+          const firsts = new Set(rule.anchor.triggers.flatMap((t) => [...(t[0] ?? '')]));
+          for (const c of firsts) (this.#byFirst[c.charCodeAt(0)] as Action[]).push(action);
         }
-        group.rules.push({
+        action.rules.push({
           rule,
           pattern: new RegExp(rule.pattern.source, `${base}gd`),
           before: rule.anchor.before,
           after: rule.anchor.after,
         });
       }
-      for (const entry of rule.keywords ?? []) {
-        const [keyword, back] = typeof entry === 'string' ? [entry, 0] : entry;
-        const list = this.#byKeyword.get(keyword) ?? [];
-        list.push({
-          rule,
-          back,
-          test: new RegExp(rule.pattern.source, `${base}y`),
-          located: new RegExp(rule.pattern.source, `${base}yd`),
-        });
-        this.#byKeyword.set(keyword, list);
-      }
     }
+    this.#prefilter = new SimdPrefilter(triggers);
   }
 
   /** Every secret in `text`, in order of position. */
   scan(text: string, options: ScanTextOptions = {}): TextFinding[] {
-    const raws: Raw[] = [];
-    const latin1 = options.latin1 === true;
-    for (const [keyword, rules] of this.#byKeyword) {
-      for (let at = text.indexOf(keyword); at !== -1; at = text.indexOf(keyword, at + 1)) {
-        for (const r of rules) matchAt(r, text, at, raws, latin1);
-      }
-    }
-    for (const group of this.#anchors) matchAnchored(group, text, raws, latin1);
-    if (raws.length === 0) return [];
-    return this.#locate(text, resolve(raws), options.latin1 === true);
-  }
-
-  #locate(text: string, raws: Raw[], latin1: boolean): TextFinding[] {
-    const findings: TextFinding[] = [];
-    let line = 1;
-    let lineStart = 0;
-    for (const r of raws) {
-      for (
-        let nl = text.indexOf('\n', lineStart);
-        nl !== -1 && nl < r.start;
-        nl = text.indexOf('\n', nl + 1)
-      ) {
-        line++;
-        lineStart = nl + 1;
-      }
-      let lineEnd = text.indexOf('\n', r.start);
-      if (lineEnd === -1) lineEnd = text.length;
-      if (text.slice(lineStart, lineEnd).includes(this.#allowMarker)) continue;
-      const secret = r.secret;
-      let column = r.start - lineStart + 1;
-      if (latin1) {
-        const before = text.slice(lineStart, r.start);
-        if (nonAscii.test(before))
-          column = Buffer.from(before, 'latin1').toString('utf8').length + 1;
-      }
-      findings.push({
-        ruleId: r.rule.id,
-        secret,
-        offset: r.start,
-        line,
-        column,
-        entropy: Math.round(shannonEntropy(secret) * 100) / 100,
-      });
+    const size = options.latin1 === true ? text.length : Buffer.byteLength(text);
+    const input = this.#prefilter.input(size);
+    const ascii = size === text.length;
+    input.write(text, ascii ? 'latin1' : 'utf8');
+    const findings = this.scanInput(size);
+    if (!ascii && options.latin1 !== true) {
+      // Byte offsets back to character offsets.
+      const bytes = this.#prefilter.bytes;
+      for (const f of findings) f.offset = bytes.toString('utf8', 0, f.offset).length;
     }
     return findings;
   }
-}
 
-/** Drops duplicates (overlapping windows) and generic hits that a specific rule explains. */
-function resolve(raws: Raw[]): Raw[] {
-  raws.sort(
-    (a, b) =>
-      a.start - b.start || Number(a.rule.generic ?? false) - Number(b.rule.generic ?? false),
-  );
-  const specific = raws.filter((r) => !r.rule.generic);
-  const out: Raw[] = [];
-  const keys = new Set<string>();
-  for (const r of raws) {
-    const key = `${r.rule.id}:${r.start}`;
-    if (keys.has(key)) continue;
-    keys.add(key);
-    if (r.rule.generic && specific.some((s) => s.start < r.end && r.start < s.end)) continue;
-    out.push(r);
+  /**
+   * Room for `size` bytes inside the matcher: read a file straight into it, then call
+   * scanInput. Valid until the next call to the matcher.
+   */
+  input(size: number): Buffer {
+    return this.#prefilter.input(size);
   }
-  return out;
-}
 
-/**
- * Records a match of `rule` in `source`, a window starting at `base` in the whole text.
- * Latin1 input: the secret is decoded back to UTF-8 before the rule judges it.
- */
-function accept(
-  rule: SecretRule,
-  m: RegExpExecArray,
-  source: string,
-  base: number,
-  out: Raw[],
-  latin1: boolean,
-) {
-  const span = m.indices?.groups?.secret ?? m.indices?.[0];
-  if (!span) return;
-  let secret = source.slice(span[0], span[1]);
-  if (latin1 && nonAscii.test(secret)) secret = Buffer.from(secret, 'latin1').toString('utf8');
-  if (rule.validate && !rule.validate(secret, m)) return;
-  out.push({ rule, secret, start: base + span[0], end: base + span[1] });
-}
+  /** Every secret in the first `length` bytes written to input(); offsets in bytes. */
+  scanInput(length: number): TextFinding[] {
+    this.#prefilter.scan(length);
+    // Bounded to the input: searches for line ends stop at its end.
+    this.#bytes = this.#prefilter.bytes.subarray(0, length);
+    this.#length = length;
+    this.#lineStart = 0;
+    this.#lineEnd = -1;
+    this.#windowStart = -1;
+    this.#windowEnd = -1;
+    this.#raws = [];
+    this.#prefilter.forEachCandidate(this.#visit);
+    const raws = this.#raws;
+    this.#raws = [];
+    this.#window = '';
+    if (raws.length === 0) return [];
+    return this.#locate(resolve(raws));
+  }
 
-function matchAt(r: KeywordRule, text: string, hit: number, out: Raw[], latin1: boolean): void {
-  const at = hit - r.back;
-  if (at < 0) return;
-  r.test.lastIndex = at;
-  // Most hits of a short keyword fail here, cheaply.
-  if (!r.test.test(text)) return;
-  r.located.lastIndex = at;
-  const m = r.located.exec(text);
-  if (m) accept(r.rule, m, text, 0, out, latin1);
-}
+  #candidate(at: number): void {
+    const bytes = this.#bytes;
+    const actions = this.#byFirst[bytes[at] as number] as Action[];
+    for (const action of actions) {
+      if ('keyword' in action) this.#keyword(action, at);
+      else this.#anchored(action, at);
+    }
+  }
 
-function matchAnchored(group: AnchorGroup, text: string, out: Raw[], latin1: boolean): void {
-  const anchor = group.anchor;
-  anchor.lastIndex = 0;
-  for (let hit = anchor.exec(text); hit !== null; hit = anchor.exec(text)) {
-    const at = hit.index;
-    const lineStart = text.lastIndexOf('\n', at) + 1;
-    let lineEnd = text.indexOf('\n', at);
-    if (lineEnd === -1) lineEnd = text.length;
-    for (const r of group.rules) {
-      const from = Math.max(lineStart, at - r.before);
-      const window = text.slice(from, Math.min(lineEnd, at + r.after));
+  /** Moves the cached line to the one holding `at` (candidates come in increasing order). */
+  #line(at: number): void {
+    if (at <= this.#lineEnd) return;
+    const bytes = this.#bytes;
+    // The previous line's end bounds both searches: each byte is looked at once.
+    this.#lineStart = at === 0 ? 0 : bytes.lastIndexOf(10, at - 1) + 1;
+    const end = bytes.indexOf(10, at);
+    this.#lineEnd = end === -1 ? this.#length : end;
+  }
+
+  /** The input between `from` and `to`, decoded as latin1 (the last one is reused). */
+  #text(from: number, to: number): string {
+    if (from !== this.#windowStart || to !== this.#windowEnd) {
+      this.#window = this.#bytes.toString('latin1', from, to);
+      this.#windowStart = from;
+      this.#windowEnd = to;
+    }
+    return this.#window;
+  }
+
+  #keyword(action: KeywordAction, at: number): void {
+    const bytes = this.#bytes;
+    const keyword = action.keyword;
+    if (at + keyword.length > this.#length) return;
+    for (let i = 1; i < keyword.length; i++) if (bytes[at + i] !== keyword[i]) return;
+    this.#line(at);
+    for (const r of action.rules) {
+      const start = at - r.back;
+      // A keyword's match starts on the keyword's line.
+      if (start < this.#lineStart) continue;
+      const from = Math.max(this.#lineStart, start - contextBefore);
+      const span = r.rule.span;
+      const to =
+        span === undefined
+          ? Math.min(this.#lineEnd, start + contextAfter)
+          : Math.min(this.#length, start + span);
+      const text = this.#text(from, to);
+      r.test.lastIndex = start - from;
+      // Most hits fail here, cheaply.
+      if (!r.test.test(text)) continue;
+      r.located.lastIndex = start - from;
+      const m = r.located.exec(text);
+      if (m) accept(r.rule, m, text, from, this.#raws);
+    }
+  }
+
+  #anchored(action: AnchorAction, at: number): void {
+    const bytes = this.#bytes;
+    if (!action.starts.some((start) => start.every((set, i) => set[bytes[at + i] as number] === 1)))
+      return;
+    this.#line(at);
+    let confirmed = false;
+    for (const r of action.rules) {
+      const from = Math.max(this.#lineStart, at - r.before);
+      const text = this.#text(from, Math.min(this.#lineEnd, at + r.after));
+      if (!confirmed) {
+        action.anchor.lastIndex = at - from;
+        if (!action.anchor.test(text)) return;
+        confirmed = true;
+      }
       r.pattern.lastIndex = 0;
-      for (let m = r.pattern.exec(window); m !== null; m = r.pattern.exec(window)) {
+      for (let m = r.pattern.exec(text); m !== null; m = r.pattern.exec(text)) {
         if (m[0].length === 0) r.pattern.lastIndex++;
-        accept(r.rule, m, window, from, out, latin1);
+        accept(r.rule, m, text, from, this.#raws);
       }
     }
+  }
+
+  #locate(raws: Raw[]): TextFinding[] {
+    const bytes = this.#bytes;
+    const findings: TextFinding[] = [];
+    let line = 1;
+    let counted = 0;
+    for (const r of raws) {
+      line += this.#prefilter.lines(counted, r.start);
+      counted = r.start;
+      const lineStart = r.start === 0 ? 0 : bytes.lastIndexOf(10, r.start - 1) + 1;
+      let lineEnd = bytes.indexOf(10, r.start);
+      if (lineEnd === -1) lineEnd = this.#length;
+      if (bytes.toString('latin1', lineStart, lineEnd).includes(this.#allowMarker)) continue;
+      let column = r.start - lineStart + 1;
+      for (let i = lineStart; i < r.start; i++)
+        if ((bytes[i] as number) >= 0x80) {
+          column = bytes.toString('utf8', lineStart, r.start).length + 1;
+          break;
+        }
+      findings.push({
+        ruleId: r.rule.id,
+        secret: r.secret,
+        offset: r.start,
+        line,
+        column,
+        entropy: Math.round(shannonEntropy(r.secret) * 100) / 100,
+      });
+    }
+    return findings;
   }
 }
