@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
-import { RampartError } from '../../errors/rampart-error.js';
-import { type Authenticator, requestContext } from '../../identity/authenticate.js';
-import { userActor } from '../../identity/core/request-context.js';
+import type { Authenticator } from '../../identity/authenticate.js';
 import { type DataKeyService, rotationStaleMs } from '../data-key-service.js';
 import { dataProtectErrors } from '../errors.js';
 import type { DataKeyRotation } from '../store.js';
+import { startRotation } from './start-rotation.js';
 
 export interface DataKeyRoutesOptions {
   dataKeys: DataKeyService;
@@ -111,26 +110,13 @@ export const dataKeyRoutes: FastifyPluginAsyncTypebox<DataKeyRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const running = await dataKeys.latestRotation();
-      if (
-        dataKeys.activeRotation !== undefined ||
-        (running?.status === 'running' && Date.now() - running.heartbeatAt <= rotationStaleMs)
-      )
-        throw new RampartError(dataProtectErrors.data_key_rotation_running);
-      const principal = auth.principalOf(request);
-      const started = dataKeys.rotate({
-        actor: userActor(principal.id, requestContext(request)),
-        resume: 'stale',
+      await startRotation(dataKeys, request, {
+        auth,
+        logger,
+        staleMs: rotationStaleMs,
+        running: dataProtectErrors.data_key_rotation_running,
+        what: 'data key',
       });
-      started.catch((error: unknown) => logger.error({ err: error }, 'data key rotation failed'));
-      // Wait until the new key exists (the rotation row is written first), not for the
-      // re-encryption itself.
-      for (let i = 0; i < 100; i++) {
-        const latest = await dataKeys.latestRotation();
-        if (latest && latest.id !== running?.id) break;
-        if (dataKeys.activeRotation === undefined) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
       reply.code(202);
       return status();
     },

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
-import { RampartError } from '../../errors/rampart-error.js';
-import { type Authenticator, requestContext } from '../../identity/authenticate.js';
-import { userActor } from '../../identity/core/request-context.js';
+import type { Authenticator } from '../../identity/authenticate.js';
 import { dataProtectErrors } from '../errors.js';
 import { type MasterKeyService, masterRotationStaleMs } from '../master-key-service.js';
 import type { MasterKeyStatus } from '../master-key-status.js';
+import { startRotation } from './start-rotation.js';
 
 export interface MasterKeyRoutesOptions {
   masterKeys: MasterKeyService;
@@ -128,25 +127,13 @@ export const masterKeyRoutes: FastifyPluginAsyncTypebox<MasterKeyRoutesOptions> 
       },
     },
     async (request, reply) => {
-      const running = await masterKeys.latestRotation();
-      if (
-        masterKeys.activeRotation !== undefined ||
-        (running?.status === 'running' && Date.now() - running.heartbeatAt <= masterRotationStaleMs)
-      )
-        throw new RampartError(dataProtectErrors.master_key_rotation_running);
-      const principal = auth.principalOf(request);
-      const started = masterKeys.rotate({
-        actor: userActor(principal.id, requestContext(request)),
-        resume: 'stale',
+      await startRotation(masterKeys, request, {
+        auth,
+        logger,
+        staleMs: masterRotationStaleMs,
+        running: dataProtectErrors.master_key_rotation_running,
+        what: 'master key',
       });
-      started.catch((error: unknown) => logger.error({ err: error }, 'master key rotation failed'));
-      // Wait until the rotation is recorded (or already over), not for the re-sealing.
-      for (let i = 0; i < 100; i++) {
-        const latest = await masterKeys.latestRotation();
-        if (latest && latest.id !== running?.id) break;
-        if (masterKeys.activeRotation === undefined) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
       reply.code(202);
       return status();
     },
