@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createAdmin, expectProblem } from '../../../test/support/http-helpers.js';
 import { testDatabaseKinds } from '../../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../../test/support/test-rampart.js';
+import { until } from '../../../test/support/until.js';
 import {
   startWebhookReceiver,
   type WebhookReceiver,
@@ -9,14 +10,6 @@ import {
 import { verifyWebhookSignature } from '../channels/webhook-signature.js';
 
 const secret = 'a-webhook-secret-of-some-length';
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function signal(r: TestRampart, key: string, detector = 'brute_force') {
   return r.events.publish({

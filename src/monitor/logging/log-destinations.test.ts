@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/until.js';
 import { createLogger } from '../logger.js';
 import { openLogDestination } from './log-destinations.js';
 
@@ -14,14 +15,6 @@ function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'rampart-logs-'));
   dirs.push(d);
   return d;
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const logFiles = (dir: string) =>

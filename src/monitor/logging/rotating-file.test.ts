@@ -2,18 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/until.js';
 import { openRotatingFile } from './rotating-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-rotate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('rotating file', () => {
   it('starts a new file at the hour, and not again while nothing was written', async () => {
