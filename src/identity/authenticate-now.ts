@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
+import type { AccessTokenClaims } from './core/access-tokens.js';
 import type { ApiKeyService, ApiKeyVerification, VerifiedApiKey } from './core/api-key-service.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { hasMessageSignature } from './message-signature.js';
@@ -29,6 +30,20 @@ export function apiKeyPrincipal(key: VerifiedApiKey, signed: boolean): ApiKeyPri
     scopes: key.scopes,
     ownerPermissions: key.ownerPermissions,
     signed,
+  };
+}
+
+/** The principal of a verified, unrevoked access token. */
+export function userPrincipal(claims: AccessTokenClaims): UserPrincipal {
+  return {
+    kind: 'user',
+    id: claims.sub,
+    roles: claims.roles,
+    tokenId: claims.jti,
+    tokenExpiresAt: claims.exp,
+    amr: claims.amr ?? [],
+    authTime: claims.auth_time,
+    sessionId: claims.sid,
   };
 }
 
@@ -73,17 +88,7 @@ export function authenticateNow(
   const claims = o.verifier.verifyCachedNow(token);
   if (claims === undefined) return undefined;
   if (o.revocations.isRevokedNow(claims.jti, claims.sid) !== false) return undefined;
-  const principal: UserPrincipal = {
-    kind: 'user',
-    id: claims.sub,
-    roles: claims.roles,
-    tokenId: claims.jti,
-    tokenExpiresAt: claims.exp,
-    amr: claims.amr ?? [],
-    authTime: claims.auth_time,
-    sessionId: claims.sid,
-  };
-  return { principal };
+  return { principal: userPrincipal(claims) };
 }
 
 function apiKeyNow(

@@ -17,6 +17,7 @@ import {
   authenticateNow,
   bearerToken,
   type ImmediateAuthentication,
+  userPrincipal,
 } from './authenticate-now.js';
 import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
@@ -361,16 +362,7 @@ export function createAuthenticator(
           headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
         });
       }
-      const principal: UserPrincipal = {
-        kind: 'user',
-        id: claims.sub,
-        roles: claims.roles,
-        tokenId: claims.jti,
-        tokenExpiresAt: claims.exp,
-        amr: claims.amr ?? [],
-        authTime: claims.auth_time,
-        sessionId: claims.sid,
-      };
+      const principal = userPrincipal(claims);
       request.principal = principal;
       bindLogPrincipal(request, principal);
     } catch (error) {
