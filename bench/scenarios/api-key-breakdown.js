@@ -4,11 +4,12 @@ import { startServer } from '../lib/server-process.js';
 
 export const name = 'api-key-breakdown';
 export const description =
-  'What an API-key request costs, part by part: Rampart as shipped, then with the request log, metrics and rate limits switched off one after another, beside bare Fastify';
+  'What an API-key request costs, part by part: Rampart as shipped, then with the request log, metrics and rate limits switched off one after another, beside bare Fastify with and without the parts every Rampart response carries';
 
 const servers = {
   rampart: new URL('../servers/rampart-server.js', import.meta.url),
   fastify: new URL('../servers/fastify-server.js', import.meta.url),
+  floor: new URL('../servers/fastify-floor-server.js', import.meta.url),
 };
 
 /** Each variant switches off one more part than the one before it. */
@@ -68,6 +69,27 @@ export async function run({ settings, log }) {
       request: { url: `${fastify.url}/v1/auth/whoami`, headers: targets[0].request.headers },
     });
 
+    // The floor under any Rampart request: bare Fastify with Rampart's security headers and
+    // request id, then also a request line through Rampart's logger. No authentication,
+    // limits or metrics.
+    for (const [id, label, logLine] of [
+      ['floor-headers', "bare Fastify + Rampart's headers", false],
+      ['floor-log', "… and Rampart's request line", true],
+    ]) {
+      log(`  starting ${label}`);
+      const floorServer = await startServer(servers.floor, {
+        stdout: settings.logFile,
+        input: { body, path: '/v1/auth/whoami', log: logLine },
+      });
+      started.push(floorServer);
+      targets.push({
+        id,
+        label,
+        server: floorServer,
+        request: { url: `${floorServer.url}/v1/auth/whoami`, headers: targets[0].request.headers },
+      });
+    }
+
     const results = await compareTargets(targets, settings, log);
     const floor = results.find((r) => r.id === 'fastify');
     const notes = [];
@@ -79,6 +101,14 @@ export async function run({ settings, log }) {
       notes.push(
         `${here.label}: ${here.cpuMicrosPerRequest.toFixed(1)} µs/request; the step to "${next.label}" saves ${(here.cpuMicrosPerRequest - next.cpuMicrosPerRequest).toFixed(1)} µs.`,
       );
+    }
+    for (const id of ['floor-headers', 'floor-log']) {
+      const part = results.find((r) => r.id === id);
+      if (floor && part) {
+        notes.push(
+          `${part.label}: ${(part.rps / floor.rps).toFixed(2)} of bare Fastify's req/s (${(floor.cpuMicrosPerRequest / part.cpuMicrosPerRequest).toFixed(2)} by CPU per request), before any authentication.`,
+        );
+      }
     }
     if (floor?.cpuMicrosPerRequest !== undefined) {
       notes.push(
