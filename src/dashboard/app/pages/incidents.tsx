@@ -181,7 +181,16 @@ function IncidentDetail(props: { id: string; onChanged: () => void }) {
 export function IncidentsPage() {
   const route = useRoute();
   const selected = route.params.get('id');
-  const [status, setStatus] = useState('');
+  // The status filter lives in the URL, so opening an incident and coming back keeps it.
+  const status = route.params.get('status') ?? '';
+  const linkTo = (params: { status?: string; id?: string | null }) => {
+    const next: Record<string, string> = {};
+    const s = params.status ?? status;
+    if (s) next.status = s;
+    const id = params.id === undefined ? selected : params.id;
+    if (id) next.id = id;
+    return href('incidents', next);
+  };
   const list = useLoad(
     () => api.get<{ items: Incident[] }>('/v1/incidents', { status, limit: 100 }),
     [status],
@@ -212,7 +221,7 @@ export function IncidentsPage() {
             setTitle('');
             setNote('');
             list.reload();
-            location.hash = href('incidents', { id: created.id });
+            location.hash = linkTo({ id: created.id });
           });
         }}
       >
@@ -264,7 +273,9 @@ export function IncidentsPage() {
           <select
             id="incident-status-filter"
             value={status}
-            onChange={(e) => setStatus(e.currentTarget.value)}
+            onChange={(e) => {
+              location.hash = linkTo({ status: e.currentTarget.value });
+            }}
           >
             <option value="">any</option>
             {statuses.map((s) => (
@@ -294,7 +305,7 @@ export function IncidentsPage() {
               {list.data.items.map((i) => (
                 <tr key={i.id} class={i.id === selected ? 'selected' : undefined}>
                   <td>
-                    <a href={href('incidents', { id: i.id })}>{i.title}</a>
+                    <a href={linkTo({ id: i.id })}>{i.title}</a>
                   </td>
                   <td>
                     <AlertSeverity severity={i.severity} />

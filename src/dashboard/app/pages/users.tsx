@@ -22,23 +22,27 @@ const builtInRoles = ['ADMIN', 'DEVELOPER', 'VIEWER'];
 
 /**
  * Accounts: a search by email text, role and status, a page at a time (the API's cursor),
- * and one account's detail with the administrator's actions (`#/users?id=…`).
+ * and one account's detail with the administrator's actions (`#/users?id=…`). The search
+ * lives in the URL (`#/users?query=…&role=…`), so the way back from an account — the
+ * link or the browser's back button — returns to the same search.
  */
 export function UsersPage() {
   const route = useRoute();
   const id = route.params.get('id');
+  const filters = filtersOf(route.params);
   return (
     <>
       <PageHeader title="Users & sessions" />
       {id ? (
         <>
           <p>
-            <a href={href('users')}>← All accounts</a>
+            <a href={href('users', searchParams(filters))}>← All accounts</a>
           </p>
           <AccountDetail key={id} id={id} />
         </>
       ) : (
-        <AccountSearch />
+        // A new search (a new URL) starts again on page 1 with its own form state.
+        <AccountSearch key={JSON.stringify(filters)} filters={filters} />
       )}
     </>
   );
@@ -50,9 +54,23 @@ interface Filters {
   status: string;
 }
 
-function AccountSearch() {
-  const [draft, setDraft] = useState<Filters>({ query: '', role: '', status: '' });
-  const [filters, setFilters] = useState<Filters>(draft);
+function filtersOf(params: URLSearchParams): Filters {
+  return {
+    query: params.get('query') ?? '',
+    role: params.get('role') ?? '',
+    status: params.get('status') ?? '',
+  };
+}
+
+/** The non-empty filters, as URL parameters. */
+function searchParams(filters: Filters): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(filters)) if (value) params[name] = value;
+  return params;
+}
+
+function AccountSearch({ filters }: { filters: Filters }) {
+  const [draft, setDraft] = useState<Filters>(filters);
   // The cursors of the pages before this one: "Previous" pops one, "Next" pushes.
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
@@ -65,7 +83,7 @@ function AccountSearch() {
         status: filters.status,
         cursor,
       }),
-    [filters, cursor],
+    [cursor],
   );
   return (
     <>
@@ -74,8 +92,12 @@ function AccountSearch() {
         aria-label="Search accounts"
         onSubmit={(e) => {
           e.preventDefault();
-          setCursors([]);
-          setFilters({ ...draft });
+          const next = href('users', searchParams({ ...draft, query: draft.query.trim() }));
+          // The same search again: reload it (an unchanged URL fires no hashchange).
+          if (location.hash === next) {
+            setCursors([]);
+            page.reload();
+          } else location.hash = next;
         }}
       >
         <TextField
@@ -111,7 +133,9 @@ function AccountSearch() {
         columns={[
           {
             header: 'Email',
-            cell: (a) => <a href={href('users', { id: a.id })}>{a.email}</a>,
+            cell: (a) => (
+              <a href={href('users', { ...searchParams(filters), id: a.id })}>{a.email}</a>
+            ),
           },
           { header: 'Name', cell: (a) => a.name ?? <span class="muted">—</span> },
           { header: 'Roles', cell: (a) => a.effective_roles.join(', ') || '—' },
