@@ -7,6 +7,7 @@ import {
   startTestRampart,
   type TestRampart,
 } from '../../test/support/test-rampart.js';
+import { until } from '../../test/support/until.js';
 import type { DeepPartial, RawConfig } from '../config/index.js';
 import type { SecurityEvent } from '../events/security-event.js';
 
@@ -157,11 +158,18 @@ describe('rate-limit policies per route, user and API key', () => {
     r.app.inject({ method: 'GET', url: '/v1/auth/whoami', headers, remoteAddress });
 
   it('counts a per-user policy per user, whatever the network', async () => {
+    const events = collectEvents(r);
     expect((await whoami(bearer(alice.token), '10.1.0.1')).statusCode).toBe(200);
     const second = await whoami(bearer(alice.token), '10.2.0.1');
     expect(second.statusCode).toBe(200);
     expect(second.headers['ratelimit-policy']).toBe('"whoami";q=2;w=60');
     expectProblem(await whoami(bearer(alice.token), '10.3.0.1'), 429, 'quota_exceeded');
+    // The key names the user, and the refusal still tells where it came from.
+    await until(() => events.some((e) => e.type === 'ratelimit.exceeded'));
+    expect(events.find((e) => e.type === 'ratelimit.exceeded')).toMatchObject({
+      actor: { kind: 'user', id: alice.id, ip: '10.3.0.1' },
+      details: { policy: 'whoami', network: '10.3.0.1', route: '/v1/auth/whoami' },
+    });
     // Bob on Alice's network has his own budget.
     expect((await whoami(bearer(bob.token), '10.1.0.1')).statusCode).toBe(200);
   });
