@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import { RampartError } from '../errors/rampart-error.js';
@@ -37,6 +38,26 @@ function ruleJson(r: IpRule) {
   };
 }
 
+/** Lets the request on, or reports the refusal and refuses it with 403 `ip_blocked`. */
+function decide(
+  access: IpAccess,
+  decision: IpDecision,
+  request: FastifyRequest,
+  done: (error?: Error) => void,
+): void {
+  if (decision.allowed) {
+    done();
+    return;
+  }
+  access
+    .reportBlocked(decision, request.ip, String(request.id))
+    .then(
+      () =>
+        done(new RampartError(accessErrors.ip_blocked, { context: { reason: decision.reason } })),
+      done,
+    );
+}
+
 export interface IpAccessPluginOptions {
   access: IpAccess;
   auth: Authenticator;
@@ -51,23 +72,15 @@ const ipAccessPlugin: FastifyPluginAsyncTypebox<IpAccessPluginOptions> = async (
   { access, auth },
 ) => {
   // Callback style, and synchronous when the hot store is in memory: this runs on every
-  // request, and an async hook costs promises each time.
+  // request, and an async hook costs promises each time (an allowed request makes nothing).
   app.addHook('onRequest', (request, _reply, done) => {
-    const refuse = (decision: IpDecision) => {
-      if (decision.allowed) return done();
-      access
-        .reportBlocked(decision, request.ip, String(request.id))
-        .then(
-          () =>
-            done(
-              new RampartError(accessErrors.ip_blocked, { context: { reason: decision.reason } }),
-            ),
-          done,
-        );
-    };
     const now = access.checkNow(request.ip);
-    if (now) return refuse(now);
-    access.check(request.ip).then(refuse, done);
+    if (now === undefined) {
+      access.check(request.ip).then((decision) => decide(access, decision, request, done), done);
+      return;
+    }
+    if (now.allowed) return done();
+    decide(access, now, request, done);
   });
 
   const adminOnly = auth.requireRole('ADMIN');

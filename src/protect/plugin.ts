@@ -3,21 +3,42 @@ import fp from 'fastify-plugin';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { Principal } from '../identity/principal.js';
 import { routePatternOf } from '../monitor/logging/request-logger.js';
-import type { LivePolicies, RateLimitPolicy, RateLimitSubject } from './core/rate-limit-policy.js';
-import type { RateLimiter, RateLimitOutcome } from './core/rate-limiter.js';
+import type {
+  LivePolicies,
+  RateLimitPolicy,
+  RateLimitSubject,
+  RoutePolicies,
+} from './core/rate-limit-policy.js';
+import type { RateLimitContext, RateLimiter } from './core/rate-limiter.js';
 
 export interface ProtectPluginOptions {
   policies: LivePolicies;
   limiter: RateLimiter;
 }
 
-function subjectOf(
-  request: FastifyRequest,
-  route: string | undefined,
-  principal: Principal | null,
-): RateLimitSubject {
-  // The principal as it is: the key reads only kind, id and keyId.
-  return { network: clientNetwork(request.ip), method: request.method, route, principal };
+/**
+ * What one request's keys are built from, made once per list of policies. The network is
+ * worked out on first use: a policy keyed by caller needs it only for anonymous requests.
+ */
+class RequestSubject implements RateLimitSubject {
+  readonly method: string;
+  readonly route: string | undefined;
+  readonly principal: Principal | null;
+  readonly #request: FastifyRequest;
+  #network: string | undefined;
+
+  constructor(request: FastifyRequest, route: string | undefined, principal: Principal | null) {
+    this.#request = request;
+    this.method = request.method;
+    this.route = route;
+    // The principal as it is: the key reads only kind, id and keyId.
+    this.principal = principal;
+  }
+
+  get network(): string {
+    this.#network ??= clientNetwork(this.#request.ip);
+    return this.#network;
+  }
 }
 
 function contextOf(request: FastifyRequest) {
@@ -31,8 +52,8 @@ function contextOf(request: FastifyRequest) {
 
 /**
  * Rate limits as Fastify hooks. Each route's policies (the global one, and its entry or
- * the default) are looked up once, when the route is registered, and stamped on its
- * config. A policy keyed by client network or route is decided in `onRequest`, before the
+ * the default) are looked up once per table, through the route's {@link RoutePolicies}
+ * taken when the route is registered. A policy keyed by client network or route is decided in `onRequest`, before the
  * body is read or anyone is authenticated; a policy keyed by user or API key needs
  * `request.principal`, so it runs as the route's last preHandler, after the route's own
  * authentication preHandler. Requests that match no route (404) are counted under the
@@ -48,47 +69,67 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
   // in memory is synchronous. Policies are decided in order; the first refusal ends it.
   function enforce(
     list: readonly RateLimitPolicy[],
-    from: number,
     route: string | undefined,
     request: FastifyRequest,
     reply: FastifyReply,
     done: (error?: Error) => void,
   ): void {
-    for (let i = from; i < list.length; i++) {
-      const policy = list[i] as RateLimitPolicy;
+    // Every policy of one list is decided at the same moment, so with the same principal.
+    const principal = (list[0] as RateLimitPolicy).afterAuth ? request.principal : null;
+    const subject = new RequestSubject(request, route, principal);
+    decide(list, 0, subject, () => contextOf(request), reply, done, '', '');
+  }
+
+  // The fields of the policies decided so far are added to the reply in one step, before
+  // `done`: a refusal's error handler sees the reply as when they were added one by one.
+  function decide(
+    list: readonly RateLimitPolicy[],
+    start: number,
+    subject: RateLimitSubject,
+    context: () => RateLimitContext,
+    reply: FastifyReply,
+    done: (error?: Error) => void,
+    policyField: string,
+    rateLimitField: string,
+  ): void {
+    for (let i = start; i < list.length; i++) {
       let outcome: ReturnType<RateLimiter['check']>;
       try {
-        outcome = limiter.check(
-          policy,
-          subjectOf(request, route, policy.afterAuth ? request.principal : null),
-          () => contextOf(request),
-        );
+        outcome = limiter.check(list[i] as RateLimitPolicy, subject, context);
       } catch (error) {
-        done(asError(error));
+        finish(reply, policyField, rateLimitField, done, asError(error));
         return;
       }
       if (outcome instanceof Promise) {
         outcome.then(
-          (settled) => {
-            appendHeaders(reply, settled.headers);
-            enforce(list, i + 1, route, request, reply, done);
-          },
-          (error: unknown) => done(asError(error)),
+          ({ headers }) =>
+            decide(
+              list,
+              i + 1,
+              subject,
+              context,
+              reply,
+              done,
+              listed(policyField, headers['RateLimit-Policy']),
+              listed(rateLimitField, headers.RateLimit),
+            ),
+          (error: unknown) => finish(reply, policyField, rateLimitField, done, asError(error)),
         );
         return;
       }
-      appendHeaders(reply, outcome.headers);
+      policyField = listed(policyField, outcome.headers['RateLimit-Policy']);
+      rateLimitField = listed(rateLimitField, outcome.headers.RateLimit);
     }
-    done();
+    finish(reply, policyField, rateLimitField, done);
   }
 
-  // The route pattern is known when the route is registered: each route gets its own
-  // copy, so a request does not rebuild routeOptions to learn it.
-  const afterAuthentication = (url: string): preHandlerHookHandler =>
+  // Each route's plans are taken when the route is registered: a request reads its plan
+  // from them without building a lookup key (they follow a replaced table at once).
+  const afterAuthentication = (plans: RoutePolicies): preHandlerHookHandler =>
     function rateLimitAfterAuth(request, reply, done) {
-      const plan = policies.planFor(request.method, url);
+      const plan = plans.planFor(request.method);
       if (plan.late.length === 0) return done();
-      enforce(plan.late, 0, url, request, reply, done);
+      enforce(plan.late, plans.url, request, reply, done);
     };
 
   // Every route gets the late check: policies keyed by caller may be added at run time.
@@ -96,16 +137,17 @@ async function protectPlugin(app: FastifyInstance, options: ProtectPluginOptions
     const own = route.preHandler;
     route.preHandler = [
       ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
-      afterAuthentication(route.url),
+      afterAuthentication(policies.route(route.url)),
     ];
   });
 
   app.addHook('onRequest', (request, reply, done) => {
     const url = routePatternOf(request);
     // No route matched (404): the global and default policies.
-    const plan = url === undefined ? policies.unmatched : policies.planFor(request.method, url);
+    const plan =
+      url === undefined ? policies.unmatched : policies.route(url).planFor(request.method);
     if (plan.early.length === 0) return done();
-    enforce(plan.early, 0, url, request, reply, done);
+    enforce(plan.early, url, request, reply, done);
   });
 }
 
@@ -114,9 +156,22 @@ function asError(error: unknown): Error {
 }
 
 /** Several policies make a list in one field (draft-ietf-httpapi-ratelimit-headers §3). */
-function appendHeaders(reply: FastifyReply, headers: RateLimitOutcome['headers']): void {
-  appendHeader(reply, 'RateLimit-Policy', headers['RateLimit-Policy']);
-  appendHeader(reply, 'RateLimit', headers.RateLimit);
+function listed(field: string, value: string): string {
+  return field === '' ? value : `${field}, ${value}`;
+}
+
+function finish(
+  reply: FastifyReply,
+  policyField: string,
+  rateLimitField: string,
+  done: (error?: Error) => void,
+  error?: Error,
+): void {
+  if (policyField !== '') {
+    appendHeader(reply, 'RateLimit-Policy', policyField);
+    appendHeader(reply, 'RateLimit', rateLimitField);
+  }
+  done(error);
 }
 
 function appendHeader(reply: FastifyReply, name: string, value: string): void {

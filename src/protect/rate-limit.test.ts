@@ -7,6 +7,7 @@ import {
   startTestRampart,
   type TestRampart,
 } from '../../test/support/test-rampart.js';
+import { until } from '../../test/support/until.js';
 import type { DeepPartial, RawConfig } from '../config/index.js';
 import type { SecurityEvent } from '../events/security-event.js';
 
@@ -157,11 +158,18 @@ describe('rate-limit policies per route, user and API key', () => {
     r.app.inject({ method: 'GET', url: '/v1/auth/whoami', headers, remoteAddress });
 
   it('counts a per-user policy per user, whatever the network', async () => {
+    const events = collectEvents(r);
     expect((await whoami(bearer(alice.token), '10.1.0.1')).statusCode).toBe(200);
     const second = await whoami(bearer(alice.token), '10.2.0.1');
     expect(second.statusCode).toBe(200);
     expect(second.headers['ratelimit-policy']).toBe('"whoami";q=2;w=60');
     expectProblem(await whoami(bearer(alice.token), '10.3.0.1'), 429, 'quota_exceeded');
+    // The key names the user, and the refusal still tells where it came from.
+    await until(() => events.some((e) => e.type === 'ratelimit.exceeded'));
+    expect(events.find((e) => e.type === 'ratelimit.exceeded')).toMatchObject({
+      actor: { kind: 'user', id: alice.id, ip: '10.3.0.1' },
+      details: { policy: 'whoami', network: '10.3.0.1', route: '/v1/auth/whoami' },
+    });
     // Bob on Alice's network has his own budget.
     expect((await whoami(bearer(bob.token), '10.1.0.1')).statusCode).toBe(200);
   });
@@ -303,3 +311,68 @@ describe.runIf(process.env.RAMPART_TEST_REDIS_URL && process.env.RAMPART_TEST_DA
     });
   },
 );
+
+describe('the RateLimit fields of several policies decided before the route runs', () => {
+  let r: TestRampart;
+  beforeAll(async () => {
+    r = await startTestRampart({
+      overrides: {
+        rateLimit: {
+          global: { limit: 5, window: 60 },
+          routes: [
+            { name: 'jwks', method: 'GET', url: '/.well-known/jwks.json', limit: 2, window: 30 },
+          ] as RawConfig['rateLimit']['routes'],
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await r.close();
+  });
+
+  // Every response field but those that differ per request, in the order they are sent.
+  const fields = (res: LightMyRequestResponse) =>
+    Object.entries(res.headers).filter(([name]) => !['date', 'x-request-id'].includes(name));
+
+  it('lists both on an answer, and both on the refusal by the second (Retry-After its own)', async () => {
+    const jwks = () =>
+      r.app.inject({ method: 'GET', url: '/.well-known/jwks.json', remoteAddress: '192.0.2.9' });
+    await jwks();
+    const second = await jwks();
+    const refused = await jwks();
+    const shared: [string, string][] = [
+      ['x-content-type-options', 'nosniff'],
+      ['x-frame-options', 'DENY'],
+      ['referrer-policy', 'no-referrer'],
+    ];
+    expect(fields(second)).toEqual([
+      ...shared,
+      ['cross-origin-opener-policy', 'same-origin'],
+      ['cross-origin-resource-policy', 'cross-origin'],
+      ['x-permitted-cross-domain-policies', 'none'],
+      ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+      ['ratelimit-policy', '"global";q=5;w=60, "jwks";q=2;w=30'],
+      ['ratelimit', '"global";r=3;t=24, "jwks";r=0;t=30'],
+      ['cache-control', 'public, max-age=300'],
+      ['access-control-allow-origin', '*'],
+      ['content-type', 'application/json; charset=utf-8'],
+      ['content-length', '168'],
+      ['connection', 'keep-alive'],
+    ]);
+    expect(refused.statusCode).toBe(429);
+    // The refusal's own fields replace those of the policies that let it pass.
+    expect(fields(refused)).toEqual([
+      ...shared,
+      ['cross-origin-opener-policy', 'same-origin'],
+      ['cross-origin-resource-policy', 'same-origin'],
+      ['x-permitted-cross-domain-policies', 'none'],
+      ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+      ['ratelimit-policy', '"jwks";q=2;w=30'],
+      ['ratelimit', '"jwks";r=0;t=30'],
+      ['retry-after', '15'],
+      ['content-type', 'application/problem+json; charset=utf-8'],
+      ['content-length', '362'],
+      ['connection', 'keep-alive'],
+    ]);
+  });
+});

@@ -3,7 +3,10 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { routePatternOf } from '../logging/request-logger.js';
 import { type HistogramSeries, SeriesHistogram } from './series-histogram.js';
 
-const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+// Methods with a series of their own, numbered for the per-route table; any other is OTHER.
+const methodNumbers = new Map(
+  ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m, i) => [m, i + 1]),
+);
 // Seconds; from a cached authorization decision up to a slow upstream behind the gateway.
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -14,8 +17,12 @@ interface RequestSeries {
   latency: HistogramSeries;
 }
 
+/**
+ * Whether the request was counted as in flight (and not yet settled). A request field
+ * declared up front, so setting it does not change the request object's shape.
+ */
 const inFlight = Symbol('rampart.metrics.inFlight');
-type CountedRequest = FastifyRequest & { [inFlight]?: true };
+type CountedRequest = FastifyRequest & { [inFlight]: boolean };
 
 /**
  * Counts every request by route pattern, method and status, observes its latency and
@@ -28,8 +35,12 @@ type CountedRequest = FastifyRequest & { [inFlight]?: true };
  * registerHttpMetrics(app, registry);
  */
 export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
-  // Resolving a labelled child hashes its labels; the set of keys is bounded, so cache them.
-  const series = new Map<string, RequestSeries>();
+  // Every series in the order it was first seen (the order the counter lists them in),
+  // and per route pattern, by method and status as one number: a request finds its series
+  // without building a label object or a string key (the route's string is Fastify's own,
+  // its hash computed once).
+  const series: RequestSeries[] = [];
+  const byRoute = new Map<string, Map<number, RequestSeries>>();
   // Counted in a plain field per series and added to the counter when it is read (a
   // scrape, the overview sampler, an alert rule: prom-client's get() calls collect
   // first): a labelled inc() hashes its labels, ~0.5 µs on every request.
@@ -39,7 +50,7 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     labelNames: ['route', 'method', 'status'] as const,
     registers: [registry],
     collect() {
-      for (const s of series.values()) {
+      for (const s of series) {
         if (s.uncounted === 0) continue;
         this.inc(s.labels, s.uncounted);
         s.uncounted = 0;
@@ -54,10 +65,15 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     buckets: latencyBuckets,
     registers: [registry],
   });
-  const active = new Gauge({
+  // Kept in a plain number and set when read, for the same reason as the counter.
+  let active = 0;
+  new Gauge({
     name: 'rampart_http_requests_in_flight',
     help: 'HTTP requests received and not yet answered.',
     registers: [registry],
+    collect() {
+      this.set(active);
+    },
   });
   new Gauge({
     name: 'rampart_http_connections',
@@ -73,33 +89,44 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     },
   });
 
-  const settle = (request: CountedRequest) => {
-    if (request[inFlight] === undefined) return;
-    request[inFlight] = undefined;
-    active.dec();
+  const seriesOf = (route: string, method: string, statusCode: number): RequestSeries => {
+    const number = methodNumbers.get(method) ?? 0;
+    let ofRoute = byRoute.get(route);
+    if (ofRoute === undefined) {
+      ofRoute = new Map();
+      byRoute.set(route, ofRoute);
+    }
+    const key = statusCode * 8 + number;
+    let s = ofRoute.get(key);
+    if (s === undefined) {
+      const labels = { route, method: number === 0 ? 'OTHER' : method, status: String(statusCode) };
+      s = { labels, uncounted: 0, latency: duration.series(labels) };
+      ofRoute.set(key, s);
+      series.push(s);
+    }
+    return s;
   };
 
-  app.addHook('onRequest', (request: CountedRequest, _reply, done) => {
-    request[inFlight] = true;
-    active.inc();
+  const settle = (request: CountedRequest) => {
+    if (request[inFlight] !== true) return;
+    request[inFlight] = false;
+    active--;
+  };
+
+  if (!app.hasRequestDecorator(inFlight as unknown as string))
+    app.decorateRequest(inFlight as unknown as string, false);
+  app.addHook('onRequest', (request, _reply, done) => {
+    (request as CountedRequest)[inFlight] = true;
+    active++;
     done();
   });
-  app.addHook('onRequestAbort', (request: CountedRequest, done) => {
-    settle(request);
+  app.addHook('onRequestAbort', (request, done) => {
+    settle(request as CountedRequest);
     done();
   });
-  app.addHook('onResponse', (request: CountedRequest, reply, done) => {
-    settle(request);
-    const route = routePatternOf(request) ?? 'unmatched';
-    const method = knownMethods.has(request.method) ? request.method : 'OTHER';
-    const status = String(reply.statusCode);
-    const key = `${method} ${status} ${route}`;
-    let s = series.get(key);
-    if (s === undefined) {
-      const labels = { route, method, status };
-      s = { labels, uncounted: 0, latency: duration.series(labels) };
-      series.set(key, s);
-    }
+  app.addHook('onResponse', (request, reply, done) => {
+    settle(request as CountedRequest);
+    const s = seriesOf(routePatternOf(request) ?? 'unmatched', request.method, reply.statusCode);
     s.uncounted++;
     s.latency.observe(reply.elapsedTime / 1000);
     done();

@@ -8,7 +8,7 @@
 
 /** An sf-string (RFC 8941 §3.3.3): quotes and backslashes escaped. */
 function sfString(value: string): string {
-  // Policy names rarely hold either character: skip the replace (this runs per request).
+  // Policy names rarely hold either character: skip the replace.
   if (!value.includes('"') && !value.includes('\\')) return `"${value}"`;
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
@@ -18,7 +18,17 @@ export function formatRateLimitPolicy(name: string, limit: number, windowSeconds
 }
 
 export function formatRateLimit(name: string, remaining: number, resetMs: number): string {
-  return `${sfString(name)};r=${Math.max(0, remaining)};t=${Math.ceil(resetMs / 1000)}`;
+  return formatRateLimitAfter(rateLimitPrefix(name), remaining, resetMs);
+}
+
+/** The part of a RateLimit value that does not change between decisions: `"name";r=`. */
+export function rateLimitPrefix(name: string): string {
+  return `${sfString(name)};r=`;
+}
+
+/** {@link formatRateLimit} from the policy's {@link rateLimitPrefix}, formatted once. */
+export function formatRateLimitAfter(prefix: string, remaining: number, resetMs: number): string {
+  return `${prefix}${Math.max(0, remaining)};t=${Math.ceil(resetMs / 1000)}`;
 }
 
 /** Retry-After in whole seconds (RFC 9110 §10.2.3), never 0: a client retrying at once would be refused. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
-import { compilePolicy, RateLimitPolicies, rateLimitKey } from './rate-limit-policy.js';
+import { formatRateLimit, formatRateLimitAfter } from './rate-limit-headers.js';
+import {
+  compilePolicy,
+  LivePolicies,
+  RateLimitPolicies,
+  rateLimitKey,
+} from './rate-limit-policy.js';
 
 const rule = { method: '*', window: 60, key: ['ip'] as const };
 
@@ -45,6 +51,29 @@ describe('rate-limit policies', () => {
     expect(withGlobal.isEmpty).toBe(false);
   });
 
+  it('gives a route taken before a table replacement the new table at its next request', () => {
+    const table = (limit: number) =>
+      new RateLimitPolicies({
+        default: { limit: 0, window: 60, key: ['ip'] },
+        routes: [{ ...rule, name: 'x', method: 'GET', url: '/x', limit }],
+      });
+    const live = new LivePolicies(table(0));
+    // Taken once, as the plugin does when the route is registered.
+    const route = live.route('/x');
+    expect(live.route('/x')).toBe(route);
+    expect(route.planFor('GET')).toEqual({ early: [], late: [] });
+    live.replace(table(3));
+    expect(route.planFor('GET').early.map((p) => p.policyHeader)).toEqual(['"x";q=3;w=60']);
+    // HEAD shares the GET entry; a method without one falls to the (disabled) default.
+    expect(route.planFor('HEAD').early.map((p) => p.name)).toEqual(['x']);
+    expect(route.planFor('POST')).toEqual({ early: [], late: [] });
+    expect(route.planFor('GET').early.map((p) => p.name)).toEqual(['x']);
+    live.replace(table(0));
+    expect(route.planFor('HEAD')).toEqual({ early: [], late: [] });
+    expect(route.planFor('GET')).toEqual({ early: [], late: [] });
+    expect(live.planFor('GET', '/x')).toBe(route.planFor('GET'));
+  });
+
   it('refuses one policy name used twice', () => {
     expect(
       () =>
@@ -76,7 +105,11 @@ describe('rate-limit policies', () => {
   });
 
   it('escapes a policy name in the structured header', () => {
-    expect(compilePolicy('a"b\\c', 1, 1, ['ip']).policyHeader).toBe('"a\\"b\\\\c";q=1;w=1');
+    const policy = compilePolicy('a"b\\c', 1, 1, ['ip']);
+    expect(policy.policyHeader).toBe('"a\\"b\\\\c";q=1;w=1');
+    expect(policy.rateLimitPrefix).toBe('"a\\"b\\\\c";r=');
+    expect(formatRateLimit(policy.name, -1, 1001)).toBe('"a\\"b\\\\c";r=0;t=2');
+    expect(formatRateLimitAfter(policy.rateLimitPrefix, 7, 1000)).toBe('"a\\"b\\\\c";r=7;t=1');
   });
 
   it('is configured from the environment for the default and refuses unknown key parts', () => {

@@ -1,4 +1,4 @@
-import { formatRateLimitPolicy } from './rate-limit-headers.js';
+import { formatRateLimitPolicy, rateLimitPrefix } from './rate-limit-headers.js';
 
 export type RateLimitKeyPart = 'ip' | 'user' | 'apiKey' | 'route';
 
@@ -28,6 +28,8 @@ export interface RateLimitPolicy {
   readonly afterAuth: boolean;
   /** The RateLimit-Policy field value, formatted once. */
   readonly policyHeader: string;
+  /** The start of each RateLimit field value (the quoted name and `;r=`), formatted once. */
+  readonly rateLimitPrefix: string;
 }
 
 /** What a key is built from, for one request. */
@@ -55,6 +57,7 @@ export function compilePolicy(
     key: Object.freeze(parts),
     afterAuth: parts.includes('user') || parts.includes('apiKey'),
     policyHeader: formatRateLimitPolicy(name, limit, windowSeconds),
+    rateLimitPrefix: rateLimitPrefix(name),
   });
 }
 
@@ -199,12 +202,13 @@ export function rateLimitKey(policy: RateLimitPolicy, subject: RateLimitSubject)
 }
 
 /**
- * The policy table in force, replaceable at run time (policies added through the API):
- * plans are looked up per route pattern and method, remembered until the table changes.
+ * The policy table in force, replaceable at run time (policies added through the API).
+ * Each route pattern has one {@link RoutePolicies}, taken once when the route is
+ * registered; it remembers its plans until the table is replaced.
  */
 export class LivePolicies {
   #policies: RateLimitPolicies;
-  readonly #plans = new Map<string, RoutePlan>();
+  readonly #routes = new Map<string, RoutePolicies>();
 
   constructor(policies: RateLimitPolicies) {
     this.#policies = policies;
@@ -214,22 +218,67 @@ export class LivePolicies {
     return this.#policies;
   }
 
+  /** Takes effect on the next request of every route: their plans see a new table. */
   replace(policies: RateLimitPolicies): void {
     this.#policies = policies;
-    this.#plans.clear();
   }
 
   get unmatched(): RoutePlan {
     return this.#policies.unmatched;
   }
 
+  /** The live plans of one route pattern (the same object for every call with `url`). */
+  route(url: string): RoutePolicies {
+    let route = this.#routes.get(url);
+    if (route === undefined) {
+      route = new RoutePolicies(this, url);
+      // Route patterns are bounded by the routes registered; a caller passing paths is not.
+      if (this.#routes.size < 10_000) this.#routes.set(url, route);
+    }
+    return route;
+  }
+
   planFor(method: string, url: string): RoutePlan {
-    const key = `${method} ${url}`;
-    let plan = this.#plans.get(key);
-    if (!plan) {
-      plan = this.#policies.planFor(method, url);
-      if (this.#plans.size >= 10_000) this.#plans.clear();
-      this.#plans.set(key, plan);
+    return this.route(url).planFor(method);
+  }
+}
+
+/**
+ * The plans of one route pattern under the table in force. A request reads its plan
+ * with one identity check against the live table (a string-keyed lookup per request
+ * cost more than the rest of an unlimited request's rate-limit work); a replaced table
+ * is seen by the next request.
+ */
+export class RoutePolicies {
+  readonly url: string;
+  readonly #live: LivePolicies;
+  /** The table the remembered plans were made from. */
+  #table: RateLimitPolicies | undefined;
+  /** The first method asked for (a route usually has one) and its plan. */
+  #method: string | undefined;
+  #plan: RoutePlan = exemptPlan;
+  #others: Map<string, RoutePlan> | undefined;
+
+  constructor(live: LivePolicies, url: string) {
+    this.#live = live;
+    this.url = url;
+  }
+
+  planFor(method: string): RoutePlan {
+    const table = this.#live.current;
+    if (table !== this.#table) {
+      this.#table = table;
+      this.#method = method;
+      this.#plan = table.planFor(method, this.url);
+      this.#others = undefined;
+      return this.#plan;
+    }
+    if (method === this.#method) return this.#plan;
+    this.#others ??= new Map();
+    let plan = this.#others.get(method);
+    if (plan === undefined) {
+      plan = table.planFor(method, this.url);
+      this.#others.set(method, plan);
     }
     return plan;
   }

@@ -2,7 +2,7 @@ import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import { protectErrors } from '../errors.js';
 import type { RateLimitDecision, RateLimiterStore } from '../store.js';
-import { formatRateLimit, formatRetryAfter } from './rate-limit-headers.js';
+import { formatRateLimitAfter, formatRetryAfter } from './rate-limit-headers.js';
 import { type RateLimitPolicy, type RateLimitSubject, rateLimitKey } from './rate-limit-policy.js';
 import { RateLimitStoreUnavailable } from './resilient-rate-limiter.js';
 
@@ -93,7 +93,7 @@ export class RateLimiter {
   ): RateLimitOutcome | Promise<never> {
     const headers = {
       'RateLimit-Policy': policy.policyHeader,
-      RateLimit: formatRateLimit(policy.name, decision.remaining, decision.resetMs),
+      RateLimit: formatRateLimitAfter(policy.rateLimitPrefix, decision.remaining, decision.resetMs),
     };
     if (decision.allowed) return { headers };
     return this.#report(key, policy, subject, context()).then(() => {
