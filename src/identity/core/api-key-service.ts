@@ -5,7 +5,11 @@ import type { Sealer } from '../../dataprotect/core/sealer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import type { EventActor } from '../../events/security-event.js';
-import { createApiKeyString, parseApiKeyString } from '../../shared/api-key-string.js';
+import {
+  createApiKeyString,
+  mayBeApiKeyString,
+  parseApiKeyString,
+} from '../../shared/api-key-string.js';
 import { computeSignature, noncePattern } from '../../shared/sign-request.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { ExpiringSetStore, PubSub, Unsubscribe } from '../../storage/hot-state.js';
@@ -21,7 +25,7 @@ import type { AccountCache } from './account-cache.js';
 import { type CidrList, cidrList, parseCidr } from './cidr.js';
 import { anyCovers, permissionsOfRoles, scopesBeyond } from './permissions.js';
 import type { RequestContext } from './request-context.js';
-import { hashSecretToken } from './secret-token.js';
+import { hashSecretToken, secretTokenDigest, storedTokenHash } from './secret-token.js';
 
 /** Channel on which a node announces that a key changed; the message is the key id. */
 export const apiKeyChangesChannel = 'identity.apikeys';
@@ -165,6 +169,15 @@ interface HeldPermissions {
 
 /** What `#ownerPermissionsNow` answers when the owner is not in memory. */
 const notInMemory = Symbol('notInMemory');
+/** What `#inMemory` answers for a key looked up lately and not found. */
+const unknownKey = Symbol('unknownKey');
+
+/** The refusal a string's format calls for (not a key, or a failed checksum), if any. */
+function formatRefusal(presented: string): ApiKeyVerification | undefined {
+  const parsed = parseApiKeyString(presented);
+  if (parsed.ok) return undefined;
+  return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
+}
 
 /** The refusal a key's own status calls for (revoked, expired, past its grace), if any. */
 function refusalByStatus(key: ApiKeyRecord, now: number): ApiKeyVerification | undefined {
@@ -196,9 +209,12 @@ export function apiKeyStatus(key: ApiKeyRecord, now: number): ApiKeyStatus {
 export class ApiKeyService {
   readonly #o: ApiKeyServiceOptions;
   readonly #now: () => number;
+  /** Verified keys by the SHA-256 digest of their text (`secretTokenDigest`). */
   readonly #cache = new Map<string, CacheEntry>();
   readonly #cacheById = new Map<string, CacheEntry>();
-  readonly #hashById = new Map<string, string>();
+  /** The `#cache` digest of each cached key id. */
+  readonly #digestById = new Map<string, string>();
+  /** Digests of keys lately looked up and not found, with the time they stay so. */
   readonly #unknown = new Map<string, number>();
   readonly #lastTouch = new Map<string, number>();
   #generation = 0;
@@ -222,9 +238,9 @@ export class ApiKeyService {
 
   #invalidate(id: string): void {
     this.#generation++;
-    const hash = this.#hashById.get(id);
-    if (hash !== undefined) this.#cache.delete(hash);
-    this.#hashById.delete(id);
+    const digest = this.#digestById.get(id);
+    if (digest !== undefined) this.#cache.delete(digest);
+    this.#digestById.delete(id);
     this.#cacheById.delete(id);
   }
 
@@ -264,31 +280,40 @@ export class ApiKeyService {
     return { roles: sa.roles, permissions: this.#permissionsOf(owner.id, sa.roles) };
   }
 
-  async #entryFor(hash: string, now: number): Promise<CacheEntry | undefined> {
-    const cached = this.#cache.get(hash);
-    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) {
+  /**
+   * The key whose digest is `digest` as memory knows it: its fresh cache entry,
+   * `unknownKey` when it was looked up lately and not found, undefined when the store must
+   * say.
+   */
+  #inMemory(digest: string, now: number): CacheEntry | typeof unknownKey | undefined {
+    const cached = this.#cache.get(digest);
+    if (cached !== undefined && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) {
       this.#hits++;
       return cached;
     }
-    const unknownUntil = this.#unknown.get(hash);
+    const unknownUntil = this.#unknown.get(digest);
     // A remembered unknown key is a hit too: the store is not asked.
     if (unknownUntil !== undefined && unknownUntil > now) {
       this.#hits++;
-      return undefined;
+      return unknownKey;
     }
+    return undefined;
+  }
+
+  async #fromStore(digest: string, now: number): Promise<CacheEntry | undefined> {
     this.#misses++;
     const generation = this.#generation;
-    const found = await this.#o.keys.findKeyByHash(hash);
+    const found = await this.#o.keys.findKeyByHash(storedTokenHash(digest));
     if (!found) {
       if (this.#unknown.size >= 10_000) this.#unknown.clear();
-      this.#unknown.set(hash, now + negativeTtlMs);
+      this.#unknown.set(digest, now + negativeTtlMs);
       return undefined;
     }
     const entry = this.#newEntry(found.key, found.serviceAccount, now);
     // A change announced while the row was read may not be in what was read.
     if (generation === this.#generation) {
-      remember(this.#cache, hash, entry);
-      this.#hashById.set(found.key.id, hash);
+      remember(this.#cache, digest, entry);
+      this.#digestById.set(found.key.id, digest);
     }
     return entry;
   }
@@ -378,19 +403,27 @@ export class ApiKeyService {
    * Checks a presented key string for a request from `ip`. Without `ip` (introspection on
    * behalf of another service) the network restriction is not applied and no use is
    * recorded; the caller gets `allowedCidrs` to apply itself.
+   *
+   * The format (shape and checksum) is checked only for a key memory does not know: a
+   * string whose SHA-256 is in the cache or among the recent unknown keys was parsed when
+   * it got there, and only the same string has the same hash. Every key thus gets the
+   * answer it got with the parse first, without a regular expression and a CRC-32 on every
+   * request.
    */
   async verify(presented: string, ip?: string): Promise<ApiKeyVerification> {
     const now = this.#now();
     // No memo from presented strings to their hashes: it would keep thousands of API keys
-    // in clear in the heap (a heap or core dump would hold them). The parse and the
-    // one-shot SHA-256 cost about a microsecond.
-    const parsed = parseApiKeyString(presented);
-    if (!parsed.ok) {
-      return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
+    // in clear in the heap (a heap or core dump would hold them). The one-shot SHA-256
+    // costs under a microsecond.
+    const digest = mayBeApiKeyString(presented) ? secretTokenDigest(presented) : undefined;
+    let entry = digest === undefined ? undefined : this.#inMemory(digest, now);
+    if (entry === undefined) {
+      const refused = formatRefusal(presented);
+      if (refused !== undefined || digest === undefined)
+        return refused ?? { ok: false, reason: 'malformed' };
+      entry = await this.#fromStore(digest, now);
     }
-    const hash = hashSecretToken(presented);
-    const entry = await this.#entryFor(hash, now);
-    if (!entry) return { ok: false, reason: 'unknown' };
+    if (entry === undefined || entry === unknownKey) return { ok: false, reason: 'unknown' };
     return this.#check(entry, now, ip);
   }
 
@@ -425,12 +458,12 @@ export class ApiKeyService {
     const hasNow = this.#o.sets.hasNow;
     if (hasNow === undefined) return undefined;
     const now = this.#now();
-    const parsed = parseApiKeyString(presented);
-    if (!parsed.ok) {
-      return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
-    }
-    const entry = this.#cache.get(hashSecretToken(presented));
-    if (entry === undefined || now - entry.fetchedAt >= this.#o.policy.cacheTtlMs) return undefined;
+    // As in `verify`: the format matters only for a key the cache does not hold.
+    const entry = mayBeApiKeyString(presented)
+      ? this.#cache.get(secretTokenDigest(presented))
+      : undefined;
+    if (entry === undefined) return formatRefusal(presented);
+    if (now - entry.fetchedAt >= this.#o.policy.cacheTtlMs) return undefined;
     const result = this.#checkNow(entry, now, ip, hasNow);
     if (result !== undefined) this.#hits++;
     return result;
