@@ -84,6 +84,27 @@ export interface AuthenticatorAuthz {
 
 const errorDecision: Decision = Object.freeze({ allowed: false, reason: 'error', matched: null });
 
+/** A required permission split once, when its guard is made, not on every request. */
+interface Requirement {
+  permission: string;
+  /** The action after the colon. */
+  action: string;
+  /** `{ type, id: '*' }`; undefined for a wildcard requirement or one without a colon. */
+  anyOfType: AuthzResource | undefined;
+}
+
+function requirementOf(permission: string): Requirement {
+  const colon = permission.indexOf(':');
+  if (colon === -1 || permission.includes('*')) {
+    return { permission, action: '', anyOfType: undefined };
+  }
+  return {
+    permission,
+    action: permission.slice(colon + 1),
+    anyOfType: Object.freeze({ type: permission.slice(0, colon), id: '*' }),
+  };
+}
+
 export function requestContext(request: FastifyRequest) {
   const ua = request.headers['user-agent'];
   return {
@@ -129,20 +150,20 @@ export function createAuthenticator(
   const environment = authz.environment;
 
   /**
-   * The engine's decision on `permission` for the request's principal. Rampart's own
+   * The engine's decision on a requirement for the request's principal. Rampart's own
    * routes have no resource ids unless a guard names one: `*` matches the role
    * permissions and any-id grants only. Any error denies.
    */
-  function decidePermission(
+  function decideRequirement(
     request: FastifyRequest,
-    permission: string,
+    required: Requirement,
     resource?: AuthzResource,
   ): Decision {
     try {
       const p = request.principal;
       if (!p) return errorDecision;
-      const colon = permission.indexOf(':');
-      if (colon === -1 || permission.includes('*')) {
+      const permission = required.permission;
+      if (required.anyOfType === undefined) {
         // A wildcard requirement (`orders:*` in a gateway route) is not one action the
         // engine can decide: it needs a wildcard permission, by the matching rules.
         const held = authorizer.permissionsOf(p.id, p.roles);
@@ -156,15 +177,18 @@ export function createAuthenticator(
       const principal = roles === p.roles ? p : { ...p, roles };
       const context: AuthzContext =
         environment === undefined ? { ip: request.ip } : { ip: request.ip, environment };
-      return authorizer.decide(
-        principal,
-        permission.slice(colon + 1),
-        resource ?? { type: permission.slice(0, colon), id: '*' },
-        context,
-      );
+      return authorizer.decide(principal, required.action, resource ?? required.anyOfType, context);
     } catch {
       return errorDecision;
     }
+  }
+
+  function decidePermission(
+    request: FastifyRequest,
+    permission: string,
+    resource?: AuthzResource,
+  ): Decision {
+    return decideRequirement(request, requirementOf(permission), resource);
   }
 
   const publicOrigin = publicUrl === undefined ? undefined : new URL(publicUrl).origin;
@@ -510,6 +534,7 @@ export function createAuthenticator(
     },
     requirePermission(permission: string, options: PermissionOptions = {}) {
       const resourceOf = options.resource;
+      const required = requirementOf(permission);
       return function requirePermission(request, reply, done) {
         authenticateThen(request, reply, (error) => {
           if (error) return done(error);
@@ -517,7 +542,7 @@ export function createAuthenticator(
           let decision: Decision;
           try {
             resource = resourceOf?.(request);
-            decision = decidePermission(request, permission, resource);
+            decision = decideRequirement(request, required, resource);
           } catch {
             decision = errorDecision;
           }
