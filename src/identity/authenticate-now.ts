@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { AccessTokenClaims } from './core/access-tokens.js';
-import type { ApiKeyService, ApiKeyVerification, VerifiedApiKey } from './core/api-key-service.js';
+import type { ApiKeyService } from './core/api-key-service.js';
+import type { ApiKeyVerification, VerifiedApiKey } from './core/api-key-verification.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { hasMessageSignature } from './message-signature.js';
 import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';

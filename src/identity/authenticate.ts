@@ -21,7 +21,8 @@ import {
 } from './authenticate-now.js';
 import { accessCookie, assertSameOrigin, cookieOf } from './cookie-session.js';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
-import type { ApiKeyService, ApiKeyVerification } from './core/api-key-service.js';
+import type { ApiKeyService } from './core/api-key-service.js';
+import type { ApiKeyVerification } from './core/api-key-verification.js';
 import { anyCovers } from './core/permissions.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { identityErrors } from './errors.js';
