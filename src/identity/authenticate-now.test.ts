@@ -3,6 +3,28 @@ import { bearer, createUser, expectProblem, login } from '../../test/support/htt
 import { testHotStoreKinds } from '../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
 import type { SecurityEvent } from '../events/security-event.js';
+import { bearerToken } from './authenticate-now.js';
+
+describe('bearerToken', () => {
+  it('takes the token after the Bearer scheme in any case, and nothing else', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      expect(bearerToken(`${scheme} abc.def `)).toBe('abc.def');
+    }
+    for (const header of [
+      'Basic abc',
+      'Bearer',
+      'Bearer ',
+      'Bearerx abc',
+      'Bearer\tabc',
+      'Bearxr abc',
+      '@EARER abc',
+      'Beare\u0152 abc',
+      ' Bearer abc',
+    ]) {
+      expect(bearerToken(header)).toBeUndefined();
+    }
+  });
+});
 
 for (const hot of testHotStoreKinds()) {
   describe(`authentication decided in memory (${hot} hot store)`, () => {

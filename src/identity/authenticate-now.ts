@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccessTokenVerifier } from './core/access-token-verifier.js';
 import type { AccessTokenClaims } from './core/access-tokens.js';
-import type { ApiKeyService, ApiKeyVerification, VerifiedApiKey } from './core/api-key-service.js';
+import type { ApiKeyService } from './core/api-key-service.js';
+import type { ApiKeyVerification, VerifiedApiKey } from './core/api-key-verification.js';
 import type { RevocationList } from './core/revocation-list.js';
 import { hasMessageSignature } from './message-signature.js';
 import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';
@@ -11,14 +12,16 @@ import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal.js';
  * case-insensitive, RFC 9110 §11.1), or undefined when the scheme is not Bearer.
  */
 export function bearerToken(header: string): string | undefined {
-  if (
-    header.length < 8 ||
-    header.charCodeAt(6) !== 32 ||
-    header.slice(0, 6).toLowerCase() !== 'bearer'
-  )
-    return undefined;
+  if (header.length < 8 || header.charCodeAt(6) !== 32) return undefined;
+  // `Bearer` in any case, without a lower-cased copy of the header on every request: OR
+  // 0x20 maps an ASCII capital to its small letter, and no other character to these.
+  for (let i = 0; i < 6; i++) {
+    if ((header.charCodeAt(i) | 0x20) !== bearerCodes[i]) return undefined;
+  }
   return header.slice(7).trim();
 }
+
+const bearerCodes = [0x62, 0x65, 0x61, 0x72, 0x65, 0x72]; // b e a r e r
 
 export function apiKeyPrincipal(key: VerifiedApiKey, signed: boolean): ApiKeyPrincipal {
   return {

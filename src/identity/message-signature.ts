@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { bodyDigest } from '../shared/sign-request.js';
-import type { SignedWithInput } from './core/api-key-service.js';
+import type { SignedWithInput } from './core/api-key-verification.js';
 import {
   contentDigestMatches,
   MessageSignatureError,

@@ -4,6 +4,7 @@ import {
   apiKeyEnvironmentFor,
   apiKeyStringPattern,
   createApiKeyString,
+  mayBeApiKeyString,
   parseApiKeyString,
 } from './api-key-string.js';
 
@@ -40,6 +41,23 @@ describe('API key strings', () => {
         const typo = `${key.slice(0, i)}${c}${key.slice(i + 1)}`;
         expect(parseApiKeyString(typo)).toEqual({ ok: false, reason: 'bad_checksum' });
       }
+    }
+  });
+
+  it('passes every key through the quick test, and nothing the quick test refuses parses', () => {
+    for (const env of ['dv', 'dev', 'prod', 'abcdefgh']) {
+      const key = createApiKeyString({ env });
+      expect(mayBeApiKeyString(key)).toBe(true);
+      for (let cut = 0; cut <= key.length + 8; cut++) {
+        for (const text of [
+          key.slice(0, cut),
+          `${key}${'x'.repeat(Math.max(0, cut - key.length))}`,
+        ]) {
+          if (!mayBeApiKeyString(text)) expect(parseApiKeyString(text).ok).toBe(false);
+        }
+      }
+      expect(mayBeApiKeyString(key.replace('rmp_', 'rmq_'))).toBe(false);
+      expect(mayBeApiKeyString(`${key}${'x'.repeat(7)}`)).toBe(false);
     }
   });
 

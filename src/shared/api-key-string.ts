@@ -23,6 +23,10 @@ import { crc32 } from 'node:zlib';
 export const apiKeyPrefix = 'rmp_';
 export const apiKeyRandomLength = 43;
 export const apiKeyChecksumLength = 6;
+/** Bounds on a key string's length: `rmp_`, 2 to 8 `<env>` characters, `_`, random, `_`, checksum. */
+export const apiKeyMinLength =
+  apiKeyPrefix.length + 2 + 1 + apiKeyRandomLength + 1 + apiKeyChecksumLength;
+export const apiKeyMaxLength = apiKeyMinLength + 6;
 
 const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const envPattern = /^[a-z][a-z0-9]{1,7}$/;
@@ -79,6 +83,19 @@ export function createApiKeyString(options: { env: ApiKeyEnvironment; random?: s
     throw new Error(`API key random part must be ${apiKeyRandomLength} base62 characters`);
   const body = `${apiKeyPrefix}${options.env}_${random}`;
   return `${body}_${apiKeyChecksum(body)}`;
+}
+
+/**
+ * True when `text` could be a key string: its prefix and length, what {@link
+ * parseApiKeyString} checks first, without its regular expression or checksum. A string
+ * refused here is refused by the parse as `not_an_api_key` too.
+ */
+export function mayBeApiKeyString(text: string): boolean {
+  return (
+    text.length >= apiKeyMinLength &&
+    text.length <= apiKeyMaxLength &&
+    text.startsWith(apiKeyPrefix)
+  );
 }
 
 export type ApiKeyStringParse =

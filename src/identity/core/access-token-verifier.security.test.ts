@@ -178,6 +178,21 @@ describe('tampering with a genuine token', () => {
     });
   }
 
+  it('refuses claims re-encoded under the signature of a token it has cached', async () => {
+    // Verified tokens are found in memory by the end of their signature: the forged token
+    // ends alike, and must still be judged on its own text.
+    const setup = await createTokenSetup();
+    const genuine = await setup.issue();
+    await setup.verifier.verify(genuine);
+    const [header, payload, signature] = genuine.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
+    const forged = `${header}.${base64urlJson({ ...claims, roles: ['ADMIN'] })}.${signature}`;
+    expect(setup.verifier.verifyCachedNow(forged)).toBeUndefined();
+    await expectRejected(setup.verifier.verify(forged), 'bad_signature');
+    expect(setup.verifier.verifyCachedNow(genuine)).toMatchObject({ roles: claims.roles });
+    await expect(setup.verifier.verify(genuine)).resolves.toMatchObject({ roles: claims.roles });
+  });
+
   it('refuses identical claims re-encoded with other whitespace', async () => {
     // The signature covers the encoded bytes, not the JSON meaning (RFC 7515 §5.2).
     const setup = await createTokenSetup();

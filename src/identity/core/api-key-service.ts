@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { RoleName } from '../../config/schema.js';
 import { sealedContexts } from '../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../dataprotect/core/sealer.js';
@@ -6,20 +6,27 @@ import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import type { EventActor } from '../../events/security-event.js';
 import { createApiKeyString, parseApiKeyString } from '../../shared/api-key-string.js';
-import { computeSignature, noncePattern } from '../../shared/sign-request.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { ExpiringSetStore, PubSub, Unsubscribe } from '../../storage/hot-state.js';
 import { apiKeyErrors } from '../api-key-errors.js';
 import type {
-  ApiKeyOwnerKind,
   ApiKeyRecord,
   ApiKeyStore,
   ServiceAccountRecord,
   ServiceAccountStore,
 } from '../api-key-store.js';
 import type { AccountCache } from './account-cache.js';
-import { type CidrList, cidrList, parseCidr } from './cidr.js';
-import { anyCovers, permissionsOfRoles, scopesBeyond } from './permissions.js';
+import {
+  type ApiKeyOwner,
+  type ApiKeyVerification,
+  apiKeyStatus,
+  type SignedRequestInput,
+  type SignedRequestVerification,
+  type SignedWithInput,
+} from './api-key-verification.js';
+import { ApiKeyVerifier, type HeldPermissions } from './api-key-verifier.js';
+import { parseCidr } from './cidr.js';
+import { anyCovers, scopesBeyond } from './permissions.js';
 import type { RequestContext } from './request-context.js';
 import { hashSecretToken } from './secret-token.js';
 
@@ -28,98 +35,12 @@ export const apiKeyChangesChannel = 'identity.apikeys';
 
 /** Characters of a key kept for display: the prefix, environment and a few random ones. */
 const displayLength = 16;
-/** Unknown key hashes remembered briefly, so a flood of made-up keys does not reach the database. */
-const negativeTtlMs = 5_000;
-/** Last-use timestamps are written at most this often per key and node. */
-const touchIntervalMs = 60_000;
-
-export interface ApiKeyOwner {
-  kind: ApiKeyOwnerKind;
-  id: string;
-}
-
-/** A verified key, as the authenticator turns it into a principal. */
-export interface VerifiedApiKey {
-  keyId: string;
-  owner: ApiKeyOwner;
-  /** The key's scopes. */
-  scopes: readonly string[];
-  /** The owner's roles now. */
-  ownerRoles: readonly RoleName[];
-  /** The owner's permissions now: a key never does more than its owner may. */
-  ownerPermissions: readonly string[];
-  expiresAt: number | null;
-  createdAt: number;
-  allowedCidrs: readonly string[];
-  name: string;
-}
-
-export type ApiKeyVerification =
-  | { ok: true; key: VerifiedApiKey }
-  | {
-      ok: false;
-      reason:
-        | 'malformed'
-        | 'bad_checksum'
-        | 'unknown'
-        | 'revoked'
-        | 'expired'
-        | 'grace_ended'
-        | 'owner_disabled'
-        | 'source_denied';
-      keyId?: string;
-    };
-
-export type ApiKeyStatus = 'active' | 'grace' | 'expired' | 'revoked';
 
 export interface IssuedApiKey {
   key: string;
   /** The HMAC secret for signed requests, when the key was issued with one. Shown once. */
   signingSecret?: string;
   record: ApiKeyRecord;
-}
-
-/** A signed request as the authenticator sees it (see src/shared/sign-request.ts). */
-export interface SignedRequestInput {
-  keyId: string;
-  timestamp: string;
-  nonce: string;
-  signature: string;
-  method: string;
-  path: string;
-  query: string;
-  bodySha256: string;
-  ip: string;
-}
-
-/** What every signature scheme hands to `verifySignedWith`. */
-export interface SignedWithInput {
-  keyId: string;
-  /** Unix seconds, as digits. */
-  timestamp: string;
-  nonce: string;
-  ip: string;
-  /** Whether the request's MAC is right under the key's signing secret (constant time). */
-  macMatches(signingSecret: string): boolean;
-}
-
-export type SignedRequestVerification =
-  | ApiKeyVerification
-  | {
-      ok: false;
-      reason: 'signature_invalid' | 'signature_expired' | 'signature_replayed';
-      keyId?: string;
-    };
-
-interface CacheEntry {
-  record: ApiKeyRecord;
-  /** The opened signing secret, when the key has one. */
-  signingSecret: string | undefined;
-  serviceAccount: ServiceAccountRecord | undefined;
-  cidrs: CidrList;
-  fetchedAt: number;
-  /** The key's member in the hot store's revocation set. */
-  revokedMember: string;
 }
 
 export interface ApiKeyServiceOptions {
@@ -149,87 +70,66 @@ export interface ApiKeyServiceOptions {
   now?: () => number;
 }
 
-/** Sets `key`, dropping the oldest entry once the map holds `max`. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, max = 10_000): void {
-  if (map.size >= max) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
-  map.set(key, value);
-}
-
-interface HeldPermissions {
-  roles: readonly RoleName[];
-  permissions: readonly string[];
-}
-
-/** What `#ownerPermissionsNow` answers when the owner is not in memory. */
-const notInMemory = Symbol('notInMemory');
-
-/** The refusal a key's own status calls for (revoked, expired, past its grace), if any. */
-function refusalByStatus(key: ApiKeyRecord, now: number): ApiKeyVerification | undefined {
-  const status = apiKeyStatus(key, now);
-  if (status === 'revoked') return { ok: false, reason: 'revoked', keyId: key.id };
-  if (status === 'expired') {
-    return { ok: false, reason: key.replacedBy ? 'grace_ended' : 'expired', keyId: key.id };
-  }
-  return undefined;
-}
-
-export function apiKeyStatus(key: ApiKeyRecord, now: number): ApiKeyStatus {
-  if (key.revokedAt !== null) return 'revoked';
-  if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
-  if (key.replacedBy !== null)
-    return key.graceUntil !== null && key.graceUntil > now ? 'grace' : 'expired';
-  return 'active';
-}
-
 /**
  * API keys for people and service accounts: issue, verify, rotate, revoke.
  *
- * Verification is the hot path (every request of a machine client) and costs a parse, one
- * SHA-256 and map lookups: verified keys are kept in memory for `cacheTtl`. Revocation must
- * still hold at once on every node, so a revoked key id also goes into the hot store's
- * revocation set (Redis in a cluster), which is checked on every request; the set entry
+ * Verification (the hot path) is api-key-verifier.ts. A revoked key id goes into the hot
+ * store's revocation set (Redis in a cluster), checked on every request; the set entry
  * outlives any node's cached copy, after which the database says "revoked" itself.
  */
 export class ApiKeyService {
   readonly #o: ApiKeyServiceOptions;
   readonly #now: () => number;
-  readonly #cache = new Map<string, CacheEntry>();
-  readonly #cacheById = new Map<string, CacheEntry>();
-  readonly #hashById = new Map<string, string>();
-  readonly #unknown = new Map<string, number>();
-  readonly #lastTouch = new Map<string, number>();
-  #generation = 0;
-  #hits = 0;
-  #misses = 0;
+  readonly #verifier: ApiKeyVerifier;
 
   constructor(options: ApiKeyServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#verifier = new ApiKeyVerifier({ ...options, now: this.#now });
   }
 
   /** Verified keys held, and lookups by key served from memory or the store, for metrics. */
   cacheStats(): { size: number; hits: number; misses: number } {
-    return { size: this.#cache.size, hits: this.#hits, misses: this.#misses };
+    return this.#verifier.cache.stats();
+  }
+
+  /** Checks a presented key string for a request from `ip` (see ApiKeyVerifier.verify). */
+  verify(presented: string, ip?: string): Promise<ApiKeyVerification> {
+    return this.#verifier.verify(presented, ip);
+  }
+
+  /** {@link verify} without a promise when memory decides (see ApiKeyVerifier.verifyNow). */
+  verifyNow(presented: string, ip?: string): ApiKeyVerification | undefined {
+    return this.#verifier.verifyNow(presented, ip);
+  }
+
+  /** Checks a request signed with X-Signature (see ApiKeyVerifier.verifySigned). */
+  verifySigned(input: SignedRequestInput): Promise<SignedRequestVerification> {
+    return this.#verifier.verifySigned(input);
+  }
+
+  /** The checks every signature scheme shares (see ApiKeyVerifier.verifySignedWith). */
+  verifySignedWith(input: SignedWithInput): Promise<SignedRequestVerification> {
+    return this.#verifier.verifySignedWith(input);
+  }
+
+  /** The permissions an owner holds now; undefined when the owner is gone or disabled. */
+  ownerPermissions(
+    owner: ApiKeyOwner,
+    serviceAccount?: ServiceAccountRecord,
+  ): Promise<HeldPermissions | undefined> {
+    return this.#verifier.ownerPermissions(owner, serviceAccount);
   }
 
   /** Follows key changes announced by other nodes. */
   follow(): Promise<Unsubscribe> {
-    return this.#o.pubsub.subscribe(apiKeyChangesChannel, (id) => this.#invalidate(id));
-  }
-
-  #invalidate(id: string): void {
-    this.#generation++;
-    const hash = this.#hashById.get(id);
-    if (hash !== undefined) this.#cache.delete(hash);
-    this.#hashById.delete(id);
-    this.#cacheById.delete(id);
+    return this.#o.pubsub.subscribe(apiKeyChangesChannel, (id) =>
+      this.#verifier.cache.invalidate(id),
+    );
   }
 
   async #changed(id: string): Promise<void> {
-    this.#invalidate(id);
+    this.#verifier.cache.invalidate(id);
     await this.#o.pubsub.publish(apiKeyChangesChannel, id);
   }
 
@@ -241,275 +141,6 @@ export class ApiKeyService {
   async #markRevoked(id: string): Promise<void> {
     await this.#o.sets.add(`revoked:apikey:${id}`, this.#revocationTtlMs());
     await this.#changed(id);
-  }
-
-  #permissionsOf(ownerId: string, roles: readonly RoleName[]): readonly string[] {
-    return this.#o.permissionsOf
-      ? this.#o.permissionsOf(ownerId, roles)
-      : permissionsOfRoles(roles);
-  }
-
-  /** The permissions an owner holds now; undefined when the owner is gone or disabled. */
-  async ownerPermissions(
-    owner: ApiKeyOwner,
-    serviceAccount?: ServiceAccountRecord,
-  ): Promise<HeldPermissions | undefined> {
-    if (owner.kind === 'user') {
-      const account = await this.#o.accounts.get(owner.id);
-      if (account?.status !== 'active') return undefined;
-      return { roles: account.roles, permissions: this.#permissionsOf(owner.id, account.roles) };
-    }
-    const sa = serviceAccount ?? (await this.#o.serviceAccounts.findServiceAccount(owner.id));
-    if (!sa || sa.disabledAt !== null) return undefined;
-    return { roles: sa.roles, permissions: this.#permissionsOf(owner.id, sa.roles) };
-  }
-
-  async #entryFor(hash: string, now: number): Promise<CacheEntry | undefined> {
-    const cached = this.#cache.get(hash);
-    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) {
-      this.#hits++;
-      return cached;
-    }
-    const unknownUntil = this.#unknown.get(hash);
-    // A remembered unknown key is a hit too: the store is not asked.
-    if (unknownUntil !== undefined && unknownUntil > now) {
-      this.#hits++;
-      return undefined;
-    }
-    this.#misses++;
-    const generation = this.#generation;
-    const found = await this.#o.keys.findKeyByHash(hash);
-    if (!found) {
-      if (this.#unknown.size >= 10_000) this.#unknown.clear();
-      this.#unknown.set(hash, now + negativeTtlMs);
-      return undefined;
-    }
-    const entry = this.#newEntry(found.key, found.serviceAccount, now);
-    // A change announced while the row was read may not be in what was read.
-    if (generation === this.#generation) {
-      remember(this.#cache, hash, entry);
-      this.#hashById.set(found.key.id, hash);
-    }
-    return entry;
-  }
-
-  #newEntry(
-    record: ApiKeyRecord,
-    serviceAccount: ServiceAccountRecord | undefined,
-    now: number,
-  ): CacheEntry {
-    return {
-      record,
-      serviceAccount,
-      signingSecret:
-        record.signingSecretSealed === null
-          ? undefined
-          : this.#o.sealer
-              .open(record.signingSecretSealed, sealedContexts.apiKeySigning(record.id))
-              .toString('utf8'),
-      cidrs: cidrList(record.allowedCidrs),
-      fetchedAt: now,
-      revokedMember: `revoked:apikey:${record.id}`,
-    };
-  }
-
-  async #entryById(id: string, now: number): Promise<CacheEntry | undefined> {
-    const cached = this.#cacheById.get(id);
-    if (cached && now - cached.fetchedAt < this.#o.policy.cacheTtlMs) return cached;
-    const generation = this.#generation;
-    const found = await this.#o.keys.findKeyWithOwnerById(id);
-    if (!found) return undefined;
-    const entry = this.#newEntry(found.key, found.serviceAccount, now);
-    if (generation === this.#generation) {
-      remember(this.#cacheById, id, entry);
-    }
-    return entry;
-  }
-
-  /**
-   * Checks a signed request (src/shared/sign-request.ts): the key is valid for `ip`, the
-   * timestamp is within the allowed skew, the HMAC matches (compared in constant time)
-   * and, only then, the nonce is new on every node. A nonce is recorded only for a
-   * correctly signed request, so nobody without the secret can burn nonces.
-   */
-  async verifySigned(input: SignedRequestInput): Promise<SignedRequestVerification> {
-    return this.verifySignedWith({
-      keyId: input.keyId,
-      timestamp: input.timestamp,
-      nonce: input.nonce,
-      ip: input.ip,
-      macMatches: (secret) => {
-        const expected = Buffer.from(computeSignature(secret, input), 'utf8');
-        const given = Buffer.from(input.signature, 'utf8');
-        return expected.length === given.length && timingSafeEqual(expected, given);
-      },
-    });
-  }
-
-  /**
-   * The checks every signature scheme shares (the X-Signature lines and RFC 9421): key id
-   * and nonce shapes, the timestamp window, the MAC (`macMatches`, given the key's
-   * signing secret), the key's validity for `ip`, and last the nonce's novelty.
-   */
-  async verifySignedWith(input: SignedWithInput): Promise<SignedRequestVerification> {
-    const now = this.#now();
-    if (!/^[0-9a-f-]{36}$/.test(input.keyId) || !noncePattern.test(input.nonce)) {
-      return { ok: false, reason: 'signature_invalid' };
-    }
-    if (!/^\d{1,12}$/.test(input.timestamp)) return { ok: false, reason: 'signature_invalid' };
-    const skewMs = this.#o.policy.signatureMaxSkewSeconds * 1000;
-    if (Math.abs(Number(input.timestamp) * 1000 - now) > skewMs) {
-      return { ok: false, reason: 'signature_expired', keyId: input.keyId };
-    }
-    const entry = await this.#entryById(input.keyId, now);
-    if (!entry?.signingSecret) return { ok: false, reason: 'signature_invalid' };
-    if (!input.macMatches(entry.signingSecret)) {
-      return { ok: false, reason: 'signature_invalid', keyId: input.keyId };
-    }
-    const checked = await this.#check(entry, now, input.ip);
-    if (!checked.ok) return checked;
-    // Remembered for twice the skew: any timestamp still accepted is inside that span.
-    const fresh = await this.#o.sets.add(`nonce:${input.keyId}:${input.nonce}`, 2 * skewMs);
-    if (!fresh) return { ok: false, reason: 'signature_replayed', keyId: input.keyId };
-    return checked;
-  }
-
-  /**
-   * Checks a presented key string for a request from `ip`. Without `ip` (introspection on
-   * behalf of another service) the network restriction is not applied and no use is
-   * recorded; the caller gets `allowedCidrs` to apply itself.
-   */
-  async verify(presented: string, ip?: string): Promise<ApiKeyVerification> {
-    const now = this.#now();
-    // No memo from presented strings to their hashes: it would keep thousands of API keys
-    // in clear in the heap (a heap or core dump would hold them). The parse and the
-    // one-shot SHA-256 cost about a microsecond.
-    const parsed = parseApiKeyString(presented);
-    if (!parsed.ok) {
-      return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
-    }
-    const hash = hashSecretToken(presented);
-    const entry = await this.#entryFor(hash, now);
-    if (!entry) return { ok: false, reason: 'unknown' };
-    return this.#check(entry, now, ip);
-  }
-
-  async #check(
-    entry: CacheEntry,
-    now: number,
-    ip: string | undefined,
-  ): Promise<ApiKeyVerification> {
-    const refused = refusalByStatus(entry.record, now);
-    if (refused) return refused;
-    if (await this.#o.sets.has(entry.revokedMember)) {
-      return { ok: false, reason: 'revoked', keyId: entry.record.id };
-    }
-    const owner: ApiKeyOwner = { kind: entry.record.ownerKind, id: entry.record.ownerId };
-    return this.#accept(
-      entry,
-      owner,
-      await this.ownerPermissions(owner, entry.serviceAccount),
-      now,
-      ip,
-    );
-  }
-
-  /**
-   * {@link verify} without a promise when every part of the decision is in memory: the key
-   * in the cache, the revocation set in this process (the memory hot store), the owner in
-   * the account cache (or the key's service account). Undefined when any part needs I/O
-   * (a miss, a Redis hot store): then `verify` decides. Runs the same checks in the same
-   * order, on every request.
-   */
-  verifyNow(presented: string, ip?: string): ApiKeyVerification | undefined {
-    const hasNow = this.#o.sets.hasNow;
-    if (hasNow === undefined) return undefined;
-    const now = this.#now();
-    const parsed = parseApiKeyString(presented);
-    if (!parsed.ok) {
-      return { ok: false, reason: parsed.reason === 'bad_checksum' ? 'bad_checksum' : 'malformed' };
-    }
-    const entry = this.#cache.get(hashSecretToken(presented));
-    if (entry === undefined || now - entry.fetchedAt >= this.#o.policy.cacheTtlMs) return undefined;
-    const result = this.#checkNow(entry, now, ip, hasNow);
-    if (result !== undefined) this.#hits++;
-    return result;
-  }
-
-  /** `#check` from memory, or undefined when the owner is not in memory. */
-  #checkNow(
-    entry: CacheEntry,
-    now: number,
-    ip: string | undefined,
-    hasNow: (member: string) => boolean,
-  ): ApiKeyVerification | undefined {
-    const refused = refusalByStatus(entry.record, now);
-    if (refused) return refused;
-    if (hasNow(entry.revokedMember))
-      return { ok: false, reason: 'revoked', keyId: entry.record.id };
-    const owner: ApiKeyOwner = { kind: entry.record.ownerKind, id: entry.record.ownerId };
-    const held = this.#ownerPermissionsNow(owner, entry.serviceAccount);
-    if (held === notInMemory) return undefined;
-    return this.#accept(entry, owner, held, now, ip);
-  }
-
-  /** {@link ownerPermissions} from memory, or `notInMemory` when it needs the store. */
-  #ownerPermissionsNow(
-    owner: ApiKeyOwner,
-    serviceAccount: ServiceAccountRecord | undefined,
-  ): HeldPermissions | undefined | typeof notInMemory {
-    if (owner.kind === 'user') {
-      const account = this.#o.accounts.getNow(owner.id);
-      if (account === undefined) return notInMemory;
-      if (account.status !== 'active') return undefined;
-      return { roles: account.roles, permissions: this.#permissionsOf(owner.id, account.roles) };
-    }
-    if (serviceAccount === undefined) return notInMemory;
-    if (serviceAccount.disabledAt !== null) return undefined;
-    return {
-      roles: serviceAccount.roles,
-      permissions: this.#permissionsOf(owner.id, serviceAccount.roles),
-    };
-  }
-
-  /** The end of every check: the owner's standing, the networks, then the verified key. */
-  #accept(
-    entry: CacheEntry,
-    owner: ApiKeyOwner,
-    held: HeldPermissions | undefined,
-    now: number,
-    ip: string | undefined,
-  ): ApiKeyVerification {
-    const key = entry.record;
-    if (!held) return { ok: false, reason: 'owner_disabled', keyId: key.id };
-    if (ip !== undefined) {
-      if (!entry.cidrs.allows(ip)) return { ok: false, reason: 'source_denied', keyId: key.id };
-      this.#touch(key.id, now, ip);
-    }
-    return {
-      ok: true,
-      key: {
-        keyId: key.id,
-        owner,
-        scopes: key.scopes,
-        ownerRoles: held.roles,
-        ownerPermissions: held.permissions,
-        expiresAt: key.expiresAt,
-        createdAt: key.createdAt,
-        allowedCidrs: key.allowedCidrs,
-        name: key.name,
-      },
-    };
-  }
-
-  #touch(id: string, now: number, ip: string): void {
-    const last = this.#lastTouch.get(id);
-    if (last !== undefined && now - last < touchIntervalMs) return;
-    if (this.#lastTouch.size >= 10_000) this.#lastTouch.clear();
-    this.#lastTouch.set(id, now);
-    this.#o.keys
-      .touchKey(id, now, ip)
-      .catch((error: unknown) => this.#o.onBackgroundError?.(error));
   }
 
   #checkRequest(

@@ -6,12 +6,8 @@ import type { EventActor } from '../../events/security-event.js';
 import { apiKeyErrors } from '../api-key-errors.js';
 import type { ApiKeyRecord, ServiceAccountRecord } from '../api-key-store.js';
 import { type Authenticator, requestContext } from '../authenticate.js';
-import {
-  type ApiKeyOwner,
-  type ApiKeyService,
-  apiKeyStatus,
-  type IssuedApiKey,
-} from '../core/api-key-service.js';
+import type { ApiKeyService, IssuedApiKey } from '../core/api-key-service.js';
+import { type ApiKeyOwner, apiKeyStatus } from '../core/api-key-verification.js';
 import { permissionPattern } from '../core/permissions.js';
 import { userActor } from '../core/request-context.js';
 import { IdParams } from '../schemas.js';
