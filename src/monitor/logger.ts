@@ -88,7 +88,27 @@ export interface LoggerOptions {
 // Each logger's pluggable redactor, settable after creation: the data-classification
 // registry is built after the logger (it may load from the database) and plugs in then.
 // Child loggers share their root's formatters, so setting it on the root covers them all.
-const redactorSlots = new WeakMap<Logger, { current: LogRedactor | undefined }>();
+const redactorSlots = new WeakMap<Logger, RedactorSlot>();
+// The same slots by the `formatters.log` function, which every child of the logger shares
+// (Fastify's own child of it included): how the request-line writer recognises a Rampart
+// logger and sees whether a redactor is plugged in.
+const slotsByFormatter = new WeakMap<object, RedactorSlot>();
+
+/** A logger's pluggable redactor, as {@link setLogRedactor} sets it. */
+export interface RedactorSlot {
+  current: LogRedactor | undefined;
+}
+
+/**
+ * The redactor slot of a logger made by {@link createLogger} or of any child that kept its
+ * log formatter; undefined for any other logger.
+ */
+export function redactorSlotOf(logger: Logger): RedactorSlot | undefined {
+  const formatters = (logger as unknown as Record<symbol, { log?: object } | undefined>)[
+    pino.symbols.formattersSym
+  ];
+  return formatters?.log === undefined ? undefined : slotsByFormatter.get(formatters.log);
+}
 
 /**
  * Rampart's pino logger: ISO timestamps, level labels, and two layers of redaction —
@@ -100,7 +120,9 @@ const redactorSlots = new WeakMap<Logger, { current: LogRedactor | undefined }>(
  * logger.info({ refresh_token: 'x' }, 'never written in clear');
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const slot: { current: LogRedactor | undefined } = { current: options.redact };
+  const slot: RedactorSlot = { current: options.redact };
+  const log = (line: Record<string, unknown>) =>
+    redactSensitive(slot.current ? slot.current(line) : line);
   const logger = pino(
     {
       level: options.level,
@@ -112,12 +134,13 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { event: options.redactEvent ?? redactForLog },
       formatters: {
         level: (label) => ({ level: label }),
-        log: (line) => redactSensitive(slot.current ? slot.current(line) : line),
+        log,
       },
     },
     options.destination,
   );
   redactorSlots.set(logger, slot);
+  slotsByFormatter.set(log, slot);
   return logger;
 }
 

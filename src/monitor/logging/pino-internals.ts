@@ -1,0 +1,58 @@
+import { type Logger, pino } from 'pino';
+
+/*
+ * The parts of pino (v10, lib/tools.js and lib/proto.js) the request-line writer relies on
+ * to write what pino writes: the symbols of a logger's state, and its string escaping.
+ * The writer checks itself against pino's own output before use (request-line-writer.ts).
+ */
+
+export const symbols = pino.symbols;
+// Not in pino's type declarations, but among its symbols since v8.
+export const msgPrefixSym = (pino.symbols as unknown as Record<string, symbol>).msgPrefixSym;
+
+/** The pino internals the writer reads: all set by pino when it makes a logger. */
+export interface PinoInternals {
+  [symbols.lsCacheSym]: Record<number, string | undefined>;
+  [symbols.chindingsSym]: string;
+  [symbols.timeSym]: () => string;
+  [symbols.timeSliceIndexSym]: number;
+  [symbols.streamSym]: LineStream;
+  [symbols.endSym]: string;
+  [symbols.serializersSym]: Record<string, unknown>;
+  [symbols.stringifiersSym]: Record<string | symbol, unknown>;
+  [symbols.mixinSym]: unknown;
+  [symbols.nestedKeySym]: unknown;
+  [symbols.hooksSym]: { logMethod?: unknown; streamWrite?: unknown } | undefined;
+  [symbols.messageKeySym]: string;
+  [symbols.errorKeySym]: string;
+  [symbols.asJsonSym]: (obj: object, msg: string, num: number, time: string) => string;
+}
+
+export interface LineStream {
+  write(line: string): unknown;
+  [symbols.needsMetadataGsym]?: boolean;
+  lastLevel?: number;
+  lastObj?: object;
+  lastMsg?: string;
+  lastTime?: string;
+  lastLogger?: Logger;
+}
+
+// pino's asString (lib/tools.js): JSON.stringify from Node 25, before that its own loop,
+// which escapes only `"` and `\` unless the string has a control character or is longer
+// than 100 characters (so a lone surrogate or U+2028 goes out as is, unlike JSON.stringify).
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+export const asString = nodeMajor >= 25 ? (str: string) => JSON.stringify(str) : pinoAsString;
+const quoteOrBackslash = /["\\]/g;
+
+function pinoAsString(str: string): string {
+  const length = str.length;
+  if (length > 100) return JSON.stringify(str);
+  let escapes = false;
+  for (let i = 0; i < length; i++) {
+    const code = str.charCodeAt(i);
+    if (code < 32) return JSON.stringify(str);
+    if (code === 34 || code === 92) escapes = true;
+  }
+  return escapes ? `"${str.replace(quoteOrBackslash, '\\$&')}"` : `"${str}"`;
+}
