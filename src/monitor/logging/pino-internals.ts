@@ -45,6 +45,25 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 export const asString = nodeMajor >= 25 ? (str: string) => JSON.stringify(str) : pinoAsString;
 const quoteOrBackslash = /["\\]/g;
 
+/**
+ * True when {@link asString} writes `str` as it is between two quotes, which lets the
+ * writer put the quotes into its constant pieces.
+ */
+export const isVerbatim =
+  nodeMajor >= 25
+    ? // JSON.stringify also escapes lone surrogates (well-formed JSON.stringify, ES2019).
+      (str: string) =>
+        noCharToEscape(str) && (str as string & { isWellFormed(): boolean }).isWellFormed()
+    : (str: string) => str.length <= 100 && noCharToEscape(str);
+
+function noCharToEscape(str: string): boolean {
+  for (let i = 0; i < str.length; i++) {
+    const code = str.charCodeAt(i);
+    if (code < 32 || code === 34 || code === 92) return false;
+  }
+  return true;
+}
+
 function pinoAsString(str: string): string {
   const length = str.length;
   if (length > 100) return JSON.stringify(str);

@@ -1,7 +1,7 @@
 import type { Bindings, Logger } from 'pino';
 import { type RedactorSlot, redactorSlotOf } from '../logger.js';
-import { isSensitiveKey, redactCredentialsIn } from './log-redaction.js';
 import { asString, msgPrefixSym, type PinoInternals, symbols } from './pino-internals.js';
+import { RequestLineFields, type RouteBindings } from './request-line-fields.js';
 
 /**
  * The request line without pino's general machinery: the same bytes pino writes for
@@ -26,34 +26,16 @@ import { asString, msgPrefixSym, type PinoInternals, symbols } from './pino-inte
 
 type LevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
-/** What a route binds to its lines (request-logger.ts). */
-export interface RouteBindings {
-  readonly resource: string;
-  readonly action: string | undefined;
-}
-
 interface Plan {
   readonly slot: RedactorSlot;
   readonly messageKey: string;
-  readonly serializers: Record<string, unknown>;
-  readonly stringifiers: Record<string | symbol, unknown>;
-  readonly errorKey: string;
-  readonly keys: Map<string, KeyEntry>;
+  readonly fields: RequestLineFields;
   verified: boolean;
+  head: { num: number; time: string; chindings: string; text: string };
+  tail: { msg: string | undefined; closed: string; open: string };
 }
-
-interface KeyEntry {
-  /** `,"key":`, or null when a line with the key must go through pino. */
-  readonly prefix: string | null;
-  /** The last line that had the key: a second sighting on one line is a repeated key. */
-  line: number;
-}
-
-// Numbers the lines, for the repeated-key check.
-let lineNumber = 0;
 
 const plans = new WeakMap<Logger, Plan | null>();
-const maxCachedKeys = 1024;
 
 function planFor(logger: Logger): Plan | null {
   const slot = redactorSlotOf(logger);
@@ -79,92 +61,15 @@ function planFor(logger: Logger): Plan | null {
   return {
     slot,
     messageKey,
-    serializers,
-    stringifiers,
-    errorKey: pinoLogger[symbols.errorKeySym],
-    keys: new Map(),
+    fields: new RequestLineFields({
+      serializers,
+      stringifiers,
+      errorKey: pinoLogger[symbols.errorKeySym],
+    }),
     verified: false,
+    head: { num: -1, time: '', chindings: '', text: '' },
+    tail: { msg: undefined, closed: '', open: '' },
   };
-}
-
-function keyEntryOf(plan: Plan, key: string): KeyEntry | undefined {
-  let entry = plan.keys.get(key);
-  if (entry !== undefined || plan.keys.size >= maxCachedKeys) return entry;
-  const plain =
-    key !== '__proto__' &&
-    !isSensitiveKey(key) &&
-    plan.serializers[key] === undefined &&
-    plan.stringifiers[key] === undefined &&
-    !(key === plan.errorKey && plan.serializers.err !== undefined);
-  entry = { prefix: plain ? `,${asString(key)}:` : null, line: 0 };
-  plan.keys.set(key, entry);
-  return entry;
-}
-
-/** A field's JSON value as pino writes it; '' to leave it out, null if not plain. */
-function jsonOf(value: unknown): string | null {
-  switch (typeof value) {
-    case 'string':
-      return asString(redactCredentialsIn(value));
-    case 'number':
-      return Number.isFinite(value) ? `${value}` : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'undefined':
-      return '';
-    default:
-      return value === null ? 'null' : null;
-  }
-}
-
-/**
- * Appends `key: value` to `fields`; null when the line must go through pino: the key or
- * the value is not plain, or the key came before on this line (in the merged object it
- * would keep its first place and take its last value). Keys beyond the cache's bound
- * cannot be checked for repetition and go through pino too.
- */
-function appendField(plan: Plan, fields: string, key: string, value: unknown): string | null {
-  const entry = keyEntryOf(plan, key);
-  if (entry === undefined || entry.prefix === null || entry.line === lineNumber) return null;
-  entry.line = lineNumber;
-  const json = jsonOf(value);
-  if (json === null) return null;
-  return json === '' ? fields : fields + entry.prefix + json;
-}
-
-/**
- * The fields of the line in merge order (Fastify's bindings, the route's, those added
- * later, the line's own), or null when they are not the plain case.
- */
-function fieldsOf(
-  plan: Plan,
-  base: Bindings,
-  route: RouteBindings | undefined,
-  extra: Bindings | undefined,
-  line: Record<string, unknown>,
-): string | null {
-  lineNumber++;
-  let fields: string | null = '';
-  for (const key in base) {
-    fields = appendField(plan, fields, key, base[key]);
-    if (fields === null) return null;
-  }
-  if (route !== undefined) {
-    if (route.action !== undefined) fields = appendField(plan, fields, 'action', route.action);
-    if (fields !== null) fields = appendField(plan, fields, 'resource', route.resource);
-    if (fields === null) return null;
-  }
-  if (extra !== undefined) {
-    for (const key in extra) {
-      fields = appendField(plan, fields, key, extra[key]);
-      if (fields === null) return null;
-    }
-  }
-  for (const key in line) {
-    fields = appendField(plan, fields, key, line[key]);
-    if (fields === null) return null;
-  }
-  return fields;
 }
 
 /**
@@ -197,9 +102,21 @@ function buildLine(
   fields: string,
   msg: string,
 ): string | null {
-  const levelStart = pinoLogger[symbols.lsCacheSym][num];
-  if (levelStart === undefined) return null;
-  return `${levelStart}${time}${pinoLogger[symbols.chindingsSym]}${fields},"${plan.messageKey}":${asString(msg)}${pinoLogger[symbols.endSym]}`;
+  const chindings = pinoLogger[symbols.chindingsSym];
+  const head = plan.head;
+  // The level, the time and the logger's bindings: one piece for all the lines of a
+  // millisecond (joined, so that it is one flat string).
+  if (head.num !== num || head.time !== time || head.chindings !== chindings) {
+    const levelStart = pinoLogger[symbols.lsCacheSym][num];
+    if (levelStart === undefined) return null;
+    plan.head = { num, time, chindings, text: [levelStart, time, chindings].join('') };
+  }
+  const tail = plan.tail;
+  if (tail.msg !== msg) {
+    const closed = `,"${plan.messageKey}":${asString(msg)}${pinoLogger[symbols.endSym]}`;
+    plan.tail = { msg, closed, open: `"${closed}` };
+  }
+  return `${plan.head.text}${fields}${plan.fields.endsInString ? plan.tail.open : plan.tail.closed}`;
 }
 
 // Values that take every branch of the escaping and the number formatting.
@@ -222,7 +139,7 @@ function agreesWithPino(plan: Plan, logger: Logger): boolean {
   const num = logger.levels.values.info ?? 30;
   const time = ',"time":"2000-01-01T00:00:00.000Z"';
   const { base, route, extra, line } = sample;
-  const fields = fieldsOf(plan, base, route, extra, line);
+  const fields = plan.fields.write(base, route, extra, line);
   if (fields === null) return false;
   const ours = buildLine(plan, pinoLogger, num, time, fields, 'request "line"');
   const merged = mergeLine(base, route, extra, line);
@@ -262,7 +179,7 @@ export function writeRequestLine(
     }
     plan.verified = true;
   }
-  const fields = fieldsOf(plan, base, route, extra, line);
+  const fields = plan.fields.write(base, route, extra, line);
   if (fields === null) return false;
   const pinoLogger = logger as unknown as PinoInternals;
   const num = logger.levels.values[level];
