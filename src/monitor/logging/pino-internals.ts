@@ -1,3 +1,4 @@
+import { tracingChannel } from 'node:diagnostics_channel';
 import { type Logger, pino } from 'pino';
 
 /*
@@ -7,6 +8,9 @@ import { type Logger, pino } from 'pino';
  */
 
 export const symbols = pino.symbols;
+
+/** pino traces each line's formatting here; a subscriber (an APM) expects every line. */
+export const asJsonChannel = tracingChannel('pino_asJson');
 // Not in pino's type declarations, but among its symbols since v8.
 export const msgPrefixSym = (pino.symbols as unknown as Record<string, symbol>).msgPrefixSym;
 

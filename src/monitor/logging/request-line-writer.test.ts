@@ -1,3 +1,4 @@
+import { tracingChannel } from 'node:diagnostics_channel';
 import type { Bindings, DestinationStream, Logger } from 'pino';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -227,6 +228,29 @@ describe('writeRequestLine', () => {
     ).toBe(true);
     expect(all.text().match(/"reqId":"[ab]"/g)).toEqual(['"reqId":"a"', '"reqId":"b"']);
     expect(errors.text().match(/"reqId":"[ab]"/g)).toEqual(['"reqId":"b"']);
+  });
+
+  it("leaves the line to pino while something traces pino's formatting", () => {
+    const logger = createLogger({ level: 'info', destination: memorySink() });
+    const line = { status: 200 };
+    const seen: unknown[] = [];
+    const handlers = {
+      start: (m: unknown) => void seen.push(m),
+      end() {},
+      asyncStart() {},
+      asyncEnd() {},
+      error() {},
+    };
+    const channel = tracingChannel('pino_asJson');
+    channel.subscribe(handlers);
+    try {
+      const log = new RequestLogger(logger, { reqId: 'r' }, undefined);
+      log.writeLine('info', line, 'request');
+      expect(seen).toHaveLength(1);
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+    expect(writeRequestLine(logger, 'info', {}, undefined, undefined, line, 'm')).toBe(true);
   });
 
   it('stands aside for loggers it does not know or whose output it would not match', () => {

@@ -1,6 +1,12 @@
 import type { Bindings, Logger } from 'pino';
 import { type RedactorSlot, redactorSlotOf } from '../logger.js';
-import { asString, msgPrefixSym, type PinoInternals, symbols } from './pino-internals.js';
+import {
+  asJsonChannel,
+  asString,
+  msgPrefixSym,
+  type PinoInternals,
+  symbols,
+} from './pino-internals.js';
 import { RequestLineFields, type RouteBindings } from './request-line-fields.js';
 
 /**
@@ -14,7 +20,8 @@ import { RequestLineFields, type RouteBindings } from './request-line-fields.js'
  * everything else, which the caller then hands to pino:
  * - a logger not made by createLogger (or a child with its own log formatter), or one with
  *   a mixin, message prefix, nested key, log-method or stream-write hook;
- * - a pluggable redactor plugged in (it may rewrite any field);
+ * - a pluggable redactor plugged in (it may rewrite any field), or a subscriber to pino's
+ *   `pino_asJson` tracing channel;
  * - a key with a serializer or a redaction path (`err`, `event`, `token`…), a key whose
  *   name is sensitive (its value would be censored), the same key twice (merge order);
  * - a value that is not a string, number, boolean, null or undefined.
@@ -170,7 +177,9 @@ export function writeRequestLine(
     plan = planFor(logger);
     plans.set(logger, plan);
   }
-  if (plan === null || plan.slot.current !== undefined) return false;
+  if (plan === null || plan.slot.current !== undefined || asJsonChannel.hasSubscribers) {
+    return false;
+  }
   if (!plan.verified) {
     // Once per logger, and only while no redactor is plugged in (asJson runs it).
     if (!agreesWithPino(plan, logger)) {
