@@ -55,16 +55,33 @@ export const redactedLogPaths = [
 
 let lastMs = -1;
 let lastStamp = '';
+let secondStart = -1;
+let secondPrefix = '';
+// `000Z"` … `999Z"`: the millisecond part of a stamp and the rest of the field.
+const millisecondEnds = Array.from({ length: 1000 }, (_, ms) => `${`${ms}`.padStart(3, '0')}Z"`);
 
 /**
- * pino's isoTime formats a Date on every line (~1.3 µs); under load many lines share a
- * millisecond, so the formatted stamp is reused until the clock moves.
+ * pino's isoTime formats a Date on every line (~1.2 µs on the benchmark machine). Here the
+ * stamp is reused until the clock moves, and a new millisecond only appends its digits to
+ * the second's formatted prefix: under load nearly every line starts a new millisecond.
+ * The result is exactly `new Date(now).toISOString()`.
  */
 export function isoTimestamp(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastStamp = `,"time":"${new Date(now).toISOString()}"`;
+    const ms = now % 1000;
+    const second = now - ms;
+    // Before 1970 the remainder is negative: not worth a second path.
+    if (ms < 0) lastStamp = `,"time":"${new Date(now).toISOString()}"`;
+    else {
+      if (second !== secondStart) {
+        secondStart = second;
+        // `…T12:00:05.000Z` without `000Z`; also right for six-digit years.
+        secondPrefix = `,"time":"${new Date(second).toISOString().slice(0, -4)}`;
+      }
+      lastStamp = secondPrefix + millisecondEnds[ms];
+    }
   }
   return lastStamp;
 }
