@@ -1,12 +1,7 @@
 import type { Bindings } from 'pino';
 import { isSensitiveKey, redactCredentialsIn } from './log-redaction.js';
 import { asString, isVerbatim } from './pino-internals.js';
-
-/** What a route binds to its lines (request-logger.ts). */
-export interface RouteBindings {
-  readonly resource: string;
-  readonly action: string | undefined;
-}
+import type { RouteLogBindings } from './request-logger.js';
 
 /** A logger's serializers and redaction stringifiers, by key, and its error key. */
 export interface KeyRules {
@@ -61,7 +56,7 @@ export class RequestLineFields {
    */
   write(
     base: Bindings,
-    route: RouteBindings | undefined,
+    route: RouteLogBindings | undefined,
     extra: Bindings | undefined,
     line: Record<string, unknown>,
   ): string | null {

@@ -7,7 +7,8 @@ import {
   type PinoInternals,
   symbols,
 } from './pino-internals.js';
-import { RequestLineFields, type RouteBindings } from './request-line-fields.js';
+import { RequestLineFields } from './request-line-fields.js';
+import type { RouteLogBindings } from './request-logger.js';
 
 /**
  * The request line without pino's general machinery: the same bytes pino writes for
@@ -86,7 +87,7 @@ function planFor(logger: Logger): Plan | null {
  */
 export function mergeLine(
   base: Bindings,
-  route: RouteBindings | undefined,
+  route: RouteLogBindings | undefined,
   extra: Bindings | undefined,
   line: Record<string, unknown>,
 ): Record<string, unknown> {
@@ -167,7 +168,7 @@ export function writeRequestLine(
   logger: Logger,
   level: LevelName,
   base: Bindings,
-  route: RouteBindings | undefined,
+  route: RouteLogBindings | undefined,
   extra: Bindings | undefined,
   line: Record<string, unknown>,
   msg: string,
