@@ -66,7 +66,7 @@ export async function run({ settings, log }) {
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}.`,
         'Bare Fastify writes no logs and checks nothing.',
         `Both return the same ${Buffer.byteLength(reference)}-byte JSON body (checked before the run).`,
-        'Rampart checks the key checksum, hashes the key (SHA-256), finds it in its in-memory cache, checks the revocation set in the hot store (memory here), the owner, the networks, and records the last use at most once a minute.',
+        'Rampart hashes the key (SHA-256) and finds it in its in-memory cache (a key not found there is parsed and its checksum checked before the store is asked), checks the revocation set in the hot store (memory here), the owner, the networks, and records the last use at most once a minute.',
       ],
     };
   } finally {

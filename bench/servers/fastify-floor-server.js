@@ -3,14 +3,15 @@ import { loadConfig } from '../../dist/config/index.js';
 import { generateRequestId } from '../../dist/http/request-id.js';
 import { createSecurityHeaders } from '../../dist/http/security-headers.js';
 import { openLogger } from '../../dist/monitor/logger.js';
+import { RequestLogger } from '../../dist/monitor/logging/request-logger.js';
 import { serveFromParent } from '../lib/server-child.js';
 
 /**
  * Bare Fastify plus only the parts of a Rampart response that no configuration removes,
  * to show what they cost on their own: the security headers and request id (Rampart's own
- * code, from dist/), and with `log: true` one request line with the fields of Rampart's
- * through Rampart's logger as its default configuration opens it (pino, info, stdout)
- * from an onResponse hook. No authentication, no rate limit, no metrics, no schema.
+ * code, from dist/), and with `log: true` Rampart's request line, written as Rampart
+ * writes it (its RequestLogger on the logger its default configuration opens: pino,
+ * info, stdout) from an onResponse hook. No authentication, no rate limit, no metrics, no schema.
  */
 serveFromParent(async ({ body, path = '/v1/me', log = false }) => {
   const logger = log
@@ -23,11 +24,11 @@ serveFromParent(async ({ body, path = '/v1/me', log = false }) => {
     done();
   });
   if (logger) {
+    const route = { resource: path, action: undefined };
     app.addHook('onResponse', (request, reply, done) => {
-      logger.info(
+      new RequestLogger(logger, { reqId: request.id }, route).writeLine(
+        'info',
         {
-          reqId: request.id,
-          resource: path,
           method: request.method,
           route: path,
           url: request.url,
