@@ -187,6 +187,26 @@ describe.each(testDatabaseKinds())('GDPR rights on %s', (database) => {
     expect(verify.json()).toMatchObject({ ok: true });
     expect(await r.audit?.verify()).toMatchObject({ ok: true });
 
+    // The anonymised row stays, so the id the audit records name still resolves: an
+    // administrator reads it as a disabled account with nothing personal and nothing live.
+    const tombstone = await r.app.inject({
+      method: 'GET',
+      url: `/v1/admin/accounts/${id}`,
+      headers: bearer(admin.token),
+    });
+    expect(tombstone.statusCode).toBe(200);
+    expect(tombstone.json()).toMatchObject({
+      id,
+      email: `erased-${pseudonym}@erased.invalid`,
+      name: null,
+      status: 'disabled',
+      locked: false,
+      mfa_enabled: false,
+      linked_identities: 0,
+      active_sessions: 0,
+      active_api_keys: 0,
+    });
+
     // The email can be registered again, as a new account.
     const again = await registerUser(r, 'erase-me@example.com');
     const newMe = await r.app.inject({
