@@ -24,7 +24,10 @@ export function useRoute(): Route {
   return route;
 }
 
-export function href(page: string, params?: Record<string, string>): string {
-  const q = params ? new URLSearchParams(params).toString() : '';
+/** The link to `page` with `params`; an empty or missing value is left out of the URL. */
+export function href(page: string, params?: Record<string, string | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params ?? {})) if (value) search.set(name, value);
+  const q = search.toString();
   return `#/${page}${q ? `?${q}` : ''}`;
 }

@@ -183,14 +183,8 @@ export function IncidentsPage() {
   const selected = route.params.get('id');
   // The status filter lives in the URL, so opening an incident and coming back keeps it.
   const status = route.params.get('status') ?? '';
-  const linkTo = (params: { status?: string; id?: string | null }) => {
-    const next: Record<string, string> = {};
-    const s = params.status ?? status;
-    if (s) next.status = s;
-    const id = params.id === undefined ? selected : params.id;
-    if (id) next.id = id;
-    return href('incidents', next);
-  };
+  const linkTo = (params: { status?: string; id?: string }) =>
+    href('incidents', { status, id: selected, ...params });
   const list = useLoad(
     () => api.get<{ items: Incident[] }>('/v1/incidents', { status, limit: 100 }),
     [status],

@@ -36,7 +36,7 @@ export function UsersPage() {
       {id ? (
         <>
           <p>
-            <a href={href('users', searchParams(filters))}>← All accounts</a>
+            <a href={href('users', { ...filters })}>← All accounts</a>
           </p>
           <AccountDetail key={id} id={id} />
         </>
@@ -62,13 +62,6 @@ function filtersOf(params: URLSearchParams): Filters {
   };
 }
 
-/** The non-empty filters, as URL parameters. */
-function searchParams(filters: Filters): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(filters)) if (value) params[name] = value;
-  return params;
-}
-
 function AccountSearch({ filters }: { filters: Filters }) {
   const [draft, setDraft] = useState<Filters>(filters);
   // The cursors of the pages before this one: "Previous" pops one, "Next" pushes.
@@ -92,7 +85,7 @@ function AccountSearch({ filters }: { filters: Filters }) {
         aria-label="Search accounts"
         onSubmit={(e) => {
           e.preventDefault();
-          const next = href('users', searchParams({ ...draft, query: draft.query.trim() }));
+          const next = href('users', { ...draft, query: draft.query.trim() });
           // The same search again: reload it (an unchanged URL fires no hashchange).
           if (location.hash === next) {
             setCursors([]);
@@ -133,9 +126,7 @@ function AccountSearch({ filters }: { filters: Filters }) {
         columns={[
           {
             header: 'Email',
-            cell: (a) => (
-              <a href={href('users', { ...searchParams(filters), id: a.id })}>{a.email}</a>
-            ),
+            cell: (a) => <a href={href('users', { ...filters, id: a.id })}>{a.email}</a>,
           },
           { header: 'Name', cell: (a) => a.name ?? <span class="muted">—</span> },
           { header: 'Roles', cell: (a) => a.effective_roles.join(', ') || '—' },
