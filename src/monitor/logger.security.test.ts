@@ -3,16 +3,22 @@
  * secret and are read by whoever has access to log storage (backups, a log shipper, a
  * support engineer). A developer logs an object holding a token or password at any depth,
  * or a string with an API key or JWT inside; none of it may be written to the file in
- * clear, whatever the pluggable redactor does.
+ * clear, whatever the pluggable redactor does. The same holds for a child logger's
+ * bindings (`child({ sessionToken })`, `setBindings`), which pino serialises once when the
+ * child is made and never hands to the log formatter.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { registerRequestLogging } from '../http/request-logging.js';
 import { createLogger, openLogger, setLogRedactor } from './logger.js';
+import { registerLogContext, requestLoggerFactory } from './logging/log-context.js';
 import { openLogDestination } from './logging/log-destinations.js';
 import { redactSensitive } from './logging/log-redaction.js';
+import { RequestLogger } from './logging/request-logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rampart-redact-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -125,5 +131,109 @@ describe('the redactor seam', () => {
 
   it('reports a logger it cannot reach', () => {
     expect(setLogRedactor(pino(), () => ({}))).toBe(false);
+  });
+});
+
+describe('child logger bindings', () => {
+  // Keys outside pino's explicit paths, so only the scrub can catch them.
+  const secrets = {
+    sessionToken: 'st-value-10',
+    privateKey: 'pk-value-11',
+    'db-password': 'pw-value-12',
+  };
+  const shaped = { note: `issued ${jwt}`, owner: `owner of ${apiKey}` };
+
+  function memoryLines(): {
+    write: (chunk: string) => void;
+    lines: () => Record<string, unknown>[];
+  } {
+    const chunks: string[] = [];
+    return {
+      write: (chunk) => void chunks.push(chunk),
+      lines: () =>
+        chunks
+          .join('')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+    };
+  }
+
+  function expectScrubbed(line: Record<string, unknown> | undefined): void {
+    expect(line).toMatchObject({
+      sessionToken: '[redacted]',
+      privateKey: '[redacted]',
+      'db-password': '[redacted]',
+      note: 'issued [redacted]',
+      owner: 'owner of [redacted]',
+    });
+  }
+
+  it('never writes a secret bound to a child, by key or by shape, in clear', () => {
+    const sink = memoryLines();
+    const logger = createLogger({ level: 'info', destination: sink });
+    const child = logger.child({ sessionToken: secrets.sessionToken, ...shaped });
+    child.info('bound at creation');
+    child.setBindings({ privateKey: secrets.privateKey });
+    // A grandchild with options: pino takes another path to make it.
+    const grandchild = child.child({ 'db-password': secrets['db-password'] }, { level: 'info' });
+    grandchild.info('bound later and below');
+    const text = JSON.stringify(sink.lines());
+    for (const secret of [...Object.values(secrets), apiKey, jwt]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(sink.lines()[0]).toMatchObject({
+      sessionToken: '[redacted]',
+      note: 'issued [redacted]',
+      owner: 'owner of [redacted]',
+      msg: 'bound at creation',
+    });
+    expectScrubbed(sink.lines()[1]);
+  });
+
+  it("never writes a secret bound to a request's logger in clear, on its handler lines", async () => {
+    const sink = memoryLines();
+    const app = Fastify({
+      loggerInstance: createLogger({ level: 'info', destination: sink }),
+      logController: new LogController({ disableRequestLogging: true }),
+      childLoggerFactory: requestLoggerFactory,
+    }) as unknown as FastifyInstance;
+    registerLogContext(app);
+    // The request line, written when the response is done: through the same child.
+    registerRequestLogging(app);
+    app.get('/bound', async (request) => {
+      const log = request.log;
+      if (!(log instanceof RequestLogger)) throw new Error('not a request logger');
+      // Before the request's pino child exists: kept as fields until the first line.
+      log.setBindings({ sessionToken: secrets.sessionToken, note: shaped.note });
+      log.info('first handler line');
+      // After: on the pino child itself, and on a child of it.
+      log.setBindings({ privateKey: secrets.privateKey, owner: shaped.owner });
+      log.child({ 'db-password': secrets['db-password'] }).info('nested handler line');
+      return { ok: true };
+    });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/bound' });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    const text = JSON.stringify(sink.lines());
+    for (const secret of [...Object.values(secrets), apiKey, jwt]) {
+      expect(text).not.toContain(secret);
+    }
+    const lines = sink.lines();
+    expect(lines.find((l) => l.msg === 'first handler line')).toMatchObject({
+      resource: '/bound',
+      sessionToken: '[redacted]',
+      note: 'issued [redacted]',
+    });
+    expectScrubbed(lines.find((l) => l.msg === 'nested handler line'));
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({
+      status: 200,
+      sessionToken: '[redacted]',
+      privateKey: '[redacted]',
+      owner: 'owner of [redacted]',
+    });
   });
 });

@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isoTimestamp } from './logger.js';
+import { createLogger, isoTimestamp } from './logger.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -35,5 +37,34 @@ describe('isoTimestamp', () => {
     for (const ms of instants) {
       expect(stampAt(ms)).toBe(`,"time":"${new Date(ms).toISOString()}"`);
     }
+  });
+});
+
+describe('createLogger', () => {
+  it('says on every line which process on which host wrote it, children included', () => {
+    const chunks: string[] = [];
+    const root = createLogger({
+      level: 'info',
+      destination: { write: (chunk: string) => void chunks.push(chunk) },
+    });
+    // Fastify's child of the root, and a request's child of that.
+    const fastify = root.child({}, { serializers: { err: pino.stdSerializers.err } });
+    root.info('root line');
+    fastify.child({ reqId: 'r-1' }).warn({ status: 404 }, 'request line');
+    const lines = chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      // Right after the level and time, where pino puts its own `pid` and `hostname`.
+      expect(Object.entries(line).slice(2, 5)).toEqual([
+        ['pid', process.pid],
+        ['hostname', hostname()],
+        ['service', 'rampart'],
+      ]);
+    }
+    expect(lines[1]).toMatchObject({ reqId: 'r-1', status: 404, msg: 'request line' });
   });
 });

@@ -1,4 +1,11 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { hostname } from 'node:os';
+import {
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+  pino,
+} from 'pino';
 import { redactForLog } from '../dataprotect/core/redaction.js';
 import { type LogConfig, openLogDestination } from './logging/log-destinations.js';
 import { type LogRedactor, redactSensitive } from './logging/log-redaction.js';
@@ -128,9 +135,53 @@ export function redactorSlotOf(logger: Logger): RedactorSlot | undefined {
 }
 
 /**
- * Rampart's pino logger: ISO timestamps, level labels, and two layers of redaction —
- * `formatters.log` (the pluggable redactor, then the default key and value scrub) and
- * pino's explicit paths.
+ * What pino writes by default (`pid`, `hostname`) and the service: in a cluster of
+ * stateless nodes each line says which process on which host wrote it. Read once, as
+ * pino does: the request-line writer takes these bytes from the logger's bindings as they
+ * are, so they cost nothing per line.
+ */
+const baseBindings = Object.freeze({ pid: process.pid, hostname: hostname(), service: 'rampart' });
+
+function scrubBindings(bindings: Bindings): Bindings {
+  return typeof bindings === 'object' && bindings !== null ? redactSensitive(bindings) : bindings;
+}
+
+/**
+ * Runs the default scrub on the bindings of every child of `logger` and on those added by
+ * `setBindings`. `formatters.log` never sees bindings: pino serialises them once, when the
+ * child is made. Nor does `formatters.bindings` help: pino runs it on the root's `base`
+ * only and resets it on every child (pinojs/pino#1212, #1700; the fix was reverted in
+ * #1380). Children inherit these methods from the root (pino makes a child with
+ * `Object.create(parent)`), so Fastify's child and each request's child get them; the cost
+ * is paid once per child, never per line.
+ */
+function scrubChildBindings(logger: Logger): void {
+  // pino's own methods, which the logger inherits from pino's prototype.
+  const pinoChild = logger.child;
+  const pinoSetBindings = logger.setBindings;
+  Object.defineProperties(logger, {
+    child: {
+      value: function child(this: Logger, bindings: Bindings, options?: ChildLoggerOptions) {
+        return Reflect.apply(pinoChild, this, [scrubBindings(bindings), options]) as Logger;
+      },
+      writable: true,
+      configurable: true,
+    },
+    setBindings: {
+      value: function setBindings(this: Logger, bindings: Bindings) {
+        pinoSetBindings.call(this, scrubBindings(bindings));
+      },
+      writable: true,
+      configurable: true,
+    },
+  });
+}
+
+/**
+ * Rampart's pino logger: ISO timestamps, level labels, `pid`, `hostname` and `service` on
+ * every line, and two layers of redaction — `formatters.log` (the pluggable redactor, then
+ * the default key and value scrub) and pino's explicit paths. The default scrub also runs
+ * on the bindings of child loggers (`child`, `setBindings`).
  *
  * @example
  * const logger = createLogger({ level: 'info' });
@@ -143,7 +194,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const logger = pino(
     {
       level: options.level,
-      base: { service: 'rampart' },
+      base: baseBindings,
       timestamp: isoTimestamp,
       redact: { paths: redactedLogPaths, censor: '[redacted]' },
       // Security events (`{ event }`) through the classification registry: a serializer
@@ -156,6 +207,7 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+  scrubChildBindings(logger);
   redactorSlots.set(logger, slot);
   slotsByFormatter.set(log, slot);
   return logger;

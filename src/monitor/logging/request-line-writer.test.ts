@@ -1,4 +1,5 @@
 import { tracingChannel } from 'node:diagnostics_channel';
+import { hostname } from 'node:os';
 import type { Bindings, DestinationStream, Logger } from 'pino';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -148,6 +149,8 @@ describe('writeRequestLine', () => {
   }
 
   it('takes the plain request line, and writes it at the logger level only', () => {
+    // What every line of the logger starts with: which process on which host wrote it.
+    const head = `{"level":"%s","time":"2026-11-29T12:00:00.123Z","pid":${process.pid},"hostname":${JSON.stringify(hostname())},"service":"rampart"`;
     const sink = memorySink();
     const logger = asFastifyDoes(createLogger({ level: 'warn', destination: sink }));
     const log = new RequestLogger(
@@ -162,9 +165,13 @@ describe('writeRequestLine', () => {
     expect(writeRequestLine(logger, 'error', { reqId: 'r' }, undefined, undefined, line, 'm')).toBe(
       true,
     );
+    // Written by the writer itself (it returned true), with the logger's base fields.
+    expect(sink.text().split('\n')[0]).toBe(
+      `${head.replace('%s', 'error')},"reqId":"r","method":"GET","route":"/v1/a","url":"/v1/a","status":200,"ms":1,"ip":"::1","msg":"m"}`,
+    );
     log.writeLine('warn', { ...line, status: 404 }, 'request');
     expect(sink.text().split('\n')[1]).toBe(
-      '{"level":"warn","time":"2026-11-29T12:00:00.123Z","service":"rampart","reqId":"req-7","action":"read","resource":"/v1/a","userId":"u-1","apiKeyId":"k-1","method":"GET","route":"/v1/a","url":"/v1/a","status":404,"ms":1,"ip":"::1","msg":"request"}',
+      `${head.replace('%s', 'warn')},"reqId":"req-7","action":"read","resource":"/v1/a","userId":"u-1","apiKeyId":"k-1","method":"GET","route":"/v1/a","url":"/v1/a","status":404,"ms":1,"ip":"::1","msg":"request"}`,
     );
   });
 
