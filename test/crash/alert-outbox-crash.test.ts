@@ -12,8 +12,9 @@ const bin = fileURLToPath(new URL('../../bin/rampart.js', import.meta.url));
 /**
  * A notification in flight when the evaluating node dies is not lost: it was written to
  * the outbox before it was sent, so the node started again (on the same database) sends
- * it once the dead run's claim has run out, with the same delivery id, which the receiver
- * uses to drop the duplicate. At least once, never zero.
+ * it once the dead run's lease has run out, with the same delivery id, which the receiver
+ * uses to drop the duplicate. At least once, never zero; and soon: the lease is short
+ * (renewed while a run lives), not as long as the whole run the dead node had begun.
  */
 describe('alert notifications across a crash', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -21,7 +22,8 @@ describe('alert notifications across a crash', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('sends a notification whose delivery a SIGKILL interrupted again after the restart, with the same delivery id', async () => {
+  /** A node with one always-firing rule whose first notification the receiver holds. */
+  async function crashMidDelivery(delivery: Record<string, number>) {
     const hook: WebhookReceiver = await startWebhookReceiver();
     cleanups.push(() => hook.close());
     // The receiver takes the first request and answers far too late: the node dies waiting.
@@ -32,8 +34,7 @@ describe('alert notifications across a crash', () => {
       JSON.stringify({
         alerts: {
           evaluationIntervalMs: 100,
-          // One attempt of at most 2 s: a claim runs out 3 s after it was taken.
-          delivery: { attempts: 1, timeoutMs: 2000, backoffMs: 10, maxBackoffMs: 10 },
+          delivery,
           channels: [{ name: 'hook', type: 'webhook', url: hook.url, secret: 'x'.repeat(24) }],
           rules: [
             {
@@ -80,6 +81,17 @@ describe('alert notifications across a crash', () => {
     const [inFlight] = await hook.waitFor(1, 20_000);
     first.child.kill('SIGKILL');
     expect((await first.exit()).signal).toBe('SIGKILL');
+    return { hook, start, inFlight, killedAt: Date.now() };
+  }
+
+  it('sends a notification whose delivery a SIGKILL interrupted again after the restart, with the same delivery id', async () => {
+    // One attempt of at most 2 s: the lease is that run's length and a second (3 s).
+    const { hook, start, inFlight } = await crashMidDelivery({
+      attempts: 1,
+      timeoutMs: 2000,
+      backoffMs: 10,
+      maxBackoffMs: 10,
+    });
     const deliveryId = inFlight?.headers['x-rampart-delivery'];
     expect(deliveryId).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(inFlight?.body ?? '{}')).toMatchObject({ status: 'firing', deliveryId });
@@ -99,5 +111,16 @@ describe('alert notifications across a crash', () => {
       deliveryId,
       alert: { rule: { name: 'always-firing' } },
     });
+  }, 90_000);
+
+  it('sends it again within a lease of the crash with the default retries, not after the whole run they allow', async () => {
+    // 4 attempts of 5 s and backoffs up to 10 s: a run may last 51 s, the lease is 10 s.
+    const { hook, start, inFlight, killedAt } = await crashMidDelivery({});
+    hook.delayMs = 0;
+    await start();
+    const [, resent] = await hook.waitFor(2, 30_000);
+    expect(resent?.headers['x-rampart-delivery']).toBe(inFlight?.headers['x-rampart-delivery']);
+    // The lease (10 s from its last renewal) and a restart with its first evaluations.
+    expect((resent?.at ?? Number.POSITIVE_INFINITY) - killedAt).toBeLessThan(20_000);
   }, 90_000);
 });

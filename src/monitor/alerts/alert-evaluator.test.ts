@@ -74,7 +74,7 @@ describe('the alert evaluator over a cluster', () => {
       catalog,
       dispatcher,
       nodeId: 'n',
-      claimMs: 1000,
+      leaseMs: 1000,
       onError: (error) => {
         throw error;
       },

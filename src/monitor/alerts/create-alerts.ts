@@ -85,8 +85,10 @@ export function createAlerts(options: AlertsOptions): Alerts {
     catalog,
     dispatcher,
     nodeId,
-    // Longer than one delivery run: every attempt timing out, every backoff at its ceiling.
-    claimMs: d.attempts * d.timeoutMs + (d.attempts - 1) * d.maxBackoffMs + 1000,
+    // A short lease renewed while the run lasts, so a dead node's rows go out again soon;
+    // never longer than one whole run (every attempt timing out, every backoff at its
+    // ceiling), which the claim used to last.
+    leaseMs: Math.min(10_000, d.attempts * d.timeoutMs + (d.attempts - 1) * d.maxBackoffMs + 1000),
     onError: options.onError,
     ...(options.now ? { now: options.now } : {}),
   });
@@ -154,6 +156,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
       await clusterCounts.close();
       await clusterMetrics?.close();
       await manager.close();
+      outbox.close();
     },
   };
 }

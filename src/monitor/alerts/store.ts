@@ -87,7 +87,7 @@ export interface OutboxEntry {
   state: OutboxState;
   /** Delivery runs started. */
   attempts: number;
-  /** When the row may be claimed: its creation, or the end of the current claim. */
+  /** When the row may be claimed: its creation, or the end of the current claim (lease). */
   nextAttemptAt: number;
   createdAt: number;
 }
@@ -144,6 +144,12 @@ export interface AlertStore {
     until: number,
     maxRuns: number,
   ): Promise<boolean>;
+  /**
+   * Moves the end of `holder`'s claim on a pending row to `until` (its run is still alive).
+   * False when the row is no longer pending or another holder claimed it since: a node that
+   * lost its claim never extends the claim of the node that took the row over.
+   */
+  renewOutbox(id: string, holder: string, now: number, until: number): Promise<boolean>;
   /** Ends a row claimed by `holder` (delivered or failed); a pending row for `holder: null`. */
   completeOutbox(
     id: string,

@@ -159,6 +159,40 @@ describe('ChannelDispatcher', () => {
     await d.drain();
     expect(hook.requests.map((r) => JSON.parse(r.body).status)).toEqual(['firing', 'resolved']);
   });
+
+  it('releases a claimed job after its run, even when completing it fails, and an unclaimed one never', async () => {
+    const hook = await receiver();
+    const errors: unknown[] = [];
+    const { d } = dispatcher({ onError: (e) => errors.push(e) });
+    const target = {
+      name: 'hook',
+      sender: createWebhookSender({ url: hook.url, secret: 'z'.repeat(16) }),
+    };
+    const released: string[] = [];
+    const lost = new Error('database gone');
+    d.enqueue({
+      id: 'a',
+      notification: notification(),
+      target,
+      claim: async () => true,
+      complete: async () => {
+        throw lost;
+      },
+      release: () => released.push('a'),
+    });
+    d.enqueue({
+      id: 'b',
+      notification: notification(),
+      target,
+      claim: async () => false,
+      release: () => released.push('b'),
+    });
+    await d.drain();
+    // The claim's renewal stops with the run (released), and the failure is reported.
+    expect(released).toEqual(['a']);
+    expect(errors).toEqual([lost]);
+    expect(hook.requests).toHaveLength(1);
+  });
 });
 
 describe('channel formats', () => {

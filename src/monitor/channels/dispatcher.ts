@@ -38,6 +38,8 @@ export interface DeliveryJob {
   claim?: () => Promise<boolean>;
   /** Runs with the recorded outcome. */
   complete?: (record: DeliveryRecord) => Promise<void>;
+  /** Runs after a claimed job, whether its delivery and `complete` succeeded or threw. */
+  release?: () => void;
 }
 
 /**
@@ -75,8 +77,12 @@ export class ChannelDispatcher {
       .then(async () => {
         this.#waiting--;
         if (job.claim && !(await job.claim())) return;
-        const record = await this.#deliverTracked(job);
-        await job.complete?.(record);
+        try {
+          const record = await this.#deliverTracked(job);
+          await job.complete?.(record);
+        } finally {
+          job.release?.();
+        }
       })
       .then(
         () => {},

@@ -94,6 +94,32 @@ describe.each(testDatabaseKinds())('the alert outbox on %s', (kind) => {
     expect(await s.dueOutbox(99_999, 10)).toEqual([]);
   });
 
+  it('renews a claim for its holder only, never one another holder took over', async () => {
+    const s = await store();
+    const a = row(1000);
+    const unclaimed = row(1001, {}, 'other-fp');
+    await s.saveInstanceWithOutbox({ ...newAlertInstance('fp', 'r1', {}), version: 1 }, [
+      a,
+      unclaimed,
+    ]);
+    expect(await s.claimOutbox(a.id, 'node-a', 2000, 3000, 5)).toBe(true);
+    // The holder's run is alive: its renewal moves the end of the claim.
+    expect(await s.renewOutbox(a.id, 'node-a', 2900, 5900)).toBe(true);
+    expect((await s.dueOutbox(5899, 10)).map((r) => r.id)).toEqual([unclaimed.id]);
+    // node-a stalls past its lease and node-b takes the row over.
+    expect(await s.claimOutbox(a.id, 'node-b', 5900, 8900, 5)).toBe(true);
+    // node-a, back, extends nothing: node-b's claim still ends when node-b said.
+    expect(await s.renewOutbox(a.id, 'node-a', 6000, 60_000)).toBe(false);
+    const due = await s.dueOutbox(8900, 10);
+    expect(due.find((r) => r.id === a.id)).toMatchObject({ attempts: 2, nextAttemptAt: 8900 });
+    // Nor does a renewal claim a row nobody holds, or keep a finished row pending.
+    expect(await s.renewOutbox(unclaimed.id, 'node-a', 6000, 60_000)).toBe(false);
+    expect(await s.renewOutbox(a.id, 'node-b', 6000, 9000)).toBe(true);
+    expect(await s.completeOutbox(a.id, 'node-b', 'delivered', 6100)).toBe(true);
+    expect(await s.renewOutbox(a.id, 'node-b', 6200, 9200)).toBe(false);
+    expect((await s.dueOutbox(99_999, 10)).map((r) => r.id)).toEqual([unclaimed.id]);
+  });
+
   it("keeps an alert's notifications in order on a channel: no claim while an older one is pending", async () => {
     const s = await store();
     const firing = row(1000);

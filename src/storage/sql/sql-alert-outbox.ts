@@ -105,6 +105,23 @@ export async function claimOutbox(
   return Number(r.numUpdatedRows) > 0;
 }
 
+export async function renewOutbox(
+  db: Kysely<OutboxTables>,
+  id: string,
+  holder: string,
+  now: number,
+  until: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('alert_outbox')
+    .set({ next_attempt_at: until, updated_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .where('claimed_by', '=', holder)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 export async function completeOutbox(
   db: Kysely<OutboxTables>,
   id: string,

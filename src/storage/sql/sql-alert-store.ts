@@ -287,6 +287,10 @@ export class SqlAlertStore implements AlertStore {
     return outbox.claimOutbox(this.#outbox(), id, holder, now, until, maxRuns);
   }
 
+  renewOutbox(id: string, holder: string, now: number, until: number) {
+    return outbox.renewOutbox(this.#outbox(), id, holder, now, until);
+  }
+
   completeOutbox(id: string, holder: string | null, state: 'delivered' | 'failed', now: number) {
     return outbox.completeOutbox(this.#outbox(), id, holder, state, now);
   }
