@@ -50,7 +50,7 @@ describe('the alert evaluator over a cluster', () => {
     }
   });
 
-  it("adds up each node's increase, so a node joining or leaving is no counter reset", async () => {
+  async function alertStore() {
     const test = await createTestDatabase('sqlite');
     const db = openDatabase(test.url);
     opened.push({ db, test });
@@ -79,6 +79,11 @@ describe('the alert evaluator over a cluster', () => {
         throw error;
       },
     });
+    return { store, catalog, outbox };
+  }
+
+  it("adds up each node's increase, so a node joining or leaving is no counter reset", async () => {
+    const { store, catalog, outbox } = await alertStore();
     let nodes: NodeMetricGroups[] = [];
     const evaluator = new AlertEvaluator({
       store,
@@ -102,5 +107,33 @@ describe('the alert evaluator over a cluster', () => {
     // 15 + 2 + 7, not the whole cluster's total read as a counter reset of the sum.
     nodes = [counter('a', 112), counter('c', 7)];
     expect(await alertValue(3000)).toBe(24);
+  });
+  it('evaluates every other rule when one cannot be read, and says which one failed', async () => {
+    const { store, catalog, outbox } = await alertStore();
+    const broken: AlertRule = { ...rule, id: 'r0', metric: { name: 'broken_total', labels: {} } };
+    let value = 0;
+    const evaluator = new AlertEvaluator({
+      store,
+      outbox,
+      // The failing rule comes first: before, it stopped the evaluation of every rule after it.
+      rules: async () => [broken, rule],
+      channels: catalog,
+      signals: new SignalWindow(),
+      clusterMetrics: {
+        read: async (r: AlertRule) => {
+          if (r.id === 'r0') throw new Error('metric source down');
+          return [counter('a', value)];
+        },
+      },
+    });
+    await expect(evaluator.evaluate(1000)).rejects.toThrow('alert rules not evaluated: r0');
+    value = 30;
+    const failure = await evaluator.evaluate(2000).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AggregateError);
+    expect((failure as AggregateError).errors.map((e: Error) => e.message)).toEqual([
+      'metric source down',
+    ]);
+    const alerts = await store.listInstances();
+    expect(alerts.map((a) => [a.ruleId, a.value])).toEqual([['r1', 30]]);
   });
 });

@@ -11,7 +11,7 @@ import {
   pickLabels,
   type Sample,
 } from './core/aggregation.js';
-import type { AlertRule } from './core/alert-rule.js';
+import type { AlertInstance, AlertRule, Silence } from './core/alert-rule.js';
 import type { SignalWindow } from './core/signal-window.js';
 import { readMetric } from './read-metric.js';
 
@@ -56,30 +56,18 @@ export class AlertEvaluator {
     const instances = new Map(stored.map((i) => [i.fingerprint, i]));
     let longestWindow = 0;
     const live = new Set<string>();
+    const failed: { ruleId: string; error: unknown }[] = [];
     for (const rule of rules) {
       if (!rule.enabled) continue;
       live.add(rule.id);
       longestWindow = Math.max(longestWindow, rule.window * 1000);
-      const groups = await this.#groupValues(rule, now);
-      for (const instance of stored) {
-        if (instance.ruleId === rule.id && !groups.has(instance.fingerprint)) {
-          const idle =
-            rule.signal && (rule.aggregation === 'count' || rule.aggregation === 'rate')
-              ? 0
-              : undefined;
-          groups.set(instance.fingerprint, { labels: instance.labels, value: idle });
-        }
+      // One rule that cannot be read (a metric source or the hot store failing) does not
+      // hold up the others: its alerts keep their state until it can be read again.
+      try {
+        await this.#evaluateRule(rule, stored, instances, silences, now);
+      } catch (error) {
+        failed.push({ ruleId: rule.id, error });
       }
-      for (const [fingerprint, group] of groups)
-        await evaluateAlert(
-          this.#o,
-          rule,
-          fingerprint,
-          group,
-          instances.get(fingerprint),
-          silences,
-          now,
-        );
     }
     this.#o.signals.prune(now - longestWindow);
     const orphans = new Set<string>();
@@ -94,6 +82,41 @@ export class AlertEvaluator {
     }
     this.#orphans = orphans;
     for (const ruleId of this.#series.keys()) if (!live.has(ruleId)) this.#series.delete(ruleId);
+    if (failed.length > 0) {
+      throw new AggregateError(
+        failed.map((f) => f.error),
+        `alert rules not evaluated: ${failed.map((f) => f.ruleId).join(', ')}`,
+      );
+    }
+  }
+
+  async #evaluateRule(
+    rule: AlertRule,
+    stored: readonly AlertInstance[],
+    instances: ReadonlyMap<string, AlertInstance>,
+    silences: readonly Silence[],
+    now: number,
+  ): Promise<void> {
+    const groups = await this.#groupValues(rule, now);
+    for (const instance of stored) {
+      if (instance.ruleId === rule.id && !groups.has(instance.fingerprint)) {
+        const idle =
+          rule.signal && (rule.aggregation === 'count' || rule.aggregation === 'rate')
+            ? 0
+            : undefined;
+        groups.set(instance.fingerprint, { labels: instance.labels, value: idle });
+      }
+    }
+    for (const [fingerprint, group] of groups)
+      await evaluateAlert(
+        this.#o,
+        rule,
+        fingerprint,
+        group,
+        instances.get(fingerprint),
+        silences,
+        now,
+      );
   }
 
   async #groupValues(rule: AlertRule, now: number): Promise<Map<string, GroupValue>> {

@@ -178,7 +178,8 @@ export class AlertManager {
         return false;
       });
     if (!this.#leader || this.#closed) return;
-    await this.evaluate();
+    // Notifications left by a dead node go out even while evaluation keeps failing.
+    await this.evaluate().catch((error: unknown) => this.#o.onError(error, 'alert evaluation'));
     await this.#o.outbox.resume();
     const now = this.#now();
     if (now - this.#prunedAt < 3_600_000) return;

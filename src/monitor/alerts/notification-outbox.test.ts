@@ -13,12 +13,15 @@ import {
   type WebhookReceiver,
 } from '../../../test/support/webhook-receiver.js';
 import { createSealer } from '../../dataprotect/core/sealer.js';
+import { EventBus } from '../../events/event-bus.js';
 import { createNullMailer } from '../../mail/mailer.js';
 import { type DatabaseHandle, openDatabase } from '../../storage/database.js';
+import { createMemoryHotStore } from '../../storage/memory/memory-hot-store.js';
 import { migrateToLatest } from '../../storage/migrate.js';
 import { SqlAlertStore } from '../../storage/sql/sql-alert-store.js';
 import { ChannelCatalog } from '../channels/channel-catalog.js';
 import { ChannelDispatcher } from '../channels/dispatcher.js';
+import { AlertManager } from './alert-manager.js';
 import { newAlertInstance } from './core/alert-lifecycle.js';
 import type { AlertNotification } from './core/alert-rule.js';
 import { NotificationOutbox } from './notification-outbox.js';
@@ -271,5 +274,41 @@ describe.each(testDatabaseKinds())('the notification outbox on %s', (kind) => {
       rows[0]?.id,
     ]);
     expect(await store.dueOutbox(Date.now() + 60_000, 10)).toEqual([]);
+  });
+  it("resumes a dead node's row on every tick even while the rules cannot be evaluated", async () => {
+    const { hook, store, node, errors } = await setup();
+    const dead = node('dead-node', { leaseMs: 500 });
+    const rows = await saved(store, dead.outbox);
+    const id = rows[0]?.id as string;
+    // The dead node claimed the row, never renewed nor finished it, and its lease ran out.
+    const claimedAt = Date.now();
+    expect(await store.claimOutbox(id, 'dead-node', claimedAt, claimedAt, 2)).toBe(true);
+    const leader = node('leader', { leaseMs: 500 });
+    const tasks: string[] = [];
+    const manager = new AlertManager({
+      store,
+      // Every evaluation fails, as when the rules or a metric source cannot be read.
+      rules: async () => {
+        throw new Error('rules unreadable');
+      },
+      channels: new ChannelCatalog({ config: [], store, mailer: createNullMailer() }),
+      dispatcher: leader.dispatcher,
+      outbox: leader.outbox,
+      events: new EventBus({ onHandlerError: () => {} }),
+      hot: createMemoryHotStore(),
+      nodeId: 'leader',
+      intervalMs: 60_000,
+      onError: (_error, task) => tasks.push(task),
+    });
+    await manager.start();
+    try {
+      await manager.settled();
+      await leader.dispatcher.drain();
+      expect(tasks).toContain('alert evaluation');
+      expect(hook.requests.map((q) => q.headers['x-rampart-delivery'])).toEqual([id]);
+    } finally {
+      await manager.close();
+    }
+    expect(errors).toEqual([]);
   });
 });
