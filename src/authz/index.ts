@@ -20,7 +20,8 @@ export type {
   TimeWindow,
 } from './model.js';
 export { PolicyError } from './model.js';
-export { PolicyService, policyChangesChannel } from './policy-service.js';
+export { policyChangesChannel } from './policy-changes.js';
+export { PolicyService } from './policy-service.js';
 export { createPolicyHolder, type DecideFunction, type PolicyHolder } from './policy-store.js';
 export { type AuthzRoutesOptions, authzRoutes } from './routes/check.routes.js';
 export { approvalHeader } from './sensitive-routes.plugin.js';

@@ -1,26 +1,22 @@
-import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
 import type { RequestContext } from '../identity/core/request-context.js';
 import type { PubSub, Unsubscribe } from '../storage/hot-state.js';
 import type { Authorizer } from './authorizer.js';
-import { type AuthzEngine, compile } from './engine.js';
-import { authzErrors, policyProblem } from './errors.js';
-import {
-  type AuthzContext,
-  type AuthzPrincipal,
-  type AuthzResource,
-  builtInRoles,
-  type Decision,
-  type Environment,
-  type Grant,
-  type Policy,
-  PolicyError,
+import type { AuthzEngine } from './engine.js';
+import type {
+  AuthzContext,
+  AuthzPrincipal,
+  AuthzResource,
+  Decision,
+  Environment,
+  Grant,
+  Policy,
 } from './model.js';
+import { PolicyChanges, policyChangesChannel } from './policy-changes.js';
 import type { AuthzPolicyStore, StoredGrant, StoredPolicy, StoredRole } from './store.js';
+import { compileOrProblem, toPolicy } from './stored-policy.js';
 
-/** Channel on which a node announces that the stored policy changed. */
-export const policyChangesChannel = 'authz.policy';
 const reloadIntervalMs = 30_000;
 
 export interface PolicyServiceOptions {
@@ -41,61 +37,17 @@ interface Compiled {
   assigned: Map<string, readonly string[]>;
 }
 
-const isBuiltIn = (name: string) => (builtInRoles as readonly string[]).includes(name);
-
-function toPolicy(stored: StoredPolicy, env: Policy['environmentAccess']): Policy {
-  return {
-    roles: stored.roles.map((r) => ({
-      name: r.name,
-      inherits: r.inherits,
-      permissions: r.permissions,
-    })),
-    grants: stored.grants,
-    ...(env ? { environmentAccess: env } : {}),
-  };
-}
-
-function compileOrProblem(policy: Policy): AuthzEngine {
-  try {
-    return compile(policy);
-  } catch (error) {
-    if (error instanceof PolicyError) throw policyProblem(error);
-    throw error;
-  }
-}
-
-/** A grant as the API shows it (and as events record it). */
-export function grantJson(g: StoredGrant) {
-  return {
-    id: g.id,
-    subject: g.subject.kind === 'role' ? { role: g.subject.name } : { principal: g.subject.id },
-    resourceType: g.resourceType,
-    resourceId: g.resourceId,
-    actions: [...g.actions],
-    effect: g.effect,
-    ...(g.conditions ? { conditions: g.conditions } : {}),
-    createdBy: g.createdBy,
-    createdAt: new Date(g.createdAt).toISOString(),
-  };
-}
-
-export function roleJson(r: StoredRole) {
-  return {
-    name: r.name,
-    description: r.description,
-    inherits: [...r.inherits],
-    permissions: [...r.permissions],
-    createdAt: new Date(r.createdAt).toISOString(),
-    updatedAt: new Date(r.updatedAt).toISOString(),
-  };
-}
-
 /**
  * The stored policy, compiled and in force on this node. Every change is validated by
  * compiling the policy it would produce (a cycle or an unknown role is refused before
  * anything is written), stored, announced on pub/sub so every node reloads at once (and
  * every 30 s, in case a message is lost), and recorded as `authz.policy.changed` with
- * the before and after.
+ * the before and after; the changes themselves are policy-changes.ts.
+ *
+ * @example
+ * const policies = new PolicyService({ store, pubsub, events, environmentAccess: undefined });
+ * const stop = await policies.start();
+ * policies.decide(principal, 'read', { type: 'invoice', id: '42' }).allowed;
  */
 export class PolicyService implements Authorizer {
   readonly #o: PolicyServiceOptions;
@@ -105,11 +57,21 @@ export class PolicyService implements Authorizer {
   #merged = new Map<string, { from: readonly string[]; roles: readonly string[] }>();
   #loadsStarted = 0;
   #installedLoad = 0;
+  readonly #changes: PolicyChanges;
 
   constructor(options: PolicyServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#current = this.#build({ roles: [], grants: [], assignments: [] });
+    this.#changes = new PolicyChanges({
+      store: options.store,
+      pubsub: options.pubsub,
+      events: options.events,
+      environmentAccess: options.environmentAccess,
+      engine: () => this.#current.engine,
+      reload: () => this.reload(),
+      now: this.#now,
+    });
   }
 
   #build(stored: StoredPolicy): Compiled {
@@ -208,141 +170,38 @@ export class PolicyService implements Authorizer {
     return this.#o.environmentAccess ?? {};
   }
 
-  async #changed(
-    actor: EventActor,
-    ctx: RequestContext,
-    what: { kind: 'role' | 'grant' | 'assignment'; id: string; op: string },
-    before: unknown,
-    after: unknown,
-  ): Promise<void> {
-    await this.reload();
-    await this.#o.pubsub.publish(policyChangesChannel, what.id);
-    await this.#o.events.publish({
-      type: 'authz.policy.changed',
-      outcome: 'success',
-      actor,
-      target: { type: `authz_${what.kind}`, id: what.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { change: what.op, before: before ?? null, after: after ?? null },
-    });
-  }
+  // Changes to the stored policy (see PolicyChanges)
 
-  /** Refuses a change whose resulting policy does not compile (cycle, unknown role, …). */
-  #validate(next: StoredPolicy): void {
-    compileOrProblem(toPolicy(next, this.#o.environmentAccess));
-  }
-
-  async putRole(
+  putRole(
     input: { name: string; description: string | null; inherits: string[]; permissions: string[] },
     actor: EventActor,
     ctx: RequestContext,
   ): Promise<StoredRole> {
-    if (isBuiltIn(input.name)) throw new RampartError(authzErrors.authz_role_builtin);
-    const current = await this.#o.store.load();
-    const before = current.roles.find((r) => r.name === input.name);
-    const now = this.#now();
-    const role: StoredRole = {
-      name: input.name,
-      description: input.description,
-      inherits: [...new Set(input.inherits)],
-      permissions: [...new Set(input.permissions)],
-      createdAt: before?.createdAt ?? now,
-      updatedAt: now,
-    };
-    this.#validate({
-      ...current,
-      roles: [...current.roles.filter((r) => r.name !== role.name), role],
-    });
-    await this.#o.store.putRole(role);
-    await this.#changed(
-      actor,
-      ctx,
-      { kind: 'role', id: role.name, op: before ? 'updated' : 'created' },
-      before ? roleJson(before) : null,
-      roleJson(role),
-    );
-    return role;
+    return this.#changes.putRole(input, actor, ctx);
   }
 
-  async deleteRole(name: string, actor: EventActor, ctx: RequestContext): Promise<void> {
-    if (isBuiltIn(name)) throw new RampartError(authzErrors.authz_role_builtin);
-    const current = await this.#o.store.load();
-    const before = current.roles.find((r) => r.name === name);
-    if (!before) throw new RampartError(authzErrors.authz_role_not_found);
-    // Roles inheriting it or grants to it would be left dangling: refused (unknown_role).
-    this.#validate({
-      ...current,
-      roles: current.roles.filter((r) => r.name !== name),
-      assignments: current.assignments.filter((a) => a.role !== name),
-    });
-    if (!(await this.#o.store.deleteRole(name)))
-      throw new RampartError(authzErrors.authz_role_not_found);
-    await this.#changed(
-      actor,
-      ctx,
-      { kind: 'role', id: name, op: 'deleted' },
-      {
-        ...roleJson(before),
-        assignedTo: current.assignments.filter((a) => a.role === name).map((a) => a.principalId),
-      },
-      null,
-    );
+  deleteRole(name: string, actor: EventActor, ctx: RequestContext): Promise<void> {
+    return this.#changes.deleteRole(name, actor, ctx);
   }
 
-  async addGrant(grant: Grant, actor: EventActor, ctx: RequestContext): Promise<StoredGrant> {
-    const current = await this.#o.store.load();
-    if (current.grants.some((g) => g.id === grant.id))
-      throw new RampartError(authzErrors.authz_grant_exists);
-    const stored: StoredGrant = { ...grant, createdBy: actor.id ?? null, createdAt: this.#now() };
-    this.#validate({ ...current, grants: [...current.grants, stored] });
-    if (!(await this.#o.store.addGrant(stored)))
-      throw new RampartError(authzErrors.authz_grant_exists);
-    await this.#changed(
-      actor,
-      ctx,
-      { kind: 'grant', id: stored.id, op: 'created' },
-      null,
-      grantJson(stored),
-    );
-    return stored;
+  addGrant(grant: Grant, actor: EventActor, ctx: RequestContext): Promise<StoredGrant> {
+    return this.#changes.addGrant(grant, actor, ctx);
   }
 
-  async deleteGrant(id: string, actor: EventActor, ctx: RequestContext): Promise<void> {
-    const current = await this.#o.store.load();
-    const before = current.grants.find((g) => g.id === id);
-    if (!before || !(await this.#o.store.deleteGrant(id)))
-      throw new RampartError(authzErrors.authz_grant_not_found);
-    await this.#changed(actor, ctx, { kind: 'grant', id, op: 'deleted' }, grantJson(before), null);
+  deleteGrant(id: string, actor: EventActor, ctx: RequestContext): Promise<void> {
+    return this.#changes.deleteGrant(id, actor, ctx);
   }
 
   /**
    * Replaces the roles assigned to a principal (built-in or custom). They add to the roles
    * the account holds from registration or invitation.
    */
-  async setAssignments(
+  setAssignments(
     principalId: string,
     roles: readonly string[],
     actor: EventActor,
     ctx: RequestContext,
   ): Promise<readonly string[]> {
-    const unique = [...new Set(roles)].sort();
-    const known = new Set(this.#current.engine.roles);
-    const current = await this.#o.store.load();
-    for (const r of current.roles) known.add(r.name);
-    const unknown = unique.find((r) => !known.has(r));
-    if (unknown !== undefined)
-      throw policyProblem(new PolicyError('unknown_role', `unknown role ${unknown}`));
-    const before = current.assignments
-      .filter((a) => a.principalId === principalId)
-      .map((a) => a.role);
-    await this.#o.store.setAssignments(principalId, unique, actor.id ?? null, this.#now());
-    await this.#changed(
-      actor,
-      ctx,
-      { kind: 'assignment', id: principalId, op: 'replaced' },
-      { principalId, roles: before },
-      { principalId, roles: unique },
-    );
-    return unique;
+    return this.#changes.setAssignments(principalId, roles, actor, ctx);
   }
 }

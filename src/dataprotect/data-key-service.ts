@@ -1,25 +1,25 @@
 import type { EventPublisher } from '../events/event-bus.js';
-import type { EventActor } from '../events/security-event.js';
-import { uuidv7 } from '../shared/uuid-v7.js';
 import type { PubSub, Unsubscribe } from '../storage/hot-state.js';
 import { sealedContexts } from './core/associated-data.js';
-import { envelopeKeyId, KeyRing, newDataKey, ringEnvelopeVersion } from './core/key-ring.js';
+import { KeyRing, newDataKey } from './core/key-ring.js';
 import type { Sealer } from './core/sealer.js';
+import {
+  DataKeyRotationConflictError,
+  type RotateOptions,
+  type RotationOutcome,
+  rotateDataKeys,
+} from './data-key-rotation.js';
 import { assertMasterKeysHold, masterKeyMismatch } from './master-key-mismatch.js';
 import type {
   DataKeyRotation,
   DataKeyStore,
   EncryptedField,
   EncryptedFieldStore,
-  SealedReplacement,
   StoredDataKey,
 } from './store.js';
 
 /** Pub/sub channel on which a node announces that the data keys changed. */
 export const dataKeysChannel = 'dataprotect.data-keys';
-
-/** A running rotation whose heartbeat is older than this may be resumed by anyone. */
-export const rotationStaleMs = 60_000;
 
 export interface DataKeyServiceOptions {
   store: DataKeyStore;
@@ -35,44 +35,14 @@ export interface DataKeyServiceOptions {
   jobs?: { track<T>(job: string, fn: () => Promise<T>): Promise<T> };
 }
 
-export interface RotateOptions {
-  actor: EventActor;
-  /** Rows re-encrypted per batch (progress is saved after each); default 100. */
-  batchSize?: number;
-  /**
-   * Resume a running rotation: `always` (the CLI: the operator knows no other one runs)
-   * or only when its heartbeat stopped (`stale`, the API). Default `stale`.
-   */
-  resume?: 'always' | 'stale';
-  /** Called after each batch; a throw stops the rotation with its progress saved. */
-  onProgress?: (done: number, total: number) => void | Promise<void>;
-}
-
-export interface RotationOutcome {
-  rotationId: string;
-  keyId: string;
-  resumed: boolean;
-  reencrypted: number;
-  total: number;
-  retiredKeys: string[];
-  /** Values still sealed directly by the master key (written concurrently); 0 normally. */
-  legacyRemaining: number;
-}
-
-export class DataKeyRotationConflictError extends Error {
-  readonly code = 'data_key_rotation_running';
-  constructor() {
-    super('a data key rotation is already running');
-  }
-}
-
 /** The associated data a data key is sealed with by the master key. */
 export const keyContext = sealedContexts.dataKey;
 
 /**
  * The data key ring as a service: loads the keys (creating the first on a fresh
  * database), exposes a `Sealer` that always uses the current ring, reloads when another
- * node rotates, and rotates with a resumable, batched re-encryption of every sealed field.
+ * node rotates, and rotates with a resumable, batched re-encryption of every sealed field
+ * (the rotation itself is data-key-rotation.ts; this service runs one at a time).
  *
  * @example
  * const dataKeys = await DataKeyService.open({ store, fields: store, encryptedFields, masterSealer, pubsub, events });
@@ -218,140 +188,27 @@ export class DataKeyService {
    */
   rotate(options: RotateOptions): Promise<RotationOutcome> {
     if (this.#running !== undefined) return Promise.reject(new DataKeyRotationConflictError());
-    const rotate = () => this.#rotate(options);
+    const rotate = () =>
+      rotateDataKeys(
+        {
+          store: this.#o.store,
+          fields: this.#o.fields,
+          encryptedFields: this.#o.encryptedFields,
+          masterSealer: this.#o.masterSealer,
+          events: this.#o.events,
+          now: this.#now,
+          ring: this.sealer,
+          reload: () => this.reload(),
+          announce: () => this.#announce(),
+          stopping: () => this.#stopping,
+        },
+        options,
+      );
     const jobs = this.#o.jobs;
     const run = (jobs ? jobs.track('data_key_rotation', rotate) : rotate()).finally(() => {
       this.#running = undefined;
     });
     this.#running = run;
     return run;
-  }
-
-  async #rotate(options: RotateOptions): Promise<RotationOutcome> {
-    const now = this.#now();
-    let rotation = await this.#o.store.runningRotation();
-    let resumed = false;
-    if (rotation) {
-      const stale = now - rotation.heartbeatAt > rotationStaleMs;
-      if (options.resume !== 'always' && !stale) throw new DataKeyRotationConflictError();
-      resumed = true;
-    } else {
-      const key = newDataKey();
-      let total = 0;
-      for (const field of this.#o.encryptedFields) total += await this.#o.fields.countSealed(field);
-      rotation = {
-        id: uuidv7(now),
-        keyId: key.id,
-        status: 'running',
-        progress: Object.fromEntries(
-          this.#o.encryptedFields.map((f) => [f.name, { after: '', done: false }]),
-        ),
-        total,
-        doneCount: 0,
-        startedBy: options.actor.id ?? options.actor.kind,
-        startedAt: now,
-        heartbeatAt: now,
-        finishedAt: null,
-        retiredKeys: [],
-      };
-      try {
-        await this.#o.store.beginRotation(
-          {
-            id: key.id,
-            keySealed: this.#o.masterSealer.seal(key.key, keyContext(key.id)),
-            status: 'primary',
-            createdAt: now,
-            retiredAt: null,
-          },
-          rotation,
-        );
-      } catch (error) {
-        if ((error as { code?: unknown }).code === 'data_key_rotation_running')
-          throw new DataKeyRotationConflictError();
-        throw error;
-      }
-      await this.reload();
-      await this.#announce();
-      await this.#o.events.publish({
-        type: 'data_key.rotated',
-        outcome: 'success',
-        actor: options.actor,
-        target: { type: 'data_key', id: key.id },
-        details: { rotationId: rotation.id, valuesToReencrypt: total },
-      });
-    }
-    // A resumed rotation may come from another process: make sure this ring has its key.
-    if (this.#ring.keyId !== rotation.keyId) await this.reload();
-    const reencrypted = await this.#reencrypt(rotation, options);
-    const { retired, legacyRemaining } = await this.#retireUnused();
-    await this.#o.store.finishRotation(rotation.id, retired, this.#now());
-    await this.reload();
-    await this.#announce();
-    await this.#o.events.publish({
-      type: 'data_key.rotation.completed',
-      outcome: 'success',
-      actor: options.actor,
-      target: { type: 'data_key', id: rotation.keyId },
-      details: { rotationId: rotation.id, resumed, reencrypted, retiredKeys: retired },
-    });
-    return {
-      rotationId: rotation.id,
-      keyId: rotation.keyId,
-      resumed,
-      reencrypted,
-      total: rotation.total,
-      retiredKeys: retired,
-      legacyRemaining,
-    };
-  }
-
-  async #reencrypt(rotation: DataKeyRotation, options: RotateOptions): Promise<number> {
-    const batchSize = options.batchSize ?? 100;
-    const progress = { ...rotation.progress };
-    let doneCount = rotation.doneCount;
-    let reencrypted = 0;
-    for (const field of this.#o.encryptedFields) {
-      const state = progress[field.name] ?? { after: '', done: false };
-      while (!state.done) {
-        if (this.#stopping)
-          throw new Error('data key rotation stopped by shutdown; run it again to resume');
-        const batch = await this.#o.fields.readSealed(field, state.after, batchSize);
-        const updates: SealedReplacement[] = [];
-        for (const row of batch) {
-          if (envelopeKeyId(row.value) === rotation.keyId) continue;
-          const ad = field.associatedData(row.id);
-          const plaintext = this.#ring.open(row.value, ad);
-          updates.push({ id: row.id, expected: row.value, value: this.#ring.seal(plaintext, ad) });
-          plaintext.fill(0);
-        }
-        reencrypted += await this.#o.fields.replaceSealed(field, updates);
-        const last = batch.at(-1);
-        if (last) state.after = last.id;
-        if (batch.length < batchSize) state.done = true;
-        progress[field.name] = { ...state };
-        doneCount += batch.length;
-        await this.#o.store.saveRotationProgress(rotation.id, progress, doneCount, this.#now());
-        await options.onProgress?.(Math.min(doneCount, rotation.total), rotation.total);
-      }
-    }
-    return reencrypted;
-  }
-
-  async #retireUnused(): Promise<{ retired: string[]; legacyRemaining: number }> {
-    const keys = await this.#o.store.listDataKeys();
-    const retired: string[] = [];
-    for (const key of keys) {
-      if (key.status !== 'active') continue;
-      let uses = 0;
-      for (const field of this.#o.encryptedFields) {
-        uses += await this.#o.fields.countWithPrefix(field, `${ringEnvelopeVersion}.${key.id}.`);
-      }
-      if (uses === 0) retired.push(key.id);
-    }
-    let legacyRemaining = 0;
-    for (const field of this.#o.encryptedFields) {
-      legacyRemaining += await this.#o.fields.countWithPrefix(field, 'v1.');
-    }
-    return { retired, legacyRemaining };
   }
 }

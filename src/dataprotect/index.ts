@@ -21,5 +21,6 @@ export {
   redactForLog,
 } from './core/redaction.js';
 export { createSealer, SealError, type Sealer } from './core/sealer.js';
-export { DataKeyService, type RotationOutcome } from './data-key-service.js';
+export type { RotationOutcome } from './data-key-rotation.js';
+export { DataKeyService } from './data-key-service.js';
 export { dataProtectErrors } from './errors.js';

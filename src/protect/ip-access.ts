@@ -1,13 +1,13 @@
-import { BlockList } from 'node:net';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
-import { addCidr, type IpAddress, ipAddress, parseCidr } from '../identity/core/cidr.js';
+import { ipAddress, parseCidr } from '../identity/core/cidr.js';
 import { clientNetwork } from '../identity/core/client-network.js';
 import type { RequestContext } from '../identity/core/request-context.js';
 import { uuidv7 } from '../shared/uuid-v7.js';
 import type { ExpiringValueStore, PubSub, Unsubscribe } from '../storage/hot-state.js';
 import { accessErrors } from './access-errors.js';
+import { IpRuleMatcher } from './ip-rule-matcher.js';
 import type { IpRule, IpRuleStore } from './ip-rule-store.js';
 
 /** Channel on which a node announces that IP rules changed. */
@@ -25,25 +25,6 @@ export type IpDecision =
 const allowedDecision: IpDecision = Object.freeze({ allowed: true, allowlisted: false });
 const allowlistedDecision: IpDecision = Object.freeze({ allowed: true, allowlisted: true });
 
-interface Classified {
-  verdict: 'allow' | 'deny' | 'none';
-  network: string;
-  banKey: string;
-}
-
-interface CompiledRules {
-  /** Allow rules without expiry plus network.allow. */
-  allow: BlockList;
-  deny: BlockList;
-  /** Rules with an expiry, checked one by one (few). */
-  expiring: { action: 'allow' | 'deny'; list: BlockList; expiresAt: number }[];
-  count: number;
-}
-
-function has(list: BlockList, at: IpAddress): boolean {
-  return list.check(at.ip, at.family);
-}
-
 export interface IpAccessOptions {
   store: IpRuleStore;
   values: ExpiringValueStore;
@@ -60,44 +41,27 @@ export interface IpAccessOptions {
  * Who may reach Rampart at all, decided first on every request: allow rules (never
  * blocked: operators must not lock themselves out), then deny rules, then bans.
  *
- * Rules (CIDRs) live in the database and every node holds them compiled in memory,
- * reloaded when a node announces a change and every 30 s. Bans name one client network
- * (an IPv4 address or an IPv6 /64, so rotating through a customer's 2^64 addresses does
- * not escape) and sit in the hot store as well, so a ban on one node holds on every node
- * at once; the database copy re-seeds the hot store at start.
+ * Rules (CIDRs) live in the database and every node holds them compiled in memory
+ * (ip-rule-matcher.ts), reloaded when a node announces a change and every 30 s. Bans
+ * name one client network (an IPv4 address or an IPv6 /64, so rotating through a
+ * customer's 2^64 addresses does not escape) and sit in the hot store as well, so a ban
+ * on one node holds on every node at once; the database copy re-seeds the hot store at
+ * start.
  */
 export class IpAccess {
   readonly #o: IpAccessOptions;
   readonly #now: () => number;
-  #rules: CompiledRules;
+  readonly #matcher: IpRuleMatcher;
   readonly #lastBlockedEvent = new Map<string, number>();
-  readonly #classified = new Map<string, Classified>();
 
   constructor(options: IpAccessOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    for (const cidr of [...options.staticAllow, ...options.staticDeny]) {
-      if (!parseCidr(cidr)) throw new Error(`network.allow/deny: not a CIDR: ${cidr}`);
-    }
-    this.#rules = this.#compile([]);
-  }
-
-  #compile(rules: readonly IpRule[]): CompiledRules {
-    const allow = new BlockList();
-    const deny = new BlockList();
-    for (const cidr of this.#o.staticAllow) addCidr(allow, cidr);
-    for (const cidr of this.#o.staticDeny) addCidr(deny, cidr);
-    const expiring: CompiledRules['expiring'] = [];
-    for (const rule of rules) {
-      if (rule.action === 'ban') continue;
-      if (rule.expiresAt === null) addCidr(rule.action === 'allow' ? allow : deny, rule.cidr);
-      else {
-        const list = new BlockList();
-        addCidr(list, rule.cidr);
-        expiring.push({ action: rule.action, list, expiresAt: rule.expiresAt });
-      }
-    }
-    return { allow, deny, expiring, count: rules.length };
+    this.#matcher = new IpRuleMatcher({
+      staticAllow: options.staticAllow,
+      staticDeny: options.staticDeny,
+      now: this.#now,
+    });
   }
 
   /** Loads the rules, re-seeds bans and follows changes; resolves with a stop function. */
@@ -121,57 +85,14 @@ export class IpAccess {
 
   async reload(): Promise<IpRule[]> {
     const rules = await this.#o.store.listLiveRules(this.#now());
-    this.#rules = this.#compile(rules);
-    this.#classified.clear();
+    this.#matcher.replace(rules);
     return rules;
-  }
-
-  #allowlisted(at: IpAddress, now: number): boolean {
-    if (has(this.#rules.allow, at)) return true;
-    for (const e of this.#rules.expiring) {
-      if (e.action === 'allow' && e.expiresAt > now && has(e.list, at)) return true;
-    }
-    return false;
   }
 
   /** True when `ip` is covered by an allow rule (exempt from bans and deny rules). */
   isAllowlisted(ip: string): boolean {
     const at = ipAddress(ip);
-    return at !== undefined && this.#allowlisted(at, this.#now());
-  }
-
-  /**
-   * What the rules say of `ip`, remembered per address until the rules change: the
-   * matching (a regex, native BlockList lookups, the /64 of an IPv6 address) is then paid
-   * once per client rather than on every request. Not remembered while a rule with an
-   * expiry is live, since time alone changes the answer.
-   */
-  #classify(ip: string): Classified | undefined {
-    const cached = this.#classified.get(ip);
-    if (cached) return cached;
-    const at = ipAddress(ip);
-    // Not an IP (a unix socket, a test double): nothing to match.
-    if (!at) return undefined;
-    const now = this.#now();
-    let verdict: Classified['verdict'] = this.#allowlisted(at, now) ? 'allow' : 'none';
-    if (verdict === 'none') {
-      if (has(this.#rules.deny, at)) verdict = 'deny';
-      else {
-        for (const e of this.#rules.expiring) {
-          if (e.action === 'deny' && e.expiresAt > now && has(e.list, at)) {
-            verdict = 'deny';
-            break;
-          }
-        }
-      }
-    }
-    const result: Classified = { verdict, network: clientNetwork(at.ip), banKey: '' };
-    result.banKey = `ban:${result.network}`;
-    if (this.#rules.expiring.length === 0) {
-      if (this.#classified.size >= 10_000) this.#classified.clear();
-      this.#classified.set(ip, result);
-    }
-    return result;
+    return at !== undefined && this.#matcher.allowlisted(at, this.#now());
   }
 
   /**
@@ -181,7 +102,7 @@ export class IpAccess {
   checkNow(ip: string): IpDecision | undefined {
     const getNow = this.#o.values.getNow;
     if (!getNow) return undefined;
-    const c = this.#classify(ip);
+    const c = this.#matcher.classify(ip);
     if (!c) return allowedDecision;
     if (c.verdict === 'allow') return allowlistedDecision;
     if (c.verdict === 'deny') return { allowed: false, reason: 'denied', network: c.network };
@@ -191,7 +112,7 @@ export class IpAccess {
   }
 
   async check(ip: string): Promise<IpDecision> {
-    const c = this.#classify(ip);
+    const c = this.#matcher.classify(ip);
     if (!c) return { allowed: true, allowlisted: false };
     if (c.verdict === 'allow') return { allowed: true, allowlisted: true };
     const network = c.network;

@@ -5,9 +5,9 @@ import { requestContext } from '../../identity/authenticate.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import { authzErrors } from '../errors.js';
 import type { Grant, GrantConditions } from '../model.js';
-import { grantJson } from '../policy-service.js';
 import { GrantBody, GrantJson, Pagination } from '../schemas.js';
 import type { StoredGrant } from '../store.js';
+import { grantJson } from '../stored-policy.js';
 import { callerActor } from './caller-actor.js';
 import type { PolicyRoutesOptions } from './roles.routes.js';
 

@@ -5,8 +5,9 @@ import { type Authenticator, requestContext } from '../../identity/authenticate.
 import { rolePermissions } from '../../identity/core/permissions.js';
 import { authzErrors } from '../errors.js';
 import { builtInRoles } from '../model.js';
-import { type PolicyService, roleJson } from '../policy-service.js';
+import type { PolicyService } from '../policy-service.js';
 import { Pagination, RoleBody, RoleJson, RoleParams } from '../schemas.js';
+import { roleJson } from '../stored-policy.js';
 import { callerActor } from './caller-actor.js';
 
 export interface PolicyRoutesOptions {

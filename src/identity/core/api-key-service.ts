@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { RoleName } from '../../config/schema.js';
-import { sealedContexts } from '../../dataprotect/core/associated-data.js';
 import type { Sealer } from '../../dataprotect/core/sealer.js';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventPublisher } from '../../events/event-bus.js';
 import type { EventActor } from '../../events/security-event.js';
-import { createApiKeyString, parseApiKeyString } from '../../shared/api-key-string.js';
-import { uuidv7 } from '../../shared/uuid-v7.js';
+import { parseApiKeyString } from '../../shared/api-key-string.js';
 import type { ExpiringSetStore, PubSub, Unsubscribe } from '../../storage/hot-state.js';
 import { apiKeyErrors } from '../api-key-errors.js';
 import type {
@@ -16,32 +13,19 @@ import type {
   ServiceAccountStore,
 } from '../api-key-store.js';
 import type { AccountCache } from './account-cache.js';
-import {
-  type ApiKeyOwner,
-  type ApiKeyVerification,
-  apiKeyStatus,
-  type SignedRequestInput,
-  type SignedRequestVerification,
-  type SignedWithInput,
+import { ApiKeyChanges } from './api-key-changes.js';
+import { ApiKeyIssuer, type ApiKeyRequest, type IssuedApiKey } from './api-key-issuer.js';
+import type {
+  ApiKeyOwner,
+  ApiKeyVerification,
+  SignedRequestInput,
+  SignedRequestVerification,
+  SignedWithInput,
 } from './api-key-verification.js';
 import { ApiKeyVerifier, type HeldPermissions } from './api-key-verifier.js';
-import { parseCidr } from './cidr.js';
-import { anyCovers, scopesBeyond } from './permissions.js';
 import type { RequestContext } from './request-context.js';
 import { hashSecretToken } from './secret-token.js';
-
-/** Channel on which a node announces that a key changed; the message is the key id. */
-export const apiKeyChangesChannel = 'identity.apikeys';
-
-/** Characters of a key kept for display: the prefix, environment and a few random ones. */
-const displayLength = 16;
-
-export interface IssuedApiKey {
-  key: string;
-  /** The HMAC secret for signed requests, when the key was issued with one. Shown once. */
-  signingSecret?: string;
-  record: ApiKeyRecord;
-}
+import { ServiceAccountService } from './service-account-service.js';
 
 export interface ApiKeyServiceOptions {
   keys: ApiKeyStore;
@@ -73,19 +57,55 @@ export interface ApiKeyServiceOptions {
 /**
  * API keys for people and service accounts: issue, verify, rotate, revoke.
  *
- * Verification (the hot path) is api-key-verifier.ts. A revoked key id goes into the hot
- * store's revocation set (Redis in a cluster), checked on every request; the set entry
- * outlives any node's cached copy, after which the database says "revoked" itself.
+ * The one object callers hold; each step lives in its own file: verification (the hot
+ * path) in api-key-verifier.ts, issuance and rotation in api-key-issuer.ts, service
+ * accounts in service-account-service.ts, and telling every node of a change in
+ * api-key-changes.ts. A revoked key id goes into the hot store's revocation set (Redis in
+ * a cluster), checked on every request; the set entry outlives any node's cached copy,
+ * after which the database says "revoked" itself.
+ *
+ * @example
+ * const apiKeys = new ApiKeyService({ keys, serviceAccounts, accounts, sets, pubsub,
+ *   events, sealer, environment: 'prod', policy });
+ * const stop = await apiKeys.follow();
+ * const { key } = await apiKeys.issue(owner, request, actor, ctx);
+ * const verification = await apiKeys.verify(key, '203.0.113.7');
  */
 export class ApiKeyService {
   readonly #o: ApiKeyServiceOptions;
   readonly #now: () => number;
   readonly #verifier: ApiKeyVerifier;
+  readonly #changes: ApiKeyChanges;
+  readonly #issuer: ApiKeyIssuer;
+  readonly #serviceAccounts: ServiceAccountService;
 
   constructor(options: ApiKeyServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#verifier = new ApiKeyVerifier({ ...options, now: this.#now });
+    this.#changes = new ApiKeyChanges({
+      cache: this.#verifier.cache,
+      sets: options.sets,
+      pubsub: options.pubsub,
+      cacheTtlMs: options.policy.cacheTtlMs,
+    });
+    this.#issuer = new ApiKeyIssuer({
+      keys: options.keys,
+      events: options.events,
+      sealer: options.sealer,
+      changes: this.#changes,
+      environment: options.environment,
+      policy: options.policy,
+      ownerPermissions: (owner) => this.ownerPermissions(owner),
+      now: this.#now,
+    });
+    this.#serviceAccounts = new ServiceAccountService({
+      serviceAccounts: options.serviceAccounts,
+      keys: options.keys,
+      changes: this.#changes,
+      events: options.events,
+      now: this.#now,
+    });
   }
 
   /** Verified keys held, and lookups by key served from memory or the store, for metrics. */
@@ -123,141 +143,17 @@ export class ApiKeyService {
 
   /** Follows key changes announced by other nodes. */
   follow(): Promise<Unsubscribe> {
-    return this.#o.pubsub.subscribe(apiKeyChangesChannel, (id) =>
-      this.#verifier.cache.invalidate(id),
-    );
+    return this.#changes.follow();
   }
 
-  async #changed(id: string): Promise<void> {
-    this.#verifier.cache.invalidate(id);
-    await this.#o.pubsub.publish(apiKeyChangesChannel, id);
-  }
-
-  #revocationTtlMs(): number {
-    // Longer than any node may serve the key from memory; after that the row decides.
-    return this.#o.policy.cacheTtlMs * 2 + 60_000;
-  }
-
-  async #markRevoked(id: string): Promise<void> {
-    await this.#o.sets.add(`revoked:apikey:${id}`, this.#revocationTtlMs());
-    await this.#changed(id);
-  }
-
-  #checkRequest(
+  /** Issues a key for `owner` (see ApiKeyIssuer.issue). */
+  issue(
     owner: ApiKeyOwner,
-    held: readonly string[],
-    input: { scopes: readonly string[]; allowedCidrs: readonly string[]; expiresAt: number | null },
-    now: number,
-  ): void {
-    const beyond = scopesBeyond(held, input.scopes);
-    if (beyond.length > 0) {
-      throw new RampartError(apiKeyErrors.scope_not_allowed, {
-        detail: `The owner does not hold: ${beyond.join(', ')}.`,
-        context: { owner: owner.id },
-      });
-    }
-    for (const cidr of input.allowedCidrs) {
-      if (!parseCidr(cidr)) {
-        throw new RampartError(apiKeyErrors.invalid_cidr, { detail: `Not a network: ${cidr}` });
-      }
-    }
-    if (input.expiresAt !== null && input.expiresAt <= now) {
-      throw new RampartError(apiKeyErrors.invalid_expiry);
-    }
-  }
-
-  #newRecord(
-    owner: ApiKeyOwner,
-    input: {
-      name: string;
-      scopes: readonly string[];
-      allowedCidrs: readonly string[];
-      expiresAt: number | null;
-      signing?: boolean;
-    },
-    createdBy: string | null,
-    now: number,
-  ): IssuedApiKey {
-    const key = createApiKeyString({ env: this.#o.environment });
-    const id = uuidv7(now);
-    // 256 bits; the server must read it back to verify an HMAC, so it is sealed, not hashed.
-    const signingSecret = input.signing
-      ? `rms_${randomBytes(32).toString('base64url')}`
-      : undefined;
-    return {
-      key,
-      ...(signingSecret ? { signingSecret } : {}),
-      record: {
-        id,
-        signingSecretSealed: signingSecret
-          ? this.#o.sealer.seal(signingSecret, sealedContexts.apiKeySigning(id))
-          : null,
-        ownerKind: owner.kind,
-        ownerId: owner.id,
-        name: input.name,
-        keyHash: hashSecretToken(key),
-        displayPrefix: key.slice(0, displayLength),
-        scopes: [...new Set(input.scopes)],
-        allowedCidrs: [...new Set(input.allowedCidrs)],
-        createdBy,
-        createdAt: now,
-        expiresAt: input.expiresAt,
-        revokedAt: null,
-        revokedReason: null,
-        replacedBy: null,
-        graceUntil: null,
-        lastUsedAt: null,
-        lastUsedIp: null,
-        expiryNotifiedAt: null,
-      },
-    };
-  }
-
-  /** Issues a key for `owner`; the key string is in the result and nowhere else. */
-  async issue(
-    owner: ApiKeyOwner,
-    input: {
-      name: string;
-      scopes: readonly string[];
-      allowedCidrs: readonly string[];
-      expiresAt: number | null;
-      signing?: boolean;
-    },
+    input: ApiKeyRequest,
     actor: EventActor,
     ctx: RequestContext,
   ): Promise<IssuedApiKey> {
-    const now = this.#now();
-    const held = await this.ownerPermissions(owner);
-    if (!held) {
-      throw owner.kind === 'service_account'
-        ? new RampartError(apiKeyErrors.service_account_not_found)
-        : new RampartError(apiKeyErrors.scope_not_allowed, { detail: 'The owner is disabled.' });
-    }
-    this.#checkRequest(owner, held.permissions, input, now);
-    const live = (await this.#o.keys.listKeys(owner)).filter((k) => {
-      const s = apiKeyStatus(k, now);
-      return s === 'active' || s === 'grace';
-    });
-    if (live.length >= this.#o.policy.maxPerOwner) {
-      throw new RampartError(apiKeyErrors.api_key_limit_reached);
-    }
-    const issued = this.#newRecord(owner, input, actor.id ?? null, now);
-    await this.#o.keys.createKey(issued.record);
-    await this.#o.events.publish({
-      type: 'apikey.created',
-      outcome: 'success',
-      actor,
-      target: { type: 'api_key', id: issued.record.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: {
-        owner: { kind: owner.kind, id: owner.id },
-        scopes: issued.record.scopes,
-        expiresAt: issued.record.expiresAt,
-        allowedCidrs: issued.record.allowedCidrs,
-        signing: issued.signingSecret !== undefined,
-      },
-    });
-    return issued;
+    return this.#issuer.issue(owner, input, actor, ctx);
   }
 
   list(owner: ApiKeyOwner): Promise<ApiKeyRecord[]> {
@@ -294,7 +190,7 @@ export class ApiKeyService {
     ctx: RequestContext,
   ): Promise<void> {
     const revoked = await this.#o.keys.revokeKey(key.id, reason, this.#now());
-    await this.#markRevoked(key.id);
+    await this.#changes.markRevoked(key.id);
     if (!revoked) return;
     await this.#o.events.publish({
       type: 'apikey.revoked',
@@ -306,58 +202,14 @@ export class ApiKeyService {
     });
   }
 
-  /**
-   * Replaces `old` with a new key of the same owner, name, scopes and networks. The old
-   * key keeps working for `graceMs` (default apiKeys.rotationGrace) so deployments can
-   * switch over, then dies. A key whose lifetime was limited gets a lifetime as long.
-   */
-  async rotate(
+  /** Replaces `old` with a new key, the old one kept for a grace (see ApiKeyIssuer.rotate). */
+  rotate(
     old: ApiKeyRecord,
     options: { graceMs?: number },
     actor: EventActor,
     ctx: RequestContext,
   ): Promise<IssuedApiKey> {
-    const now = this.#now();
-    if (apiKeyStatus(old, now) !== 'active')
-      throw new RampartError(apiKeyErrors.api_key_not_rotatable);
-    const owner: ApiKeyOwner = { kind: old.ownerKind, id: old.ownerId };
-    const held = await this.ownerPermissions(owner);
-    if (!held) throw new RampartError(apiKeyErrors.api_key_not_rotatable);
-    // Scopes the owner lost since the key was issued are not carried over.
-    const scopes = old.scopes.filter((s) => anyCovers(held.permissions, s));
-    const expiresAt = old.expiresAt === null ? null : now + (old.expiresAt - old.createdAt);
-    const issued = this.#newRecord(
-      owner,
-      {
-        name: old.name,
-        scopes,
-        allowedCidrs: old.allowedCidrs,
-        expiresAt,
-        signing: old.signingSecretSealed !== null,
-      },
-      actor.id ?? null,
-      now,
-    );
-    const graceMs = options.graceMs ?? this.#o.policy.rotationGraceMs;
-    const graceUntil = now + graceMs;
-    if (!(await this.#o.keys.rotateKey(old.id, issued.record, graceUntil, now))) {
-      throw new RampartError(apiKeyErrors.api_key_not_rotatable);
-    }
-    if (graceMs === 0) await this.#markRevoked(old.id);
-    else await this.#changed(old.id);
-    await this.#o.events.publish({
-      type: 'apikey.rotated',
-      outcome: 'success',
-      actor,
-      target: { type: 'api_key', id: old.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: {
-        replacement: issued.record.id,
-        graceUntil,
-        owner: { kind: owner.kind, id: owner.id },
-      },
-    });
-    return issued;
+    return this.#issuer.rotate(old, options, actor, ctx);
   }
 
   /**
@@ -383,66 +235,26 @@ export class ApiKeyService {
     return keys;
   }
 
-  // Service accounts
+  // Service accounts (see ServiceAccountService)
 
-  async createServiceAccount(
+  createServiceAccount(
     input: { name: string; description: string | null; roles: RoleName[] },
     actor: EventActor,
     ctx: RequestContext,
   ): Promise<ServiceAccountRecord> {
-    const now = this.#now();
-    const record: ServiceAccountRecord = {
-      id: uuidv7(now),
-      name: input.name,
-      description: input.description,
-      roles: [...new Set(input.roles)],
-      createdBy: actor.id ?? null,
-      createdAt: now,
-      disabledAt: null,
-    };
-    if (!(await this.#o.serviceAccounts.createServiceAccount(record))) {
-      throw new RampartError(apiKeyErrors.service_account_exists);
-    }
-    await this.#o.events.publish({
-      type: 'service_account.created',
-      outcome: 'success',
-      actor,
-      target: { type: 'service_account', id: record.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { name: record.name, roles: record.roles },
-    });
-    return record;
+    return this.#serviceAccounts.create(input, actor, ctx);
   }
 
   listServiceAccounts(): Promise<ServiceAccountRecord[]> {
-    return this.#o.serviceAccounts.listServiceAccounts();
+    return this.#serviceAccounts.list();
   }
 
-  async getServiceAccount(id: string): Promise<ServiceAccountRecord> {
-    const sa = await this.#o.serviceAccounts.findServiceAccount(id);
-    if (!sa) throw new RampartError(apiKeyErrors.service_account_not_found);
-    return sa;
+  getServiceAccount(id: string): Promise<ServiceAccountRecord> {
+    return this.#serviceAccounts.get(id);
   }
 
   /** Disables a service account and revokes all its keys, on every node at once. */
-  async disableServiceAccount(id: string, actor: EventActor, ctx: RequestContext): Promise<void> {
-    const now = this.#now();
-    if (!(await this.#o.serviceAccounts.disableServiceAccount(id, now))) {
-      throw new RampartError(apiKeyErrors.service_account_not_found);
-    }
-    const revoked = await this.#o.keys.revokeKeysOf(
-      { kind: 'service_account', id },
-      'owner_disabled',
-      now,
-    );
-    for (const keyId of revoked) await this.#markRevoked(keyId);
-    await this.#o.events.publish({
-      type: 'service_account.disabled',
-      outcome: 'success',
-      actor,
-      target: { type: 'service_account', id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { revokedKeys: revoked.length },
-    });
+  disableServiceAccount(id: string, actor: EventActor, ctx: RequestContext): Promise<void> {
+    return this.#serviceAccounts.disable(id, actor, ctx);
   }
 }

@@ -237,10 +237,6 @@ export class LivePolicies {
     }
     return route;
   }
-
-  planFor(method: string, url: string): RoutePlan {
-    return this.route(url).planFor(method);
-  }
 }
 
 /**
