@@ -43,7 +43,7 @@ export async function compareTargets(targets, settings, log) {
 }
 
 /**
- * `numerator.rps / denominator.rps` checked against a minimum; the verdict is on req/s.
+ * `numerator.rps / denominator.rps` checked against a minimum (if any); the verdict is on req/s.
  *
  * @example
  * compareThroughput(results, 'rampart', 'fastify', 0.7)
@@ -64,6 +64,7 @@ export function compareThroughput(results, numeratorId, denominatorId, minimum) 
       ? { cpuRatio: denominator.cpuMicrosPerRequest / numerator.cpuMicrosPerRequest }
       : {}),
     minimum,
-    pass: ratio >= minimum,
+    // No minimum: a ratio shown for reference, with no verdict.
+    pass: minimum === undefined ? undefined : ratio >= minimum,
   };
 }

@@ -63,8 +63,8 @@ export function formatResult(result) {
         result.comparisons.map((c) => [
           c.label,
           c.ratio.toFixed(2),
-          `>= ${c.minimum.toFixed(2)}`,
-          c.pass ? 'PASS' : 'MISS',
+          c.minimum === undefined ? '-' : `>= ${c.minimum.toFixed(2)}`,
+          c.pass === undefined ? '-' : c.pass ? 'PASS' : 'MISS',
           c.cpuRatio === undefined ? '-' : c.cpuRatio.toFixed(2),
         ]),
         [false, true, true, false, true],

@@ -1,5 +1,6 @@
 import { issueKey } from '../lib/api-key-client.js';
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
+import { floorLabel, startFloor } from '../lib/floor-target.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'api-key';
@@ -36,11 +37,15 @@ export async function run({ settings, log }) {
       input: { body, path: '/v1/auth/whoami' },
     });
     started.push(fastify);
+    log(`  starting ${floorLabel}`);
+    const floor = await startFloor(settings, body, '/v1/auth/whoami');
+    started.push(floor);
 
     const headers = { authorization: `Bearer ${key}` };
     const targets = [
       { id: 'rampart', label: 'Rampart (API key)', server: rampart },
       { id: 'fastify', label: 'bare Fastify', server: fastify },
+      { id: 'floor', label: floorLabel, server: floor },
     ].map((t) => ({ ...t, request: { url: `${t.server.url}/v1/auth/whoami`, headers } }));
 
     // Fairness: the same bytes back from both, and Rampart refuses a one-character typo.
@@ -61,11 +66,15 @@ export async function run({ settings, log }) {
     const results = await compareTargets(targets, settings, log);
     return {
       targets: results,
-      comparisons: [compareThroughput(results, 'rampart', 'fastify', 0.7)],
+      comparisons: [
+        compareThroughput(results, 'rampart', 'fastify', 0.7),
+        compareThroughput(results, 'rampart', 'floor'),
+      ],
       notes: [
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}.`,
         'Bare Fastify writes no logs and checks nothing.',
-        `Both return the same ${Buffer.byteLength(reference)}-byte JSON body (checked before the run).`,
+        `${floorLabel}: bare Fastify with the parts every Rampart response carries (seven security headers, x-request-id, one request line), no authentication; the ratio to it (no target) is what the API-key check and the rest cost on top.`,
+        `All three return the same ${Buffer.byteLength(reference)}-byte JSON body (checked before the run).`,
         'Rampart hashes the key (SHA-256) and finds it in its in-memory cache (a key not found there is parsed and its checksum checked before the store is asked), checks the revocation set in the hot store (memory here), the owner, the networks, and records the last use at most once a minute.',
       ],
     };

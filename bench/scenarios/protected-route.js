@@ -1,4 +1,5 @@
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
+import { floorLabel, startFloor } from '../lib/floor-target.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'protected-route';
@@ -71,19 +72,29 @@ export async function run({ settings, log }) {
     started.push(fastify);
     const reference = await (await fetch(`${fastify.url}/api/orders`)).text();
     if (reference !== text) throw new Error('the two servers return different bodies');
+    log(`  starting ${floorLabel}`);
+    const floor = await startFloor(settings, body, '/api/orders');
+    started.push(floor);
+    const floorText = await (await fetch(`${floor.url}/api/orders`)).text();
+    if (floorText !== text) throw new Error('the floor server returns a different body');
 
     const targets = [
       { id: 'rampart', label: 'Rampart (protected)', server: rampart },
       { id: 'fastify', label: 'bare Fastify', server: fastify },
+      { id: 'floor', label: floorLabel, server: floor },
     ].map((t) => ({ ...t, request: { url: `${t.server.url}/api/orders`, headers } }));
     const results = await compareTargets(targets, settings, log);
     return {
       targets: results,
-      comparisons: [compareThroughput(results, 'rampart', 'fastify', 0.7)],
+      comparisons: [
+        compareThroughput(results, 'rampart', 'fastify', 0.7),
+        compareThroughput(results, 'rampart', 'floor'),
+      ],
       notes: [
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}.`,
         'Rampart: IP rules, JWT verification (cached), the revocation list, the permission check (accounts:read through the DEVELOPER role), a per-user GCRA rate limit in memory with its RateLimit headers, security headers and request id; bare Fastify checks nothing.',
-        `Both return the same ${Buffer.byteLength(text)}-byte JSON body (checked before the run); an anonymous request to Rampart is refused (checked).`,
+        `${floorLabel}: bare Fastify with the parts every Rampart response carries (seven security headers, x-request-id, one request line), no authentication; the ratio to it (no target) is what JWT, permission, rate limit and metrics cost on top.`,
+        `All three return the same ${Buffer.byteLength(text)}-byte JSON body (checked before the run); an anonymous request to Rampart is refused (checked).`,
       ],
     };
   } finally {

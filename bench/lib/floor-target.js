@@ -1,0 +1,22 @@
+import { startServer } from './server-process.js';
+
+const floorServer = new URL('../servers/fastify-floor-server.js', import.meta.url);
+
+/**
+ * Starts bare Fastify with the parts every Rampart response carries and no configuration
+ * removes (Rampart's security headers and request id, and its request line through
+ * Rampart's logger; fastify-floor-server.js), serving `body` at `path`. Rampart's ratio to
+ * it is what authentication, authorization, rate limits and metrics cost on top.
+ *
+ * @example
+ * const floor = await startFloor(settings, body, '/api/orders');
+ */
+export function startFloor(settings, body, path) {
+  return startServer(floorServer, {
+    stdout: settings.logFile,
+    input: { body, path, log: true },
+  });
+}
+
+/** The label of that target in the tables. */
+export const floorLabel = "Fastify + Rampart's headers and request line";
