@@ -24,6 +24,7 @@ import { inviteRoutes } from './routes/invites.routes.js';
 import { meRoutes } from './routes/me.routes.js';
 import { mfaRoutes } from './routes/mfa.routes.js';
 import { passwordRoutes } from './routes/password.routes.js';
+import { serviceAccountRoutes } from './routes/service-accounts.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
@@ -122,6 +123,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });
   await app.register(signingKeyRoutes, { signingKeys: options.signingKeys, auth: options.auth });
   await app.register(apiKeyRoutes, { apiKeys: options.apiKeys, auth: options.auth });
+  await app.register(serviceAccountRoutes, { apiKeys: options.apiKeys, auth: options.auth });
   await app.register(introspectionRoutes, {
     auth: options.auth,
     verifier: options.verifier,

@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import { auditEventJson } from '../../audit/audit-json.js';
 import { AuditEventSchema } from '../../audit/schemas.js';
 import { accountJson, sessionJson } from '../../identity/account-json.js';
+import { ApiKeySchema, apiKeyJson } from '../../identity/api-key-schemas.js';
 import { type Authenticator, requestContext } from '../../identity/authenticate.js';
-import { ApiKeySchema, apiKeyJson } from '../../identity/routes/api-keys.routes.js';
 import { AccountSchema, MfaStatusResponse, SessionSchema } from '../../identity/schemas.js';
 import type { ConsentState, GdprService } from '../gdpr-service.js';
 

@@ -9,23 +9,14 @@ import type { Account, AccountWithCredentials, IdentityStores } from '../store.j
 import type { AccountCache } from './account-cache.js';
 import { clientNetwork } from './client-network.js';
 import { normalizeEmail } from './email.js';
+import { LoginLockout } from './login-lockout.js';
 import type { LoginThrottle } from './login-throttle.js';
+import { type ChallengePurpose, type MfaChallenge, MfaChallenges } from './mfa-challenges.js';
 import { recoveryCodeUsedMail } from './mfa-notices.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { anonymousActor, type RequestContext, userActor } from './request-context.js';
 import type { SecondFactor, SecondFactorProof } from './second-factor.js';
-import { generateSecretToken, hashSecretToken } from './secret-token.js';
 import type { SessionService, TokenPair } from './session-service.js';
-
-export type ChallengePurpose = 'verify' | 'enroll';
-
-/** What the password step remembers for the MFA step (hot store, short-lived). */
-export interface MfaChallenge {
-  accountId: string;
-  email: string;
-  purpose: ChallengePurpose;
-  amr: string[];
-}
 
 export type LoginResult =
   | { kind: 'session'; account: Account; tokens: TokenPair }
@@ -58,10 +49,25 @@ export interface LoginServiceOptions {
 export class LoginService {
   readonly #o: LoginServiceOptions;
   readonly #now: () => number;
+  readonly #challenges: MfaChallenges;
+  readonly #lockout: LoginLockout;
 
   constructor(options: LoginServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#challenges = new MfaChallenges({
+      challenges: options.challenges,
+      events: options.events,
+      challengeTtlMs: options.mfa.challengeTtlMs,
+    });
+    this.#lockout = new LoginLockout({
+      stores: options.stores,
+      throttle: options.throttle,
+      events: options.events,
+      mailer: options.mailer,
+      onMailError: options.onMailError,
+      now: this.#now,
+    });
   }
 
   async #failed(reason: string, ctx: RequestContext, account?: { id: string }): Promise<never> {
@@ -105,7 +111,7 @@ export class LoginService {
     const reason = await this.#checkPassword(account, input.password);
     if (reason || !account) {
       const lock = await this.#o.throttle.fail(email, network, reservation.attempt);
-      if (lock && account) await this.#locked(account, lock.lockedForMs, ctx);
+      if (lock && account) await this.#lockout.announce(account, lock.lockedForMs, ctx);
       return this.#failed(reason ?? 'unknown_account', ctx, account);
     }
     const factor = this.#o.secondFactor;
@@ -125,11 +131,11 @@ export class LoginService {
     }
     const { passwordHash: _h, passwordChangedAt: _c, ...publicAccount } = account;
 
-    if (needsCode) return this.#challenge(publicAccount, 'verify', ctx);
+    if (needsCode) return this.#challenges.open(publicAccount, 'verify', ctx);
     if (factor && publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
-      return this.#challenge(publicAccount, 'enroll', ctx);
+      return this.#challenges.open(publicAccount, 'enroll', ctx);
     if (factor && (await this.#o.mfaRequired?.(publicAccount.id)))
-      return this.#challenge(publicAccount, 'enroll', ctx);
+      return this.#challenges.open(publicAccount, 'enroll', ctx);
     return this.#complete(publicAccount, ['pwd'], ctx);
   }
 
@@ -145,35 +151,6 @@ export class LoginService {
     if (account.adminLock) return 'account_locked';
     if (account.status !== 'active') return 'account_disabled';
     return undefined;
-  }
-
-  async #locked(
-    account: AccountWithCredentials,
-    lockedForMs: number,
-    ctx: RequestContext,
-  ): Promise<void> {
-    const until = new Date(this.#now() + lockedForMs).toISOString();
-    await this.#o.events.publish({
-      type: 'auth.account.locked',
-      outcome: 'denied',
-      actor: anonymousActor(ctx),
-      target: { type: 'account', id: account.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { lockedForSeconds: Math.round(lockedForMs / 1000), until },
-    });
-    // Not awaited: the response must not wait on (or reveal) mail delivery.
-    this.#o.mailer
-      .send({
-        to: account.email,
-        subject: 'Your account was locked after failed sign-in attempts',
-        text: [
-          'Too many failed sign-in attempts were made on your account,',
-          `the last one from ${ctx.ip ?? 'an unknown address'}. It is locked until ${until}.`,
-          '',
-          'If this was not you, reset your password once the lock ends and consider enabling MFA.',
-        ].join('\n'),
-      })
-      .catch(this.#o.onMailError);
   }
 
   /**
@@ -202,43 +179,10 @@ export class LoginService {
     await this.refuseIfLocked(account, ctx);
     const factor = this.#o.secondFactor;
     if (factor && (await factor.isEnrolled(account.id)))
-      return this.#challenge(account, 'verify', ctx, amr);
+      return this.#challenges.open(account, 'verify', ctx, amr);
     if (factor && account.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
-      return this.#challenge(account, 'enroll', ctx, amr);
+      return this.#challenges.open(account, 'enroll', ctx, amr);
     return this.#complete(account, amr, ctx);
-  }
-
-  async #challenge(
-    account: Account,
-    purpose: ChallengePurpose,
-    ctx: RequestContext,
-    amr: string[] = ['pwd'],
-  ): Promise<LoginResult> {
-    const { token, hash } = generateSecretToken('rmpmfa_', 32);
-    const challenge: MfaChallenge = {
-      accountId: account.id,
-      email: account.email,
-      purpose,
-      amr,
-    };
-    await this.#o.challenges.set(
-      `mfa:${hash}`,
-      JSON.stringify(challenge),
-      this.#o.mfa.challengeTtlMs,
-    );
-    await this.#o.events.publish({
-      type: 'auth.mfa.challenged',
-      outcome: 'success',
-      actor: userActor(account.id, ctx),
-      target: { type: 'account', id: account.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { purpose },
-    });
-    return {
-      kind: purpose === 'verify' ? 'mfa_required' : 'mfa_enrollment_required',
-      mfaToken: token,
-      expiresIn: Math.floor(this.#o.mfa.challengeTtlMs / 1000),
-    };
   }
 
   async #complete(account: Account, amr: string[], ctx: RequestContext): Promise<LoginResult> {
@@ -255,12 +199,8 @@ export class LoginService {
   }
 
   /** The challenge behind an mfa_token, if it is valid for `purpose` (not spent by reading). */
-  async peekChallenge(mfaToken: string, purpose: ChallengePurpose): Promise<MfaChallenge> {
-    const raw = await this.#o.challenges.get(`mfa:${hashSecretToken(mfaToken)}`);
-    const challenge = raw ? (JSON.parse(raw) as MfaChallenge) : undefined;
-    if (!challenge || challenge.purpose !== purpose)
-      throw new RampartError(identityErrors.mfa_token_invalid);
-    return challenge;
+  peekChallenge(mfaToken: string, purpose: ChallengePurpose): Promise<MfaChallenge> {
+    return this.#challenges.peek(mfaToken, purpose);
   }
 
   /**
@@ -272,9 +212,7 @@ export class LoginService {
     amr: string[],
     ctx: RequestContext,
   ): Promise<LoginResult & { kind: 'session' }> {
-    const raw = await this.#o.challenges.take(`mfa:${hashSecretToken(mfaToken)}`);
-    if (!raw) throw new RampartError(identityErrors.mfa_token_invalid);
-    const challenge = JSON.parse(raw) as MfaChallenge;
+    const challenge = await this.#challenges.take(mfaToken);
     const account = await this.#o.stores.accounts.findAccountById(challenge.accountId);
     if (account?.status !== 'active') throw new RampartError(identityErrors.mfa_token_invalid);
     return (await this.#complete(
@@ -299,7 +237,7 @@ export class LoginService {
     const network = clientNetwork(ctx.ip ?? 'unknown');
     const reservation = await this.#o.throttle.reserve(challenge.email, network);
     if (!reservation.allowed) {
-      await this.#o.challenges.delete(`mfa:${hashSecretToken(mfaToken)}`);
+      await this.#challenges.discard(mfaToken);
       await this.#mfaFailed(challenge, 'account_locked', ctx);
     }
     const result = await factor.verify(challenge.accountId, proof);
@@ -307,9 +245,9 @@ export class LoginService {
       const attempt = reservation.allowed ? reservation.attempt : 0;
       const lock = await this.#o.throttle.fail(challenge.email, network, attempt);
       if (lock) {
-        await this.#o.challenges.delete(`mfa:${hashSecretToken(mfaToken)}`);
+        await this.#challenges.discard(mfaToken);
         const account = await this.#o.stores.accounts.findAccountByEmail(challenge.email);
-        if (account) await this.#locked(account, lock.lockedForMs, ctx);
+        if (account) await this.#lockout.announce(account, lock.lockedForMs, ctx);
       }
       return this.#mfaFailed(challenge, result.reason, ctx);
     }
@@ -340,72 +278,25 @@ export class LoginService {
   }
 
   /**
-   * Checks a signed-in account's password or code before a sensitive change (turning
-   * MFA off, new recovery codes) under the same lockout budget as sign-in, so a stolen
-   * access token does not buy unlimited guesses. `check` resolves with the reason the
-   * proof is wrong, or undefined when it is right. Every refusal is `invalid_credentials`.
+   * Checks a signed-in account's password or code before a sensitive change, under the
+   * same lockout budget as sign-in. Every refusal is `invalid_credentials`.
    */
-  async confirmCredentials(
+  confirmCredentials(
     account: { id: string; email: string },
     operation: string,
     check: () => Promise<string | undefined>,
     ctx: RequestContext,
   ): Promise<void> {
-    const identity = normalizeEmail(account.email);
-    const network = clientNetwork(ctx.ip ?? 'unknown');
-    const reservation = await this.#o.throttle.reserve(identity, network);
-    const reason = reservation.allowed ? await check() : reservation.reason;
-    if (reason === undefined) {
-      await this.#o.throttle.succeed(identity);
-      return;
-    }
-    if (reservation.allowed) {
-      const lock = await this.#o.throttle.fail(identity, network, reservation.attempt);
-      if (lock) {
-        const full = await this.#o.stores.accounts.findAccountByEmail(identity);
-        if (full) await this.#locked(full, lock.lockedForMs, ctx);
-      }
-    }
-    await this.#o.events.publish({
-      type: 'auth.mfa.failed',
-      outcome: 'failure',
-      actor: userActor(account.id, ctx),
-      target: { type: 'account', id: account.id },
-      ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { reason, operation },
-    });
-    throw new RampartError(identityErrors.invalid_credentials, { context: { reason } });
+    return this.#lockout.confirmCredentials(account, operation, check, ctx);
   }
 
   /** Locks an account for `durationMs` (automated responses); resolves with the lock's end. */
-  async lock(email: string, durationMs: number, actor: EventActor): Promise<number> {
-    const identity = normalizeEmail(email);
-    const until = await this.#o.throttle.lock(identity, durationMs);
-    const account = await this.#o.stores.accounts.findAccountByEmail(identity);
-    await this.#o.events.publish({
-      type: 'auth.account.locked',
-      outcome: 'success',
-      actor,
-      target: { type: 'account', ...(account ? { id: account.id } : {}) },
-      details: {
-        lockedForSeconds: Math.round(durationMs / 1000),
-        until: new Date(until).toISOString(),
-      },
-    });
-    return until;
+  lock(email: string, durationMs: number, actor: EventActor): Promise<number> {
+    return this.#lockout.lock(email, durationMs, actor);
   }
 
   /** Lifts a lockout (administrators). */
-  async unlock(email: string, actor: EventActor): Promise<void> {
-    const identity = normalizeEmail(email);
-    await this.#o.throttle.unlock(identity);
-    const account = await this.#o.stores.accounts.findAccountByEmail(identity);
-    await this.#o.events.publish({
-      type: 'auth.account.unlocked',
-      outcome: 'success',
-      actor,
-      target: { type: 'account', ...(account ? { id: account.id } : {}) },
-      details: {},
-    });
+  unlock(email: string, actor: EventActor): Promise<void> {
+    return this.#lockout.unlock(email, actor);
   }
 }

@@ -1,186 +1,37 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type Static, Type } from 'typebox';
-import { RoleSchema } from '../../config/schema.js';
+import { Type } from 'typebox';
 import { RampartError } from '../../errors/rampart-error.js';
 import type { EventActor } from '../../events/security-event.js';
 import { apiKeyErrors } from '../api-key-errors.js';
-import type { ApiKeyRecord, ServiceAccountRecord } from '../api-key-store.js';
+import {
+  ApiKeySchema,
+  apiKeyJson,
+  CreateApiKeyBody,
+  IssuedApiKeySchema,
+  issuedJson,
+  KeyLookupSchema,
+  ListQuery,
+  RotateBody,
+} from '../api-key-schemas.js';
 import { type Authenticator, requestContext } from '../authenticate.js';
-import type { IssuedApiKey } from '../core/api-key-issuer.js';
 import type { ApiKeyService } from '../core/api-key-service.js';
 import { type ApiKeyOwner, apiKeyStatus } from '../core/api-key-verification.js';
-import { permissionPattern } from '../core/permissions.js';
 import { userActor } from '../core/request-context.js';
 import { IdParams } from '../schemas.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const NullableTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
-const Scope = Type.String({ pattern: permissionPattern, maxLength: 81 });
-const Cidr = Type.String({ minLength: 2, maxLength: 49 });
-
-export const ApiKeySchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    prefix: Type.String({ description: 'The first characters of the key, to recognise it.' }),
-    owner: Type.Object({
-      kind: Type.Union([Type.Literal('user'), Type.Literal('service_account')]),
-      id: Type.String(),
-    }),
-    scopes: Type.Array(Type.String()),
-    allowedCidrs: Type.Array(Type.String()),
-    status: Type.Union([
-      Type.Literal('active'),
-      Type.Literal('grace'),
-      Type.Literal('expired'),
-      Type.Literal('revoked'),
-    ]),
-    createdAt: Type.String({ format: 'date-time' }),
-    expiresAt: NullableTime,
-    revokedAt: NullableTime,
-    replacedBy: Type.Union([Type.String(), Type.Null()]),
-    graceUntil: NullableTime,
-    lastUsedAt: NullableTime,
-    lastUsedIp: Type.Union([Type.String(), Type.Null()]),
-    signing: Type.Boolean({ description: 'True when the key has a secret for signed requests.' }),
-  },
-  { additionalProperties: false },
-);
-
-const KeyLookupSchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    active: Type.Boolean({ description: 'True while the key authenticates (active or in grace).' }),
-    status: ApiKeySchema.properties.status,
-    owner: ApiKeySchema.properties.owner,
-  },
-  { additionalProperties: false },
-);
-
-const IssuedApiKeySchema = Type.Object(
-  {
-    ...ApiKeySchema.properties,
-    key: Type.String({ description: 'The key itself. Shown once: store it now.' }),
-    signingSecret: Type.Optional(
-      Type.String({
-        description: 'The HMAC secret for signed requests (when signing was asked). Shown once.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const CreateApiKeyBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    scopes: Type.Array(Scope, { minItems: 1, maxItems: 50, uniqueItems: true }),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-    allowedCidrs: Type.Optional(Type.Array(Cidr, { maxItems: 50, uniqueItems: true })),
-    signing: Type.Optional(
-      Type.Boolean({
-        description: 'Also issue a secret for signed requests (X-Signature), against replay.',
-      }),
-    ),
-    serviceAccountId: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'Issue the key to this service account (administrators only).',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const RotateBody = Type.Object(
-  {
-    gracePeriod: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: 2_592_000,
-        description: 'Seconds the old key keeps working; default apiKeys.rotationGrace.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const ListQuery = Type.Object(
-  {
-    serviceAccountId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    includeRevoked: Type.Optional(Type.Boolean({ default: false })),
-  },
-  { additionalProperties: false },
-);
-
-const ServiceAccountSchema = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    description: Type.Union([Type.String(), Type.Null()]),
-    roles: Type.Array(RoleSchema),
-    createdAt: Type.String({ format: 'date-time' }),
-    disabledAt: NullableTime,
-  },
-  { additionalProperties: false },
-);
-
-const CreateServiceAccountBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
-    roles: Type.Array(RoleSchema, { maxItems: 3, uniqueItems: true }),
-  },
-  { additionalProperties: false },
-);
-
-export function apiKeyJson(k: ApiKeyRecord, now: number): Static<typeof ApiKeySchema> {
-  return {
-    id: k.id,
-    name: k.name,
-    prefix: k.displayPrefix,
-    owner: { kind: k.ownerKind, id: k.ownerId },
-    scopes: k.scopes,
-    allowedCidrs: k.allowedCidrs,
-    status: apiKeyStatus(k, now),
-    createdAt: new Date(k.createdAt).toISOString(),
-    expiresAt: iso(k.expiresAt),
-    revokedAt: iso(k.revokedAt),
-    replacedBy: k.replacedBy,
-    graceUntil: iso(k.graceUntil),
-    lastUsedAt: iso(k.lastUsedAt),
-    lastUsedIp: k.lastUsedIp,
-    signing: k.signingSecretSealed !== null,
-  };
-}
-
-/** A key just issued: its record, and the secrets shown this once. */
-function issuedJson(issued: IssuedApiKey) {
-  return {
-    ...apiKeyJson(issued.record, Date.now()),
-    key: issued.key,
-    ...(issued.signingSecret ? { signingSecret: issued.signingSecret } : {}),
-  };
-}
-
-function serviceAccountJson(s: ServiceAccountRecord): Static<typeof ServiceAccountSchema> {
-  return {
-    id: s.id,
-    name: s.name,
-    description: s.description,
-    roles: s.roles,
-    createdAt: new Date(s.createdAt).toISOString(),
-    disabledAt: iso(s.disabledAt),
-  };
-}
 
 export interface ApiKeyRoutesOptions {
   apiKeys: ApiKeyService;
   auth: Authenticator;
 }
 
-/** API keys of people and service accounts, and service accounts themselves. */
+/**
+ * API keys of people and service accounts (/v1/api-keys): issuing, listing, revoking and
+ * rotating them, and finding a leaked key by the key itself. Service accounts themselves
+ * are in service-accounts.routes.ts.
+ *
+ * @example
+ * await app.register(apiKeyRoutes, { apiKeys, auth });
+ */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = async (
   app,
   { apiKeys, auth },
@@ -380,85 +231,6 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<ApiKeyRoutesOptions> = asyn
         status: json.status,
         owner: json.owner,
       };
-    },
-  );
-
-  app.post(
-    '/v1/service-accounts',
-    {
-      preHandler: adminOnly,
-      schema: {
-        tags: ['service-accounts'],
-        summary: 'Create a service account (a non-human principal that owns API keys)',
-        security,
-        body: CreateServiceAccountBody,
-        response: { 201: ServiceAccountSchema },
-      },
-    },
-    async (request, reply) => {
-      const principal = auth.principalOf(request);
-      const sa = await apiKeys.createServiceAccount(
-        {
-          name: request.body.name,
-          description: request.body.description ?? null,
-          roles: request.body.roles,
-        },
-        actorOf(principal.id, request),
-        requestContext(request),
-      );
-      return reply.code(201).send(serviceAccountJson(sa));
-    },
-  );
-
-  app.get(
-    '/v1/service-accounts',
-    {
-      preHandler: adminOnly,
-      schema: {
-        tags: ['service-accounts'],
-        summary: 'Service accounts',
-        security,
-        response: { 200: Type.Object({ items: Type.Array(ServiceAccountSchema) }) },
-      },
-    },
-    async () => ({ items: (await apiKeys.listServiceAccounts()).map(serviceAccountJson) }),
-  );
-
-  app.get(
-    '/v1/service-accounts/:id',
-    {
-      preHandler: adminOnly,
-      schema: {
-        tags: ['service-accounts'],
-        summary: 'One service account',
-        security,
-        params: IdParams,
-        response: { 200: ServiceAccountSchema },
-      },
-    },
-    async (request) => serviceAccountJson(await apiKeys.getServiceAccount(request.params.id)),
-  );
-
-  app.delete(
-    '/v1/service-accounts/:id',
-    {
-      preHandler: adminOnly,
-      schema: {
-        tags: ['service-accounts'],
-        summary: 'Disable a service account and revoke all its keys',
-        security,
-        params: IdParams,
-        response: { 204: Type.Null() },
-      },
-    },
-    async (request, reply) => {
-      const principal = auth.principalOf(request);
-      await apiKeys.disableServiceAccount(
-        request.params.id,
-        actorOf(principal.id, request),
-        requestContext(request),
-      );
-      return reply.code(204).send(null);
     },
   );
 };

@@ -5,8 +5,9 @@ import { EventBus } from '../../events/event-bus.js';
 import type { SecurityEvent, SecurityEventInput } from '../../events/security-event.js';
 import type { HotStore } from '../../storage/hot-state.js';
 import { createMemoryHotStore } from '../../storage/memory/memory-hot-store.js';
-import { DetectorEngine, type DetectorSignal } from './detector-engine.js';
+import { DetectorEngine } from './detector-engine.js';
 import { isOffHours } from './detector-rules.js';
+import type { DetectorSignal } from './detector-signal.js';
 
 function setup(
   detectors: DeepPartial<RawConfig['detectors']> = {},

@@ -4,60 +4,9 @@ import type { EventBus, EventPublisher } from '../../events/event-bus.js';
 import type { SecurityEvent, SecurityEventType } from '../../events/security-event.js';
 import type { CounterStore, ExpiringSetStore } from '../../storage/hot-state.js';
 import type { JobRunner } from '../core/job-tracker.js';
-import { compileRules, type Observation, type SignalSubject } from './detector-rules.js';
-
-export type SignalSeverity = 'low' | 'medium' | 'high' | 'critical';
-
-/** What a `detector.signal` event carries in its details. */
-export interface DetectorSignal {
-  detector: DetectorName;
-  severity: SignalSeverity;
-  key: string;
-  evidence: SignalSubject & {
-    count: number;
-    threshold: number;
-    windowSeconds: number;
-    firstSeenAt: number;
-    lastSeenAt: number;
-    eventIds: string[];
-    eventTypes: string[];
-  };
-}
-
-interface Limits {
-  threshold: number;
-  windowMs: number;
-  severity: SignalSeverity;
-}
-
-/**
- * What this process knows of one detector key: the events gathered since the last
- * flush, when it first saw the key in the current window, whether the key fired, and
- * the previous bucket's count. One object per key, reused from flush to flush, so a
- * busy detector allocates next to nothing per event.
- */
-interface KeyState {
-  base: string;
-  /** The hot-store key of the current bucket, and which bucket that is. */
-  bucketKey: string;
-  bucket: number;
-  limits: Limits;
-  obs: Observation;
-  /** Weight gathered since the last flush (0 when not queued). */
-  weight: number;
-  queued: boolean;
-  members: Set<string> | undefined;
-  firstSeenAt: number;
-  lastSeenAt: number;
-  firedUntil: number;
-  prevBucket: number;
-  prevCount: number;
-  /** The first events of the batch (evidence); `evidenceCount` of them are current. */
-  eventIds: string[];
-  evidenceCount: number;
-  eventTypes: string[];
-  typeCount: number;
-}
+import { compileRules, type Observation } from './detector-rules.js';
+import { signalEvent } from './detector-signal.js';
+import { DetectorWindow, type KeyState, type Limits } from './detector-window.js';
 
 const maxEvidenceIds = 10;
 const maxLocalKeys = 100_000;
@@ -99,10 +48,16 @@ export class DetectorEngine {
   readonly #scratch: Observation[] = [];
   #observed = 0;
   #signals = 0;
+  readonly #window: DetectorWindow;
 
   constructor(options: DetectorEngineOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#window = new DetectorWindow({
+      counters: options.counters,
+      sets: options.sets,
+      now: this.#now,
+    });
     const d = options.config.detectors;
     const enabled = new Set<DetectorName>();
     for (const name of detectorNames) {
@@ -160,15 +115,6 @@ export class DetectorEngine {
       d.keys.set(obs.key, k);
     }
     return k;
-  }
-
-  /** The hot-store key of `bucket` for `k` (built once per bucket). */
-  #bucketKey(k: KeyState, bucket: number): string {
-    if (k.bucket !== bucket) {
-      k.bucket = bucket;
-      k.bucketKey = `${k.base}:${bucket}`;
-    }
-    return k.bucketKey;
   }
 
   /** Synchronous: adds the event's observations to their keys and schedules a flush. */
@@ -237,18 +183,6 @@ export class DetectorEngine {
     }
   }
 
-  /** Takes the key's gathered weight off the queue. */
-  #take(k: KeyState): { weight: number; members: string[] | undefined } {
-    const taken = {
-      weight: k.weight,
-      members: k.members && k.members.size > 0 ? [...k.members] : undefined,
-    };
-    k.weight = 0;
-    k.queued = false;
-    k.members?.clear();
-    return taken;
-  }
-
   async #flush(): Promise<void> {
     const batch = this.#queue;
     this.#queue = [];
@@ -258,8 +192,11 @@ export class DetectorEngine {
       // The hot store is in this process: count without a promise per key.
       const signals: Promise<void>[] = [];
       for (const k of batch) {
-        const count = this.#countNow(k, incrementNow, getNow, addNow);
-        if (count !== undefined) signals.push(this.#signal(k, count).catch(this.#o.onError));
+        const count = this.#window.countNow(k, incrementNow, getNow, addNow);
+        if (count !== undefined) {
+          this.#signals++;
+          signals.push(this.#signal(k, count).catch(this.#o.onError));
+        }
       }
       if (signals.length > 0) await Promise.all(signals);
       return;
@@ -267,116 +204,14 @@ export class DetectorEngine {
     await Promise.all(batch.map((k) => this.#count(k).catch(this.#o.onError)));
   }
 
-  /** The sliding-window estimate: this bucket plus the overlapping part of the previous. */
-  #estimate(k: KeyState, bucket: number, current: number, previous: number, now: number): number {
-    k.prevBucket = bucket - 1;
-    k.prevCount = previous;
-    const { windowMs } = k.limits;
-    const overlap = 1 - (now - bucket * windowMs) / windowMs;
-    return current + Math.floor(previous * overlap);
-  }
-
-  #countNow(
-    k: KeyState,
-    incrementNow: NonNullable<CounterStore['incrementNow']>,
-    getNow: NonNullable<CounterStore['getNow']>,
-    addNow: NonNullable<ExpiringSetStore['addNow']>,
-  ): number | undefined {
-    const { windowMs, threshold } = k.limits;
-    let weight = k.weight;
-    k.weight = 0;
-    k.queued = false;
-    if (k.members) {
-      weight = 0;
-      for (const m of k.members) if (addNow(`${k.base}:m:${m}`, windowMs)) weight++;
-      k.members.clear();
-    }
-    if (weight === 0) return undefined;
-    const now = this.#now();
-    let estimate = weight;
-    if (threshold > 1) {
-      const bucket = Math.floor(now / windowMs);
-      estimate = incrementNow(this.#bucketKey(k, bucket), windowMs * 2, weight).count;
-      if (estimate < threshold) {
-        const previous =
-          k.prevBucket === bucket - 1 ? k.prevCount : getNow(`${k.base}:${bucket - 1}`);
-        estimate = this.#estimate(k, bucket, estimate, previous, now);
-      }
-    }
-    if (estimate < threshold) return undefined;
-    k.firedUntil = now + windowMs;
-    if (!addNow(`${k.base}:fired`, windowMs)) return undefined;
-    this.#signals++;
-    return estimate;
-  }
-
   async #count(k: KeyState): Promise<void> {
-    const { windowMs, threshold } = k.limits;
-    let { weight, members } = this.#take(k);
-    if (members) {
-      // Distinct counting: only members first seen in this window add to the count.
-      const firsts = await Promise.all(
-        members.map((m) => this.#o.sets.add(`${k.base}:m:${m}`, windowMs)),
-      );
-      weight = firsts.filter(Boolean).length;
-    }
-    if (weight === 0) return;
-    const now = this.#now();
-    let estimate = weight;
-    // A threshold of 1 (replays, refresh reuse, leaked keys) needs no counting: any
-    // event fires, so straight to the once-per-window claim.
-    if (threshold > 1) {
-      const bucket = Math.floor(now / windowMs);
-      const current = await this.#o.counters.increment(
-        this.#bucketKey(k, bucket),
-        windowMs * 2,
-        weight,
-      );
-      estimate = current.count;
-      if (estimate < threshold) {
-        const previous =
-          k.prevBucket === bucket - 1
-            ? k.prevCount
-            : await this.#o.counters.get(`${k.base}:${bucket - 1}`);
-        estimate = this.#estimate(k, bucket, estimate, previous, now);
-      }
-    }
-    if (estimate < threshold) return;
-    k.firedUntil = now + windowMs;
-    // Once per window and key across the cluster: the first node to claim it signals.
-    if (!(await this.#o.sets.add(`${k.base}:fired`, windowMs))) return;
+    const estimate = await this.#window.count(k);
+    if (estimate === undefined) return;
     this.#signals++;
     await this.#signal(k, estimate);
   }
 
   async #signal(k: KeyState, count: number): Promise<void> {
-    const { limits } = k;
-    const s = k.obs.subject;
-    const details: DetectorSignal = {
-      detector: k.obs.detector,
-      severity: limits.severity,
-      key: k.obs.key,
-      evidence: {
-        ...s,
-        count,
-        threshold: limits.threshold,
-        windowSeconds: limits.windowMs / 1000,
-        firstSeenAt: k.firstSeenAt,
-        lastSeenAt: k.lastSeenAt,
-        eventIds: k.eventIds.slice(0, k.evidenceCount),
-        eventTypes: k.eventTypes.slice(0, k.typeCount),
-      },
-    };
-    await this.#o.events.publish({
-      type: 'detector.signal',
-      outcome: 'failure',
-      severity:
-        limits.severity === 'critical' || limits.severity === 'high' ? 'critical' : 'warning',
-      actor: s.accountId
-        ? { kind: 'user', id: s.accountId, ...(s.ip ? { ip: s.ip } : {}) }
-        : { kind: 'anonymous', ...(s.ip ? { ip: s.ip } : {}) },
-      target: { type: 'detector', id: k.obs.detector },
-      details: details as unknown as Record<string, unknown>,
-    });
+    await this.#o.events.publish(signalEvent(k, count));
   }
 }

@@ -5,7 +5,7 @@ import { RampartError } from '../../errors/rampart-error.js';
 import type { EventActor } from '../../events/security-event.js';
 import { addCidr, ipAddress, parseCidr } from '../../identity/core/cidr.js';
 import { clientNetwork } from '../../identity/core/client-network.js';
-import type { DetectorSignal } from '../detectors/detector-engine.js';
+import type { DetectorSignal } from '../detectors/detector-signal.js';
 import type { ReadOnlyMode } from './read-only-mode.js';
 import type {
   ActionStatus,

@@ -16,7 +16,7 @@ import {
 } from '../../../test/support/http-helpers.js';
 import { startTestRampart, type TestRampart } from '../../../test/support/test-rampart.js';
 import type { DeepPartial, RawConfig } from '../../config/index.js';
-import type { DetectorSignal } from '../detectors/detector-engine.js';
+import type { DetectorSignal } from '../detectors/detector-signal.js';
 
 let r: TestRampart | undefined;
 afterEach(async () => {

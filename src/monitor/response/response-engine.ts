@@ -4,7 +4,7 @@ import { RampartError } from '../../errors/rampart-error.js';
 import type { EventBus, EventPublisher } from '../../events/event-bus.js';
 import type { EventActor, SecurityEvent } from '../../events/security-event.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
-import type { DetectorSignal } from '../detectors/detector-engine.js';
+import type { DetectorSignal } from '../detectors/detector-signal.js';
 import type { IncidentService } from '../incidents/incident-service.js';
 import { responseErrors } from './errors.js';
 import type { ReadOnlyMode } from './read-only-mode.js';

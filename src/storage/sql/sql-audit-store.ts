@@ -1,168 +1,18 @@
-import { CompiledQuery, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type AuditEntry, type AuditRecord, chainEntries } from '../../audit/core/audit-record.js';
-import { canonicalJson } from '../../audit/core/canonical-json.js';
 import type { AuditCheckpoint, CheckpointKind } from '../../audit/core/checkpoint-signer.js';
 import type { AuditActivity, AuditQuery, AuditStore } from '../../audit/store.js';
 import type { ActorKind, EventOutcome, EventSeverity } from '../../events/security-event.js';
 import type { DatabaseDialect } from '../database.js';
 import type { Database } from '../database-schema.js';
-
-export type AuditEventsTable = {
-  seq: number;
-  id: string;
-  time: number;
-  actor_kind: string;
-  actor_id: string | null;
-  actor_ip: string | null;
-  actor_user_agent: string | null;
-  actor_api_key_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  severity: string;
-  environment: string;
-  request_id: string | null;
-  risk: number;
-  details: string;
-  hash: string;
-};
-
-export interface AuditChainHeadTable {
-  id: number;
-  seq: number;
-  hash: string;
-}
-
-export interface AuditCheckpointsTable {
-  id: string;
-  seq: number;
-  hash: string;
-  time: number;
-  kind: string;
-  key_id: string;
-  public_key: string;
-  signature: string;
-}
-
-// A type alias, not an interface: Kysely's withTables needs an index-compatible type.
-export type AuditTables = {
-  audit_events: AuditEventsTable;
-  audit_chain_head: AuditChainHeadTable;
-  audit_checkpoints: AuditCheckpointsTable;
-};
-
-type AuditDb = Kysely<Database & AuditTables>;
-
-// Column name → PostgreSQL type, in table order.
-const eventColumns = [
-  ['seq', 'bigint'],
-  ['id', 'text'],
-  ['time', 'bigint'],
-  ['actor_kind', 'text'],
-  ['actor_id', 'text'],
-  ['actor_ip', 'text'],
-  ['actor_user_agent', 'text'],
-  ['actor_api_key_id', 'text'],
-  ['action', 'text'],
-  ['target_type', 'text'],
-  ['target_id', 'text'],
-  ['outcome', 'text'],
-  ['severity', 'text'],
-  ['environment', 'text'],
-  ['request_id', 'text'],
-  ['risk', 'integer'],
-  ['details', 'text'],
-  ['hash', 'text'],
-] as const;
-
-/**
- * PostgreSQL: a batch insert with the rows as one JSON parameter expanded by
- * `jsonb_to_recordset`; building and binding a thousand-row VALUES list through the query
- * builder costs more CPU than the write itself.
- */
-function insertBatchPostgres(rows: AuditEventsTable[]): RawBuilder<unknown> {
-  const names = sql.raw(eventColumns.map(([name]) => name).join(', '));
-  const shape = sql.raw(eventColumns.map(([name, type]) => `${name} ${type}`).join(', '));
-  return sql`insert into audit_events (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(${shape})`;
-}
-
-const sqliteInsertText = new Map<number, string>();
-
-/**
- * A record's column values in `eventColumns` order, written straight into the statement's
- * parameters (no row object per record: this runs for every audit event).
- */
-function writeParams(params: unknown[], p: number, r: AuditRecord): void {
-  params[p] = r.seq;
-  params[p + 1] = r.id;
-  params[p + 2] = r.time;
-  params[p + 3] = r.actor.kind;
-  params[p + 4] = r.actor.id;
-  params[p + 5] = r.actor.ip;
-  params[p + 6] = r.actor.userAgent;
-  params[p + 7] = r.actor.apiKeyId;
-  params[p + 8] = r.action;
-  params[p + 9] = r.target?.type ?? null;
-  params[p + 10] = r.target?.id ?? null;
-  params[p + 11] = r.outcome;
-  params[p + 12] = r.severity;
-  params[p + 13] = r.environment;
-  params[p + 14] = r.requestId;
-  params[p + 15] = r.risk;
-  params[p + 16] = r.detailsJson ?? canonicalJson(r.details);
-  params[p + 17] = r.hash;
-}
-
-/**
- * SQLite: a multi-row INSERT compiled once per row count (the driver keeps the prepared
- * statement by its text) with the values bound positionally. Batches are cut into
- * 1000/100/10/1-row statements so only four statement texts ever exist.
- */
-function sqliteInserts(records: readonly AuditRecord[]): CompiledQuery[] {
-  const out: CompiledQuery[] = [];
-  let i = 0;
-  for (const size of [1000, 100, 10, 1]) {
-    while (records.length - i >= size) {
-      let text = sqliteInsertText.get(size);
-      if (text === undefined) {
-        const tuple = `(${eventColumns.map(() => '?').join(', ')})`;
-        text = `insert into audit_events (${eventColumns.map(([n]) => n).join(', ')}) values ${Array.from({ length: size }, () => tuple).join(', ')}`;
-        sqliteInsertText.set(size, text);
-      }
-      const params: unknown[] = new Array(size * eventColumns.length);
-      for (let r = i, p = 0; r < i + size; r++, p += eventColumns.length) {
-        writeParams(params, p, records[r] as AuditRecord);
-      }
-      out.push(CompiledQuery.raw(text, params));
-      i += size;
-    }
-  }
-  return out;
-}
-
-function toRow(r: AuditRecord): AuditEventsTable {
-  return {
-    seq: r.seq,
-    id: r.id,
-    time: r.time,
-    actor_kind: r.actor.kind,
-    actor_id: r.actor.id,
-    actor_ip: r.actor.ip,
-    actor_user_agent: r.actor.userAgent,
-    actor_api_key_id: r.actor.apiKeyId,
-    action: r.action,
-    target_type: r.target?.type ?? null,
-    target_id: r.target?.id ?? null,
-    outcome: r.outcome,
-    severity: r.severity,
-    environment: r.environment,
-    request_id: r.requestId,
-    risk: r.risk,
-    details: r.detailsJson ?? canonicalJson(r.details),
-    hash: r.hash,
-  };
-}
+import type {
+  AuditCheckpointsTable,
+  AuditDb,
+  AuditEventsTable,
+  AuditTables,
+} from './audit-tables.js';
+import { queryAuditActivity } from './sql-audit-activity.js';
+import { insertBatchPostgres, sqliteInserts, toRow } from './sql-audit-inserts.js';
 
 function parseDetails(text: string): Record<string, unknown> {
   try {
@@ -320,88 +170,7 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async activity(fromTime: number, toTime: number, minFailures: number): Promise<AuditActivity> {
-    const inWindow = this.#db
-      .selectFrom('audit_events')
-      .where('time', '>=', fromTime)
-      .where('time', '<', toTime);
-    const totals = await inWindow
-      .select((eb) => [
-        eb.fn.countAll<number>().as('total'),
-        eb.fn
-          .sum<number>(eb.case().when('outcome', '!=', 'success').then(1).else(0).end())
-          .as('failures'),
-      ])
-      .executeTakeFirstOrThrow();
-    const repeated = await inWindow
-      .where('outcome', '!=', 'success')
-      .where('actor_id', 'is not', null)
-      .select((eb) => [
-        'actor_id',
-        eb.fn.countAll<number>().as('failures'),
-        eb.fn.max('time').as('last_seen'),
-      ])
-      .groupBy('actor_id')
-      .having((eb) => eb.fn.countAll(), '>=', minFailures)
-      .orderBy('failures', 'desc')
-      .limit(100)
-      .execute();
-    const newIps = await inWindow
-      .where('actor_id', 'is not', null)
-      .where('actor_ip', 'is not', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('audit_events as earlier')
-              .select('earlier.seq')
-              .whereRef('earlier.actor_id', '=', 'audit_events.actor_id')
-              .whereRef('earlier.actor_ip', '=', 'audit_events.actor_ip')
-              .where('earlier.time', '<', fromTime),
-          ),
-        ),
-      )
-      .select((eb) => ['actor_id', 'actor_ip', eb.fn.min('time').as('first_seen')])
-      .groupBy(['actor_id', 'actor_ip'])
-      .orderBy('first_seen', 'desc')
-      .limit(100)
-      .execute();
-    const actors = await inWindow
-      .where('actor_id', 'is not', null)
-      .select((eb) => [
-        'actor_id',
-        eb.fn.countAll<number>().as('events'),
-        eb.fn
-          .sum<number>(eb.case().when('outcome', '!=', 'success').then(1).else(0).end())
-          .as('failures'),
-        eb.fn.max('risk').as('max_risk'),
-        eb.fn.count<number>('actor_ip').distinct().as('ips'),
-        eb.fn.max('time').as('last_seen'),
-      ])
-      .groupBy('actor_id')
-      .orderBy('events', 'desc')
-      .limit(50)
-      .execute();
-    return {
-      total: Number(totals.total),
-      failures: Number(totals.failures ?? 0),
-      repeatedFailures: repeated.map((r) => ({
-        actorId: r.actor_id ?? '',
-        failures: Number(r.failures),
-        lastSeen: Number(r.last_seen),
-      })),
-      newIps: newIps.map((r) => ({
-        actorId: r.actor_id ?? '',
-        ip: r.actor_ip ?? '',
-        firstSeen: Number(r.first_seen),
-      })),
-      actors: actors.map((r) => ({
-        actorId: r.actor_id ?? '',
-        events: Number(r.events),
-        failures: Number(r.failures ?? 0),
-        maxRisk: Number(r.max_risk),
-        ips: Number(r.ips),
-        lastSeen: Number(r.last_seen),
-      })),
-    };
+    return queryAuditActivity(this.#db, fromTime, toTime, minFailures);
   }
 
   async insertCheckpoint(checkpoint: AuditCheckpoint): Promise<void> {
