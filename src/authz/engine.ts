@@ -1,4 +1,4 @@
-import { covers } from '../identity/core/permissions.js';
+import { coversAction } from '../identity/core/permissions.js';
 import { type ConditionCheck, compileConditions } from './conditions.js';
 import {
   type AuthzContext,
@@ -401,13 +401,15 @@ export function compile(policy: Policy, options: CompileOptions = {}): AuthzEngi
     }
 
     if (principal.kind === 'api_key') {
-      const wanted = `${type}:${action}`;
+      // Compared part by part: no `type:action` string built on every decision.
+      const scopes = principal.scopes;
       let ok = false;
-      for (const s of principal.scopes ?? [])
-        if (covers(s, wanted)) {
-          ok = true;
-          break;
-        }
+      if (scopes !== undefined)
+        for (let i = 0; i < scopes.length; i++)
+          if (coversAction(scopes[i] as string, type, action)) {
+            ok = true;
+            break;
+          }
       if (!ok) return scopeDenied;
     }
 

@@ -96,10 +96,15 @@ export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOption
     request.body = `sha256:${request.bodySha256}`;
   };
 
-  const requireApiKey: preHandlerAsyncHookHandler = async function requireApiKey(request) {
+  // Callback-style like Rampart's authentication guards: it runs after requireCaller has
+  // set the principal, so it decides in memory and an async function would only cost a
+  // promise on every API-key request.
+  const requireApiKey: preHandlerHookHandler = function requireApiKey(request, _reply, done) {
     if (request.principal?.kind !== 'api_key') {
-      throw new RampartError(gatewayErrors.api_key_required);
+      done(new RampartError(gatewayErrors.api_key_required));
+      return;
     }
+    done();
   };
 
   // Rampart's authentication guards are callback-style (no promise when decided in memory).

@@ -90,7 +90,7 @@ export function authenticateNow(
   if (token.startsWith('rmp_')) return apiKeyNow(token, request.ip, o.apiKeys);
   const claims = o.verifier.verifyCachedNow(token);
   if (claims === undefined) return undefined;
-  if (o.revocations.isRevokedNow(claims.jti, claims.sid) !== false) return undefined;
+  if (o.revocations.isRevokedNow(claims) !== false) return undefined;
   return { principal: userPrincipal(claims) };
 }
 

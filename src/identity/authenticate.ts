@@ -224,6 +224,8 @@ export function createAuthenticator(
       };
     },
     requireSignature(permission?: string) {
+      // Split once here, not on every request.
+      const required = permission === undefined ? undefined : requirementOf(permission);
       return async function requireSignature(request, reply) {
         if (request.headers['x-signature'] === undefined && !hasMessageSignature(request)) {
           throw new RampartError(apiKeyErrors.signature_required);
@@ -233,8 +235,8 @@ export function createAuthenticator(
         if (principal?.kind !== 'api_key' || !principal.signed) {
           throw new RampartError(apiKeyErrors.signature_required);
         }
-        if (permission !== undefined) {
-          const decision = decidePermission(request, permission);
+        if (permission !== undefined && required !== undefined) {
+          const decision = decideRequirement(request, required);
           if (!decision.allowed)
             throw await denied(
               request,

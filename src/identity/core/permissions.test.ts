@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   anyCovers,
   covers,
+  coversAction,
   isPermission,
   permissionsOfRoles,
   scopesBeyond,
@@ -37,6 +38,39 @@ describe('permissions', () => {
         if (covers(a, b) && covers(b, c)) expect(covers(a, c)).toBe(true);
       }),
     );
+  });
+
+  it('answers for a type and an action exactly as covers answers for type:action (property)', () => {
+    // Near misses included: a prefix or extension of a part, no colon, empty parts.
+    const text = fc.constantFrom(
+      '*',
+      '**',
+      'read',
+      'reads',
+      'rea',
+      'apikeys',
+      'apikey',
+      'apikeysx',
+      '',
+    );
+    const granted = fc.oneof(
+      fc.tuple(text, text).map(([r, a]) => `${r}:${a}`),
+      text,
+      fc.string({ maxLength: 12 }),
+    );
+    const name = fc.constantFrom('read', 'rea', 'apikeys', 'apikey', 'write', 'r');
+    fc.assert(
+      fc.property(granted, name, name, (g, type, action) => {
+        expect(coversAction(g, type, action)).toBe(covers(g, `${type}:${action}`));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(coversAction('apikeys:read', 'apikeys', 'read')).toBe(true);
+    expect(coversAction('apikeys:read', 'apikey', 'read')).toBe(false);
+    expect(coversAction('apikeys:read', 'apikeys', 'rea')).toBe(false);
+    expect(coversAction('*:read', 'audit', 'read')).toBe(true);
+    expect(coversAction('audit:*', 'audit', 'write')).toBe(true);
+    expect(coversAction('*', 'audit', 'write')).toBe(true);
   });
 
   it('validates the permission syntax', () => {

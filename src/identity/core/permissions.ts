@@ -50,6 +50,32 @@ export function covers(granted: string, wanted: string): boolean {
   return (gr === '*' || gr === wr) && (ga === '*' || ga === wa);
 }
 
+/**
+ * `covers(granted, \`${type}:${action}\`)` without building that string: the authorization
+ * engine asks this of an API key's scopes on every decision. `type` must hold no colon
+ * (the engine has checked it is a name); the parts of `granted` are the ones
+ * {@link covers} splits, compared in place.
+ */
+export function coversAction(granted: string, type: string, action: string): boolean {
+  if (granted === '*') return true;
+  const colon = granted.indexOf(':');
+  // As `parts`: without a colon, the resource is all but the last character and the
+  // action the whole text.
+  const typeEnd = colon === -1 ? Math.max(granted.length - 1, 0) : colon;
+  const actionStart = colon + 1;
+  const typeOk =
+    (typeEnd === 1 && granted.charCodeAt(0) === star) ||
+    (typeEnd === type.length && granted.startsWith(type));
+  if (!typeOk) return false;
+  const actionLength = granted.length - actionStart;
+  return (
+    (actionLength === 1 && granted.charCodeAt(actionStart) === star) ||
+    (actionLength === action.length && granted.endsWith(action))
+  );
+}
+
+const star = 0x2a; // *
+
 export function anyCovers(granted: readonly string[], wanted: string): boolean {
   for (const g of granted) if (covers(g, wanted)) return true;
   return false;
