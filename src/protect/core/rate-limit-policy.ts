@@ -2,7 +2,7 @@ import { formatRateLimitPolicy, rateLimitPrefix } from './rate-limit-headers.js'
 
 export type RateLimitKeyPart = 'ip' | 'user' | 'apiKey' | 'route';
 
-/** A policy as configured (see `rateLimit` in config/schema.ts). */
+/** A policy as configured (see `rateLimit` in config/protect-schema.ts). */
 export interface RateLimitRule {
   name?: string;
   /** An HTTP method or `*`. */
