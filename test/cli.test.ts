@@ -145,7 +145,8 @@ describe('the rampart CLI', () => {
     expect((await run(['migrate', '--status'], { cwd })).output).toContain(
       'applied: 0001_foundation',
     );
-  });
+    // Eight CLI processes in a row, each starting Node and opening the database.
+  }, 120_000);
 
   it('generates the development master key once, private, and never prints it', async () => {
     const cwd = workdir();
