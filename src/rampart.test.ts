@@ -57,18 +57,25 @@ describe('createRampart', () => {
   it('stops everything it started when the start fails after the server was assembled', async () => {
     const counting = countingHotStore();
     let openWhenRegistering = 0;
+    let serverClosed = false;
     await expect(
       createRampart(configWith(), {
         logger,
         hotStore: counting.hot,
-        register: async () => {
+        register: async (app) => {
           openWhenRegistering = counting.open();
+          app.addHook('onClose', (_instance, done) => {
+            serverClosed = true;
+            done();
+          });
           throw new Error('the embedding application refused to start');
         },
       }),
     ).rejects.toThrow('the embedding application refused to start');
     expect(openWhenRegistering).toBeGreaterThan(0);
     expect(counting.open()).toBe(0);
+    // The server itself is closed too: its plugins' onClose hooks ran.
+    expect(serverClosed).toBe(true);
   });
 
   it('stops the capabilities already started when a later one fails to start', async () => {

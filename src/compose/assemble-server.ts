@@ -72,11 +72,27 @@ export async function assembleServer(
   parts: ServerParts,
   register: ((app: FastifyInstance) => Promise<void>) | undefined,
 ): Promise<{ app: FastifyInstance; gdpr: GdprService }> {
+  const { config, logger } = ctx;
+  const app = await buildServer({ config, logger, version: rampartVersion });
+  try {
+    return await assembleOn(app, ctx, parts, register);
+  } catch (error) {
+    // A start that fails here still closes the server: its plugins' onClose hooks run.
+    await app.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function assembleOn(
+  app: FastifyInstance,
+  ctx: ComposeContext,
+  parts: ServerParts,
+  register: ((app: FastifyInstance) => Promise<void>) | undefined,
+): Promise<{ app: FastifyInstance; gdpr: GdprService }> {
   const { config, logger, database, hot, events } = ctx;
   const { stores, audit, authz, protect, gateway, metrics, health, response } = parts;
   const { identity, oauth, oauthStore } = parts.identity;
   const { dataKeys, masterKeys } = parts.keyRings;
-  const app = await buildServer({ config, logger, version: rampartVersion });
   // First of the hooks added here, so requests refused by IP rules are counted too.
   metrics?.instrument(app);
   // Step-up and approval guards hook onRoute: before every route (the IP-rule admin
