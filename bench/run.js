@@ -42,7 +42,7 @@ async function main() {
     `machine: ${machine.cores} cores (${machine.cpu}), ${machine.os}, node ${machine.node}, load ${machine.loadAverage.join(' ')}`,
   );
   log(
-    `load: ${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s per target, ${settings.rounds} round(s), 127.0.0.1 only`,
+    `load: ${settings.client}, ${settings.connections} connections, ${settings.warmup} s warm-up + ${settings.duration} s per target, ${settings.rounds} round(s), 127.0.0.1 only`,
   );
 
   for (const name of requested.length > 0 ? requested : available) {

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { runWrk } from './wrk.js';
 
 function assertLoopback(url) {
   const { hostname } = new URL(url);
@@ -7,7 +8,8 @@ function assertLoopback(url) {
   }
 }
 
-async function fire(options) {
+async function fire(options, client) {
+  if (client === 'wrk') return runWrk(options);
   const result = await autocannon(options);
   // A benchmark of error responses measures the error path, not the endpoint.
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
@@ -19,8 +21,9 @@ async function fire(options) {
 }
 
 /**
- * Loads one URL with autocannon: a discarded warm-up, then the measured run. Every
- * response must be 2xx, otherwise the run is refused.
+ * Loads one URL with the chosen client (autocannon, or wrk with `BENCH_CLIENT=wrk`): a
+ * discarded warm-up, then the measured run. Every response must be 2xx, otherwise the run
+ * is refused.
  *
  * With `server` (from startServer), the server's CPU time per request is measured too.
  * On a shared machine it is steadier than req/s: another process taking the CPU away
@@ -45,9 +48,9 @@ export async function measureLoad(request, settings, server) {
     pipelining: 1,
     timeout: 10,
   };
-  if (settings.warmup > 0) await fire({ ...base, duration: settings.warmup });
+  if (settings.warmup > 0) await fire({ ...base, duration: settings.warmup }, settings.client);
   const cpuBefore = await server?.cpuUsage();
-  const result = await fire({ ...base, duration: settings.duration });
+  const result = await fire({ ...base, duration: settings.duration }, settings.client);
   const cpuAfter = await server?.cpuUsage();
   const cpuMicros =
     cpuBefore && cpuAfter
@@ -64,6 +67,8 @@ export async function measureLoad(request, settings, server) {
       ? {}
       : {
           cpuMicrosPerRequest: cpuMicros / result.requests.total,
+          // Of which in the kernel (system time: socket reads and writes, epoll, the log's writes).
+          systemMicrosPerRequest: (cpuAfter.system - cpuBefore.system) / result.requests.total,
           // How busy the server's single thread was: near 1 means it was the bottleneck.
           serverCpuShare: cpuMicros / (result.duration * 1e6),
         }),

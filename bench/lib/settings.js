@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { wrkAvailable } from './wrk.js';
 
 /** Where results, logs and profiles go; gitignored. */
 export const resultsDir = new URL('../results/', import.meta.url);
@@ -28,6 +29,13 @@ function readInteger(env, name, fallback, min, max) {
  */
 export function readSettings(env = process.env) {
   const logFile = env.BENCH_LOG_FILE || '/dev/null';
+  const client = env.BENCH_CLIENT || 'autocannon';
+  if (client !== 'autocannon' && client !== 'wrk') {
+    throw new Error(`BENCH_CLIENT must be autocannon or wrk (got ${JSON.stringify(client)})`);
+  }
+  if (client === 'wrk' && !wrkAvailable()) {
+    throw new Error('BENCH_CLIENT=wrk needs wrk on the PATH (Debian: apt-get install wrk)');
+  }
   return Object.freeze({
     /** Measured seconds per target. */
     duration: readInteger(env, 'BENCH_DURATION', 10, 1, 600),
@@ -41,5 +49,7 @@ export function readSettings(env = process.env) {
     logFile: isAbsolute(logFile) ? logFile : resolve(logFile),
     /** Run the Rampart child under `node --cpu-prof`; profiles land in results/profiles. */
     cpuProfile: env.BENCH_CPU_PROF === '1',
+    /** The load generator: autocannon (in the runner's process) or wrk (a C client). */
+    client,
   });
 }
