@@ -191,6 +191,21 @@ describe('child logger bindings', () => {
     expectScrubbed(sink.lines()[1]);
   });
 
+  it('runs the pluggable redactor on bindings too, as on lines', () => {
+    const sink = memoryLines();
+    const logger = createLogger({ level: 'info', destination: sink });
+    // The classification registry is plugged in after the logger exists.
+    setLogRedactor(logger, (line) => ('ssn' in line ? { ...line, ssn: '[classified]' } : line));
+    const child = logger.child({ ssn: '123-45-6789' });
+    child.info('bound at creation');
+    child.setBindings({ ssn: '987-65-4321' });
+    child.info('bound later');
+    const text = JSON.stringify(sink.lines());
+    expect(text).not.toContain('123-45-6789');
+    expect(text).not.toContain('987-65-4321');
+    expect(sink.lines().map((l) => l.ssn)).toEqual(['[classified]', '[classified]']);
+  });
+
   it("never writes a secret bound to a request's logger in clear, on its handler lines", async () => {
     const sink = memoryLines();
     const app = Fastify({

@@ -142,34 +142,35 @@ export function redactorSlotOf(logger: Logger): RedactorSlot | undefined {
  */
 const baseBindings = Object.freeze({ pid: process.pid, hostname: hostname(), service: 'rampart' });
 
-function scrubBindings(bindings: Bindings): Bindings {
-  return typeof bindings === 'object' && bindings !== null ? redactSensitive(bindings) : bindings;
+function scrubBindings(bindings: Bindings, slot: RedactorSlot): Bindings {
+  if (typeof bindings !== 'object' || bindings === null) return bindings;
+  return redactSensitive(slot.current ? slot.current(bindings) : bindings);
 }
 
 /**
- * Runs the default scrub on the bindings of every child of `logger` and on those added by
- * `setBindings`. `formatters.log` never sees bindings: pino serialises them once, when the
+ * Runs the pluggable redactor (when one is plugged in) and the default scrub on the
+ * bindings of every child of `logger` and on those added by `setBindings`, as on lines. `formatters.log` never sees bindings: pino serialises them once, when the
  * child is made. Nor does `formatters.bindings` help: pino runs it on the root's `base`
  * only and resets it on every child (pinojs/pino#1212, #1700; the fix was reverted in
  * #1380). Children inherit these methods from the root (pino makes a child with
  * `Object.create(parent)`), so Fastify's child and each request's child get them; the cost
  * is paid once per child, never per line.
  */
-function scrubChildBindings(logger: Logger): void {
+function scrubChildBindings(logger: Logger, slot: RedactorSlot): void {
   // pino's own methods, which the logger inherits from pino's prototype.
   const pinoChild = logger.child;
   const pinoSetBindings = logger.setBindings;
   Object.defineProperties(logger, {
     child: {
       value: function child(this: Logger, bindings: Bindings, options?: ChildLoggerOptions) {
-        return Reflect.apply(pinoChild, this, [scrubBindings(bindings), options]) as Logger;
+        return Reflect.apply(pinoChild, this, [scrubBindings(bindings, slot), options]) as Logger;
       },
       writable: true,
       configurable: true,
     },
     setBindings: {
       value: function setBindings(this: Logger, bindings: Bindings) {
-        pinoSetBindings.call(this, scrubBindings(bindings));
+        pinoSetBindings.call(this, scrubBindings(bindings, slot));
       },
       writable: true,
       configurable: true,
@@ -180,8 +181,8 @@ function scrubChildBindings(logger: Logger): void {
 /**
  * Rampart's pino logger: ISO timestamps, level labels, `pid`, `hostname` and `service` on
  * every line, and two layers of redaction — `formatters.log` (the pluggable redactor, then
- * the default key and value scrub) and pino's explicit paths. The default scrub also runs
- * on the bindings of child loggers (`child`, `setBindings`).
+ * the default key and value scrub) and pino's explicit paths. Both layers also run on the
+ * bindings of child loggers (`child`, `setBindings`).
  *
  * @example
  * const logger = createLogger({ level: 'info' });
@@ -207,7 +208,7 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
-  scrubChildBindings(logger);
+  scrubChildBindings(logger, slot);
   redactorSlots.set(logger, slot);
   slotsByFormatter.set(log, slot);
   return logger;
