@@ -4,17 +4,17 @@ const floorServer = new URL('../servers/fastify-floor-server.js', import.meta.ur
 
 /**
  * Starts bare Fastify with the parts every Rampart response carries and no configuration
- * removes (Rampart's security headers and request id, and its request line through
- * Rampart's logger; fastify-floor-server.js), serving `body` at `path`. Rampart's ratio to
+ * removes (Rampart's security headers and request id, and unless `log: false` its request
+ * line through Rampart's logger; fastify-floor-server.js), serving `body` at `path`. Rampart's ratio to
  * it is what authentication, authorization, rate limits and metrics cost on top.
  *
  * @example
  * const floor = await startFloor(settings, body, '/api/orders');
  */
-export function startFloor(settings, body, path) {
+export function startFloor(settings, body, path, { log = true } = {}) {
   return startServer(floorServer, {
     stdout: settings.logFile,
-    input: { body, path, log: true },
+    input: { body, path, log },
   });
 }
 

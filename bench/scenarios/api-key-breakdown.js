@@ -1,5 +1,6 @@
 import { issueKey } from '../lib/api-key-client.js';
 import { compareTargets } from '../lib/compare-targets.js';
+import { startFloor } from '../lib/floor-target.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'api-key-breakdown';
@@ -9,7 +10,6 @@ export const description =
 const servers = {
   rampart: new URL('../servers/rampart-server.js', import.meta.url),
   fastify: new URL('../servers/fastify-server.js', import.meta.url),
-  floor: new URL('../servers/fastify-floor-server.js', import.meta.url),
 };
 
 /** Each variant switches off one more part than the one before it. */
@@ -77,10 +77,7 @@ export async function run({ settings, log }) {
       ['floor-log', "… and Rampart's request line", true],
     ]) {
       log(`  starting ${label}`);
-      const floorServer = await startServer(servers.floor, {
-        stdout: settings.logFile,
-        input: { body, path: '/v1/auth/whoami', log: logLine },
-      });
+      const floorServer = await startFloor(settings, body, '/v1/auth/whoami', { log: logLine });
       started.push(floorServer);
       targets.push({
         id,

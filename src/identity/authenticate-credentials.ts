@@ -93,7 +93,6 @@ export function createCredentialCheck(o: CredentialCheckOptions): CredentialChec
         new RampartError(apiKeyErrors.signature_invalid, { context: { reason: 'disabled' } }),
       );
     }
-    let result: Awaited<ReturnType<ApiKeyService['verifySigned']>>;
     if (hasMessageSignature(request)) {
       const checked = checkMessageSignature(request, Date.now());
       if (!checked.ok) {
@@ -104,18 +103,8 @@ export function createCredentialCheck(o: CredentialCheckOptions): CredentialChec
           checked.keyId,
         );
       }
-      try {
-        result = await apiKeys.verifySignedWith({ ...checked.input, ip: request.ip });
-      } catch (error) {
-        throw await reject(
-          request,
-          new RampartError(apiKeyErrors.signature_invalid, {
-            context: { reason: 'verifier_error' },
-            cause: error,
-          }),
-        );
-      }
-      return finishSigned(request, result);
+      const verified = apiKeys.verifySignedWith({ ...checked.input, ip: request.ip });
+      return finishSigned(request, await verified.catch((e) => verifierFailed(request, e)));
     }
     const q = request.url.indexOf('?');
     const input = {
@@ -130,18 +119,19 @@ export function createCredentialCheck(o: CredentialCheckOptions): CredentialChec
       bodySha256: request.bodySha256 ?? emptyDigest,
       ip: request.ip,
     };
-    try {
-      result = await apiKeys.verifySigned(input);
-    } catch (error) {
-      throw await reject(
-        request,
-        new RampartError(apiKeyErrors.signature_invalid, {
-          context: { reason: 'verifier_error' },
-          cause: error,
-        }),
-      );
-    }
-    return finishSigned(request, result);
+    const verified = apiKeys.verifySigned(input);
+    return finishSigned(request, await verified.catch((e) => verifierFailed(request, e)));
+  }
+
+  /** A verifier that failed (the store, the hot store) refuses the request as unverified. */
+  async function verifierFailed(request: FastifyRequest, error: unknown): Promise<never> {
+    throw await reject(
+      request,
+      new RampartError(apiKeyErrors.signature_invalid, {
+        context: { reason: 'verifier_error' },
+        cause: error,
+      }),
+    );
   }
 
   async function finishSigned(
