@@ -173,7 +173,12 @@ describe.skipIf(skipBrowserTests)('dashboard administration pages in a browser',
     await page.getByRole('button', { name: 'Confirm: Reset MFA' }).click();
     await page.getByText('The second factor and recovery codes are removed.').waitFor();
     expect((await detailOf(member.id)).body.mfa_enabled).toBe(false);
-    expect(await page.getByRole('button', { name: 'Reset MFA' }).count()).toBe(0);
+    // The detail reloads after the message; wait for it rather than read it once.
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Reset MFA', exact: true }).count(), {
+        timeout: 10_000,
+      })
+      .toBe(0);
 
     await page.getByLabel('DEVELOPER', { exact: true }).check();
     await page.getByRole('button', { name: 'Save roles' }).click();
@@ -260,7 +265,11 @@ describe.skipIf(skipBrowserTests)('dashboard administration pages in a browser',
     expect(new URL(page.url()).hash).toBe('#/account');
     const row = panel.locator('tbody tr', { hasText: 'chief@corp.example' });
     await row.waitFor();
-    expect(await panel.getByRole('button', { name: 'Link Corp SSO', exact: true }).count()).toBe(0);
+    await expect
+      .poll(() => panel.getByRole('button', { name: 'Link Corp SSO', exact: true }).count(), {
+        timeout: 10_000,
+      })
+      .toBe(0);
     await shot('account-linked');
     await row.getByRole('button', { name: 'Unlink Corp SSO' }).click();
     await row.getByRole('button', { name: 'Confirm: unlink Corp SSO' }).click();

@@ -210,7 +210,9 @@ describe.skipIf(skipBrowserTests)('dashboard security pages in a browser', () =>
     const text = (await timeline.textContent()) ?? '';
     expect(text).toMatch(/acknowledged/);
     expect(text).toMatch(/resolved/);
-    expect(await detail.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
+    await expect
+      .poll(() => detail.getByRole('button', { name: 'Resolve' }).count(), { timeout: 10_000 })
+      .toBe(0);
     await page.getByLabel('Status').selectOption('resolved');
     await page
       .locator('tbody tr', { hasText: 'Credential stuffing from one ASN' })
