@@ -11,13 +11,23 @@ import { createMemoryHotStore } from './storage/memory/memory-hot-store.js';
  * capability that follows the cluster (data keys, authz, IP rules, live events…)
  * subscribes at start and must unsubscribe when it stops.
  */
-function countingHotStore(): { hot: HotStore; open(): number; peak(): number } {
+function countingHotStore(): {
+  hot: HotStore;
+  open(): number;
+  peak(): number;
+  closed(): number;
+} {
   const hot = createMemoryHotStore();
   let open = 0;
   let peak = 0;
+  let closed = 0;
   return {
     hot: {
       ...hot,
+      async close() {
+        closed += 1;
+        await hot.close();
+      },
       pubsub: {
         publish: (channel, message) => hot.pubsub.publish(channel, message),
         async subscribe(channel, handler) {
@@ -35,6 +45,7 @@ function countingHotStore(): { hot: HotStore; open(): number; peak(): number } {
     },
     open: () => open,
     peak: () => peak,
+    closed: () => closed,
   };
 }
 
@@ -76,6 +87,10 @@ describe('createRampart', () => {
     expect(counting.open()).toBe(0);
     // The server itself is closed too: its plugins' onClose hooks ran.
     expect(serverClosed).toBe(true);
+    // The hot store the caller passed stays the caller's to close, and still works.
+    expect(counting.closed()).toBe(0);
+    await counting.hot.values.set('still-open', '1', 1000);
+    expect(await counting.hot.values.get('still-open')).toBe('1');
   });
 
   it('stops the capabilities already started when a later one fails to start', async () => {
@@ -99,6 +114,8 @@ describe('createRampart', () => {
     await Promise.all([rampart.close(), rampart.close()]);
     await rampart.close();
     expect(counting.open()).toBe(0);
+    // A started Rampart owns the hot store it was given: close() closes it, once.
+    expect(counting.closed()).toBe(1);
     await expect(rampart.app.inject({ method: 'GET', url: '/health' })).rejects.toThrow();
   });
 });

@@ -45,7 +45,11 @@ import { createSqlIdentityStores } from './storage/sql/index.js';
 export interface CreateRampartOptions {
   /** A logger to use; default: pino to stdout at `config.log.level`. */
   logger?: Logger;
-  /** Use this hot store instead of opening one from config (tests, embedding). */
+  /**
+   * Use this hot store instead of opening one from config (tests, embedding). A started
+   * Rampart owns it: `close()` closes it. If the start fails, it stays open and the caller
+   * closes it.
+   */
   hotStore?: HotStore;
   /** Use this rate-limit store instead of opening one from config (tests, embedding). */
   rateLimitStore?: RateLimiterStore;
