@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fasti
 import { Type } from 'typebox';
 import type { EventActor } from '../../events/security-event.js';
 import { type Authenticator, requestContext } from '../../identity/authenticate.js';
+import { ApprovalCreateBody, ApprovalJson, ApprovalParams } from '../approval-schemas.js';
 import type { ApprovalService } from '../approval-service.js';
 import { type InternalApprovalCalls, internalCallHeader } from '../internal-approval-calls.js';
-import { ApprovalCreateBody, ApprovalJson, ApprovalParams } from '../schemas.js';
 import { approvalHeader } from '../sensitive-routes.plugin.js';
 import type { BoundRequest } from '../store.js';
 import { approvalJson } from './approval-json.js';

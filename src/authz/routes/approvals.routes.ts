@@ -5,9 +5,9 @@ import { RampartError } from '../../errors/rampart-error.js';
 import { type Authenticator, requestContext } from '../../identity/authenticate.js';
 import { userActor } from '../../identity/core/request-context.js';
 import { identityErrors } from '../../identity/errors.js';
+import { ApprovalDecisionBody, ApprovalJson, ApprovalParams } from '../approval-schemas.js';
 import type { ApprovalService } from '../approval-service.js';
 import type { Authorizer } from '../authorizer.js';
-import { ApprovalDecisionBody, ApprovalJson, ApprovalParams } from '../schemas.js';
 import type { ApprovalRecord } from '../store.js';
 import { approvalJson } from './approval-json.js';
 

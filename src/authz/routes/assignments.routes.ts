@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { RampartError } from '../../errors/rampart-error.js';
 import { requestContext } from '../../identity/authenticate.js';
 import { authzErrors } from '../errors.js';
-import { AssignmentBody, AssignmentJson, AssignmentParams } from '../schemas.js';
+import { AssignmentBody, AssignmentJson, AssignmentParams } from '../role-schemas.js';
 import { callerActor } from './caller-actor.js';
 import type { PolicyRoutesOptions } from './roles.routes.js';
 

@@ -6,7 +6,8 @@ import { rolePermissions } from '../../identity/core/permissions.js';
 import { authzErrors } from '../errors.js';
 import { builtInRoles } from '../model.js';
 import type { PolicyService } from '../policy-service.js';
-import { Pagination, RoleBody, RoleJson, RoleParams } from '../schemas.js';
+import { RoleBody, RoleJson, RoleParams } from '../role-schemas.js';
+import { Pagination } from '../schemas.js';
 import { roleJson } from '../stored-policy.js';
 import { callerActor } from './caller-actor.js';
 
