@@ -33,7 +33,8 @@ export const ApprovalJson = Type.Object(
     decidedBy: Type.Union([Type.String(), Type.Null()]),
     decidedAt: Type.Union([Instant, Type.Null()]),
     policy: Type.Union([Type.String(), Type.Null()], {
-      description: 'The approval policy that asked for it; null for authz.approvals.routes.',
+      description:
+        'The approval policy that asked for it; null when the route is listed in the configuration key authz.approvals.routes.',
     }),
     approverRole: Type.String({ description: 'The role an approver holds or inherits.' }),
     note: Type.Union([Type.String(), Type.Null()], {
