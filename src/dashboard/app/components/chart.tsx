@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { isolatedPoints } from './chart-points.js';
 
 export interface ChartSeries {
   label: string;
@@ -53,7 +54,14 @@ export function Chart(props: {
           stroke: s.color,
           width: 2,
           fill: `${s.color}22`,
-          points: { show: false },
+          // Dots only where a value stands alone (see isolatedPoints); lines elsewhere.
+          points: {
+            show: true,
+            size: 6,
+            fill: s.color,
+            filter: (u: uPlot, seriesIdx: number) =>
+              isolatedPoints(u.data[seriesIdx] as (number | null)[]),
+          },
           spanGaps: false,
         })),
       ],
