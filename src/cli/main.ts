@@ -4,6 +4,7 @@ import { rampartVersion } from '../version.js';
 import { registerAuditCommands } from './audit-verify.js';
 import { registerConfigCommands } from './config-check.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { registerInitCommand } from './init.js';
 import { registerKeysCommands } from './keys-rotate.js';
 import { registerMfaResetCommand } from './mfa-reset.js';
 import { registerMigrateCommand } from './migrate.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
       '\nEnvironment: every setting is also RAMPART_<NAME> (see README). Exit codes: 0 ok, 1 failure, 2 usage or configuration error.',
     );
   registerStartCommand(program);
+  registerInitCommand(program);
   registerMigrateCommand(program);
   registerUserCommands(program);
   registerUserUnlockCommand(program);
