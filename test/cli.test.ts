@@ -166,6 +166,10 @@ describe('the rampart CLI', () => {
     try {
       const [, url] = await server.waitFor(/Listening on\s+(\S+)/);
       const [, token] = await server.waitFor(/"token":"(rmpboot_[A-Za-z0-9_-]+)"/);
+      // Started from outside the package, the hint names the command by its absolute path.
+      expect(server.output()).toContain(
+        `    ${bin} user create --email you@example.com --role ADMIN`,
+      );
       const res = await fetch(`${url}/v1/auth/bootstrap`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -70,5 +70,7 @@ function selfCommand(): string {
   const script = process.argv[1] ?? '';
   if (!script.endsWith('bin/rampart.js')) return 'rampart';
   const rel = relative(process.cwd(), script);
-  return rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`;
+  // Outside the package's own directory tree, the absolute path reads better than ../../…
+  if (rel.startsWith('..')) return script;
+  return rel.startsWith('/') ? rel : `./${rel}`;
 }
