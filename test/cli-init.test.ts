@@ -14,7 +14,7 @@ function emptyDir(): string {
 }
 
 /** Runs the CLI to its end in `cwd`; `shell` runs it after a POSIX shell sourced the env file. */
-function rampart(cwd: string, args: string[], shell = false) {
+function rampart(cwd: string, args: string[], shell = false, env: NodeJS.ProcessEnv = {}) {
   const result = shell
     ? spawnSync(
         '/bin/sh',
@@ -22,11 +22,11 @@ function rampart(cwd: string, args: string[], shell = false) {
           '-c',
           `set -a; . ./rampart.env; set +a; exec "${process.execPath}" "${bin}" ${args.join(' ')}`,
         ],
-        { cwd, env: { PATH: process.env.PATH }, encoding: 'utf8' },
+        { cwd, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' },
       )
     : spawnSync(process.execPath, [bin, ...args], {
         cwd,
-        env: { PATH: process.env.PATH },
+        env: { PATH: process.env.PATH, ...env },
         encoding: 'utf8',
       });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
@@ -145,6 +145,24 @@ describe('rampart init', () => {
     expect(sqlite.code).toBe(2);
     expect(sqlite.output).toContain('allowSqliteInProduction');
     expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
+
+  it('writes where start will read: --config, else RAMPART_CONFIG, making the directories', () => {
+    const dir = emptyDir();
+    const env = { RAMPART_CONFIG: 'etc/rampart/rampart.json' };
+    const res = rampart(dir, ['init', '--redis-url', 'redis://cache:6379'], false, env);
+    expect(res.code, res.output).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'etc/rampart/rampart.json'), 'utf8'))).toEqual({
+      env: 'development',
+      port: 8080,
+      redisUrl: 'redis://cache:6379',
+    });
+    const check = rampart(dir, ['config', 'check'], false, env);
+    expect(check.code, check.output).toBe(0);
+    expect(check.output).toContain('hot state Redis');
+    const flag = rampart(dir, ['--config', 'other.yaml', 'init'], false, env);
+    expect(flag.code, flag.output).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['etc', 'other.yaml']);
   }, 60_000);
 
   it('replaces files with --force and keeps the secrets owner-only', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import YAML from 'yaml';
@@ -153,11 +153,13 @@ export function registerInitCommand(program: Command): void {
     .option('--force', 'replace existing files')
     .addHelpText(
       'after',
-      '\nThe config file is --config, or rampart.config.yaml in the working directory.\nExample: rampart init --env production --public-url https://auth.example.com --database-url postgres://rampart:…@db/rampart',
+      '\nThe config file is --config, or RAMPART_CONFIG, or rampart.config.yaml in the working directory.\nExample: rampart init --env production --public-url https://auth.example.com --database-url postgres://rampart:…@db/rampart',
     )
     .action((options: InitOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const configPath = resolve(globals.config ?? 'rampart.config.yaml');
+      const configPath = resolve(
+        globals.config ?? process.env.RAMPART_CONFIG ?? 'rampart.config.yaml',
+      );
       const secretsPath = resolve(options.secrets);
       const files = renderInitFiles(options, extname(configPath) === '.json' ? 'json' : 'yaml');
       const targets = files.secrets === undefined ? [configPath] : [configPath, secretsPath];
@@ -175,6 +177,7 @@ export function registerInitCommand(program: Command): void {
       const scratchConfig = join(dirname(configPath), `${suffix}${extname(configPath)}`);
       const scratchSecrets = `${secretsPath}${suffix}`;
       try {
+        mkdirSync(dirname(configPath), { recursive: true });
         writeFileSync(scratchConfig, files.config, { flag: 'wx', mode: 0o644 });
         const verdict = checkConfig({
           configPath: scratchConfig,
@@ -193,6 +196,7 @@ export function registerInitCommand(program: Command): void {
           );
         }
         if (files.secrets !== undefined) {
+          mkdirSync(dirname(secretsPath), { recursive: true, mode: 0o700 });
           writeFileSync(scratchSecrets, files.secrets, { flag: 'wx', mode: 0o600 });
           chmodSync(scratchSecrets, 0o600); // whatever the umask
           renameSync(scratchSecrets, secretsPath);
