@@ -81,4 +81,40 @@ describe('coalesceLines', () => {
     expect(lines).toHaveLength(500);
     expect(JSON.parse(lines.at(-1) ?? '{}').i).toBe(499);
   });
+
+  it('writes each turn to stdout itself: no thread-pool write per turn, nothing lost to a crash a turn later (needs `npm run build`)', () => {
+    const built = fileURLToPath(
+      new URL('../../../dist/monitor/logging/log-destinations.js', import.meta.url),
+    );
+    if (!existsSync(built)) throw new Error('run `npm run build` first');
+    // An asynchronous write is an FSREQCALLBACK handed to libuv's thread pool: ~10 µs of
+    // CPU per turn across threads, and lines still in flight when the process dies.
+    const script = `
+      const { createHook } = await import('node:async_hooks');
+      const { openLogDestination } = await import(${JSON.stringify(built)});
+      const { pino } = await import('pino');
+      const dest = await openLogDestination({ level: 'info', stdout: true });
+      const logger = pino({}, dest.stream);
+      let fsRequests = 0;
+      createHook({ init(_id, type) { if (type === 'FSREQCALLBACK') fsRequests += 1; } }).enable();
+      for (let turn = 0; turn < 20; turn++) {
+        for (let i = 0; i < 10; i++) logger.info({ turn, i }, 'line');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      setImmediate(() => {
+        process.stderr.write('fs requests: ' + fsRequests + '\\n');
+        process.kill(process.pid, 'SIGKILL');
+      });
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.signal).toBe('SIGKILL');
+    expect(child.stderr).toContain('fs requests: 0');
+    const lines = child.stdout.trim().split('\n');
+    expect(lines).toHaveLength(200);
+    expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ turn: 19, i: 9 });
+  });
 });
