@@ -19,8 +19,9 @@ export interface LogDestination {
  *
  * stdout gets each event-loop turn's lines as one synchronous write (pino's own default
  * mode, plus coalescing-destination.ts). An asynchronous write is a round trip through
- * libuv's thread pool on every turn: in the api-key and protected-route benchmarks that
- * cost ~10–16 µs of CPU per request, more than the rest of the request line. Written
+ * libuv's thread pool (queued, picked up by a pool thread, signalled back): 1–6 µs of CPU
+ * per request more than this in side-by-side runs (`node bench/run.js floor-parts`), never
+ * less. Written
  * synchronously, a turn's lines are on stdout before the next turn starts, so a crash loses
  * none of them; as with pino's default, a reader of stdout that stops reading holds the
  * process up once the pipe is full (journald, a container runtime and a terminal read as
