@@ -3,7 +3,7 @@ import { loadConfig } from '../../dist/config/index.js';
 import { generateRequestId } from '../../dist/http/request-id.js';
 import { createSecurityHeaders } from '../../dist/http/security-headers.js';
 import { openLogger } from '../../dist/monitor/logger.js';
-import { RequestLogger } from '../../dist/monitor/logging/request-logger.js';
+import { addRequestLine } from '../lib/request-line-hook.js';
 import { serveFromParent } from '../lib/server-child.js';
 
 /**
@@ -23,24 +23,7 @@ serveFromParent(async ({ body, path = '/v1/me', log = false }) => {
     headers.apply(request, reply);
     done();
   });
-  if (logger) {
-    const route = { resource: path, action: undefined };
-    app.addHook('onResponse', (request, reply, done) => {
-      new RequestLogger(logger, { reqId: request.id }, route).writeLine(
-        'info',
-        {
-          method: request.method,
-          route: path,
-          url: request.url,
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-          ip: request.ip,
-        },
-        'request',
-      );
-      done();
-    });
-  }
+  if (logger) addRequestLine(app, logger, path);
   app.get(path, async () => body);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, close: () => app.close() };

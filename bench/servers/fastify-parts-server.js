@@ -5,7 +5,7 @@ import { generateRequestId } from '../../dist/http/request-id.js';
 import { createSecurityHeaders } from '../../dist/http/security-headers.js';
 import { createLogger, openLogger } from '../../dist/monitor/logger.js';
 import { coalesceLines } from '../../dist/monitor/logging/coalescing-destination.js';
-import { RequestLogger } from '../../dist/monitor/logging/request-logger.js';
+import { addRequestLine } from '../lib/request-line-hook.js';
 import { serveFromParent } from '../lib/server-child.js';
 
 /**
@@ -47,22 +47,7 @@ serveFromParent(async ({ body, path, parts }) => {
           level: config.level,
           destination: coalesceLines(pino.destination({ dest: 1, sync: false })),
         });
-    const route = { resource: path, action: undefined };
-    app.addHook('onResponse', (request, reply, done) => {
-      new RequestLogger(logger, { reqId: request.id }, route).writeLine(
-        'info',
-        {
-          method: request.method,
-          route: path,
-          url: request.url,
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-          ip: request.ip,
-        },
-        'request',
-      );
-      done();
-    });
+    addRequestLine(app, logger, path);
   }
   app.get(path, async () => body);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -23,6 +23,8 @@ export interface InitFiles {
   config: string;
   /** undefined in development, which generates its master key in the data directory. */
   secrets: string | undefined;
+  /** The variables the secrets file sets, as `start` will see them once it is loaded. */
+  env: Record<string, string>;
 }
 
 // Values a shell (`set -a; . ./rampart.env`), systemd's EnvironmentFile and
@@ -66,17 +68,17 @@ export function renderInitFiles(
 
   if (deployed) secrets.push(['RAMPART_MASTER_KEY', randomBytes(32).toString('base64')]);
   if (production) secrets.push(['RAMPART_METRICS_TOKEN', randomBytes(24).toString('base64url')]);
-  const urls: [string, string | undefined][] = [
-    ['RAMPART_DATABASE_URL', options.databaseUrl],
-    ['RAMPART_REDIS_URL', options.redisUrl],
-    ['RAMPART_MAIL_SMTP_URL', options.smtpUrl],
-  ];
-  for (const [name, value] of urls) {
-    if (value === undefined) continue;
-    if (deployed) secrets.push([name, value]);
-    else if (name === 'RAMPART_DATABASE_URL') settings.databaseUrl = value;
-    else if (name === 'RAMPART_REDIS_URL') settings.redisUrl = value;
-    else settings.mail = { ...(settings.mail as object), smtpUrl: value };
+  if (deployed) {
+    const urls: [string, string | undefined][] = [
+      ['RAMPART_DATABASE_URL', options.databaseUrl],
+      ['RAMPART_REDIS_URL', options.redisUrl],
+      ['RAMPART_MAIL_SMTP_URL', options.smtpUrl],
+    ];
+    for (const [name, value] of urls) if (value !== undefined) secrets.push([name, value]);
+  } else {
+    if (options.databaseUrl) settings.databaseUrl = options.databaseUrl;
+    if (options.redisUrl) settings.redisUrl = options.redisUrl;
+    if (options.smtpUrl) settings.mail = { ...(settings.mail as object), smtpUrl: options.smtpUrl };
   }
 
   const day = now.toISOString().slice(0, 10);
@@ -90,9 +92,6 @@ export function renderInitFiles(
       `# Secrets are not in this file: they are in ${basename(options.secrets)} (RAMPART_* variables,`,
       '# which take precedence over this file). Keep that file in your secret store, never in',
       '# version control.',
-    );
-  if (deployed)
-    header.push(
       '# host 0.0.0.0: behind a reverse proxy, also list it in network.trustedProxies so the',
       "# client's address comes from X-Forwarded-For.",
     );
@@ -101,7 +100,7 @@ export function renderInitFiles(
     format === 'json'
       ? `${JSON.stringify(settings, null, 2)}\n`
       : `${header.join('\n')}\n${YAML.stringify(settings)}`;
-  if (!deployed) return { config, secrets: undefined };
+  if (!deployed) return { config, secrets: undefined, env: {} };
   const lines = [
     `# Rampart secrets (${options.env}), written by \`rampart init\` on ${day}. Readable by`,
     '# the owner only. Load them into the environment of `rampart start`: systemd',
@@ -110,18 +109,7 @@ export function renderInitFiles(
     '# secret store. Rotate it later with `rampart keys rotate-master`.',
     ...secrets.map(([name, value]) => envLine(name, value)),
   ];
-  return { config, secrets: `${lines.join('\n')}\n` };
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (!match) continue;
-    const raw = match[2] as string;
-    env[match[1] as string] = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
-  }
-  return env;
+  return { config, secrets: `${lines.join('\n')}\n`, env: Object.fromEntries(secrets) };
 }
 
 export function registerInitCommand(program: Command): void {
@@ -182,7 +170,7 @@ export function registerInitCommand(program: Command): void {
         const verdict = checkConfig({
           configPath: scratchConfig,
           cwd: dirname(configPath),
-          env: files.secrets === undefined ? {} : parseEnvFile(files.secrets),
+          env: files.env,
         });
         if (!verdict.ok) {
           const n = verdict.problems.length;
