@@ -38,6 +38,8 @@ function table(header, rows, rightAligned) {
 }
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// Latencies as the clients give them (autocannon whole ms, wrk µs), at most two decimals.
+const millis = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 /** The human summary of one scenario's result, as lines. */
 export function formatResult(result) {
@@ -47,8 +49,8 @@ export function formatResult(result) {
       result.targets.map((t) => [
         t.label,
         integer.format(t.rps),
-        String(t.p50),
-        String(t.p99),
+        millis.format(t.p50),
+        millis.format(t.p99),
         t.cpuMicrosPerRequest === undefined ? '-' : t.cpuMicrosPerRequest.toFixed(0),
         t.serverCpuShare === undefined ? '-' : `${Math.round(t.serverCpuShare * 100)}%`,
       ]),

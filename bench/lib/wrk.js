@@ -13,7 +13,8 @@ const units = { us: 1e-3, ms: 1, s: 1000 };
 function toMs(text) {
   const m = /^([\d.]+)(us|ms|s)$/.exec(text);
   if (!m) throw new Error(`wrk: unreadable latency ${text}`);
-  return Number(m[1]) * units[m[2]];
+  // Whole microseconds: 6.89ms times 1 is 6.890000000000001 in floating point.
+  return Math.round(Number(m[1]) * units[m[2]] * 1000) / 1000;
 }
 
 /** A Lua string literal for wrk's script (any bytes, escaped). */

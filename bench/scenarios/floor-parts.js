@@ -3,7 +3,7 @@ import { startServer } from '../lib/server-process.js';
 
 export const name = 'floor-parts';
 export const description =
-  'What the parts under every Rampart request cost on bare Fastify: its security headers, its request line, and seven onRequest hooks apart or fused';
+  'What the parts under every Rampart request cost on bare Fastify: its security headers, its request line, seven onRequest hooks apart or fused, and 2, 4 and 8 µs of plain computation as calibration';
 
 const server = new URL('../servers/fastify-parts-server.js', import.meta.url);
 const body = { items: [{ id: 'ord_1', amount: 4200, currency: 'EUR' }], next: null };
@@ -16,6 +16,10 @@ const variants = [
   ['line', "+ Rampart's request line"],
   ['line-async', '+ the same line, written asynchronously'],
   ['headers+line', "+ Rampart's headers, request id and request line"],
+  // Calibration: what a known amount of work costs in this measurement.
+  ['burn2', '+ 2 µs of plain computation'],
+  ['burn4', '+ 4 µs of plain computation'],
+  ['burn8', '+ 8 µs of plain computation'],
 ];
 
 /**

@@ -15,8 +15,32 @@ import { serveFromParent } from '../lib/server-child.js';
  * `line-async` (the same line written as Rampart wrote stdout before: asynchronously, each
  * turn's write a round trip through libuv's thread pool),
  * `hooks7` (seven no-op onRequest hooks, as many as a Rampart route runs) or `fused7` (one
- * onRequest hook calling seven no-op steps). `bare` is none of them.
+ * onRequest hook calling seven no-op steps), or `burnN` (N µs of plain computation per request,
+ * a fixed number of loop iterations timed when the server starts: the calibration that shows
+ * what a microsecond of work costs in the measurement on this machine). `bare` is none of them.
  */
+
+/** Loop iterations that take about one microsecond here, timed after a warm-up. */
+function iterationsPerMicrosecond() {
+  spin(2_000_000);
+  const n = 20_000_000;
+  const start = process.hrtime.bigint();
+  spin(n);
+  const ns = Number(process.hrtime.bigint() - start);
+  return Math.max(1, Math.round((n * 1000) / ns));
+}
+
+let sink = 0;
+/** Work the JIT cannot drop: an xorshift whose result is kept. */
+function spin(n) {
+  let x = sink | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  sink = x;
+}
 serveFromParent(async ({ body, path, parts }) => {
   const want = new Set(parts.split('+'));
   const app = Fastify({ logger: false, genReqId: generateRequestId });
@@ -29,6 +53,14 @@ serveFromParent(async ({ body, path, parts }) => {
         const refusal = step(request, reply);
         if (refusal !== undefined) return done(refusal);
       }
+      done();
+    });
+  }
+  const burn = [...want].find((part) => /^burn\d+$/.test(part));
+  if (burn !== undefined) {
+    const iterations = Number(burn.slice(4)) * iterationsPerMicrosecond();
+    app.addHook('onRequest', (_request, _reply, done) => {
+      spin(iterations);
       done();
     });
   }
