@@ -52,7 +52,7 @@ describe('the rampart CLI', () => {
       for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
         const { code, output } = await run([...path, '--help']);
         expect(code, path.join(' ')).toBe(0);
-        expect(output).toContain('Usage: rampart');
+        expect(output, path.join(' ')).toContain('Usage: rampart');
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);

@@ -26,10 +26,20 @@ export function spawnNode(
     out += d.toString();
   });
   if (options.input !== undefined) child.stdin?.end(options.input);
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
+  // 'exit' can come before the last of the child's output has been read from its pipes
+  // (a `--help` printed just before exiting then reads as empty): wait for the pipes to
+  // close too, for at most 5 s in case a grandchild still holds them.
+  const piped = Promise.all(
+    [child.stdout, child.stderr].map((stream) =>
+      stream ? once(stream, 'close').catch(() => undefined) : undefined,
+    ),
+  );
+  const exited = once(child, 'exit').then(async ([code, signal]) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([piped, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    clearTimeout(timer);
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+  });
   return {
     child,
     output: () => out,
