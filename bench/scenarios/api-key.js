@@ -10,7 +10,10 @@ export const description =
 const servers = {
   rampart: new URL('../servers/rampart-server.js', import.meta.url),
   fastify: new URL('../servers/fastify-server.js', import.meta.url),
+  peer: new URL('../servers/fastify-peer-server.js', import.meta.url),
 };
+
+const peerLabel = 'Fastify + @fastify/helmet + its request logs + a key lookup';
 
 /**
  * @param {{ settings: ReturnType<typeof import('../lib/settings.js').readSettings>, log: (line: string) => void }} context
@@ -40,15 +43,23 @@ export async function run({ settings, log }) {
     log(`  starting ${floorLabel}`);
     const floor = await startFloor(settings, body, '/v1/auth/whoami');
     started.push(floor);
+    log(`  starting ${peerLabel}`);
+    const peer = await startServer(servers.peer, {
+      stdout: settings.logFile,
+      input: { body, path: '/v1/auth/whoami', key },
+    });
+    started.push(peer);
 
     const headers = { authorization: `Bearer ${key}` };
     const targets = [
       { id: 'rampart', label: 'Rampart (API key)', server: rampart },
       { id: 'fastify', label: 'bare Fastify', server: fastify },
       { id: 'floor', label: floorLabel, server: floor },
+      { id: 'peer', label: peerLabel, server: peer },
     ].map((t) => ({ ...t, request: { url: `${t.server.url}/v1/auth/whoami`, headers } }));
 
-    // Fairness: the same bytes back from both, and Rampart refuses a one-character typo.
+    // Fairness: the same bytes back from all four, and both key checks refuse a
+    // one-character typo.
     let reference;
     for (const target of targets) {
       const text = await (await fetch(target.request.url, { headers })).text();
@@ -56,12 +67,17 @@ export async function run({ settings, log }) {
       if (text !== reference) throw new Error(`${target.label} returns a different body`);
     }
     const typo = `${key.slice(0, 12)}${key[12] === 'A' ? 'B' : 'A'}${key.slice(13)}`;
-    const refused = await fetch(`${rampart.url}/v1/auth/whoami`, {
-      headers: { authorization: `Bearer ${typo}` },
-    });
-    await refused.arrayBuffer();
-    if (refused.status !== 401)
-      throw new Error(`Rampart accepted a mistyped key (${refused.status})`);
+    for (const [label, server] of [
+      ['Rampart', rampart],
+      [peerLabel, peer],
+    ]) {
+      const refused = await fetch(`${server.url}/v1/auth/whoami`, {
+        headers: { authorization: `Bearer ${typo}` },
+      });
+      await refused.arrayBuffer();
+      if (refused.status !== 401)
+        throw new Error(`${label} accepted a mistyped key (${refused.status})`);
+    }
 
     const results = await compareTargets(targets, settings, log);
     return {
@@ -69,12 +85,14 @@ export async function run({ settings, log }) {
       comparisons: [
         compareThroughput(results, 'rampart', 'fastify', 0.7),
         compareThroughput(results, 'rampart', 'floor'),
+        compareThroughput(results, 'rampart', 'peer'),
       ],
       notes: [
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}.`,
         'Bare Fastify writes no logs and checks nothing.',
         `${floorLabel}: bare Fastify with the parts every Rampart response carries (seven security headers, x-request-id, one request line), no authentication; the ratio to it (no target) is what the API-key check and the rest cost on top.`,
-        `All three return the same ${Buffer.byteLength(reference)}-byte JSON body (checked before the run).`,
+        `${peerLabel}: the same route built from the usual parts (Fastify's own two log lines per request, helmet's default headers, a SHA-256 of the key looked up in a Map; no revocation, scopes, IP rules, rate limits or metrics); the ratio to it (no target) is Rampart against what a team would otherwise write.`,
+        `All four return the same ${Buffer.byteLength(reference)}-byte JSON body (checked before the run).`,
         'Rampart hashes the key (SHA-256) and finds it in its in-memory cache (a key not found there is parsed and its checksum checked before the store is asked), checks the revocation set in the hot store (memory here), the owner, the networks, and records the last use at most once a minute.',
       ],
     };
