@@ -9,7 +9,10 @@ export const description =
 const servers = {
   rampart: new URL('../servers/rampart-server.js', import.meta.url),
   fastify: new URL('../servers/fastify-server.js', import.meta.url),
+  peer: new URL('../servers/fastify-peer-protected-server.js', import.meta.url),
 };
+
+const peerLabel = 'Fastify + @fastify/helmet + its request logs + jose + @fastify/rate-limit';
 
 const body = { items: [{ id: 'ord_1', amount: 4200, currency: 'EUR' }], next: null };
 
@@ -78,10 +81,38 @@ export async function run({ settings, log }) {
     const floorText = await (await fetch(`${floor.url}/api/orders`)).text();
     if (floorText !== text) throw new Error('the floor server returns a different body');
 
+    log(`  starting ${peerLabel}`);
+    const { keys } = await (await fetch(`${rampart.url}/.well-known/jwks.json`)).json();
+    const { kid } = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
+    const jwk = keys.find((k) => k.kid === kid);
+    if (!jwk) throw new Error('the token was not signed by a published key');
+    const peer = await startServer(servers.peer, {
+      stdout: settings.logFile,
+      input: {
+        body,
+        path: '/api/orders',
+        jwk,
+        issuer: rampart.info.issuer,
+        audience: rampart.info.audience,
+        role: 'DEVELOPER',
+        limit: 1_000_000,
+      },
+    });
+    started.push(peer);
+    const peerCheck = await fetch(`${peer.url}/api/orders`, { headers });
+    if ((await peerCheck.text()) !== text) throw new Error(`${peerLabel} returns a different body`);
+    if (!peerCheck.headers.get('x-ratelimit-remaining'))
+      throw new Error(`${peerLabel} did not apply its rate limit`);
+    const peerAnonymous = await fetch(`${peer.url}/api/orders`);
+    await peerAnonymous.arrayBuffer();
+    if (peerAnonymous.status !== 401)
+      throw new Error(`${peerLabel} served an anonymous caller (${peerAnonymous.status})`);
+
     const targets = [
       { id: 'rampart', label: 'Rampart (protected)', server: rampart },
       { id: 'fastify', label: 'bare Fastify', server: fastify },
       { id: 'floor', label: floorLabel, server: floor },
+      { id: 'peer', label: peerLabel, server: peer },
     ].map((t) => ({ ...t, request: { url: `${t.server.url}/api/orders`, headers } }));
     const results = await compareTargets(targets, settings, log);
     return {
@@ -89,12 +120,14 @@ export async function run({ settings, log }) {
       comparisons: [
         compareThroughput(results, 'rampart', 'fastify', 0.7),
         compareThroughput(results, 'rampart', 'floor'),
+        compareThroughput(results, 'rampart', 'peer'),
       ],
       notes: [
         `Rampart logs at its default level (${rampart.info.logLevel}), one line per request, to ${settings.logFile}.`,
         'Rampart: IP rules, JWT verification (cached), the revocation list, the permission check (accounts:read through the DEVELOPER role), a per-user GCRA rate limit in memory with its RateLimit headers, security headers and request id; bare Fastify checks nothing.',
         `${floorLabel}: bare Fastify with the parts every Rampart response carries (seven security headers, x-request-id, one request line), no authentication; the ratio to it (no target) is what JWT, permission, rate limit and metrics cost on top.`,
-        `All three return the same ${Buffer.byteLength(text)}-byte JSON body (checked before the run); an anonymous request to Rampart is refused (checked).`,
+        `${peerLabel}: the same route built from the usual parts (Fastify's own two log lines per request, helmet's default headers, jose verifying the token against Rampart's public key, a role check, @fastify/rate-limit per user with the same limit; no revocation list, IP rules or metrics); the ratio to it (no target) is Rampart against what a team would otherwise write.`,
+        `All four return the same ${Buffer.byteLength(text)}-byte JSON body (checked before the run); an anonymous request to Rampart and to the peer is refused (checked).`,
       ],
     };
   } finally {
