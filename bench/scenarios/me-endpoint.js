@@ -1,4 +1,6 @@
+import { expectJson } from '../lib/api-key-client.js';
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
+import { publishedKeyOf } from '../lib/published-key.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'me-endpoint';
@@ -11,11 +13,6 @@ const servers = {
   express: new URL('../servers/express-server.js', import.meta.url),
 };
 
-async function expectJson(response, what) {
-  if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
 /** The client's side of the setup: log in, fetch the public keys, read /v1/me once. */
 async function loginToRampart(rampart) {
   const login = await expectJson(
@@ -27,10 +24,8 @@ async function loginToRampart(rampart) {
     'login',
   );
   const token = login.access_token;
-  const { keys } = await expectJson(await fetch(`${rampart.url}/.well-known/jwks.json`), 'jwks');
-  const { kid } = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
-  const jwk = keys.find((k) => k.kid === kid);
-  if (jwk?.alg !== 'ES256') throw new Error('the token was not signed by a published ES256 key');
+  const jwk = await publishedKeyOf(rampart, token);
+  if (jwk.alg !== 'ES256') throw new Error('the token was not signed by a published ES256 key');
   const body = await expectJson(
     await fetch(`${rampart.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } }),
     'GET /v1/me',

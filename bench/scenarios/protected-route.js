@@ -1,5 +1,6 @@
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
 import { floorLabel, startFloor } from '../lib/floor-target.js';
+import { publishedKeyOf } from '../lib/published-key.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'protected-route';
@@ -82,10 +83,7 @@ export async function run({ settings, log }) {
     if (floorText !== text) throw new Error('the floor server returns a different body');
 
     log(`  starting ${peerLabel}`);
-    const { keys } = await (await fetch(`${rampart.url}/.well-known/jwks.json`)).json();
-    const { kid } = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8'));
-    const jwk = keys.find((k) => k.kid === kid);
-    if (!jwk) throw new Error('the token was not signed by a published key');
+    const jwk = await publishedKeyOf(rampart, token);
     const peer = await startServer(servers.peer, {
       stdout: settings.logFile,
       input: {

@@ -8,18 +8,6 @@ import { coalesceLines } from '../../dist/monitor/logging/coalescing-destination
 import { addRequestLine } from '../lib/request-line-hook.js';
 import { serveFromParent } from '../lib/server-child.js';
 
-/**
- * Bare Fastify with some of the parts under every Rampart request, named in `parts`
- * (joined by `+`): `headers` (Rampart's security headers and request id, its own code from
- * dist/), `line` (one request line through the logger Rampart's default configuration opens),
- * `line-async` (the same line written as Rampart wrote stdout before: asynchronously, each
- * turn's write a round trip through libuv's thread pool),
- * `hooks7` (seven no-op onRequest hooks, as many as a Rampart route runs) or `fused7` (one
- * onRequest hook calling seven no-op steps), or `burnN` (N µs of plain computation per request,
- * a fixed number of loop iterations timed when the server starts: the calibration that shows
- * what a microsecond of work costs in the measurement on this machine). `bare` is none of them.
- */
-
 /** Loop iterations that take about one microsecond here, timed after a warm-up. */
 function iterationsPerMicrosecond() {
   spin(2_000_000);
@@ -41,6 +29,18 @@ function spin(n) {
   }
   sink = x;
 }
+
+/**
+ * Bare Fastify with some of the parts under every Rampart request, named in `parts`
+ * (joined by `+`): `headers` (Rampart's security headers and request id, its own code from
+ * dist/), `line` (one request line through the logger Rampart's default configuration opens),
+ * `line-async` (the same line written as Rampart wrote stdout before: asynchronously, each
+ * turn's write a round trip through libuv's thread pool),
+ * `hooks7` (seven no-op onRequest hooks, as many as a Rampart route runs) or `fused7` (one
+ * onRequest hook calling seven no-op steps), or `burnN` (N µs of plain computation per request,
+ * a fixed number of loop iterations timed when the server starts: the calibration that shows
+ * what a microsecond of work costs in the measurement on this machine). `bare` is none of them.
+ */
 serveFromParent(async ({ body, path, parts }) => {
   const want = new Set(parts.split('+'));
   const app = Fastify({ logger: false, genReqId: generateRequestId });
