@@ -29,11 +29,29 @@ export const httpErrors = defineErrors({
     description:
       'The body nests objects or arrays deeper than http.maxJsonDepth (32 by default); no endpoint needs that.',
   },
+  nul_character: {
+    status: 400,
+    title: 'NUL character',
+    description:
+      'The URL (`%00`) or a JSON string (`\\u0000`) contains the NUL character U+0000. No field accepts it, and databases and the systems behind them read it as the end of a string, so it is refused everywhere.',
+  },
   duplicate_query_parameter: {
     status: 400,
     title: 'Duplicate query parameter',
     description:
       'A query parameter appears more than once. Parsers disagree on which copy wins (HTTP parameter pollution), so repeats are refused: send each once.',
+  },
+  invalid_url: {
+    status: 400,
+    title: 'Invalid URL',
+    description:
+      'The path contains a percent-encoding that does not decode to UTF-8 text (`%ff`, a lone `%`).',
+  },
+  path_segment_too_long: {
+    status: 414,
+    title: 'Path segment too long',
+    description:
+      'A path parameter is longer than 256 characters; no identifier or name here is that long.',
   },
   request_timeout: {
     status: 408,

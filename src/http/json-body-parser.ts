@@ -18,6 +18,24 @@ function containsForbiddenKey(value: unknown): boolean {
   return false;
 }
 
+/** True when a key or a string value anywhere in `value` contains U+0000. */
+function containsNul(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') {
+      if (node.includes('\0')) return true;
+      continue;
+    }
+    if (typeof node !== 'object' || node === null) continue;
+    for (const key of Object.keys(node)) {
+      if (key.includes('\0')) return true;
+      stack.push((node as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /**
@@ -63,8 +81,9 @@ export function rememberBodyDigest(request: FastifyRequest, body: Buffer): void 
 
 /**
  * Replaces Fastify's body parsers with one strict JSON parser: any other media type is
- * 415. Kept apart from Fastify's default so that a syntax error (`invalid_json`) and a
- * prototype-pollution attempt (`forbidden_json_key`) get distinct codes.
+ * 415. Kept apart from Fastify's default so that a syntax error (`invalid_json`), a
+ * prototype-pollution attempt (`forbidden_json_key`) and a NUL character (`nul_character`)
+ * get distinct codes.
  */
 export function registerJsonBodyParser(app: FastifyInstance, options: { maxDepth: number }): void {
   app.removeAllContentTypeParsers();
@@ -94,6 +113,12 @@ export function registerJsonBodyParser(app: FastifyInstance, options: { maxDepth
       containsForbiddenKey(value)
     ) {
       done(new RampartError(httpErrors.forbidden_json_key), undefined);
+      return;
+    }
+    // JSON can carry U+0000 only as an escape (a raw control character is a syntax error);
+    // PostgreSQL refuses it in text, so it would fail deep in a store instead of here.
+    if (text.includes('\\u0000') && containsNul(value)) {
+      done(new RampartError(httpErrors.nul_character), undefined);
       return;
     }
     done(null, value);

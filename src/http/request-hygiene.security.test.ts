@@ -94,6 +94,80 @@ describe('request hygiene', () => {
     expect((await r.app.inject({ method: 'GET', url: '/health?a=1&b=2' })).statusCode).toBe(200);
   });
 
+  it('refuses a NUL character in the path, the query or any JSON string, before any store sees it', async () => {
+    for (const url of [
+      '/v1/api-keys/%00',
+      '/v1/api-keys/abc%00def',
+      '/v1/admin/accounts?query=a%00',
+    ]) {
+      expectProblem(
+        await r.app.inject({ method: 'GET', url, headers: bearer(token) }),
+        400,
+        'nul_character',
+      );
+    }
+    for (const payload of [
+      '{"name":"svc\\u0000","description":"x"}',
+      '{"name":"svc","description":"x","tags":{"a\\u0000":1}}',
+      '{"name":"svc","nested":[["\\u0000"]]}',
+    ]) {
+      expectProblem(
+        await r.app.inject({
+          method: 'POST',
+          url: '/v1/service-accounts',
+          headers: { ...bearer(token), 'content-type': 'application/json' },
+          payload,
+        }),
+        400,
+        'nul_character',
+      );
+    }
+    // An escaped backslash followed by "u0000" is six characters of text, not a NUL.
+    const text = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":"hygiene@example.com","password":"\\\\u0000"}',
+    });
+    expectProblem(text, 401, 'invalid_credentials');
+    // `%2500` is the text "%00".
+    const literal = await r.app.inject({
+      method: 'GET',
+      url: '/v1/api-keys/%2500',
+      headers: bearer(token),
+    });
+    expect(literal.statusCode).toBe(404);
+  });
+
+  it('answers a URL the router cannot decode, or an overlong path segment, with a problem and the usual headers', async () => {
+    for (const [url, status, code] of [
+      ['/v1/api-keys/%ff', 400, 'invalid_url'],
+      ['/v1/api-keys/%', 400, 'invalid_url'],
+      ['/v1/admin/accounts/%ED%A0%80/sessions', 400, 'invalid_url'],
+      [`/v1/api-keys/${'a'.repeat(300)}`, 414, 'path_segment_too_long'],
+    ] as const) {
+      const res = await r.app.inject({ method: 'GET', url, headers: bearer(token) });
+      expectProblem(res, status, code);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      // The probe is on the log like any other request, with the URL as sent.
+      const line = r.logs.find(
+        (l) => l.msg === 'request' && l.reqId === res.headers['x-request-id'],
+      );
+      expect(line).toMatchObject({ status, url });
+    }
+    // At the limit the segment reaches the route, which does not know the id.
+    const atLimit = await r.app.inject({
+      method: 'GET',
+      url: `/v1/api-keys/${'a'.repeat(256)}`,
+      headers: bearer(token),
+    });
+    expect(atLimit.statusCode).toBeLessThan(500);
+    expect(atLimit.statusCode).not.toBe(414);
+  });
+
   it('answers an oversized head with a 431 problem, and bad framing with a 400 problem', async () => {
     const big = await rawRequest(
       url,

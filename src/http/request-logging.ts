@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RequestLogger, routePatternOf } from '../monitor/logging/request-logger.js';
+import { onRouterRefusal } from './router-refusals.js';
 
 // Query parameters whose values are credentials by name; their values never reach logs.
 const sensitiveParam = /(token|key|secret|password|passwd|code|signature|session|auth|credential)/i;
@@ -25,22 +26,27 @@ export function redactUrl(url: string): string {
  */
 export function registerRequestLogging(app: FastifyInstance): void {
   app.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    const rawUrl = request.raw.url ?? '/';
-    const line: Record<string, unknown> = {
-      method: request.method,
-      route: routePatternOf(request) ?? null,
-      url: rawUrl.includes('?') ? redactUrl(rawUrl) : rawUrl,
-      status,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
-      ip: request.ip,
-    };
-    if (request.principal) line.principal = request.principal.id;
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    const log = request.log;
-    // One flat call with the request's bindings inline: no child logger for this line.
-    if (log instanceof RequestLogger) log.writeLine(level, line, 'request');
-    else log[level](line, 'request');
+    writeRequestLog(request, reply);
     done();
   });
+  onRouterRefusal(app, writeRequestLog);
+}
+
+function writeRequestLog(request: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const rawUrl = request.raw.url ?? '/';
+  const line: Record<string, unknown> = {
+    method: request.method,
+    route: routePatternOf(request) ?? null,
+    url: rawUrl.includes('?') ? redactUrl(rawUrl) : rawUrl,
+    status,
+    ms: Math.round(reply.elapsedTime * 100) / 100,
+    ip: request.ip,
+  };
+  if (request.principal) line.principal = request.principal.id;
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  const log = request.log;
+  // One flat call with the request's bindings inline: no child logger for this line.
+  if (log instanceof RequestLogger) log.writeLine(level, line, 'request');
+  else log[level](line, 'request');
 }

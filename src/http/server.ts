@@ -6,13 +6,14 @@ import { RampartError } from '../errors/rampart-error.js';
 import { errorRegistry } from '../errors/registry.js';
 import { registerLogContext, requestLoggerFactory } from '../monitor/logging/log-context.js';
 import { registerCors } from './cors.js';
-import { registerErrorHandling } from './error-handler.js';
+import { registerErrorHandling, sendProblem } from './error-handler.js';
 import { httpErrors } from './errors.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerOpenApi } from './openapi.js';
 import { problemTypeUri } from './problem.js';
 import { generateRequestId } from './request-id.js';
 import { registerRequestLogging } from './request-logging.js';
+import { installRouterRefusals } from './router-refusals.js';
 import { createSecurityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validator-compiler.js';
 
@@ -65,6 +66,7 @@ function problemOnClientError(publicUrl: string) {
  */
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
   const { config } = options;
+  const securityHeaders = createSecurityHeaders({ https: config.publicUrl.startsWith('https://') });
   const app = Fastify({
     loggerInstance: options.logger,
     // One line per request is written by request-logging.ts instead of Fastify's two.
@@ -88,12 +90,27 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     clientErrorHandler: problemOnClientError(config.publicUrl),
     trustProxy:
       config.network.trustedProxies.length > 0 ? [...config.network.trustedProxies] : false,
+    // A URL the router cannot decode (`%ff`) or a path segment over maxParamLength: by
+    // default Fastify answers plain JSON before any hook runs; here it is problem+json with
+    // the security headers and the request line, like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      securityHeaders.apply(request, reply);
+      const def =
+        error.code === 'FST_ERR_BAD_URL'
+          ? httpErrors.invalid_url
+          : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? httpErrors.path_segment_too_long
+            : httpErrors.internal_error;
+      if (def.status >= 500) request.log.error({ err: error }, 'request failed');
+      reply.raw.once('finish', () => routerRefused(request, reply));
+      sendProblem(reply, request, new RampartError(def, { cause: error }), config.publicUrl);
+    },
   }) as unknown as FastifyInstance;
+  const routerRefused = installRouterRefusals(app);
   app.setValidatorCompiler(validatorCompiler);
 
   // The shell's per-request work runs in one onRequest and one onSend hook (callback
   // style: an async hook costs a promise on every request).
-  const securityHeaders = createSecurityHeaders({ https: config.publicUrl.startsWith('https://') });
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -101,7 +118,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.addHook('onRequest', (request, reply, done) => {
     securityHeaders.apply(request, reply);
-    if (request.url.includes('?') && hasRepeatedParameter(request.query)) {
+    const url = request.url;
+    // A NUL byte (null-byte injection) reaches no route: no path or query field accepts
+    // one, and PostgreSQL refuses it in text. `%00` is the only way to spell it in a URL.
+    if (url.includes('%00')) return done(new RampartError(httpErrors.nul_character));
+    if (url.includes('?') && hasRepeatedParameter(request.query)) {
       return done(new RampartError(httpErrors.duplicate_query_parameter));
     }
     if (!closing) return done();

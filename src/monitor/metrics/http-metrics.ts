@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { onRouterRefusal } from '../../http/router-refusals.js';
 import { routePatternOf } from '../logging/request-logger.js';
 import { type HistogramSeries, SeriesHistogram } from './series-histogram.js';
 
@@ -124,11 +125,16 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     settle(request as CountedRequest);
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    settle(request as CountedRequest);
+  const count = (request: FastifyRequest, reply: FastifyReply) => {
     const s = seriesOf(routePatternOf(request) ?? 'unmatched', request.method, reply.statusCode);
     s.uncounted++;
     s.latency.observe(reply.elapsedTime / 1000);
+  };
+  app.addHook('onResponse', (request, reply, done) => {
+    settle(request as CountedRequest);
+    count(request, reply);
     done();
   });
+  // Answered by the router before any hook ran (an undecodable URL): counted, never in flight.
+  onRouterRefusal(app, (request, reply) => count(request, reply));
 }

@@ -113,6 +113,16 @@ describe('GET /metrics', () => {
     expect(after).toContain('route="unmatched",method="GET",status="404"');
   });
 
+  it('counts a URL the router refused before any hook ran, without leaving it in flight', async () => {
+    const series = 'rampart_http_requests_total{route="unmatched",method="GET",status="400"}';
+    const before = sampleValue(await scrape(), series) ?? 0;
+    const res = await rampart.app.inject({ method: 'GET', url: '/v1/api-keys/%ff' });
+    expect(res.statusCode).toBe(400);
+    const text = await scrape();
+    expect(sampleValue(text, series)).toBe(before + 1);
+    expect(sampleValue(text, 'rampart_http_requests_in_flight')).toBe(1); // the scrape itself
+  });
+
   it('counts a failed login as a security event', async () => {
     const series = 'rampart_security_events_total{type="auth.login.failed",outcome="failure"}';
     const before = sampleValue(await scrape(), series) ?? 0;
