@@ -38,6 +38,7 @@ interface Schema {
 }
 interface Operation {
   parameters?: { in: string; name: string }[];
+  security?: Record<string, string[]>[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
 }
 interface OpenApiDocument {
@@ -164,6 +165,8 @@ interface Case {
   payload?: string;
   contentType?: string;
   anonymous?: boolean;
+  /** The only acceptable status. */
+  status?: number;
   /** Sent this many times at once (a create racing itself must lose with a 4xx, not a 500). */
   race?: number;
 }
@@ -189,7 +192,26 @@ function casesOf(doc: OpenApiDocument): Case[] {
       // A live event stream never ends; its parameters are judged by the same validator.
       if (path === '/v1/events/stream') continue;
       const parameters = op.parameters ?? [];
-      cases.push({ label: 'anonymous', method, url: fill(path, {}), anonymous: true });
+      // An operation that needs a credential refuses an anonymous caller with 401 whatever
+      // the input: the schema is judged only for callers who may use the route.
+      const secured =
+        (op.security ?? []).length > 0 &&
+        !(op.security ?? []).some((s) => Object.keys(s).length === 0);
+      const anonymous = {
+        method,
+        url: fill(path, {}),
+        anonymous: true,
+        ...(secured ? { status: 401 } : {}),
+      };
+      cases.push({ label: 'anonymous', ...anonymous });
+      if (op.requestBody !== undefined)
+        cases.push({ label: 'anonymous, invalid body', ...anonymous, payload: '{"zzUnknown":1}' });
+      if (parameters.some((p) => p.in === 'query'))
+        cases.push({
+          label: 'anonymous, invalid query',
+          ...anonymous,
+          url: `${anonymous.url}?zzUnknown=1`,
+        });
       for (const p of parameters) {
         const values = [...hostileStrings.map(encode), ...rawUrlParts];
         if (p.in === 'query') values.push('99999999999999999999', '-5');
@@ -294,6 +316,8 @@ describe.each(testDatabaseKinds())(
     function problemsWith(c: Case, res: LightMyRequestResponse): string[] {
       const where = `${c.method} ${c.url.slice(0, 100)} [${c.label}] -> ${res.statusCode}`;
       if (res.statusCode >= 500) return [`${where}: ${res.body.slice(0, 200)}`];
+      if (c.status !== undefined && res.statusCode !== c.status)
+        return [`${where}: expected ${c.status} ${res.body.slice(0, 120)}`];
       const out: string[] = [];
       if (res.statusCode >= 400) {
         const type = String(res.headers['content-type'] ?? '');

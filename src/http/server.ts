@@ -8,6 +8,7 @@ import { registerLogContext, requestLoggerFactory } from '../monitor/logging/log
 import { registerCors } from './cors.js';
 import { registerErrorHandling, sendProblem } from './error-handler.js';
 import { httpErrors } from './errors.js';
+import { runCallerGuardsBeforeValidation } from './guard-order.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerOpenApi } from './openapi.js';
 import { problemTypeUri } from './problem.js';
@@ -107,6 +108,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     },
   }) as unknown as FastifyInstance;
   const routerRefused = installRouterRefusals(app);
+  // Before any route is added: caller guards move ahead of schema validation.
+  app.addHook('onRoute', runCallerGuardsBeforeValidation);
   app.setValidatorCompiler(validatorCompiler);
 
   // The shell's per-request work runs in one onRequest and one onSend hook (callback

@@ -9,6 +9,7 @@ import type { AuthzResource, Decision, Environment } from '../authz/model.js';
 import type { RoleName } from '../config/schema.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
+import { markCallerGuard } from '../http/guard-order.js';
 import { bindLogPrincipal } from '../monitor/logging/log-context.js';
 import { apiKeyErrors } from './api-key-errors.js';
 import { createCredentialCheck } from './authenticate-credentials.js';
@@ -177,18 +178,22 @@ export function createAuthenticator(
 
   // The guards below are callback-style preHandlers: an async function costs promises on
   // every request, for a decision that is almost always made in memory.
-  const requireUser: preHandlerHookHandler = function requireUser(request, reply, done) {
-    authenticateThen(request, reply, (error) => {
-      if (error) return done(error);
-      if (request.principal?.kind !== 'user')
-        return done(new RampartError(apiKeyErrors.user_token_required));
-      done();
-    });
-  };
+  const requireUser: preHandlerHookHandler = markCallerGuard(
+    function requireUser(request, reply, done) {
+      authenticateThen(request, reply, (error) => {
+        if (error) return done(error);
+        if (request.principal?.kind !== 'user')
+          return done(new RampartError(apiKeyErrors.user_token_required));
+        done();
+      });
+    },
+  );
 
-  const requireCaller: preHandlerHookHandler = function requireCaller(request, reply, done) {
-    authenticateThen(request, reply, done);
-  };
+  const requireCaller: preHandlerHookHandler = markCallerGuard(
+    function requireCaller(request, reply, done) {
+      authenticateThen(request, reply, done);
+    },
+  );
 
   return {
     requireUser,
@@ -206,7 +211,7 @@ export function createAuthenticator(
       await revocations.revokeToken(principal.tokenId);
     },
     requireRole(...roles: RoleName[]) {
-      return function requireRole(request, reply, done) {
+      return markCallerGuard<preHandlerHookHandler>(function requireRole(request, reply, done) {
         requireUser.call(this, request, reply, (error) => {
           if (error) return done(error);
           const p = request.principal;
@@ -221,57 +226,61 @@ export function createAuthenticator(
           if (holds) return done();
           denied(request, { roles }, undefined).then(done, done);
         });
-      };
+      });
     },
     requireSignature(permission?: string) {
       // Split once here, not on every request.
       const required = permission === undefined ? undefined : requirementOf(permission);
-      return async function requireSignature(request, reply) {
-        if (request.headers['x-signature'] === undefined && !hasMessageSignature(request)) {
-          throw new RampartError(apiKeyErrors.signature_required);
-        }
-        await authenticate(request, reply);
-        const principal = request.principal;
-        if (principal?.kind !== 'api_key' || !principal.signed) {
-          throw new RampartError(apiKeyErrors.signature_required);
-        }
-        if (permission !== undefined && required !== undefined) {
-          const decision = decideRequirement(request, required);
-          if (!decision.allowed)
-            throw await denied(
-              request,
-              { permission, reason: decision.reason },
-              `This operation needs the permission ${permission}.`,
-            );
-        }
-      };
+      return markCallerGuard<preHandlerAsyncHookHandler>(
+        async function requireSignature(request, reply) {
+          if (request.headers['x-signature'] === undefined && !hasMessageSignature(request)) {
+            throw new RampartError(apiKeyErrors.signature_required);
+          }
+          await authenticate(request, reply);
+          const principal = request.principal;
+          if (principal?.kind !== 'api_key' || !principal.signed) {
+            throw new RampartError(apiKeyErrors.signature_required);
+          }
+          if (permission !== undefined && required !== undefined) {
+            const decision = decideRequirement(request, required);
+            if (!decision.allowed)
+              throw await denied(
+                request,
+                { permission, reason: decision.reason },
+                `This operation needs the permission ${permission}.`,
+              );
+          }
+        },
+      );
     },
     requirePermission(permission: string, options: PermissionOptions = {}) {
       const resourceOf = options.resource;
       const required = requirementOf(permission);
-      return function requirePermission(request, reply, done) {
-        authenticateThen(request, reply, (error) => {
-          if (error) return done(error);
-          let resource: AuthzResource | undefined;
-          let decision: Decision;
-          try {
-            resource = resourceOf?.(request);
-            decision = decideRequirement(request, required, resource);
-          } catch {
-            decision = errorDecision;
-          }
-          if (decision.allowed) return done();
-          denied(
-            request,
-            {
-              permission,
-              reason: decision.reason,
-              ...(resource ? { resource: `${resource.type}:${resource.id}` } : {}),
-            },
-            `This operation needs the permission ${permission}.`,
-          ).then(done, done);
-        });
-      };
+      return markCallerGuard<preHandlerHookHandler>(
+        function requirePermission(request, reply, done) {
+          authenticateThen(request, reply, (error) => {
+            if (error) return done(error);
+            let resource: AuthzResource | undefined;
+            let decision: Decision;
+            try {
+              resource = resourceOf?.(request);
+              decision = decideRequirement(request, required, resource);
+            } catch {
+              decision = errorDecision;
+            }
+            if (decision.allowed) return done();
+            denied(
+              request,
+              {
+                permission,
+                reason: decision.reason,
+                ...(resource ? { resource: `${resource.type}:${resource.id}` } : {}),
+              },
+              `This operation needs the permission ${permission}.`,
+            ).then(done, done);
+          });
+        },
+      );
     },
     decide: decidePermission,
   };
