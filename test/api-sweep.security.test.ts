@@ -91,6 +91,7 @@ const beforeHandler = new Set([
   'invalid_url',
   'path_segment_too_long',
   'duplicate_query_parameter',
+  'ambiguous_path',
 ]);
 
 let serial = 0;

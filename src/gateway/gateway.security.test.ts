@@ -3,6 +3,7 @@
 // headers meant to smuggle fields past the proxy (Connection: x-rampart-principal),
 // spoofed X-Forwarded-For, and malformed input that must end in a 4xx, never a 500.
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +25,22 @@ function rawGet(
       });
       res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body }));
     }).on('error', reject);
+  });
+}
+
+/** Sends one request line as written (no client-side path resolution) and returns the answer. */
+function rawRequestLine(url: string, line: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+    socket.write(`${line}\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
   });
 }
 
@@ -146,6 +163,27 @@ describe('gateway trust boundary', () => {
     });
     await res.body.text();
     expect(res.statusCode).toBe(413);
+  });
+
+  it('refuses a path an upstream could resolve into a protected route (dot segments, encoded slashes)', async () => {
+    for (const path of [
+      '/api/../me/profile',
+      '/api/%2e%2e/me/profile',
+      '/api/..%2fme/profile',
+      '/api/x/../../me/profile',
+      '/api/..\\me/profile',
+      '/api//../me/profile',
+    ]) {
+      // Sent raw: fetch-style clients would resolve the dot segments before sending.
+      const answer = await rawRequestLine(base, `GET ${path} HTTP/1.1`);
+      expect(answer, path).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer, path).toContain('"code":"ambiguous_path"');
+    }
+    expect(upstream.hits).toHaveLength(0);
+    // The plain forms route as usual: the public one is proxied, the protected one guarded.
+    expect(await rawRequestLine(base, 'GET /api/file.tar.gz HTTP/1.1')).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await rawRequestLine(base, 'GET /me/profile HTTP/1.1')).toMatch(/^HTTP\/1\.1 401 /);
+    expect(upstream.hits.map((h) => h.url)).toEqual(['/api/file.tar.gz']);
   });
 
   it('answers malformed input with 4xx problems, never 500', async () => {

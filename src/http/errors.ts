@@ -35,6 +35,12 @@ export const httpErrors = defineErrors({
     description:
       'The URL (`%00`) or a JSON string (`\\u0000`) contains the NUL character U+0000. No field accepts it, and databases and the systems behind them read it as the end of a string, so it is refused everywhere.',
   },
+  ambiguous_path: {
+    status: 400,
+    title: 'Ambiguous path',
+    description:
+      'The path contains a dot segment (`.` or `..`, also as `%2e`), an encoded slash or backslash (`%2f`, `%5c`), a backslash or an empty segment (`//`). Servers and proxies resolve these differently, so the request could reach another route than the one that authorized it: send the path in its plain form.',
+  },
   duplicate_query_parameter: {
     status: 400,
     title: 'Duplicate query parameter',

@@ -11,6 +11,7 @@ import { httpErrors } from './errors.js';
 import { runCallerGuardsBeforeValidation } from './guard-order.js';
 import { registerJsonBodyParser } from './json-body-parser.js';
 import { registerOpenApi } from './openapi.js';
+import { hasAmbiguousPath } from './path-form.js';
 import { problemTypeUri } from './problem.js';
 import { generateRequestId } from './request-id.js';
 import { registerRequestLogging } from './request-logging.js';
@@ -125,6 +126,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // A NUL byte (null-byte injection) reaches no route: no path or query field accepts
     // one, and PostgreSQL refuses it in text. `%00` is the only way to spell it in a URL.
     if (url.includes('%00')) return done(new RampartError(httpErrors.nul_character));
+    // One reading of every path: what Rampart authorizes is what an upstream serves.
+    if (hasAmbiguousPath(url)) return done(new RampartError(httpErrors.ambiguous_path));
     if (url.includes('?') && hasRepeatedParameter(request.query)) {
       return done(new RampartError(httpErrors.duplicate_query_parameter));
     }
