@@ -21,6 +21,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** Problems listed in a message; a file with thousands of bad entries names the first. */
+const maxListedProblems = 50;
+
 export function formatProblems(problems: readonly ConfigProblem[]): string {
-  return problems.map((p) => `  - ${p.key} (${p.source}): ${p.message}`).join('\n');
+  const lines = problems
+    .slice(0, maxListedProblems)
+    .map((p) => `  - ${p.key} (${p.source}): ${p.message}`);
+  const more = problems.length - maxListedProblems;
+  if (more > 0) lines.push(`  … and ${more} more`);
+  return lines.join('\n');
 }

@@ -4,6 +4,8 @@ import type { ConfigProblem } from './config-problem.js';
 /** Variables with this prefix belong to the test harness, not to the server. */
 const ignoredPrefixes = ['RAMPART_TEST_', 'RAMPART_CONFIG'];
 
+const decimalNumber = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 const truthy = new Set(['true', '1', 'yes', 'on']);
 const falsy = new Set(['false', '0', 'no', 'off']);
 
@@ -12,9 +14,9 @@ function parseValue(key: ConfigKey, raw: string): { value: unknown } | { problem
     case 'integer':
     case 'number': {
       const trimmed = raw.trim();
-      const n = Number(trimmed);
-      if (trimmed === '' || !Number.isFinite(n))
-        return { problem: `must be a number, got "${raw}"` };
+      // Decimal only: Number() would also read 0x10, 0b1 and 0o7, which no one means.
+      const n = decimalNumber.test(trimmed) ? Number(trimmed) : Number.NaN;
+      if (!Number.isFinite(n)) return { problem: `must be a number, got "${raw}"` };
       return { value: n };
     }
     case 'boolean': {

@@ -77,11 +77,48 @@ function describeExpected(path: string): string {
   return '';
 }
 
+interface ObjectSchemaNode {
+  type?: unknown;
+  properties?: Record<string, ObjectSchemaNode>;
+  additionalProperties?: unknown;
+}
+
+/**
+ * Takes every key the schema does not know out of `value`, at every level of nested
+ * objects, and reports each one. TypeBox stops at eight errors per pass, so with that many
+ * unknown keys it would never name them all; objects inside arrays are left to it.
+ */
+function takeUnknownKeys(
+  schema: ObjectSchemaNode,
+  value: Record<string, unknown>,
+  prefix: string,
+  sourceOf: (path: string) => string,
+  problems: ConfigProblem[],
+): void {
+  const properties = schema.properties ?? {};
+  for (const key of Object.keys(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const child = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    if (child === undefined) {
+      if (schema.additionalProperties !== false) continue;
+      problems.push({ key: path, source: sourceOf(path), message: 'is not a known setting' });
+      delete value[key];
+    } else if (child.type === 'object' && child.properties && isPlainObject(value[key])) {
+      takeUnknownKeys(child, value[key], path, sourceOf, problems);
+    }
+  }
+}
+
 function schemaProblems(value: unknown, sourceOf: (path: string) => string): ConfigProblem[] {
   const byPath = new Map<string, ConfigProblem>();
   for (const error of Value.Errors(ConfigSchema, value)) {
     const path = error.instancePath.split('/').filter(Boolean).join('.');
-    if (error.keyword === 'boolean') continue; // reported by its additionalProperties error
+    if (error.keyword === 'boolean') {
+      // The `false` schema of additionalProperties, at the unknown key itself. Its
+      // additionalProperties summary may be past TypeBox's error limit: report it here.
+      byPath.set(path, { key: path, source: sourceOf(path), message: 'is not a known setting' });
+      continue;
+    }
     if (error.keyword === 'additionalProperties') {
       const extra =
         (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
@@ -143,7 +180,8 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigVerdict {
 
   const file = options.noFile
     ? { path: undefined, values: {}, problems: [] }
-    : readFileSource(options.configPath ?? env.RAMPART_CONFIG, cwd);
+    : // An empty RAMPART_CONFIG is unset, as shells write it; an empty --config is an error.
+      readFileSource(options.configPath ?? (env.RAMPART_CONFIG || undefined), cwd);
   problems.push(...file.problems);
   if (file.path) mergeInto(merged, file.values, file.path, '', sources);
 
@@ -156,11 +194,22 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigVerdict {
   if (options.overrides)
     mergeInto(merged, options.overrides as Record<string, unknown>, 'override', '', sources);
 
-  const sourceOf = (path: string) => sources.get(path) ?? 'default';
+  // A key set to an object (or to a YAML value that looks like one) records a source only
+  // for its leaves: the key takes the source of the first of them.
+  const ancestors = new Map<string, string>();
+  for (const [leaf, origin] of sources) {
+    const parts = leaf.split('.');
+    for (let n = parts.length - 1; n > 0; n--) {
+      const ancestor = parts.slice(0, n).join('.');
+      if (!ancestors.has(ancestor)) ancestors.set(ancestor, origin);
+    }
+  }
+  const sourceOf = (path: string) => sources.get(path) ?? ancestors.get(path) ?? 'default';
   // TypeBox reports at most a few errors per pass, so validate repeatedly, resetting each
   // invalid key to its default, until the rest is valid: every problem gets listed, and
   // the safety checks below still judge everything that was valid.
   const repaired = Value.Clone(merged);
+  takeUnknownKeys(ConfigSchema as ObjectSchemaNode, repaired, '', sourceOf, problems);
   let candidate: unknown = Value.Default(ConfigSchema, Value.Clone(repaired));
   for (let pass = 0; pass < 20; pass++) {
     const found = schemaProblems(candidate, sourceOf).filter(
@@ -171,7 +220,10 @@ export function checkConfig(options: LoadConfigOptions = {}): ConfigVerdict {
     for (const p of found) deletePath(repaired, p.key);
     candidate = Value.Default(ConfigSchema, Value.Clone(repaired));
   }
-  if (schemaProblems(candidate, sourceOf).length > 0) {
+  // The verdict is TypeBox's own, whatever the problems above managed to name.
+  if (!Value.Check(ConfigSchema, candidate)) {
+    if (problems.length === 0)
+      problems.push({ key: '(root)', source: 'default', message: 'does not match the schema' });
     return { ok: false, config: undefined, problems, warnings, sources, filePath: file.path };
   }
   const invalidKeys = new Set(problems.map((p) => p.key));

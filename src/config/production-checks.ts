@@ -16,6 +16,9 @@ export interface SafetyVerdict {
 type SourceOf = (path: string) => string;
 
 const originPattern = /^https?:\/\/[^/\s?#]+$/;
+/** A DNS name, an IPv4 address or an IPv6 address (with an optional zone): no path, no URL. */
+const hostPattern =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})?(?:\.[A-Za-z0-9_-]{1,63})*\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.-]+)?)$/;
 
 /**
  * Settings that are valid on their own but unsafe together or in an environment. In
@@ -81,6 +84,10 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       problem('publicUrl', 'must use https:// in production');
   }
 
+  // Caught here, not after the database is migrated, by a DNS lookup of a path or a URL.
+  if (config.host.length > 253 || !hostPattern.test(config.host))
+    problem('host', `"${config.host}" is not a host name or an IP address`);
+
   if (config.databaseUrl.startsWith('sqlite:')) {
     if (production && !config.allowSqliteInProduction) {
       problem(
@@ -88,7 +95,9 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
         'SQLite in production needs the explicit opt-in allowSqliteInProduction (RAMPART_ALLOW_SQLITE_IN_PRODUCTION=true)',
       );
     }
-    if (production && config.databaseUrl === 'sqlite::memory:') {
+    // `sqlite:` and `sqlite://:memory:` open the same in-memory database (storage/database.ts).
+    const sqliteFile = config.databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (production && (sqliteFile === '' || sqliteFile === ':memory:')) {
       problem('databaseUrl', 'an in-memory database loses every account on restart');
     }
     if (config.redisUrl) {

@@ -75,7 +75,7 @@ export const ConfigSchema = Type.Object(
     }),
     databaseUrl: Type.Optional(
       Type.String({
-        pattern: '^(postgres|postgresql|sqlite):',
+        pattern: '^(postgres://|postgresql://|sqlite:)',
         description:
           'postgres://… for PostgreSQL; sqlite:<path> or sqlite::memory: for SQLite. Default: SQLite at <dataDir>/rampart.db.',
       }),
