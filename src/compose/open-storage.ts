@@ -5,7 +5,7 @@ import type { Redactor } from '../dataprotect/core/redaction.js';
 import { type ResolvedMasterKey, resolveMasterKey } from '../dataprotect/master-key-file.js';
 import { EventBus } from '../events/event-bus.js';
 import { type OpenedLogger, openLogger } from '../monitor/logger.js';
-import type { DatabaseHandle } from '../storage/database.js';
+import { type DatabaseHandle, ensureReachable } from '../storage/database.js';
 import type { HotStore } from '../storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from '../storage/migrate.js';
 import { openHotStore } from '../storage/open-hot-store.js';
@@ -54,6 +54,7 @@ export async function prepareSchema(
   logger: Logger,
   migrate: boolean,
 ): Promise<void> {
+  await ensureReachable(database);
   if (migrate) {
     const applied = await migrateToLatest(database);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

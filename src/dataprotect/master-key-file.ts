@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RampartConfig } from '../config/schema.js';
+import { makeDirectory } from '../shared/make-directory.js';
 import { parseMasterKey } from './core/master-key.js';
 
 export const masterKeyFileName = 'master.key';
@@ -43,8 +44,16 @@ export function resolveMasterKey(config: RampartConfig): ResolvedMasterKey {
     if (!parsed.ok) throw new Error(`${path} ${parsed.reason}`);
     return { key: parsed.key, previous, source: 'file', path };
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
-  writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    makeDirectory(config.dataDir, 0o700);
+    writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Named by the setting to change, not only by the system call that failed.
+    throw new Error(
+      `cannot write the development master key into dataDir ${config.dataDir}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
   return { key, previous, source: 'generated', path };
 }

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type LogEvent, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { makeDirectory } from '../shared/make-directory.js';
 import type { Database } from './database-schema.js';
 import { CurrentSchemaPostgresDialect } from './postgres/current-schema-introspector.js';
 
@@ -129,7 +129,7 @@ function withStatementCache(database: BetterSqlite3.Database, size = 256): Sqlit
 
 function openSqlite(url: string): DatabaseHandle {
   const path = sqlitePath(url);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ':memory:') makeDirectory(dirname(path), 0o700);
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   // WAL + NORMAL survives a process crash; the audit trail adds explicit checkpoints
@@ -206,8 +206,42 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
  * const handle = openDatabase('sqlite:./data/rampart.db');
  * await migrateToLatest(handle);
  */
+/** The configured database cannot be opened or does not answer. */
+export class DatabaseUnreachableError extends Error {
+  readonly code = 'database_unreachable';
+  constructor(description: string, cause: unknown) {
+    // The driver's message alone ("connect ECONNREFUSED 127.0.0.1:5432") does not say
+    // which setting is wrong; the description never holds the password.
+    super(
+      `cannot reach the database ${description} (databaseUrl): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/**
+ * Round-trips a trivial query so that a wrong or unreachable database fails here, once,
+ * naming the database, rather than in whatever query happens to come first.
+ *
+ * @throws {DatabaseUnreachableError}
+ */
+export async function ensureReachable(handle: DatabaseHandle): Promise<void> {
+  try {
+    await handle.ping();
+  } catch (error) {
+    throw new DatabaseUnreachableError(handle.description, error);
+  }
+}
+
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
-  if (url.startsWith('sqlite:')) return openSqlite(url);
+  if (url.startsWith('sqlite:')) {
+    try {
+      return openSqlite(url);
+    } catch (error) {
+      throw new DatabaseUnreachableError(describeDatabaseUrl(url), error);
+    }
+  }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
     return openPostgres(url, options);
   throw new Error(`unsupported database URL scheme: ${describeDatabaseUrl(url)}`);

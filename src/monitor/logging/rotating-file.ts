@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { pino } from 'pino';
+import { makeDirectory } from '../../shared/make-directory.js';
 
 export interface RotatingFileOptions {
   /** `logs/rampart.log` → `logs/rampart.1.log`, `logs/rampart.2.log`… */
@@ -59,7 +60,7 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
       .filter((n): n is string => n !== undefined)
       .map(Number);
 
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   let number = Math.max(1, ...numbers());
   let file = fileOf(number);
   let size = existsSync(file) ? statSync(file).size : 0;

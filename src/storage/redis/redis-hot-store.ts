@@ -236,7 +236,7 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
   } catch (error) {
     redis.disconnect();
     throw new Error(
-      `cannot connect to Redis: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot connect to Redis (redisUrl): ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   const pubsub = new RedisPubSub(redis, prefix, options.onHandlerError ?? warnOnHandlerError);
