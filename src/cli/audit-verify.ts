@@ -33,7 +33,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: VerifyOptions, command: Command) => {
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const { openDatabase } = await import('../storage/database.js');
+      const { ensureReachable, openDatabase } = await import('../storage/database.js');
       const { migrationStatus } = await import('../storage/migrate.js');
       const { SqlAuditStore } = await import('../storage/sql/sql-audit-store.js');
       const { verifyAuditStore } = await import('../audit/audit-trail.js');
@@ -61,7 +61,17 @@ export function registerAuditCommands(program: Command): void {
         if (!result.ok) process.exitCode = ExitCode.failure;
       };
       if (options.file !== undefined) {
-        const { createReadStream } = await import('node:fs');
+        const { createReadStream, statSync } = await import('node:fs');
+        const stat = (() => {
+          try {
+            return statSync(options.file as string);
+          } catch (error) {
+            const code = (error as { code?: string }).code ?? 'unreadable';
+            throw new CliError(`--file ${options.file}: cannot be read (${code})`, ExitCode.usage);
+          }
+        })();
+        if (!stat.isFile())
+          throw new CliError(`--file ${options.file}: is not a file`, ExitCode.usage);
         const { createInterface } = await import('node:readline');
         const { verifyExportLines } = await import('../audit/core/export-verifier.js');
         const lines = createInterface({
@@ -73,6 +83,7 @@ export function registerAuditCommands(program: Command): void {
       }
       const database = openDatabase(config.databaseUrl);
       try {
+        await ensureReachable(database);
         const status = await migrationStatus(database);
         if (!status.applied.includes('0030_audit'))
           throw new CliError(

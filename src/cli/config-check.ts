@@ -18,7 +18,9 @@ export function registerConfigCommands(program: Command): void {
     .option('--json', 'machine-readable verdict')
     .action((options: { json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const verdict = checkConfig(globals.config ? { configPath: globals.config } : {});
+      const verdict = checkConfig(
+        globals.config !== undefined ? { configPath: globals.config } : {},
+      );
       const notes: string[] = [];
       if (verdict.config && verdict.config.masterKey === undefined) {
         notes.push('no master key set: development generates one in the data directory at start');
@@ -60,7 +62,9 @@ export function registerConfigCommands(program: Command): void {
     .description('Print the effective configuration with secrets redacted')
     .action((_options: unknown, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const verdict = checkConfig(globals.config ? { configPath: globals.config } : {});
+      const verdict = checkConfig(
+        globals.config !== undefined ? { configPath: globals.config } : {},
+      );
       if (!verdict.config) {
         process.stderr.write(`Configuration is invalid:\n${formatProblems(verdict.problems)}\n`);
         setExitCode(ExitCode.usage);

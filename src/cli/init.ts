@@ -145,6 +145,8 @@ export function registerInitCommand(program: Command): void {
     )
     .action((options: InitOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      if (globals.config === '') throw new CliError('--config needs a file path', ExitCode.usage);
+      if (options.secrets === '') throw new CliError('--secrets needs a file path', ExitCode.usage);
       const configPath = resolve(
         globals.config ?? process.env.RAMPART_CONFIG ?? 'rampart.config.yaml',
       );

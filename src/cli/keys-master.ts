@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { RampartConfig } from '../config/schema.js';
 import type { MasterKeyStatus } from '../dataprotect/master-key-status.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { integerOption } from './integer-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
 /** The lines an operator needs after a rotation or when asking for the status. */
@@ -56,12 +57,14 @@ export function registerMasterKeyCommands(keys: Command): void {
     .description(
       'Re-seal every data key under masterKey (opened with masterKeyPrevious), one key at a time, verified before each write; resumes an interrupted rotation',
     )
-    .option('--batch-size <n>', 'values per batch when moving master-sealed values', '100')
-    .action(async (options: { batchSize: string }, command: Command) => {
+    .option(
+      '--batch-size <n>',
+      'values per batch when moving master-sealed values',
+      integerOption(1, 10_000),
+      100,
+    )
+    .action(async ({ batchSize }: { batchSize: number }, command: Command) => {
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const batchSize = Number.parseInt(options.batchSize, 10);
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
-        throw new CliError('--batch-size must be an integer from 1 to 10000', ExitCode.usage);
       const { createLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');
       const { SingleBar, Presets } = (await import('cli-progress')).default;
@@ -104,7 +107,7 @@ export function registerMasterKeyCommands(keys: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const { openDatabase } = await import('../storage/database.js');
+      const { ensureReachable, openDatabase } = await import('../storage/database.js');
       const { migrationStatus } = await import('../storage/migrate.js');
       const { SqlDataKeyStore } = await import('../storage/sql/sql-data-key-store.js');
       const { SqlMasterKeyStore } = await import('../storage/sql/sql-master-key-store.js');
@@ -122,6 +125,7 @@ export function registerMasterKeyCommands(keys: Command): void {
       const masterKey = resolveMasterKey(config);
       const database = openDatabase(config.databaseUrl);
       try {
+        await ensureReachable(database);
         const migrations = await migrationStatus(database);
         if (migrations.pending.length > 0)
           throw new CliError('the database is not migrated: run rampart migrate', ExitCode.failure);

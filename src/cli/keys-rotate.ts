@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { integerOption } from './integer-option.js';
 import { registerMasterKeyCommands } from './keys-master.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
@@ -38,12 +39,14 @@ export function registerKeysCommands(program: Command): void {
     .description(
       'Make a new primary data key and re-encrypt every sealed field in batches (resumes an interrupted rotation); unused keys retire',
     )
-    .option('--batch-size <n>', 'rows per batch (progress is saved after each)', '100')
-    .action(async (options: { batchSize: string }, command: Command) => {
+    .option(
+      '--batch-size <n>',
+      'rows per batch (progress is saved after each)',
+      integerOption(1, 10_000),
+      100,
+    )
+    .action(async ({ batchSize }: { batchSize: number }, command: Command) => {
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const batchSize = Number.parseInt(options.batchSize, 10);
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
-        throw new Error('--batch-size must be an integer from 1 to 10000');
       const { createLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');
       const { SingleBar, Presets } = (await import('cli-progress')).default;

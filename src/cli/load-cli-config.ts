@@ -11,7 +11,7 @@ export function loadCliConfig(options: GlobalOptions): {
   config: RampartConfig;
   warnings: string[];
 } {
-  const verdict = checkConfig(options.config ? { configPath: options.config } : {});
+  const verdict = checkConfig(options.config !== undefined ? { configPath: options.config } : {});
   if (!verdict.ok || !verdict.config) {
     const n = verdict.problems.length;
     throw new CliError(

@@ -59,12 +59,12 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
         return ExitCode.ok;
+      // `rampart keys` without a subcommand prints the help on stderr as an error (exit code
+      // 1 from Commander); `rampart help` prints it as asked (0).
+      if (error.code === 'commander.help')
+        return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       if (error.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
       return ExitCode.usage;
     }

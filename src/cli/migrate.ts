@@ -8,10 +8,11 @@ export function registerMigrateCommand(program: Command): void {
     .option('--status', 'only show applied and pending migrations')
     .action(async (options: { status?: boolean }, command: Command) => {
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const { openDatabase } = await import('../storage/database.js');
+      const { ensureReachable, openDatabase } = await import('../storage/database.js');
       const { migrateToLatest, migrationStatus } = await import('../storage/migrate.js');
       const database = openDatabase(config.databaseUrl);
       try {
+        await ensureReachable(database);
         if (options.status) {
           const s = await migrationStatus(database);
           process.stdout.write(

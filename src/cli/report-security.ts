@@ -27,12 +27,13 @@ export function registerReportCommands(program: Command): void {
       const to = options.to ? instant(options.to, '--to') : Date.now();
       if (!(from < to)) throw new CliError('--from must be before --to', ExitCode.usage);
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const { openDatabase } = await import('../storage/database.js');
+      const { ensureReachable, openDatabase } = await import('../storage/database.js');
       const { migrationStatus } = await import('../storage/migrate.js');
       const { SqlReportSource } = await import('../storage/sql/sql-report-source.js');
       const { securityReport } = await import('../monitor/incidents/security-report.js');
       const database = openDatabase(config.databaseUrl);
       try {
+        await ensureReachable(database);
         const status = await migrationStatus(database);
         if (!status.applied.includes('0052_monitor_response')) {
           throw new CliError('the database is not migrated: run rampart migrate', ExitCode.failure);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ResponseActionRecord } from '../monitor/response/store.js';
 import { callAdminApi, expectAnswer } from './admin-api-call.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { integerOption } from './integer-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { localServerUrl } from './user-unlock.js';
 
@@ -41,23 +42,23 @@ export function registerResponseCommands(program: Command): void {
   response
     .command('list')
     .description('List automated response actions, newest first')
-    .option('--limit <n>', 'how many', '50')
+    .option('--limit <n>', 'how many (1 to 10000)', integerOption(1, 10_000), 50)
     .option('--status <status>', 'only executed, dry_run, skipped, failed or reverted')
     .option('--json', 'print JSON')
     .action(
-      async (options: { limit: string; status?: string; json?: boolean }, command: Command) => {
-        const limit = Number.parseInt(options.limit, 10);
-        if (!(limit > 0 && limit <= 10_000))
-          throw new CliError('--limit must be 1 to 10000', ExitCode.usage);
+      async (options: { limit: number; status?: string; json?: boolean }, command: Command) => {
+        const { limit } = options;
         const statuses = ['executed', 'dry_run', 'skipped', 'failed', 'reverted'];
-        if (options.status && !statuses.includes(options.status)) {
+        if (options.status !== undefined && !statuses.includes(options.status)) {
           throw new CliError(`--status must be one of ${statuses.join(', ')}`, ExitCode.usage);
         }
         const rampart = await openRampart(command);
         try {
           const items = await rampart.response.responses.list({
             limit,
-            ...(options.status ? { status: options.status as ResponseActionRecord['status'] } : {}),
+            ...(options.status !== undefined
+              ? { status: options.status as ResponseActionRecord['status'] }
+              : {}),
           });
           if (options.json) process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
           else if (items.length === 0) process.stdout.write('no response actions\n');

@@ -100,8 +100,14 @@ export function registerScanCommand(program: Command): void {
         throw error;
       }
       const report = formatScanReport(outcome, options.format as 'text' | 'json' | 'sarif');
-      if (options.output) await writeFile(resolve(cwd, options.output), report);
-      else process.stdout.write(report);
+      if (options.output) {
+        try {
+          await writeFile(resolve(cwd, options.output), report);
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? 'unwritable';
+          throw usage(`--output ${options.output}: cannot be written (${code})`);
+        }
+      } else process.stdout.write(report);
       if (options.updateBaseline) {
         process.stderr.write(`baseline ${options.baseline} updated\n`);
         return;

@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
+import { Value } from 'typebox/value';
 import { roleNames } from '../config/schema.js';
 import { isRampartError } from '../errors/rampart-error.js';
+import { RegisterBody } from '../identity/schemas.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { promptHidden, readStdin } from './prompt.js';
@@ -32,6 +34,15 @@ export function registerUserCommands(program: Command): void {
     .option('--name <name>', 'display name')
     .option('--password-stdin', 'read the password from stdin instead of prompting')
     .action(async (options: UserCreateOptions, command: Command) => {
+      // The bounds the HTTP API puts on the same fields (RegisterBody), checked before
+      // anything is opened or read.
+      if (!Value.Check(RegisterBody.properties.email, options.email))
+        throw new CliError(
+          '--email must be an email address (name@domain.tld, at most 254 characters)',
+          ExitCode.usage,
+        );
+      if (options.name !== undefined && !Value.Check(RegisterBody.properties.name, options.name))
+        throw new CliError('--name must be 1 to 200 characters', ExitCode.usage);
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const password = await readPassword(options.passwordStdin ?? false);
       const { createLogger } = await import('../monitor/logger.js');
