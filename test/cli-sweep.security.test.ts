@@ -1,0 +1,431 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../src/cli/main.js';
+import { spawnNode } from './support/spawn.js';
+
+/**
+ * Every command of the rampart CLI, run as a real process with hostile input: unknown
+ * options, missing and extra arguments, option values of the wrong kind (words, negative,
+ * huge, empty, injection strings, 5,000 characters), config files that are missing,
+ * directories, malformed, alias bombs, too deep, too large, mistyped or full of unknown
+ * keys, RAMPART_* variables with garbage, and garbage on stdin. An operator who mistypes,
+ * or an attacker who controls one of these inputs, gets a clear message naming the problem
+ * and exit 2 (usage or configuration) or 1 (failure): never a hang, a stack trace, a
+ * TypeError, and, for a refusal before the command runs, never a file written.
+ */
+
+const bin = fileURLToPath(new URL('../bin/rampart.js', import.meta.url));
+
+interface Case {
+  args: string[];
+  env?: Record<string, string>;
+  /** Files to create in the working directory first (a name ending in / is a folder). */
+  files?: Record<string, string>;
+  input?: string;
+  code: 1 | 2;
+  /** The message names the problem: the option, the config key or what was wrong. */
+  says: string | RegExp;
+  /** The command gets as far as opening the database (stdin is read after the config). */
+  writes?: boolean;
+}
+
+/** Minimal valid arguments of every command, so each hostile input is the only fault. */
+const baseArgs: Record<string, string[]> = {
+  start: [],
+  init: [],
+  migrate: [],
+  'user create': ['--email', 'a@example.com'],
+  'user unlock': ['a@example.com'],
+  'user reset-mfa': ['a@example.com'],
+  'keys rotate': [],
+  'keys rotate-data': [],
+  'keys rotate-master': [],
+  'keys master-status': [],
+  'config check': [],
+  'config show': [],
+  'audit verify': [],
+  scan: [],
+  'scan install-hook': [],
+  'response list': [],
+  'response revert': ['01a2296d-aecd-7068-9343-ae8886e81f03'],
+  'readonly off': [],
+  'report security': ['--from', '2020-01-01'],
+};
+/** Commands that neither load the configuration (scan) nor read it (init writes it). */
+const configFree = new Set(['init', 'scan', 'scan install-hook']);
+/** Commands whose positional arguments are a list: an extra one is a path to scan. */
+const variadic = new Set(['scan']);
+
+const long = 'a'.repeat(5000);
+const hostile = ['../../etc/passwd', "' OR 1=1--", long, ''];
+
+function commandPaths(): { path: string[]; leaf: boolean }[] {
+  const out: { path: string[]; leaf: boolean }[] = [];
+  const walk = (cmd: ReturnType<typeof buildProgram>, path: string[]) => {
+    for (const sub of cmd.commands) {
+      const next = [...path, sub.name()];
+      out.push({ path: next, leaf: sub.commands.length === 0 || next[0] === 'scan' });
+      walk(sub, next);
+    }
+  };
+  walk(buildProgram(), []);
+  return out;
+}
+
+const billionLaughs = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'
+    .split('')
+    .map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+].join('\n');
+
+/** Config files given with --config to `config check`, each with what the answer names. */
+const configFiles: { name: string; text?: string; says: string | RegExp }[] = [
+  { name: 'missing.yaml', says: 'config file does not exist' },
+  { name: 'folder.yaml/', says: 'is not a file' },
+  { name: 'empty.json', text: '', says: 'cannot be parsed' },
+  { name: 'broken.json', text: '{"port": 80', says: 'cannot be parsed' },
+  { name: 'broken.yaml', text: 'port: [80\n', says: 'cannot be parsed' },
+  { name: 'bomb.yaml', text: billionLaughs, says: /cannot be parsed: .*alias/i },
+  { name: 'array.json', text: '[1, 2]', says: 'must contain an object at the top level' },
+  { name: 'scalar.yaml', text: 'just words', says: 'must contain an object at the top level' },
+  {
+    name: 'types.json',
+    text: JSON.stringify({ port: 'abc', jwt: 5, env: ['production'] }),
+    says: /port .*must be integer[\s\S]*jwt .*must be object/,
+  },
+  // More unknown keys than TypeBox reports in one pass: every one is named all the same.
+  {
+    name: 'unknown.json',
+    text: JSON.stringify(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i]))),
+    says: /\(12 problems\)[\s\S]*k11 \(.*unknown\.json\): is not a known setting/,
+  },
+  {
+    name: 'nested-unknown.yaml',
+    text: 'jwt:\n  accessTokenTtl: 60\n  bogus:\n    deeper: 1\n',
+    says: /jwt\.bogus \(.*nested-unknown\.yaml\): is not a known setting/,
+  },
+  {
+    name: 'deep.json',
+    text: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`,
+    says: 'nested more than 32 levels deep',
+  },
+  { name: 'deep.yaml', text: `${'['.repeat(20000)}${']'.repeat(20000)}`, says: 'nested' },
+  {
+    name: 'large.json',
+    text: JSON.stringify({ cors: { origins: Array(200_000).fill('https://a.example.com') } }),
+    says: 'is larger than 1 MiB',
+  },
+  { name: 'proto.json', text: '{"__proto__": {"admin": true}}', says: 'is a forbidden key' },
+  { name: 'duplicate.json', text: '{"port": 1, "port": 2}', says: 'Map keys must be unique' },
+  {
+    name: 'binary.yaml',
+    text: 'port: !!binary aGVsbG8=\n',
+    says: /port \(.*\): is not plain data/,
+  },
+  { name: 'tag.yaml', text: 'port: !shell 8080\n', says: 'Unresolved tag: !shell' },
+];
+
+/** RAMPART_* variables `start` must refuse at once, instead of starting. */
+const badEnvironments: { env: Record<string, string>; says: string | RegExp }[] = [
+  { env: { RAMPART_PORT: 'abc' }, says: 'port (RAMPART_PORT): must be a number, got "abc"' },
+  { env: { RAMPART_PORT: '99999' }, says: 'port (RAMPART_PORT): must be <= 65535' },
+  { env: { RAMPART_PORT: '-1' }, says: 'port (RAMPART_PORT): must be >= 0' },
+  { env: { RAMPART_PORT: '0x50' }, says: 'port (RAMPART_PORT): must be a number' },
+  { env: { RAMPART_PORT: '' }, says: 'port (RAMPART_PORT): must be a number' },
+  {
+    env: { RAMPART_DATABASE_URL: 'mysql://root@db/x' },
+    says: 'databaseUrl (RAMPART_DATABASE_URL)',
+  },
+  { env: { RAMPART_DATABASE_URL: 'postgres:db' }, says: 'databaseUrl (RAMPART_DATABASE_URL)' },
+  { env: { RAMPART_MASTER_KEY: 'short' }, says: 'masterKey (RAMPART_MASTER_KEY): is too short' },
+  {
+    env: { RAMPART_MASTER_KEY: "' OR 1=1--" },
+    says: 'masterKey (RAMPART_MASTER_KEY): must be base64',
+  },
+  { env: { RAMPART_ENV: 'prod' }, says: 'env (RAMPART_ENV): must be one of' },
+  { env: { RAMPART_HOST: '../../etc/passwd' }, says: 'host (RAMPART_HOST): "../../etc/passwd"' },
+  { env: { RAMPART_LOG_LEVEL: long }, says: 'log.level (RAMPART_LOG_LEVEL): must be one of' },
+  { env: { RAMPART_CORS_ORIGINS: "' OR 1=1--" }, says: 'cors.origins (RAMPART_CORS_ORIGINS)' },
+  {
+    env: {
+      RAMPART_ENV: 'production',
+      RAMPART_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      RAMPART_PUBLIC_URL: 'https://auth.example.com',
+      RAMPART_METRICS_TOKEN: 'metrics-scrape-token-0123456789',
+      RAMPART_ALLOW_SQLITE_IN_PRODUCTION: 'true',
+      RAMPART_DATABASE_URL: 'sqlite:',
+    },
+    says: 'databaseUrl (RAMPART_DATABASE_URL): an in-memory database loses every account',
+  },
+];
+
+function cases(): Case[] {
+  const paths = commandPaths();
+  const leaves = paths.filter((p) => p.leaf).map((p) => p.path.join(' '));
+  const out: Case[] = [];
+
+  out.push({ args: ['--no-such-option'], code: 2, says: "unknown option '--no-such-option'" });
+  out.push({ args: ['no-such-command'], code: 2, says: "unknown command 'no-such-command'" });
+  for (const { path, leaf } of paths) {
+    const name = path.join(' ');
+    const base = baseArgs[name] ?? [];
+    out.push({
+      args: [...path, ...base, '--no-such-option'],
+      code: 2,
+      says: "unknown option '--no-such-option'",
+    });
+    if (!leaf) {
+      // A group without its subcommand is a usage error, with the help on stderr.
+      out.push({ args: path, code: 2, says: `Usage: rampart ${name}` });
+      continue;
+    }
+    out.push(
+      variadic.has(name)
+        ? { args: [...path, ...base, 'no/such/path'], code: 2, says: 'no such file or folder' }
+        : {
+            args: [...path, ...base, 'extra', "' OR 1=1--"],
+            code: 2,
+            says: `too many arguments for '${path.at(-1)}'`,
+          },
+    );
+    if (configFree.has(name)) continue;
+    // Every command that reads the configuration refuses a broken one before doing anything.
+    out.push({
+      args: ['--config', 'broken.yaml', ...path, ...base],
+      files: { 'broken.yaml': 'port: [\n' },
+      code: 2,
+      says: /\(file\) \(.*broken\.yaml\): cannot be parsed/,
+    });
+    out.push({
+      args: [...path, ...base],
+      env: { RAMPART_PORT: long },
+      code: 2,
+      says: 'port (RAMPART_PORT): must be a number',
+    });
+  }
+
+  // Missing required arguments and option values.
+  for (const [args, says] of [
+    [['user', 'create'], "required option '--email <email>' not specified"],
+    [['user', 'unlock'], "missing required argument 'email'"],
+    [['user', 'reset-mfa'], "missing required argument 'email'"],
+    [['response', 'revert'], "missing required argument 'id'"],
+    [['report', 'security'], "required option '--from <time>' not specified"],
+    [
+      ['report', 'security', '--from', '2020-01-01', '--to'],
+      "option '--to <time>' argument missing",
+    ],
+    [['config', 'check', '--config'], "option '-c, --config <path>' argument missing"],
+  ] as const)
+    out.push({ args: [...args], code: 2, says });
+
+  // Numbers: words, negative, fractions, huge, empty, trailing garbage.
+  const numeric: [string[], string][] = [
+    [['keys', 'rotate-data'], '--batch-size'],
+    [['keys', 'rotate-master'], '--batch-size'],
+    [['response', 'list'], '--limit'],
+    [['scan'], '--jobs'],
+    [['scan'], '--max-file-size'],
+  ];
+  for (const [path, flag] of numeric)
+    for (const value of ['abc', '-1', '1.5', '99999999999999999999', '', '10abc'])
+      out.push({ args: [...path, flag, value], code: 2, says: flag });
+
+  // Strings that must be one thing and are another.
+  for (const value of hostile) {
+    out.push({ args: ['report', 'security', '--from', value], code: 2, says: '--from' });
+    out.push({ args: ['response', 'list', '--status', value], code: 2, says: '--status' });
+    out.push({ args: ['scan', '--format', value], code: 2, says: 'unknown format' });
+    out.push({ args: ['user', 'create', '--email', value], code: 2, says: '--email' });
+    out.push({ args: ['init', '--env', value], code: 2, says: "option '--env <env>'" });
+    out.push({
+      args: ['user', 'create', '--email', 'a@example.com', '--role', value],
+      code: 2,
+      says: '--role',
+    });
+  }
+  out.push({
+    args: ['user', 'create', ...baseArgs['user create']!, '--name', long],
+    code: 2,
+    says: '--name',
+  });
+  out.push({ args: ['init', '--public-url', "' OR 1=1--"], code: 2, says: 'publicUrl' });
+  out.push({ args: ['init', '--public-url', long], code: 2, says: 'publicUrl' });
+  out.push({
+    args: [
+      'init',
+      '--env',
+      'production',
+      '--public-url',
+      'https://a.example.com',
+      '--database-url',
+      '../../etc/passwd',
+    ],
+    code: 2,
+    says: 'databaseUrl',
+  });
+  out.push({
+    args: ['init', '--env', 'staging', '--redis-url', '../../etc/passwd'],
+    code: 2,
+    says: 'redisUrl',
+  });
+  out.push({ args: ['init', '--env', 'staging', '--secrets', ''], code: 2, says: '--secrets' });
+  out.push({ args: ['--config', '', 'init'], code: 2, says: '--config' });
+  out.push({
+    args: ['--config', '', 'config', 'check'],
+    code: 2,
+    says: 'the config file path is empty',
+  });
+  out.push({
+    args: ['audit', 'verify', '--file', 'no-such.jsonl'],
+    code: 2,
+    says: '--file no-such.jsonl',
+  });
+  out.push({
+    args: ['audit', 'verify', '--file', 'folder/'],
+    files: { 'folder/': '' },
+    code: 2,
+    says: '--file folder/',
+  });
+  out.push({
+    args: ['scan', '--output', 'no/such/dir/report.txt', 'empty.txt'],
+    files: { 'empty.txt': '' },
+    code: 2,
+    says: '--output',
+  });
+
+  for (const file of configFiles) {
+    out.push({
+      args: ['--config', file.name, 'config', 'check'],
+      files:
+        file.text === undefined && !file.name.endsWith('/') ? {} : { [file.name]: file.text ?? '' },
+      code: 2,
+      says: file.says,
+    });
+  }
+  // `start` refuses the worst of them as quickly as `config check` does.
+  for (const file of configFiles.filter((f) => /bomb|deep\.json|unknown\.json|large/.test(f.name)))
+    out.push({
+      args: ['--config', file.name, 'start'],
+      files: { [file.name]: file.text ?? '' },
+      code: 2,
+      says: file.says,
+    });
+  for (const { env, says } of badEnvironments) out.push({ args: ['start'], env, code: 2, says });
+
+  // A database or a Redis that does not answer is a failure (1), not a usage error, and
+  // the message names the setting.
+  out.push({
+    args: ['migrate'],
+    env: { RAMPART_DATABASE_URL: 'postgres://nobody:hunter2hunter2@127.0.0.1:1/rampart' },
+    code: 1,
+    says: /cannot reach the database postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/rampart \(databaseUrl\): .*ECONNREFUSED/,
+  });
+  out.push({
+    args: ['migrate'],
+    env: { RAMPART_DATABASE_URL: 'sqlite:folder' },
+    files: { 'folder/': '' },
+    code: 1,
+    says: 'cannot reach the database sqlite:folder (databaseUrl)',
+  });
+  out.push({
+    args: ['start'],
+    env: { RAMPART_REDIS_URL: 'redis://127.0.0.1:1', RAMPART_PORT: '0' },
+    code: 1,
+    says: 'cannot connect to Redis (redisUrl)',
+    writes: true, // the database is migrated before the hot store is opened
+  });
+
+  // A data directory Node's own recursive mkdir would retry forever (it hung).
+  if (existsSync('/proc/self'))
+    for (const args of [['start'], ['migrate']])
+      out.push({
+        args,
+        env: { RAMPART_DATA_DIR: '/proc/rampart-sweep', RAMPART_PORT: '0' },
+        code: 1,
+        says: /(dataDir |cannot reach the database sqlite:)\/proc\/rampart-sweep/,
+      });
+
+  // Passwords on stdin: empty, binary garbage, huge.
+  for (const [input, says] of [
+    ['', 'password_too_short'],
+    [
+      String.fromCharCode(...Array.from({ length: 4096 }, (_, i) => (i * 7919) % 255 || 1)),
+      'password_too_long',
+    ],
+    ['x'.repeat(5_000_000), 'password_too_long'],
+  ] as const)
+    out.push({
+      args: ['user', 'create', ...baseArgs['user create']!, '--password-stdin'],
+      input,
+      code: 2,
+      says,
+      writes: true,
+    });
+
+  const missing = leaves.filter((name) => !(name in baseArgs));
+  if (missing.length > 0)
+    throw new Error(`add the new commands to baseArgs: ${missing.join(', ')}`);
+  return out;
+}
+
+const crashText = [
+  /^\s+at /m, // a stack frame
+  /node:internal/,
+  /\b(TypeError|ReferenceError|RangeError|SyntaxError)\b/,
+  /Cannot read propert/,
+  /Maximum call stack/,
+  /Unhandled|unhandled rejection/i,
+  /\(node:\d+\)/, // a process warning printed by Node
+];
+
+async function runCase(c: Case): Promise<string[]> {
+  const cwd = mkdtempSync(join(tmpdir(), 'rampart-sweep-'));
+  for (const [name, text] of Object.entries(c.files ?? {})) {
+    if (name.endsWith('/')) mkdirSync(join(cwd, name));
+    else writeFileSync(join(cwd, name), text);
+  }
+  const before = readdirSync(cwd).sort();
+  const started = Date.now();
+  const child = spawnNode([bin, ...c.args], { cwd, env: c.env ?? {}, input: c.input ?? '' });
+  const timer = setTimeout(() => child.child.kill('SIGKILL'), 20_000);
+  const { code, signal } = await child.exit();
+  clearTimeout(timer);
+  const seconds = (Date.now() - started) / 1000;
+  const output = child.output();
+  const label = `rampart ${c.args.map((a) => (a.length > 40 ? `${a.slice(0, 20)}…(${a.length})` : JSON.stringify(a))).join(' ')}${c.env ? ` with ${Object.keys(c.env).join(', ')}` : ''}`;
+  const failures: string[] = [];
+  if (signal) failures.push(`${label}: did not end within 20 s`);
+  else if (code !== c.code) failures.push(`${label}: exit ${code}, expected ${c.code}`);
+  for (const pattern of crashText)
+    if (pattern.test(output)) failures.push(`${label}: output matches ${pattern}`);
+  const says = typeof c.says === 'string' ? output.includes(c.says) : c.says.test(output);
+  if (!says) failures.push(`${label}: output does not say ${c.says}`);
+  if (!c.writes) {
+    const after = readdirSync(cwd).sort();
+    if (after.join('/') !== before.join('/'))
+      failures.push(`${label}: wrote ${after.filter((f) => !before.includes(f)).join(', ')}`);
+  }
+  if (failures.length > 0)
+    failures.push(`  after ${seconds.toFixed(1)} s, output:\n${output.slice(0, 1500)}`);
+  return failures;
+}
+
+describe('the rampart CLI under hostile input', () => {
+  it('refuses every bad argument, option, config file, variable and stdin with a clear message and exit 2 or 1, never a crash, a hang or a write', async () => {
+    const queue = cases();
+    expect(queue.length).toBeGreaterThan(150);
+    const failures: string[] = [];
+    // Four processes at a time: each is a Node start-up (~0.3 s), a few open a database.
+    const worker = async () => {
+      for (let c = queue.shift(); c !== undefined; c = queue.shift())
+        failures.push(...(await runCase(c)));
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(failures.join('\n')).toBe('');
+  }, 240_000);
+});
