@@ -116,6 +116,11 @@ describe('configuration loading under hostile input', () => {
     expect(checkConfig({ env: { RAMPART_PORT: ' 8081 ' }, cwd: dir() }).config?.port).toBe(8081);
   });
 
+  it('quotes a long wrong value shortened, not whole', () => {
+    const [problem] = checkConfig({ env: { RAMPART_PORT: 'x'.repeat(5000) }, cwd: dir() }).problems;
+    expect(problem?.message).toBe(`must be a number, got "${'x'.repeat(40)}…" (5000 characters)`);
+  });
+
   it('refuses sqlite: with no path in production: it is an in-memory database', () => {
     const verdict = checkConfig({
       env: {
