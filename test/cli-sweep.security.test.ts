@@ -240,6 +240,17 @@ function cases(): Case[] {
     out.push({ args: ['report', 'security', '--from', value], code: 2, says: '--from' });
     out.push({ args: ['response', 'list', '--status', value], code: 2, says: '--status' });
     out.push({ args: ['scan', '--format', value], code: 2, says: 'unknown format' });
+    for (const path of [
+      ['user', 'unlock', 'a@example.com'],
+      ['response', 'revert', 'some-id'],
+      ['readonly', 'off'],
+    ])
+      out.push({ args: [...path, '--url', value], code: 2, says: "option '--url <url>'" });
+    out.push({
+      args: ['scan', '--verify', '--server', value, '--token', 't'],
+      code: 2,
+      says: "option '--server <url>'",
+    });
     out.push({ args: ['user', 'create', '--email', value], code: 2, says: '--email' });
     out.push({ args: ['init', '--env', value], code: 2, says: "option '--env <env>'" });
     out.push({
@@ -290,6 +301,12 @@ function cases(): Case[] {
     files: { 'folder/': '' },
     code: 2,
     says: '--file folder/',
+  });
+  out.push({
+    args: ['scan', '--baseline', 'folder/', '--update-baseline', 'empty.txt'],
+    files: { 'folder/': '', 'empty.txt': '' },
+    code: 2,
+    says: '--baseline folder/: is not a file',
   });
   out.push({
     args: ['scan', '--output', 'no/such/dir/report.txt', 'empty.txt'],

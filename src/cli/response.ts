@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ResponseActionRecord } from '../monitor/response/store.js';
 import { callAdminApi, expectAnswer } from './admin-api-call.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { httpUrlOption } from './http-url-option.js';
 import { integerOption } from './integer-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { localServerUrl } from './user-unlock.js';
@@ -77,6 +78,7 @@ export function registerResponseCommands(program: Command): void {
     .option(
       '--url <url>',
       'the running server to ask when hot state lives in its memory (no Redis)',
+      httpUrlOption,
     )
     .action(async (id: string, options: UrlOption, command: Command) => {
       const rampart = await openRampart(command);
@@ -112,6 +114,7 @@ export function registerResponseCommands(program: Command): void {
     .option(
       '--url <url>',
       'the running server to ask when hot state lives in its memory (no Redis)',
+      httpUrlOption,
     )
     .action(async (options: UrlOption, command: Command) => {
       const rampart = await openRampart(command);

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
+import { httpUrlOption } from './http-url-option.js';
 
 interface ScanOptions {
   format: string;
@@ -49,7 +50,7 @@ export function registerScanCommand(program: Command): void {
     )
     .option('--verify', 'ask a Rampart server whether each Rampart key found is active')
     .option('--revoke', 'revoke every active Rampart key found (implies --verify)')
-    .option('--server <url>', 'the Rampart server for --verify / --revoke')
+    .option('--server <url>', 'the Rampart server for --verify / --revoke', httpUrlOption)
     .option('--token <token>', 'an administrator access token (or RAMPART_ADMIN_TOKEN)')
     .action(async (paths: string[], options: ScanOptions) => {
       const { scanFormats } = await import('../dataprotect/scanner/scan-report.js');
@@ -73,6 +74,11 @@ export function registerScanCommand(program: Command): void {
           '--verify and --revoke need --server <url> and --token (or RAMPART_ADMIN_TOKEN)',
         );
       const cwd = process.cwd();
+      if (options.baseline) {
+        const baseline = resolve(cwd, options.baseline);
+        if (existsSync(baseline) && !statSync(baseline).isFile())
+          throw usage(`--baseline ${options.baseline}: is not a file`);
+      }
       for (const p of paths)
         if (!existsSync(resolve(cwd, p))) throw usage(`no such file or folder: ${p}`);
 

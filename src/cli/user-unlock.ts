@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { RampartConfig } from '../config/schema.js';
 import type { Rampart } from '../rampart.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { httpUrlOption } from './http-url-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
 interface UserUnlockOptions {
@@ -82,6 +83,7 @@ export function registerUserUnlockCommand(program: Command): void {
     .option(
       '--url <url>',
       'the running server to ask when lockouts live in its memory (no Redis); default: its host and port from the configuration',
+      httpUrlOption,
     )
     .action(async (email: string, options: UserUnlockOptions, command: Command) => {
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
