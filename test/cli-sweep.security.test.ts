@@ -247,6 +247,11 @@ function cases(): Case[] {
     ])
       out.push({ args: [...path, '--url', value], code: 2, says: "option '--url <url>'" });
     out.push({
+      args: ['audit', 'verify', '--public-key', value],
+      code: 2,
+      says: "option '--public-key <key...>'",
+    });
+    out.push({
       args: ['scan', '--verify', '--server', value, '--token', 't'],
       code: 2,
       says: "option '--server <url>'",

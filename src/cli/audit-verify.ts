@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 
@@ -8,6 +8,13 @@ interface VerifyOptions {
   publicKey?: string[];
   file?: string;
   json?: boolean;
+}
+
+/** Each --public-key value, in the form of audit.trustedKeys: a mistyped key is refused. */
+function publicKeyOption(value: string, previous: string[] | undefined): string[] {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(value))
+    throw new InvalidArgumentError('Must be a checkpoint public key: 43 base64url characters.');
+  return [...(previous ?? []), value];
 }
 
 /**
@@ -25,6 +32,7 @@ export function registerAuditCommands(program: Command): void {
     .option(
       '--public-key <key...>',
       'also trust these checkpoint public keys (base64url), e.g. from before a master key rotation',
+      publicKeyOption,
     )
     .option(
       '--file <export.jsonl>',
