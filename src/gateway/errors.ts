@@ -20,6 +20,12 @@ export const gatewayErrors = defineErrors({
     description:
       'The API behind the gateway failed repeatedly, so the gateway stops calling it for a while. Retry after the seconds in Retry-After.',
   },
+  request_override_refused: {
+    status: 400,
+    title: 'Request override refused',
+    description:
+      'The request carries a header that asks the API behind the gateway to treat it as another method or path (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override, X-Original-URL, X-Rewrite-URL). The gateway authorizes the method and path as sent, so it refuses them: send the real method and path.',
+  },
   api_key_required: {
     status: 401,
     title: 'API key required',

@@ -5,8 +5,9 @@ const { headerNameToString } = util;
 
 /**
  * Hop-by-hop fields (RFC 9110 §7.6.1) belong to one connection and are never forwarded;
- * `host` is the gateway's, `expect` is answered by the gateway's own server, and
- * `forwarded` / `x-forwarded-*` are set afresh so a client cannot spoof them.
+ * `host` is the gateway's, `expect` is answered by the gateway's own server,
+ * `forwarded` / `x-forwarded-*` are set afresh so a client cannot spoof them, and the other
+ * client-address headers are dropped for the same reason.
  */
 const requestDropped = new Set([
   'connection',
@@ -25,7 +26,40 @@ const requestDropped = new Set([
   'x-forwarded-proto',
   'x-forwarded-host',
   'http2-settings',
+  // Client addresses and front-end facts some frameworks trust as set by their proxy: from
+  // a client they are spoofed (the upstream learns the client from X-Forwarded-For, which
+  // the gateway sets).
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  'x-forwarded',
+  'forwarded-for',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-url-scheme',
+  'front-end-https',
 ]);
+
+/**
+ * Headers that make some frameworks handle a request as another method or path than the
+ * one on the request line (method-override middleware, IIS and Symfony's original-URL
+ * headers). The gateway authorizes the request line, so a request carrying one is refused
+ * (gateway plugin) rather than forwarded: GET /orders/1 authorized as a read must not be
+ * run as a DELETE.
+ */
+export const overrideHeaders: readonly string[] = [
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
+];
 
 const responseDropped = new Set([
   'connection',

@@ -153,6 +153,47 @@ describe('gateway trust boundary', () => {
     expect(hit?.headers.forwarded).toBeUndefined();
   });
 
+  it('refuses a request that asks the upstream to run it as another method or path', async () => {
+    for (const [name, value] of [
+      ['x-http-method-override', 'DELETE'],
+      ['x-http-method', 'DELETE'],
+      ['x-method-override', 'PUT'],
+      ['x-original-url', '/me/profile'],
+      ['x-rewrite-url', '/me/profile'],
+    ] as const) {
+      const res = await request(`${base}/api/orders/1`, { headers: { [name]: value } });
+      const body = (await res.body.json()) as { code?: string; detail?: string };
+      expect(res.statusCode, name).toBe(400);
+      expect(body.code).toBe('request_override_refused');
+      expect(body.detail).toContain(name);
+    }
+    expect(upstream.hits).toHaveLength(0);
+    // Rampart's own routes do not honour them, so they are not refused there.
+    const own = await request(`${base}/health`, {
+      headers: { 'x-http-method-override': 'DELETE' },
+    });
+    await own.body.text();
+    expect(own.statusCode).toBe(200);
+  });
+
+  it('does not pass on client-address headers an upstream might trust as its proxy would set them', async () => {
+    const spoofed = {
+      'x-real-ip': '6.6.6.6',
+      'x-client-ip': '6.6.6.6',
+      'true-client-ip': '6.6.6.6',
+      'cf-connecting-ip': '6.6.6.6',
+      'x-cluster-client-ip': '6.6.6.6',
+      'x-forwarded-port': '443',
+      'x-forwarded-prefix': '/admin',
+    };
+    const res = await request(`${base}/api/ip`, { headers: spoofed });
+    await res.body.text();
+    expect(res.statusCode).toBe(200);
+    const hit = upstream.hits.at(-1);
+    for (const name of Object.keys(spoofed)) expect(hit?.headers[name], name).toBeUndefined();
+    expect(hit?.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
   it('cuts off a chunked body past gateway.maxBodyBytes with a 4xx', async () => {
     const chunks = (async function* body() {
       for (let i = 0; i < 10; i++) yield Buffer.alloc(1024, 97);

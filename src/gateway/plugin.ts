@@ -14,7 +14,7 @@ import type { EventPublisher } from '../events/event-bus.js';
 import type { Authenticator } from '../identity/authenticate.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { gatewayErrors } from './errors.js';
-import { upstreamRequestHeaders } from './forward-headers.js';
+import { overrideHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { GatewayRouteStats, GatewayStats } from './gateway-stats.js';
 import { IdentitySigner } from './identity-signer.js';
 import {
@@ -85,6 +85,19 @@ export async function gatewayPlugin(app: FastifyInstance, o: GatewayPluginOption
   const signer = new IdentitySigner(o.identitySecret);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // Gateway routes only (this plugin is encapsulated): a request that asks the upstream to
+  // run it as another method or path is refused before any guard authorizes it as sent.
+  app.addHook('onRequest', (request, _reply, done) => {
+    for (const name of overrideHeaders) {
+      if (request.headers[name] !== undefined)
+        return done(
+          new RampartError(gatewayErrors.request_override_refused, {
+            detail: `${name} is refused.`,
+          }),
+        );
+    }
+    done();
+  });
 
   const bufferBody: preHandlerAsyncHookHandler = async function bufferBody(request) {
     const body = request.body;
