@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
+import { secretSamples } from './support/secret-samples.js';
 import { spawnNode } from './support/spawn.js';
 
 /**
@@ -60,6 +61,8 @@ const configFree = new Set(['init', 'scan', 'scan install-hook']);
 const variadic = new Set(['scan']);
 
 const long = 'a'.repeat(5000);
+/** A line `rampart scan` reports. */
+const secret = secretSamples.find((s) => s.rule === 'github-token')?.positive ?? '';
 const hostile = ['../../etc/passwd', "' OR 1=1--", long, ''];
 
 function commandPaths(): { path: string[]; leaf: boolean }[] {
@@ -339,6 +342,43 @@ function cases(): Case[] {
     });
   for (const { env, says } of badEnvironments) out.push({ args: ['start'], env, code: 2, says });
 
+  // Control characters and bidi overrides in what a message quotes (an argument, a path,
+  // a config key or value, a variable, a file name) are printed escaped, on stderr and
+  // stdout alike: runCase refuses any raw one in the output.
+  for (const [c, escaped] of [
+    ['\u001b]0;owned\u0007\u001b[2J', '\\u001b]0;owned\\u0007\\u001b[2J'],
+    ['\u009b31m\u202eevil\u2066', '\\u009b31m\\u202eevil\\u2066'],
+    ['\r\u0008\u007f', '\\u000d\\u0008\\u007f'],
+  ] as const) {
+    out.push({ args: [`no-such-${c}`], code: 2, says: `unknown command 'no-such-${escaped}'` });
+    out.push({ args: ['audit', 'verify', '--file', c], code: 2, says: `--file ${escaped}:` });
+    out.push({ args: ['--config', `${c}.yaml`, 'config', 'check'], code: 2, says: escaped });
+    out.push({
+      args: ['config', 'check'],
+      files: { 'rampart.config.json': JSON.stringify({ [c]: 1 }) },
+      code: 2,
+      says: `  - ${escaped} (`,
+    });
+    out.push({
+      args: ['start'],
+      env: { RAMPART_HOST: c },
+      code: 2,
+      says: `host (RAMPART_HOST): "${escaped}"`,
+    });
+    out.push({
+      args: ['report', 'security', '--from', c],
+      code: 2,
+      says: `--from: not a date or ISO 8601 time: ${escaped}`,
+    });
+    // A file name in the report on stdout.
+    out.push({
+      args: ['scan'],
+      files: { [`${c}.js`]: `${secret}\n` },
+      code: 1,
+      says: `${escaped}.js:1:`,
+    });
+  }
+
   // A database or a Redis that does not answer is a failure (1), not a usage error, and
   // the message names the setting.
   out.push({
@@ -427,6 +467,17 @@ async function runCase(c: Case): Promise<string[]> {
     if (pattern.test(output)) failures.push(`${label}: output matches ${pattern}`);
   const says = typeof c.says === 'string' ? output.includes(c.says) : c.says.test(output);
   if (!says) failures.push(`${label}: output does not say ${c.says}`);
+  const raw = [...output].filter((ch) => {
+    const n = ch.codePointAt(0) ?? 0;
+    return (
+      (n < 0x20 && ch !== '\n' && ch !== '\t') ||
+      (n >= 0x7f && n <= 0x9f) ||
+      (n >= 0x202a && n <= 0x202e) ||
+      (n >= 0x2066 && n <= 0x2069)
+    );
+  });
+  if (raw.length > 0)
+    failures.push(`${label}: output holds control characters ${JSON.stringify(raw)}`);
   if (!c.writes) {
     const after = readdirSync(cwd).sort();
     if (after.join('/') !== before.join('/'))

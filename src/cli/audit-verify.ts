@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 interface VerifyOptions {
   publicKey?: string[];
@@ -61,7 +62,7 @@ export function registerAuditCommands(program: Command): void {
           trusted.add(deriveCheckpointSigner(key).publicKey);
       }
       const print = (result: Awaited<ReturnType<typeof verifyAuditStore>>) => {
-        process.stdout.write(
+        writeOut(
           options.json
             ? `${JSON.stringify(verificationJson(result))}\n`
             : `${describeVerification(result)}\n`,

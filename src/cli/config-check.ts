@@ -3,6 +3,7 @@ import { checkConfig, formatProblems } from '../config/index.js';
 import { redactConfig } from '../config/redact-config.js';
 import { ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './load-cli-config.js';
+import { writeErr, writeOut } from './terminal-output.js';
 
 function setExitCode(code: number): void {
   process.exitCode = code;
@@ -26,7 +27,7 @@ export function registerConfigCommands(program: Command): void {
         notes.push('no master key set: development generates one in the data directory at start');
       }
       if (options.json) {
-        process.stdout.write(
+        writeOut(
           `${JSON.stringify(
             {
               ok: verdict.ok,
@@ -42,17 +43,17 @@ export function registerConfigCommands(program: Command): void {
         );
       } else if (verdict.ok && verdict.config) {
         const c = verdict.config;
-        process.stdout.write(
+        writeOut(
           `Configuration OK (${verdict.filePath ?? 'no config file'}; env ${c.env}; ${c.databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}; hot state ${c.redisUrl ? 'Redis' : 'memory'})\n`,
         );
-        for (const w of verdict.warnings) process.stdout.write(`  warning: ${w}\n`);
-        for (const n of notes) process.stdout.write(`  note: ${n}\n`);
+        for (const w of verdict.warnings) writeOut(`  warning: ${w}\n`);
+        for (const n of notes) writeOut(`  note: ${n}\n`);
       } else {
         const n = verdict.problems.length;
-        process.stderr.write(
+        writeErr(
           `Configuration is invalid (${n} problem${n === 1 ? '' : 's'}):\n${formatProblems(verdict.problems)}\n`,
         );
-        for (const w of verdict.warnings) process.stderr.write(`  warning: ${w}\n`);
+        for (const w of verdict.warnings) writeErr(`  warning: ${w}\n`);
       }
       setExitCode(verdict.ok ? ExitCode.ok : ExitCode.usage);
     });
@@ -66,12 +67,12 @@ export function registerConfigCommands(program: Command): void {
         globals.config !== undefined ? { configPath: globals.config } : {},
       );
       if (!verdict.config) {
-        process.stderr.write(`Configuration is invalid:\n${formatProblems(verdict.problems)}\n`);
+        writeErr(`Configuration is invalid:\n${formatProblems(verdict.problems)}\n`);
         setExitCode(ExitCode.usage);
         return;
       }
       const sources = Object.fromEntries(verdict.sources);
-      process.stdout.write(
+      writeOut(
         `${JSON.stringify({ effective: redactConfig(verdict.config), sources }, null, 2)}\n`,
       );
     });

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { checkConfig, formatProblems } from '../config/index.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 interface InitOptions {
   env: 'development' | 'staging' | 'production';
@@ -193,19 +194,18 @@ export function registerInitCommand(program: Command): void {
         }
         renameSync(scratchConfig, configPath);
 
-        const out = process.stdout;
-        out.write(`wrote ${configPath}\n`);
+        writeOut(`wrote ${configPath}\n`);
         if (files.secrets !== undefined) {
           const held = ['a generated master key'];
           if (options.env === 'production') held.push('a metrics token');
           if (options.databaseUrl) held.push('the database URL');
           if (options.redisUrl) held.push('the Redis URL');
           if (options.smtpUrl) held.push('the SMTP URL');
-          out.write(`wrote ${secretsPath} (mode 0600: ${held.join(', ')})\n`);
-          out.write('  keep it in your secret store and out of version control\n');
+          writeOut(`wrote ${secretsPath} (mode 0600: ${held.join(', ')})\n`);
+          writeOut('  keep it in your secret store and out of version control\n');
         }
-        for (const w of verdict.warnings) out.write(`  warning: ${w}\n`);
-        out.write(
+        for (const w of verdict.warnings) writeOut(`  warning: ${w}\n`);
+        writeOut(
           files.secrets === undefined
             ? 'next: rampart config check && rampart start\n'
             : `next: set -a; . ${options.secrets.includes('/') ? options.secrets : `./${options.secrets}`}; set +a; rampart config check && rampart start\n`,

@@ -4,6 +4,7 @@ import type { MasterKeyStatus } from '../dataprotect/master-key-status.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { integerOption } from './integer-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 /** The lines an operator needs after a rotation or when asking for the status. */
 async function describeStatus(status: MasterKeyStatus, config: RampartConfig): Promise<string[]> {
@@ -93,7 +94,7 @@ export function registerMasterKeyCommands(keys: Command): void {
           `re-sealed ${result.resealedKeys} data keys, moved ${result.reencryptedValues} master-sealed values into the data key ring`,
           ...(await describeStatus(await rampart.masterKeys.status(), config)),
         ];
-        process.stdout.write(`${lines.join('\n')}\n`);
+        writeOut(`${lines.join('\n')}\n`);
       } finally {
         if (started && tty) bar.stop();
         await rampart.close();
@@ -139,7 +140,7 @@ export function registerMasterKeyCommands(keys: Command): void {
           idempotencyTtlMs: config.idempotency.ttl * 1000,
           now: Date.now(),
         });
-        process.stdout.write(
+        writeOut(
           options.json
             ? `${JSON.stringify(masterKeyStatusJson(status))}\n`
             : `${(await describeStatus(status, config)).join('\n')}\n`,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { integerOption } from './integer-option.js';
 import { registerMasterKeyCommands } from './keys-master.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 export function registerKeysCommands(program: Command): void {
   const keys = program
@@ -19,7 +20,7 @@ export function registerKeysCommands(program: Command): void {
       const rampart = await createRampart(config, { logger: createLogger({ level: 'warn' }) });
       try {
         const result = await rampart.signingKeys.rotate({ kind: 'system', id: 'cli' });
-        process.stdout.write(
+        writeOut(
           `${[
             `new signing key ${result.kid} (${result.algorithm})`,
             result.retiredKids.length > 0
@@ -68,7 +69,7 @@ export function registerKeysCommands(program: Command): void {
           },
         });
         if (started && process.stderr.isTTY) bar.stop();
-        process.stdout.write(
+        writeOut(
           `${[
             `${result.resumed ? 'resumed rotation to' : 'new primary data key'} ${result.keyId}`,
             `re-encrypted ${result.reencrypted} of ${result.total} sealed values`,

@@ -12,6 +12,7 @@ import { registerReportCommands } from './report-security.js';
 import { registerResponseCommands } from './response.js';
 import { registerScanCommand } from './scan.js';
 import { registerStartCommand } from './start.js';
+import { writeErr, writeOut } from './terminal-output.js';
 import { registerUserCommands } from './user-create.js';
 import { registerUserUnlockCommand } from './user-unlock.js';
 
@@ -26,6 +27,9 @@ export function buildProgram(): Command {
       'config file (default: rampart.config.{json,yaml,yml} in the working directory, or RAMPART_CONFIG)',
     )
     .showHelpAfterError('(run with --help for usage)')
+    // Commander quotes the offending argument in its errors; set before the subcommands
+    // are added, which copy it.
+    .configureOutput({ writeOut, writeErr })
     .addHelpText(
       'after',
       '\nEnvironment: every setting is also RAMPART_<NAME> (see README). Exit codes: 0 ok, 1 failure, 2 usage or configuration error.',
@@ -69,19 +73,18 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.usage;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`rampart: ${error.message}\n`);
+      writeErr(`rampart: ${error.message}\n`);
       return error.exitCode;
     }
     if (error instanceof Error && (error as { code?: unknown }).code === 'schema_ahead_of_code') {
-      process.stderr.write(`rampart: ${error.message}\n`);
+      writeErr(`rampart: ${error.message}\n`);
       return ExitCode.failure;
     }
     const message = error instanceof Error ? error.message : String(error);
     // A catalogued error (e.g. master_key_mismatch at start-up) leads with its stable code.
     const code = error instanceof RampartError ? `${error.code}: ` : '';
-    process.stderr.write(`rampart: ${code}${message}\n`);
-    if (process.env.RAMPART_DEBUG)
-      process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    writeErr(`rampart: ${code}${message}\n`);
+    if (process.env.RAMPART_DEBUG) writeErr(`${error instanceof Error ? error.stack : ''}\n`);
     return ExitCode.failure;
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 /**
  * `rampart user reset-mfa <email>`: the operator's way back in when the only
@@ -27,7 +28,7 @@ export function registerMfaResetCommand(program: Command): void {
         if (!account) throw new CliError(`no account has the email ${email}`, ExitCode.failure);
         const wasEnabled = await rampart.identity.mfa.status(account.id);
         await rampart.identity.mfa.reset(account.id, { kind: 'system', id: 'cli' }, {});
-        process.stdout.write(
+        writeOut(
           wasEnabled.enabled
             ? `removed the second factor and recovery codes of ${account.email}\n`
             : `${account.email} had no second factor; nothing to remove\n`,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -15,15 +16,15 @@ export function registerMigrateCommand(program: Command): void {
         await ensureReachable(database);
         if (options.status) {
           const s = await migrationStatus(database);
-          process.stdout.write(
+          writeOut(
             `database ${database.description}\napplied: ${s.applied.join(', ') || 'none'}\npending: ${s.pending.join(', ') || 'none'}\n`,
           );
           if (s.unknown.length > 0)
-            process.stdout.write(`unknown (from a newer Rampart): ${s.unknown.join(', ')}\n`);
+            writeOut(`unknown (from a newer Rampart): ${s.unknown.join(', ')}\n`);
           return;
         }
         const applied = await migrateToLatest(database);
-        process.stdout.write(
+        writeOut(
           applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
         );
       } finally {

@@ -1,14 +1,15 @@
 import { createInterface } from 'node:readline';
+import { writeErr } from './terminal-output.js';
 
 /** Reads one line from a terminal without echoing it. */
 export function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    process.stderr.write(question);
+    writeErr(question);
     // Suppress the echo of typed characters; readline calls this for every keystroke.
     (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
     rl.once('line', (line) => {
-      process.stderr.write('\n');
+      writeErr('\n');
       rl.close();
       resolve(line);
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 function instant(value: string, flag: string): number {
   const ms = Date.parse(value);
@@ -40,7 +41,7 @@ export function registerReportCommands(program: Command): void {
         }
         const r = await securityReport(new SqlReportSource(database.db as never), config, from, to);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+          writeOut(`${JSON.stringify(r, null, 2)}\n`);
           return;
         }
         const a = r.authentication;
@@ -59,7 +60,7 @@ export function registerReportCommands(program: Command): void {
             (x) => `  ${x.openedAt}  ${x.severity.padEnd(8)} ${x.status.padEnd(12)} ${x.title}`,
           ),
         ];
-        process.stdout.write(`${out.join('\n')}\n`);
+        writeOut(`${out.join('\n')}\n`);
       } finally {
         await database.close();
       }

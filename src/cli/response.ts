@@ -5,6 +5,7 @@ import { CliError, ExitCode } from './exit-codes.js';
 import { httpUrlOption } from './http-url-option.js';
 import { integerOption } from './integer-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 import { localServerUrl } from './user-unlock.js';
 
 interface UrlOption {
@@ -61,9 +62,9 @@ export function registerResponseCommands(program: Command): void {
               ? { status: options.status as ResponseActionRecord['status'] }
               : {}),
           });
-          if (options.json) process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-          else if (items.length === 0) process.stdout.write('no response actions\n');
-          else process.stdout.write(`${items.map(line).join('\n')}\n`);
+          if (options.json) writeOut(`${JSON.stringify(items, null, 2)}\n`);
+          else if (items.length === 0) writeOut('no response actions\n');
+          else writeOut(`${items.map(line).join('\n')}\n`);
         } finally {
           await rampart.close();
         }
@@ -85,7 +86,7 @@ export function registerResponseCommands(program: Command): void {
       try {
         if (rampart.hot.kind === 'redis') {
           const reverted = await rampart.response.responses.revert(id, cliActor);
-          process.stdout.write(`reverted ${reverted.action} ${reverted.subjectId ?? ''}\n`);
+          writeOut(`reverted ${reverted.action} ${reverted.subjectId ?? ''}\n`);
           return;
         }
         const url = (options.url ?? localServerUrl(rampart.config)).replace(/\/+$/, '');
@@ -99,9 +100,7 @@ export function registerResponseCommands(program: Command): void {
           action: string;
           subject: { id: string } | null;
         };
-        process.stdout.write(
-          `reverted ${body.action} ${body.subject?.id ?? ''} on the server at ${url}\n`,
-        );
+        writeOut(`reverted ${body.action} ${body.subject?.id ?? ''} on the server at ${url}\n`);
       } finally {
         await rampart.close();
       }
@@ -121,7 +120,7 @@ export function registerResponseCommands(program: Command): void {
       try {
         if (rampart.hot.kind === 'redis') {
           const changed = await rampart.response.readOnly.disable(cliActor);
-          process.stdout.write(changed ? 'read-only mode is off\n' : 'read-only mode was not on\n');
+          writeOut(changed ? 'read-only mode is off\n' : 'read-only mode was not on\n');
           return;
         }
         const url = (options.url ?? localServerUrl(rampart.config)).replace(/\/+$/, '');
@@ -130,7 +129,7 @@ export function registerResponseCommands(program: Command): void {
           url,
           'read-only mode',
         );
-        process.stdout.write(`read-only mode is off on the server at ${url}\n`);
+        writeOut(`read-only mode is off on the server at ${url}\n`);
       } finally {
         await rampart.close();
       }

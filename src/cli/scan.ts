@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from './exit-codes.js';
 import { httpUrlOption } from './http-url-option.js';
+import { writeErr, writeOut } from './terminal-output.js';
 
 interface ScanOptions {
   format: string;
@@ -113,9 +114,9 @@ export function registerScanCommand(program: Command): void {
           const code = (error as { code?: string }).code ?? 'unwritable';
           throw usage(`--output ${options.output}: cannot be written (${code})`);
         }
-      } else process.stdout.write(report);
+      } else writeOut(report);
       if (options.updateBaseline) {
-        process.stderr.write(`baseline ${options.baseline} updated\n`);
+        writeErr(`baseline ${options.baseline} updated\n`);
         return;
       }
       if (outcome.fresh.length > 0) process.exitCode = ExitCode.failure;
@@ -143,7 +144,7 @@ export function registerScanCommand(program: Command): void {
             `${result.path} exists and was not installed by rampart; use --force to replace it`,
             ExitCode.failure,
           );
-        process.stdout.write(`installed ${result.path}\n`);
+        writeOut(`installed ${result.path}\n`);
       } catch (error) {
         if (error instanceof GitScanError) throw usage(`git: ${error.message}`);
         throw error;

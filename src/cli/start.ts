@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { rampartVersion } from '../version.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { installShutdownHandlers } from './shutdown.js';
+import { writeOut } from './terminal-output.js';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -61,7 +62,7 @@ export function registerStartCommand(program: Command): void {
           );
         }
       }
-      process.stdout.write(`${out.join('\n')}\n\n`);
+      writeOut(`${out.join('\n')}\n\n`);
     });
 }
 

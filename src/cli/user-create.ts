@@ -6,6 +6,7 @@ import { RegisterBody } from '../identity/schemas.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { promptHidden, readStdin } from './prompt.js';
+import { writeOut } from './terminal-output.js';
 
 interface UserCreateOptions {
   email: string;
@@ -58,7 +59,7 @@ export function registerUserCommands(program: Command): void {
           },
           { kind: 'system', id: 'cli' },
         );
-        process.stdout.write(
+        writeOut(
           `created account ${account.id} <${account.email}> roles: ${account.roles.join(', ') || 'none'}\n`,
         );
       } catch (error) {

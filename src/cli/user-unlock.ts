@@ -4,6 +4,7 @@ import type { Rampart } from '../rampart.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { httpUrlOption } from './http-url-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
+import { writeOut } from './terminal-output.js';
 
 interface UserUnlockOptions {
   url?: string;
@@ -97,11 +98,11 @@ export function registerUserUnlockCommand(program: Command): void {
         // An administrator's lock is durable: it is lifted in the database, whatever runs.
         if (await rampart.stores.accounts.clearAdminLock(account.id, Date.now())) {
           await rampart.identity.accountCache.changed(account.id);
-          process.stdout.write(`lifted the administrator's lock on ${account.email}\n`);
+          writeOut(`lifted the administrator's lock on ${account.email}\n`);
         }
         if (rampart.hot.kind === 'redis') {
           await rampart.identity.login.unlock(account.email, { kind: 'system', id: 'cli' });
-          process.stdout.write(
+          writeOut(
             `unlocked ${account.email}: lockout and failed attempts cleared in Redis, for every node\n`,
           );
           return;
@@ -109,12 +110,12 @@ export function registerUserUnlockCommand(program: Command): void {
         const url = (options.url ?? localServerUrl(config)).replace(/\/+$/, '');
         const answer = await unlockThroughServer(rampart, url, account.id);
         if (answer.kind === 'unlocked') {
-          process.stdout.write(
+          writeOut(
             `unlocked ${account.email}: lockout and failed attempts cleared on the server at ${url}\n`,
           );
           return;
         }
-        process.stdout.write(
+        writeOut(
           `${[
             `no Rampart server answers at ${url} (${answer.reason}).`,
             'Without Redis, lockouts live in the memory of the server process and end with it,',

@@ -1,3 +1,5 @@
+import { terminalText } from '../shared/terminal-text.js';
+
 /** One reason a configuration cannot be used. */
 export interface ConfigProblem {
   /** Dotted config path, e.g. `jwt.algorithm`. */
@@ -24,10 +26,15 @@ export class ConfigError extends Error {
 /** Problems listed in a message; a file with thousands of bad entries names the first. */
 const maxListedProblems = 50;
 
+/**
+ * The problems, one line each. Keys, sources and messages quote the config file, its
+ * path and RAMPART_* variables, so control and bidi characters are escaped here (a line
+ * break too: one problem, one line), for every printer of a configuration error.
+ */
 export function formatProblems(problems: readonly ConfigProblem[]): string {
   const lines = problems
     .slice(0, maxListedProblems)
-    .map((p) => `  - ${p.key} (${p.source}): ${p.message}`);
+    .map((p) => terminalText(`  - ${p.key} (${p.source}): ${p.message}`));
   const more = problems.length - maxListedProblems;
   if (more > 0) lines.push(`  … and ${more} more`);
   return lines.join('\n');

@@ -155,6 +155,36 @@ describe('configuration loading under hostile input', () => {
       expect(checkConfig({ env: { RAMPART_HOST: host }, cwd: dir() }).ok).toBe(true);
   });
 
+  it('escapes terminal control and bidi characters of keys, values and paths in its message', () => {
+    // A hostile file or variable must not rewrite the terminal of whoever reads the error.
+    const cwd = dir({
+      '\u001b[2J.json': JSON.stringify({ '\u001b]0;owned\u0007': 1, host: '\u009b31m' }),
+    });
+    const verdict = checkConfig({
+      env: { RAMPART_PORT: 'x\u202e\nrampart: all good' },
+      cwd,
+      configPath: '\u001b[2J.json',
+    });
+    const text = formatProblems(verdict.problems);
+    const unsafe = [...text].filter((c) => {
+      const n = c.codePointAt(0) ?? 0;
+      return (
+        (n < 0x20 && c !== '\n') ||
+        (n >= 0x7f && n <= 0x9f) ||
+        (n >= 0x202a && n <= 0x202e) ||
+        (n >= 0x2066 && n <= 0x2069)
+      );
+    });
+    expect(unsafe).toEqual([]);
+    expect(text).toContain('  - \\u001b]0;owned\\u0007 (');
+    expect(text).toContain('\\u001b[2J.json): is not a known setting');
+    expect(text).toContain('"\\u009b31m" is not a host name');
+    // One problem, one line: a line break in a value cannot fake another message.
+    expect(text).toContain('got "x\\u202e\\u000arampart: all good"');
+    expect(text.split('\n')).toHaveLength(verdict.problems.length);
+    expect(verdict.problems.length).toBe(3);
+  });
+
   it('lists the first fifty problems and counts the rest', () => {
     const problems = Array.from({ length: 120 }, (_, i) => ({
       key: `k${i}`,
