@@ -31,6 +31,8 @@ interface Case {
   says: string | RegExp;
   /** The command gets as far as opening the database (stdin is read after the config). */
   writes?: boolean;
+  /** A value the output must not echo whole (5,000 characters). */
+  hides?: string;
 }
 
 /** Minimal valid arguments of every command, so each hostile input is the only fault. */
@@ -260,6 +262,15 @@ function cases(): Case[] {
       says: "option '--server <url>'",
     });
     out.push({ args: ['user', 'create', '--email', value], code: 2, says: '--email' });
+    // Refused before the database is opened (nothing written), not looked up and reported
+    // as "no account has the email …" with exit 1 and the value echoed whole.
+    for (const command of ['unlock', 'reset-mfa'])
+      out.push({
+        args: ['user', command, value],
+        code: 2,
+        says: '<email> must be an email address',
+        hides: long,
+      });
     out.push({ args: ['init', '--env', value], code: 2, says: "option '--env <env>'" });
     out.push({
       args: ['user', 'create', '--email', 'a@example.com', '--role', value],
@@ -351,6 +362,7 @@ function cases(): Case[] {
     ['\r\u0008\u007f', '\\u000d\\u0008\\u007f'],
   ] as const) {
     out.push({ args: [`no-such-${c}`], code: 2, says: `unknown command 'no-such-${escaped}'` });
+    out.push({ args: ['user', 'unlock', `a${c}@example.com`], code: 2, says: '<email>' });
     out.push({ args: ['audit', 'verify', '--file', c], code: 2, says: `--file ${escaped}:` });
     out.push({ args: ['--config', `${c}.yaml`, 'config', 'check'], code: 2, says: escaped });
     out.push({
@@ -478,6 +490,8 @@ async function runCase(c: Case): Promise<string[]> {
   });
   if (raw.length > 0)
     failures.push(`${label}: output holds control characters ${JSON.stringify(raw)}`);
+  if (c.hides !== undefined && output.includes(c.hides))
+    failures.push(`${label}: output echoes a value of ${c.hides.length} characters whole`);
   if (!c.writes) {
     const after = readdirSync(cwd).sort();
     if (after.join('/') !== before.join('/'))

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { assertEmail } from './email-argument.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { writeOut } from './terminal-output.js';
@@ -18,6 +19,9 @@ export function registerMfaResetCommand(program: Command): void {
     .description("Remove an account's second factor and recovery codes (a lost device)")
     .argument('<email>', 'email of the account')
     .action(async (email: string, _options: unknown, command: Command) => {
+      // Checked before the configuration is read or the database opened: a mistyped
+      // address is a usage error, not an account that was looked up and not found.
+      assertEmail(email, '<email>');
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const { createLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');

@@ -3,6 +3,7 @@ import { Value } from 'typebox/value';
 import { roleNames } from '../config/schema.js';
 import { isRampartError } from '../errors/rampart-error.js';
 import { RegisterBody } from '../identity/schemas.js';
+import { assertEmail } from './email-argument.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { promptHidden, readStdin } from './prompt.js';
@@ -37,11 +38,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (options: UserCreateOptions, command: Command) => {
       // The bounds the HTTP API puts on the same fields (RegisterBody), checked before
       // anything is opened or read.
-      if (!Value.Check(RegisterBody.properties.email, options.email))
-        throw new CliError(
-          '--email must be an email address (name@domain.tld, at most 254 characters)',
-          ExitCode.usage,
-        );
+      assertEmail(options.email, '--email');
       if (options.name !== undefined && !Value.Check(RegisterBody.properties.name, options.name))
         throw new CliError('--name must be 1 to 200 characters', ExitCode.usage);
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());

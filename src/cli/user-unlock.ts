@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RampartConfig } from '../config/schema.js';
 import type { Rampart } from '../rampart.js';
+import { assertEmail } from './email-argument.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { httpUrlOption } from './http-url-option.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
@@ -87,6 +88,9 @@ export function registerUserUnlockCommand(program: Command): void {
       httpUrlOption,
     )
     .action(async (email: string, options: UserUnlockOptions, command: Command) => {
+      // Checked before the configuration is read or the database opened: a mistyped
+      // address is a usage error, not an account that was looked up and not found.
+      assertEmail(email, '<email>');
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const { createLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');
