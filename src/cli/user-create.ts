@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { Value } from 'typebox/value';
 import { roleNames } from '../config/schema.js';
-import { isRampartError } from '../errors/rampart-error.js';
+import { isRampartError, RampartError } from '../errors/rampart-error.js';
 import { RegisterBody } from '../identity/schemas.js';
 import { assertEmail } from './email-argument.js';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -24,6 +24,15 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   return first;
 }
 
+/** A refusal of the account service (a password the policy rejects, a taken email). */
+function policyRefusal(error: RampartError): CliError {
+  const violations = (error.extensions?.violations as string[] | undefined)?.join(', ');
+  return new CliError(
+    `${error.code}: ${error.detail}${violations ? ` (${violations})` : ''}`,
+    ExitCode.usage,
+  );
+}
+
 export function registerUserCommands(program: Command): void {
   const user = program.command('user').description('Manage accounts');
   user
@@ -43,6 +52,18 @@ export function registerUserCommands(program: Command): void {
         throw new CliError('--name must be 1 to 200 characters', ExitCode.usage);
       const { config } = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const password = await readPassword(options.passwordStdin ?? false);
+      // The policy needs no store: a password it refuses (empty, oversize, common) is
+      // refused before the database is opened and, in development, the master key
+      // generated. The account service checks it again, as for every caller.
+      const { checkPassword } = await import('../identity/core/password-policy.js');
+      const { normalizeEmail } = await import('../identity/core/email.js');
+      const { identityErrors } = await import('../identity/errors.js');
+      const violations = checkPassword(password, normalizeEmail(options.email), config.password);
+      const first = violations[0];
+      if (first)
+        throw policyRefusal(
+          new RampartError(identityErrors[first], { extensions: { violations } }),
+        );
       const { createLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');
       const rampart = await createRampart(config, { logger: createLogger({ level: 'warn' }) });
@@ -60,13 +81,7 @@ export function registerUserCommands(program: Command): void {
           `created account ${account.id} <${account.email}> roles: ${account.roles.join(', ') || 'none'}\n`,
         );
       } catch (error) {
-        if (isRampartError(error)) {
-          const violations = (error.extensions?.violations as string[] | undefined)?.join(', ');
-          throw new CliError(
-            `${error.code}: ${error.detail}${violations ? ` (${violations})` : ''}`,
-            ExitCode.usage,
-          );
-        }
+        if (isRampartError(error)) throw policyRefusal(error);
         throw error;
       } finally {
         await rampart.close();
