@@ -131,8 +131,10 @@ export async function createRampart(
   let hot: HotStore | undefined;
   const cleanups: Cleanup[] = [];
   try {
-    await prepareSchema(database, logger, options.migrate ?? true);
+    // The hot store first: a start that fails on an unreachable Redis (redisUrl) must not
+    // have migrated the database on its way.
     hot = options.hotStore ?? (await openConfiguredHotStore(config, logger));
+    await prepareSchema(database, logger, options.migrate ?? true);
     const hotStore = hot;
     const events = createEventBus(logging, Boolean(options.logger));
     const jobs = new JobTracker();

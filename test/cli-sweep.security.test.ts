@@ -411,7 +411,9 @@ function cases(): Case[] {
     env: { RAMPART_REDIS_URL: 'redis://127.0.0.1:1', RAMPART_PORT: '0' },
     code: 1,
     says: 'cannot connect to Redis (redisUrl)',
-    writes: true, // the database is migrated before the hot store is opened
+    // The development master key and an empty SQLite file; the database is not migrated
+    // (test/cli.test.ts checks it).
+    writes: true,
   });
 
   // A data directory Node's own recursive mkdir would retry forever (it hung).

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,5 +201,30 @@ describe('the rampart CLI', () => {
     const started = await run(['start'], { cwd, env: { RAMPART_PORT: '0' } });
     expect(started.code).toBe(1);
     expect(started.output).toContain('9999_from_the_future');
+  });
+
+  it('refuses to start with an unreachable Redis before migrating the database, with exit 1', async () => {
+    // A start that fails must leave the database as it found it: the hot store is opened
+    // before the migrations run.
+    const cwd = workdir();
+    const started = await run(['start'], {
+      cwd,
+      env: {
+        RAMPART_PORT: '0',
+        RAMPART_MASTER_KEY: randomBytes(32).toString('base64'),
+        RAMPART_DATABASE_URL: 'sqlite:./rampart.db',
+        RAMPART_REDIS_URL: 'redis://127.0.0.1:1',
+      },
+    });
+    expect(started.code, started.output).toBe(1);
+    expect(started.output).toContain('cannot connect to Redis (redisUrl)');
+    const file = join(cwd, 'rampart.db');
+    if (existsSync(file)) {
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(file, { readonly: true });
+      const tables = db.prepare("select name from sqlite_master where type = 'table'").all();
+      db.close();
+      expect(tables).toEqual([]);
+    }
   });
 });
