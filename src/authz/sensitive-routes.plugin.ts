@@ -5,6 +5,7 @@ import { canonicalJson } from '../audit/core/canonical-json.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
+import { hookList } from '../http/guard-order.js';
 import { requestContext } from '../identity/authenticate.js';
 import { identityErrors } from '../identity/errors.js';
 import type { ApprovalPolicies } from './approval-policies.js';
@@ -115,11 +116,7 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
       if (approval.has(operation)) guards.push(approvalGuard(o, operation));
       if (guards.length === 0) continue;
       guarded.add(operation);
-      const existing = route.preHandler;
-      route.preHandler = [
-        ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
-        ...guards,
-      ];
+      route.preHandler = [...hookList(route.preHandler), ...guards];
       return;
     }
   });

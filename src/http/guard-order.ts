@@ -13,6 +13,11 @@ export function markCallerGuard<T extends Hook>(guard: T): T {
   return guard;
 }
 
+/** A route's hook option (`preHandler`, `preValidation`…) as a list, empty when unset. */
+export function hookList<T>(option: T | readonly T[] | undefined): T[] {
+  return option === undefined ? [] : Array.isArray(option) ? [...option] : [option as T];
+}
+
 function isCallerGuard(hook: unknown): boolean {
   return (
     typeof hook === 'function' && (hook as unknown as Record<symbol, unknown>)[callerGuard] === true
@@ -28,14 +33,11 @@ function isCallerGuard(hook: unknown): boolean {
  * signature); the ones after it (step-up, approvals) stay in `preHandler`, after validation.
  */
 export function runCallerGuardsBeforeValidation(route: RouteOptions): void {
-  const pre = route.preHandler;
-  if (pre === undefined) return;
-  const hooks = Array.isArray(pre) ? pre : [pre];
+  const hooks = hookList(route.preHandler);
   const last = hooks.findLastIndex(isCallerGuard);
   if (last === -1) return;
-  const validation = route.preValidation;
   route.preValidation = [
-    ...(validation === undefined ? [] : Array.isArray(validation) ? validation : [validation]),
+    ...hookList(route.preValidation),
     ...hooks.slice(0, last + 1),
   ] as RouteOptions['preValidation'];
   const rest = hooks.slice(last + 1);

@@ -5,35 +5,31 @@ import { httpErrors } from './errors.js';
 
 const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
-function containsForbiddenKey(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== 'object' || node === null) continue;
-    for (const key of Object.keys(node)) {
-      if (forbiddenKeys.has(key)) return true;
-      stack.push((node as Record<string, unknown>)[key]);
-    }
-  }
-  return false;
-}
-
-/** True when a key or a string value anywhere in `value` contains U+0000. */
-function containsNul(value: unknown): boolean {
+/**
+ * What makes a parsed body unfit for any handler, in one walk: a prototype-polluting key
+ * (`forbidden_json_key`, which wins), else U+0000 in a key or a string (`nul_character`).
+ * `nul: false` skips the strings when the text holds no `\u0000` escape.
+ */
+function hazardOf(
+  value: unknown,
+  nul: boolean,
+): 'forbidden_json_key' | 'nul_character' | undefined {
+  let nulFound = false;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const node = stack.pop();
     if (typeof node === 'string') {
-      if (node.includes('\0')) return true;
+      if (nul && node.includes('\0')) nulFound = true;
       continue;
     }
     if (typeof node !== 'object' || node === null) continue;
     for (const key of Object.keys(node)) {
-      if (key.includes('\0')) return true;
+      if (forbiddenKeys.has(key)) return 'forbidden_json_key';
+      if (nul && key.includes('\0')) nulFound = true;
       stack.push((node as Record<string, unknown>)[key]);
     }
   }
-  return false;
+  return nulFound ? 'nul_character' : undefined;
 }
 
 declare module 'fastify' {
@@ -107,19 +103,15 @@ export function registerJsonBodyParser(app: FastifyInstance, options: { maxDepth
       done(new RampartError(httpErrors.json_too_deep), undefined);
       return;
     }
-    // Walk only when a forbidden name could be present; a \u escape could spell one.
-    if (
-      (text.includes('proto') || text.includes('constructor') || text.includes('\\u')) &&
-      containsForbiddenKey(value)
-    ) {
-      done(new RampartError(httpErrors.forbidden_json_key), undefined);
-      return;
-    }
-    // JSON can carry U+0000 only as an escape (a raw control character is a syntax error);
-    // PostgreSQL refuses it in text, so it would fail deep in a store instead of here.
-    if (text.includes('\\u0000') && containsNul(value)) {
-      done(new RampartError(httpErrors.nul_character), undefined);
-      return;
+    // Walk only when a forbidden name could be present (a \u escape could spell one), or
+    // a NUL: JSON carries U+0000 only as an escape (a raw control character is a syntax
+    // error), and PostgreSQL refuses it in text, so it would fail deep in a store.
+    if (text.includes('proto') || text.includes('constructor') || text.includes('\\u')) {
+      const hazard = hazardOf(value, text.includes('\\u0000'));
+      if (hazard !== undefined) {
+        done(new RampartError(httpErrors[hazard]), undefined);
+        return;
+      }
     }
     done(null, value);
   });

@@ -198,14 +198,6 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   };
 }
 
-/**
- * Opens the durable store named by a database URL: `sqlite:<path>`, `sqlite::memory:`,
- * or `postgres://…` / `postgresql://…`.
- *
- * @example
- * const handle = openDatabase('sqlite:./data/rampart.db');
- * await migrateToLatest(handle);
- */
 /** The configured database cannot be opened or does not answer. */
 export class DatabaseUnreachableError extends Error {
   readonly code = 'database_unreachable';
@@ -234,6 +226,14 @@ export async function ensureReachable(handle: DatabaseHandle): Promise<void> {
   }
 }
 
+/**
+ * Opens the durable store named by a database URL: `sqlite:<path>`, `sqlite::memory:`,
+ * or `postgres://…` / `postgresql://…`.
+ *
+ * @example
+ * const handle = openDatabase('sqlite:./data/rampart.db');
+ * await migrateToLatest(handle);
+ */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
     try {
