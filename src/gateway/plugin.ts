@@ -167,6 +167,7 @@ function proxyHandler(
   const route: UpstreamRoute = {
     stats,
     wholeAnswerBytes,
+    timeoutMs: o.timeoutMs,
     idempotencyMaxBytes: o.idempotencyMaxBytes,
     answered: () => o.breaker.succeeded(),
     failed: (request, error) => failure(o, request, name, stats, error),

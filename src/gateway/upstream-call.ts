@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 import { clientResponseHeaders } from './forward-headers.js';
 import type { GatewayRouteStats } from './gateway-stats.js';
 import { statusClass } from './gateway-stats.js';
@@ -10,6 +10,8 @@ export interface UpstreamRoute {
   stats: GatewayRouteStats;
   /** Answers up to this size (declared by Content-Length) are read whole, then sent. */
   wholeAnswerBytes: number;
+  /** How long to wait for the answer's headers once the request is sent (gateway.timeout). */
+  timeoutMs: number;
   /** Largest answer kept for Idempotency-Key retries. */
   idempotencyMaxBytes: number;
   /** The upstream answered (with headers): the breaker counts a success. */
@@ -42,6 +44,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * Uses undici's original handler callbacks (onConnect … onComplete): the Pool calls them
  * directly, where the newer controller API wraps every call in adapters.
+ *
+ * The wait for the answer is timed here, from the moment the request is sent: undici's
+ * own headers timer ticks about every half second (its "fast timers") and fired up to a
+ * second after `gateway.timeout`. Its timers stay as the bound on a stalled upload and on
+ * a body that stops between chunks.
  */
 export class UpstreamCall implements Dispatcher.DispatchHandler {
   readonly #route: UpstreamRoute;
@@ -55,6 +62,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #size = 0;
   #body: UpstreamBody | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  /** The wait for the headers ran out, and the client has its 504. */
+  #timedOut = false;
 
   constructor(route: UpstreamRoute, request: FastifyRequest, reply: FastifyReply) {
     this.#route = route;
@@ -66,9 +76,26 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.#abort = abort;
   }
 
+  /** The request, body included, is written: the wait for the answer starts. */
+  onRequestSent(): void {
+    if (this.#mode === Mode.Headers) this.#timer = setTimeout(expire, this.#route.timeoutMs, this);
+  }
+
+  /** No headers within the timeout: the client gets its 504 now, the call is aborted. */
+  expire(): void {
+    this.#timer = undefined;
+    if (this.#mode !== Mode.Headers) return;
+    const error = new errors.HeadersTimeoutError();
+    this.onError(error);
+    this.#timedOut = true;
+    // undici answers the abort with onError, which has nothing left to do.
+    this.#abort?.(error);
+  }
+
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx informational answers (103 Early Hints) come before the real one.
     if (statusCode < 200) return true;
+    clearTimeout(this.#timer);
     this.#route.answered();
     this.#route.stats.responses[statusClass(statusCode)]++;
     this.#status = statusCode;
@@ -126,6 +153,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
+    if (this.#timedOut) return;
+    clearTimeout(this.#timer);
     this.#mode = Mode.Done;
     if (this.#body !== undefined) {
       // The answer has begun: all that can be done is to cut it off.
@@ -143,6 +172,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   /** The client stopped reading the answer (it went away): stop the upstream call. */
   cancel(error: Error | null): void {
+    clearTimeout(this.#timer);
     if (this.#mode === Mode.Done) return;
     this.#mode = Mode.Done;
     this.#abort?.(error ?? new Error('the client closed the connection'));
@@ -196,6 +226,11 @@ class UpstreamBody extends Readable {
     this.#call.cancel(error);
     callback(error);
   }
+}
+
+/** A module function rather than a closure per call: setTimeout passes the call. */
+function expire(call: UpstreamCall): void {
+  call.expire();
 }
 
 function seenBefore(headers: readonly string[], end: number, name: string): boolean {
