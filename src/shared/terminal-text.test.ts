@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { terminalText } from './terminal-text.js';
 
 describe('terminalText', () => {
-  it('escapes ESC, every other C0 and C1 control, DEL and the bidi overrides and isolates', () => {
+  it('escapes ESC, every other C0 and C1 control, DEL, the bidi controls and the line separators', () => {
     expect(terminalText('a\u001b[2Jb')).toBe('a\\u001b[2Jb');
     expect(terminalText('\u001b]0;owned\u0007')).toBe('\\u001b]0;owned\\u0007');
     expect(terminalText('\u009b31m')).toBe('\\u009b31m'); // CSI as one C1 character
@@ -14,8 +14,12 @@ describe('terminalText', () => {
         expect(terminalText(String.fromCharCode(c)), `U+${c.toString(16)}`).toMatch(
           /^\\u00[0-9a-f]{2}$/,
         );
-    for (const c of [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069])
-      expect(terminalText(String.fromCharCode(c))).toBe(`\\u${c.toString(16)}`);
+    // Unicode's Bidi_Control characters: the marks, the embeddings and overrides, the isolates.
+    const bidi = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e];
+    for (const c of [...bidi, 0x2066, 0x2067, 0x2068, 0x2069, 0x2028, 0x2029])
+      expect(terminalText(String.fromCharCode(c))).toBe(`\\u${c.toString(16).padStart(4, '0')}`);
+    // Line separators are escaped even where line feeds are kept.
+    expect(terminalText('a\u2028b', { lineBreaks: 'keep' })).toBe('a\\u2028b');
   });
 
   it('escapes line feeds and tabs in one line, and keeps them in text of several lines', () => {

@@ -1,16 +1,33 @@
 /**
- * Characters a terminal acts on instead of showing: C0 controls, DEL and C1 controls
- * (ESC starts the sequences that move the cursor, recolour, retitle the window or write
- * the clipboard; CSI is also a single C1 character, U+009B), and the bidirectional
- * embeddings, overrides and isolates that reorder what is shown (CVE-2021-42574, "Trojan
- * Source"). Line feed and tab are matched too; `lineBreaks: 'keep'` spares them.
+ * Characters beyond the C0 controls that a terminal acts on instead of showing, or that
+ * change what it shows: DEL and the C1 controls (CSI is also a single C1 character,
+ * U+009B), Unicode's bidirectional controls (the Bidi_Control property: the marks ALM, LRM
+ * and RLM, the embeddings and overrides, the isolates), which reorder what is shown
+ * (CVE-2021-42574, "Trojan Source"), and the line and paragraph separators U+2028 and
+ * U+2029, on which some viewers and tools break a line. Written as the inside of a
+ * regular-expression character class: the JSON log lines need them without the C0
+ * controls, which JSON already escapes (monitor/logging/terminal-safe-line.ts).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-const unsafe = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-const unsafeButLineBreaks = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+export const unsafeBeyondC0Class =
+  '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
 
-function escapeCharacter(c: string): string {
+// The C0 controls too (ESC starts the sequences that move the cursor, recolour, retitle
+// the window or write the clipboard). Line feed and tab are matched as well;
+// `lineBreaks: 'keep'` spares them.
+const unsafe = new RegExp(`[\\u0000-\\u001f${unsafeBeyondC0Class}]`, 'g');
+const unsafeButLineBreaks = new RegExp(
+  `[\\u0000-\\u0008\\u000b-\\u001f${unsafeBeyondC0Class}]`,
+  'g',
+);
+
+/**
+ * The escape `\uXXXX` of one UTF-16 code unit: visible on a terminal, and JSON's own
+ * escape, so inside a JSON string it stands for the same character.
+ *
+ * @example
+ * unicodeEscape('\u009b'); // '\\u009b'
+ */
+export function unicodeEscape(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
@@ -32,8 +49,5 @@ export interface TerminalTextOptions {
  * terminalText('bad\u001b[2Jvalue'); // 'bad\\u001b[2Jvalue'
  */
 export function terminalText(text: string, options: TerminalTextOptions = {}): string {
-  return text.replace(
-    options.lineBreaks === 'keep' ? unsafeButLineBreaks : unsafe,
-    escapeCharacter,
-  );
+  return text.replace(options.lineBreaks === 'keep' ? unsafeButLineBreaks : unsafe, unicodeEscape);
 }
