@@ -58,6 +58,19 @@ describe('coalesceLines', () => {
     dest.close();
   });
 
+  it('hands the sink the turn with terminal controls escaped, as JSON escapes', async () => {
+    const { sink, writes } = recordingSink();
+    const dest = coalesceLines(sink);
+    dest.write('{"ua":"a\u009b[2J"}\n');
+    dest.write('{"path":"/\u202etxt\u2028"}\n');
+    await nextTurn();
+    expect(writes).toEqual(['{"ua":"a\\u009b[2J"}\n{"path":"/\\u202etxt\\u2028"}\n']);
+    dest.write('{"ua":"\u009b"}\n');
+    dest.flushSync();
+    expect(writes.at(-1)).toBe('{"ua":"\\u009b"}\n');
+    dest.close();
+  });
+
   it('loses no line logged just before the process exits (needs `npm run build`)', () => {
     const built = fileURLToPath(
       new URL('../../../dist/monitor/logging/log-destinations.js', import.meta.url),

@@ -1,3 +1,5 @@
+import { terminalSafeLine } from './terminal-safe-line.js';
+
 /** What a coalescing destination writes to: pino's SonicBoom (or any stream alike). */
 export interface LineSink {
   write(chunk: string): boolean;
@@ -30,6 +32,9 @@ let exitListening = false;
  * A line costs an array push; SonicBoom still does the writing (partial writes, EAGAIN,
  * EPIPE, flush on exit).
  *
+ * Each chunk is made safe to show on a terminal on its way to the sink
+ * (terminal-safe-line.ts): one check of the whole turn's lines.
+ *
  * Lines pending at process exit are handed over first (a listener prepended to `exit`,
  * so it runs before pino's own flush of the SonicBoom).
  *
@@ -45,7 +50,7 @@ export function coalesceLines(sink: LineSink): CoalescingDestination {
     if (pending.length === 0) return;
     const chunk = pending.length === 1 ? (pending[0] as string) : pending.join('');
     pending = [];
-    sink.write(chunk);
+    sink.write(terminalSafeLine(chunk));
   };
   live.add(handOver);
   if (!exitListening) {

@@ -1,6 +1,6 @@
 import { type DestinationStream, pino } from 'pino';
 import type { RampartConfig } from '../../config/schema.js';
-import { coalesceLines } from './coalescing-destination.js';
+import { type CoalescingDestination, coalesceLines } from './coalescing-destination.js';
 import { openRotatingFile } from './rotating-file.js';
 
 export type LogConfig = RampartConfig['log'];
@@ -26,7 +26,7 @@ export interface LogDestination {
  * none of them; as with pino's default, a reader of stdout that stops reading holds the
  * process up once the pipe is full (journald, a container runtime and a terminal read as
  * fast as a node writes). The log file is written asynchronously: its rotation follows
- * SonicBoom's write events.
+ * SonicBoom's write events. Both escape what a terminal would act on (terminal-safe-line.ts).
  *
  * @example
  * const dest = await openLogDestination({ level: 'info', stdout: true, file: { path: './logs/rampart.log', maxSize: 10_485_760, maxFiles: 10 } });
@@ -39,9 +39,7 @@ export async function openLogDestination(
   const streams: pino.StreamEntry[] = [];
   // Each entry's level is the floor (pino's default is info): the logger's level filters.
   // stdout gathers each event-loop turn's lines into one synchronous write (see above).
-  const stdout = config.stdout
-    ? coalesceLines(pino.destination({ dest: 1, sync: true }))
-    : undefined;
+  const stdout = config.stdout ? openStdoutLines() : undefined;
   if (stdout) streams.push({ level: 'trace', stream: stdout });
   const file = config.file
     ? openRotatingFile({
@@ -67,4 +65,15 @@ export async function openLogDestination(
       await file?.close();
     },
   };
+}
+
+/**
+ * stdout as Rampart writes log lines to it: each event-loop turn's lines in one synchronous
+ * write (see {@link openLogDestination}), made safe to show on a terminal.
+ *
+ * @example
+ * const logger = createLogger({ level: 'warn', destination: openStdoutLines() });
+ */
+export function openStdoutLines(): CoalescingDestination {
+  return coalesceLines(pino.destination({ dest: 1, sync: true }));
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,30 @@ describe('rotating file', () => {
     ]);
     expect(readFileSync(join(dir, 'hourly', 'app.1.log'), 'utf8')).toContain('before the hour');
     expect(readFileSync(join(dir, 'hourly', 'app.2.log'), 'utf8')).toContain('after the hour');
+  });
+
+  it('writes terminal controls as JSON escapes, and rotates on the bytes it wrote', async () => {
+    const logs = join(dir, 'escaped');
+    const bytesInFiles = () =>
+      existsSync(logs)
+        ? readdirSync(logs).reduce((n, f) => n + readFileSync(join(logs, f)).length, 0)
+        : 0;
+    // 60 bytes raw, 100 escaped: a C1 control is 2 bytes in UTF-8 and 6 as an escape.
+    const line = `{"ua":"${'\u009b'.repeat(10)}","pad":"${'p'.repeat(21)}"}\n`;
+    const escaped = line.replaceAll('\u009b', '\\u009b');
+    expect([Buffer.byteLength(line), Buffer.byteLength(escaped)]).toEqual([60, 100]);
+    const file = openRotatingFile({ path: join(logs, 'app.log'), maxSize: 150, maxFiles: 5 });
+    // Each line on disk before the next is written: one write, one size step.
+    for (let i = 0, before = 0; i < 3; i++, before = bytesInFiles()) {
+      file.stream.write(line);
+      await until(() => bytesInFiles() > before);
+    }
+    await file.close();
+    // Two escaped lines pass 150 bytes (two raw ones would not): the third starts a new file.
+    expect(readdirSync(logs).sort()).toEqual(['app.1.log', 'app.2.log']);
+    expect(readFileSync(join(logs, 'app.1.log'), 'utf8')).toBe(escaped + escaped);
+    expect(readFileSync(join(logs, 'app.2.log'), 'utf8')).toBe(escaped);
+    expect(JSON.parse(escaped)).toEqual(JSON.parse(line));
   });
 
   it('drops lines logged after close instead of throwing', async () => {

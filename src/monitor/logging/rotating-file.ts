@@ -3,6 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { pino } from 'pino';
 import { makeDirectory } from '../../shared/make-directory.js';
+import { terminalSafeLine } from './terminal-safe-line.js';
 
 export interface RotatingFileOptions {
   /** `logs/rampart.log` → `logs/rampart.1.log`, `logs/rampart.2.log`… */
@@ -40,7 +41,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * files at once; SonicBoom finishes the write in flight first, so no line is lost and a
  * file overshoots `maxSize` by at most one write (16 KiB). Files are numbered like pino-roll's
  * (`rampart.1.log`…); the highest number is current and numbering continues after a
- * restart, which also applies the retention to files of earlier runs.
+ * restart, which also applies the retention to files of earlier runs. Each line is made
+ * safe to show on a terminal (terminal-safe-line.ts) before it is counted and written.
  *
  * @example
  * const file = openRotatingFile({ path: 'logs/rampart.log', maxSize: 10_485_760, maxFiles: 10 });
@@ -126,8 +128,10 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
       write(line: string) {
         // A line logged while shutting down has no file left to go to.
         if (closed !== undefined) return true;
-        accepted += Buffer.byteLength(line);
-        return sonic.write(line);
+        // Escaped before counting: the bytes counted are the bytes written.
+        const safe = terminalSafeLine(line);
+        accepted += Buffer.byteLength(safe);
+        return sonic.write(safe);
       },
       flush(cb) {
         sonic.flush(cb);
