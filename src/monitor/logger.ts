@@ -7,7 +7,7 @@ import {
   pino,
 } from 'pino';
 import { redactForLog } from '../dataprotect/core/redaction.js';
-import { type LogConfig, openLogDestination } from './logging/log-destinations.js';
+import { type LogConfig, openLogDestination, openStdoutLines } from './logging/log-destinations.js';
 import { type LogRedactor, redactSensitive } from './logging/log-redaction.js';
 
 const secretFields = [
@@ -95,6 +95,10 @@ export function isoTimestamp(): string {
 
 export interface LoggerOptions {
   level: string;
+  /**
+   * Where lines go; default stdout as the server writes it (openStdoutLines), terminal
+   * controls escaped.
+   */
   destination?: DestinationStream;
   /**
    * An extra redaction step for every logged object (the data-classification registry
@@ -206,7 +210,7 @@ export function createLogger(options: LoggerOptions): Logger {
         log,
       },
     },
-    options.destination,
+    options.destination ?? openStdoutLines(),
   );
   scrubChildBindings(logger, slot);
   redactorSlots.set(logger, slot);

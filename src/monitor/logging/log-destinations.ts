@@ -69,7 +69,8 @@ export async function openLogDestination(
 
 /**
  * stdout as Rampart writes log lines to it: each event-loop turn's lines in one synchronous
- * write (see {@link openLogDestination}), made safe to show on a terminal.
+ * write (see {@link openLogDestination}), made safe to show on a terminal. Also where a
+ * logger made without a destination writes (the CLI's).
  *
  * @example
  * const logger = createLogger({ level: 'warn', destination: openStdoutLines() });

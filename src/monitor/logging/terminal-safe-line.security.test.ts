@@ -119,4 +119,20 @@ describe('log lines shown on a terminal (needs `npm run build`)', () => {
       });
     });
   }
+
+  it("escapes the lines of a logger made without a destination (the CLI's) as well", () => {
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(built('monitor/logger.js'))});
+      createLogger({ level: 'warn' }).warn({ agent: ${JSON.stringify(agent)} }, 'cli warning');
+      process.exit(0);
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.status).toBe(0);
+    expect(child.stdout).not.toMatch(rawControl);
+    expect(JSON.parse(child.stdout)).toMatchObject({ agent, msg: 'cli warning' });
+  });
 });
