@@ -93,6 +93,17 @@ export function isoTimestamp(): string {
   return lastStamp;
 }
 
+let defaultStdout: DestinationStream | undefined;
+
+/**
+ * The one stdout destination of the loggers made without one: each opened its own, every
+ * createLogger call would add a SonicBoom on fd 1 and an exit hook that is never removed.
+ */
+function sharedStdout(): DestinationStream {
+  defaultStdout ??= openStdoutLines();
+  return defaultStdout;
+}
+
 export interface LoggerOptions {
   level: string;
   /**
@@ -210,7 +221,7 @@ export function createLogger(options: LoggerOptions): Logger {
         log,
       },
     },
-    options.destination ?? openStdoutLines(),
+    options.destination ?? sharedStdout(),
   );
   scrubChildBindings(logger, slot);
   redactorSlots.set(logger, slot);
