@@ -8,12 +8,7 @@ import { openKeyRings, startAudit } from './compose/data-protection.js';
 import { openHealth } from './compose/health.js';
 import { openAuthz, openIdentity } from './compose/identity-and-authz.js';
 import { openMetrics, openResponse, startAlerts, startDashboardFeeds } from './compose/monitor.js';
-import {
-  createEventBus,
-  openConfiguredHotStore,
-  openLogging,
-  prepareSchema,
-} from './compose/open-storage.js';
+import { createEventBus, openStores, prepareSchema } from './compose/open-storage.js';
 import { openGateway, openProtect, startIpAccess } from './compose/protect-and-gateway.js';
 import { closeAfterFailedStart, shutDown } from './compose/shutdown.js';
 import type { RampartConfig } from './config/schema.js';
@@ -38,7 +33,7 @@ import type { RampartMetrics } from './monitor/metrics/rampart-metrics.js';
 import type { Protect } from './protect/create-protect.js';
 import type { IpAccess } from './protect/ip-access.js';
 import type { RateLimiterStore } from './protect/store.js';
-import { type DatabaseHandle, openDatabase } from './storage/database.js';
+import type { DatabaseHandle } from './storage/database.js';
 import type { HotStore } from './storage/hot-state.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 
@@ -125,17 +120,13 @@ export async function createRampart(
   config: RampartConfig,
   options: CreateRampartOptions = {},
 ): Promise<Rampart> {
-  const logging = await openLogging(config, options.logger);
+  // Every store answers before the migrations run: a start that fails on an unreachable
+  // Redis (redisUrl) must not have migrated the database on its way.
+  const { hot: hotStore, database, logging } = await openStores(config, options);
   const { masterKey, logger, ownLog } = logging;
-  const database = openDatabase(config.databaseUrl);
-  let hot: HotStore | undefined;
   const cleanups: Cleanup[] = [];
   try {
-    // The hot store first: a start that fails on an unreachable Redis (redisUrl) must not
-    // have migrated the database on its way.
-    hot = options.hotStore ?? (await openConfiguredHotStore(config, logger));
     await prepareSchema(database, logger, options.migrate ?? true);
-    const hotStore = hot;
     const events = createEventBus(logging, Boolean(options.logger));
     const jobs = new JobTracker();
     const ctx: ComposeContext = { config, logger, database, hot: hotStore, events, jobs, cleanups };
@@ -243,7 +234,7 @@ export async function createRampart(
   } catch (error) {
     await closeAfterFailedStart({
       cleanups,
-      ownHot: options.hotStore ? undefined : hot,
+      ownHot: options.hotStore ? undefined : hotStore,
       database,
       ownLog,
     });

@@ -15,7 +15,8 @@ import { spawnNode } from './support/spawn.js';
  * keys, RAMPART_* variables with garbage, and garbage on stdin. An operator who mistypes,
  * or an attacker who controls one of these inputs, gets a clear message naming the problem
  * and exit 2 (usage or configuration) or 1 (failure): never a hang, a stack trace, a
- * TypeError, and, for a refusal before the command runs, never a file written.
+ * TypeError, and never a file written, whether the command refuses before it runs or fails
+ * on a database or a Redis that does not answer.
  */
 
 const bin = fileURLToPath(new URL('../bin/rampart.js', import.meta.url));
@@ -29,8 +30,6 @@ interface Case {
   code: 1 | 2;
   /** The message names the problem: the option, the config key or what was wrong. */
   says: string | RegExp;
-  /** The command gets as far as opening the database (stdin is read after the config). */
-  writes?: boolean;
   /** A value the output must not echo whole (5,000 characters). */
   hides?: string;
 }
@@ -406,15 +405,24 @@ function cases(): Case[] {
     code: 1,
     says: 'cannot reach the database sqlite:folder (databaseUrl)',
   });
-  out.push({
-    args: ['start'],
-    env: { RAMPART_REDIS_URL: 'redis://127.0.0.1:1', RAMPART_PORT: '0' },
-    code: 1,
-    says: 'cannot connect to Redis (redisUrl)',
-    // The development master key and an empty SQLite file; the database is not migrated
-    // (test/cli.test.ts checks it).
-    writes: true,
-  });
+  // Both are reached before the data directory, the development master key or a SQLite
+  // file is created (test/cli-failed-start.test.ts looks inside the data directory).
+  for (const args of [['start'], ['user', 'create', ...baseArgs['user create']!]]) {
+    out.push({
+      args,
+      env: { RAMPART_REDIS_URL: 'redis://127.0.0.1:1', RAMPART_PORT: '0' },
+      input: 'correct horse battery staple 42',
+      code: 1,
+      says: 'cannot connect to Redis (redisUrl)',
+    });
+    out.push({
+      args,
+      env: { RAMPART_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/rampart', RAMPART_PORT: '0' },
+      input: 'correct horse battery staple 42',
+      code: 1,
+      says: 'cannot reach the database postgres://nobody@127.0.0.1:1/rampart (databaseUrl)',
+    });
+  }
 
   // A data directory Node's own recursive mkdir would retry forever (it hung).
   if (existsSync('/proc/self'))
@@ -495,11 +503,9 @@ async function runCase(c: Case): Promise<string[]> {
     failures.push(`${label}: output holds control characters ${JSON.stringify(raw)}`);
   if (c.hides !== undefined && output.includes(c.hides))
     failures.push(`${label}: output echoes a value of ${c.hides.length} characters whole`);
-  if (!c.writes) {
-    const after = readdirSync(cwd).sort();
-    if (after.join('/') !== before.join('/'))
-      failures.push(`${label}: wrote ${after.filter((f) => !before.includes(f)).join(', ')}`);
-  }
+  const after = readdirSync(cwd).sort();
+  if (after.join('/') !== before.join('/'))
+    failures.push(`${label}: wrote ${after.filter((f) => !before.includes(f)).join(', ')}`);
   if (failures.length > 0)
     failures.push(`  after ${seconds.toFixed(1)} s, output:\n${output.slice(0, 1500)}`);
   return failures;

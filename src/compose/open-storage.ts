@@ -5,7 +5,7 @@ import type { Redactor } from '../dataprotect/core/redaction.js';
 import { type ResolvedMasterKey, resolveMasterKey } from '../dataprotect/master-key-file.js';
 import { EventBus } from '../events/event-bus.js';
 import { type OpenedLogger, openLogger } from '../monitor/logger.js';
-import { type DatabaseHandle, ensureReachable } from '../storage/database.js';
+import { type DatabaseHandle, ensureReachable, openDatabase } from '../storage/database.js';
 import type { HotStore } from '../storage/hot-state.js';
 import { migrateToLatest, migrationStatus } from '../storage/migrate.js';
 import { openHotStore } from '../storage/open-hot-store.js';
@@ -45,6 +45,53 @@ export async function openLogging(
   return { masterKey, redact, logger, ownLog };
 }
 
+export interface OpenedStores {
+  readonly hot: HotStore;
+  /** Reached: it answered a query. */
+  readonly database: DatabaseHandle;
+  readonly logging: Logging;
+}
+
+/**
+ * The hot store, the logging (with the master key) and the database, opened so that a
+ * start failing on a dependency leaves the disk as it found it: Redis (`redisUrl`) and a
+ * PostgreSQL `databaseUrl` must answer before anything is written, whether the data
+ * directory, the development master key or a SQLite file (opening SQLite creates it).
+ * What was opened is closed again when a later step fails; a hot store passed in stays
+ * open, it belongs to the caller.
+ */
+export async function openStores(
+  config: RampartConfig,
+  given: { logger?: Logger | undefined; hotStore?: HotStore | undefined },
+): Promise<OpenedStores> {
+  let hot: HotStore | undefined;
+  let database: DatabaseHandle | undefined;
+  let logging: Logging | undefined;
+  try {
+    hot =
+      given.hotStore ??
+      // Handlers run once something subscribed, by then the logging is open.
+      (await openHotStore(config, (error, channel) =>
+        logging?.logger.error({ err: error, channel }, 'pub/sub handler failed'),
+      ));
+    if (!config.databaseUrl.startsWith('sqlite:')) {
+      database = openDatabase(config.databaseUrl);
+      await ensureReachable(database);
+    }
+    logging = await openLogging(config, given.logger);
+    if (!database) {
+      database = openDatabase(config.databaseUrl);
+      await ensureReachable(database);
+    }
+    return { hot, database, logging };
+  } catch (error) {
+    if (!given.hotStore) await hot?.close().catch(() => {});
+    await database?.close().catch(() => {});
+    await logging?.ownLog?.close().catch(() => {});
+    throw error;
+  }
+}
+
 /**
  * Applies pending migrations, or with `migrate: false` refuses a schema that is not
  * current (`rampart migrate` is the explicit form).
@@ -54,7 +101,6 @@ export async function prepareSchema(
   logger: Logger,
   migrate: boolean,
 ): Promise<void> {
-  await ensureReachable(database);
   if (migrate) {
     const applied = await migrateToLatest(database);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -66,13 +112,6 @@ export async function prepareSchema(
       );
     }
   }
-}
-
-/** The hot store `config` names (memory, or Redis shared by a cluster). */
-export function openConfiguredHotStore(config: RampartConfig, logger: Logger): Promise<HotStore> {
-  return openHotStore(config, (error, channel) =>
-    logger.error({ err: error, channel }, 'pub/sub handler failed'),
-  );
 }
 
 /**
