@@ -30,9 +30,12 @@ interface Case {
   code: 1 | 2;
   /** The message names the problem: the option, the config key or what was wrong. */
   says: string | RegExp;
-  /** A value the output must not echo whole (5,000 characters). */
+  /** A value the output must not echo whole (5,000 characters or more). */
   hides?: string;
 }
+
+/** What a refusal may print at most: a message and the help, never a flood. */
+const maxOutput = 4096;
 
 /** Minimal valid arguments of every command, so each hostile input is the only fault. */
 const baseArgs: Record<string, string[]> = {
@@ -62,6 +65,7 @@ const configFree = new Set(['init', 'scan', 'scan install-hook']);
 const variadic = new Set(['scan']);
 
 const long = 'a'.repeat(5000);
+const huge = 'a'.repeat(100_000);
 /** A line `rampart scan` reports. */
 const secret = secretSamples.find((s) => s.rule === 'github-token')?.positive ?? '';
 const hostile = ['../../etc/passwd', "' OR 1=1--", long, ''];
@@ -284,6 +288,56 @@ function cases(): Case[] {
   });
   out.push({ args: ['init', '--public-url', "' OR 1=1--"], code: 2, says: 'publicUrl' });
   out.push({ args: ['init', '--public-url', long], code: 2, says: 'publicUrl' });
+
+  // A huge value (100,000 characters, near the 128 KiB Linux allows one argument or
+  // variable): the message names the problem and shows the value's start and length, in
+  // Commander's errors, ours, Node's (a path) and the configuration's alike.
+  const count = '\\(100,0\\d\\d characters\\)';
+  for (const [args, env, says] of [
+    [[`--${huge}`], {}, `unknown option '--a+…' ${count}`],
+    [[huge], {}, `unknown command 'a+…' ${count}`],
+    [
+      ['user', 'unlock', 'a@example.com', '--url', huge],
+      {},
+      `'--url <url>' argument 'a+…' ${count} is invalid`,
+    ],
+    [
+      ['keys', 'rotate-data', `--batch-size=${huge}`],
+      {},
+      `'--batch-size <n>' argument 'a+…' ${count}`,
+    ],
+    [
+      ['report', 'security', '--from', huge],
+      {},
+      `--from: not a date or ISO 8601 time: "a+…" ${count}`,
+    ],
+    [['audit', 'verify', '--file', huge], {}, `--file "a+…" ${count}: cannot be read`],
+    [['scan', '-f', huge], {}, `unknown format "a+…" ${count}`],
+    [['--config', huge, 'config', 'check'], {}, `/a+… ${count}\\): config file does not exist`],
+    [
+      ['start'],
+      { RAMPART_HOST: huge },
+      `host \\(RAMPART_HOST\\): "a+…" ${count} is not a host name`,
+    ],
+    [
+      ['start'],
+      { RAMPART_PORT: huge },
+      `port \\(RAMPART_PORT\\): must be a number, got "a+…" ${count}`,
+    ],
+  ] as const)
+    out.push({
+      args: [...args],
+      ...(Object.keys(env).length > 0 ? { env } : {}),
+      code: 2,
+      says: new RegExp(says),
+      hides: huge,
+    });
+  out.push({
+    args: ['scan', '--baseline', huge],
+    code: 1,
+    says: new RegExp(`ENAMETOOLONG: .*, open '/.*/a+…' ${count}`),
+    hides: huge,
+  });
   out.push({
     args: [
       'init',
@@ -503,6 +557,8 @@ async function runCase(c: Case): Promise<string[]> {
     failures.push(`${label}: output holds control characters ${JSON.stringify(raw)}`);
   if (c.hides !== undefined && output.includes(c.hides))
     failures.push(`${label}: output echoes a value of ${c.hides.length} characters whole`);
+  if (output.length > maxOutput)
+    failures.push(`${label}: printed ${output.length} characters (at most ${maxOutput})`);
   const after = readdirSync(cwd).sort();
   if (after.join('/') !== before.join('/'))
     failures.push(`${label}: wrote ${after.filter((f) => !before.includes(f)).join(', ')}`);

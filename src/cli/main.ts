@@ -3,6 +3,7 @@ import { RampartError } from '../errors/rampart-error.js';
 import { rampartVersion } from '../version.js';
 import { registerAuditCommands } from './audit-verify.js';
 import { registerConfigCommands } from './config-check.js';
+import { shortenEchoedArguments } from './echoed-arguments.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { registerInitCommand } from './init.js';
 import { registerKeysCommands } from './keys-rotate.js';
@@ -16,7 +17,8 @@ import { writeErr, writeOut } from './terminal-output.js';
 import { registerUserCommands } from './user-create.js';
 import { registerUserUnlockCommand } from './user-unlock.js';
 
-export function buildProgram(): Command {
+/** The CLI; `argv` is what its error messages may repeat, shortened where it is long. */
+export function buildProgram(argv: readonly string[] = process.argv): Command {
   const program = new Command('rampart')
     .description(
       'Rampart: identity, authorization, abuse protection, audit and monitoring for HTTP APIs',
@@ -29,7 +31,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     // Commander quotes the offending argument in its errors; set before the subcommands
     // are added, which copy it.
-    .configureOutput({ writeOut, writeErr })
+    .configureOutput({
+      writeOut,
+      writeErr,
+      outputError: (message, write) => write(shortenEchoedArguments(message, argv)),
+    })
     .addHelpText(
       'after',
       '\nEnvironment: every setting is also RAMPART_<NAME> (see README). Exit codes: 0 ok, 1 failure, 2 usage or configuration error.',
@@ -57,7 +63,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; resolves with the exit code (long-running `start` resolves once listening). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
+  const report = (message: string) => writeErr(shortenEchoedArguments(message, argv));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
@@ -73,17 +80,17 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.usage;
     }
     if (error instanceof CliError) {
-      writeErr(`rampart: ${error.message}\n`);
+      report(`rampart: ${error.message}\n`);
       return error.exitCode;
     }
     if (error instanceof Error && (error as { code?: unknown }).code === 'schema_ahead_of_code') {
-      writeErr(`rampart: ${error.message}\n`);
+      report(`rampart: ${error.message}\n`);
       return ExitCode.failure;
     }
     const message = error instanceof Error ? error.message : String(error);
     // A catalogued error (e.g. master_key_mismatch at start-up) leads with its stable code.
     const code = error instanceof RampartError ? `${error.code}: ` : '';
-    writeErr(`rampart: ${code}${message}\n`);
+    report(`rampart: ${code}${message}\n`);
     if (process.env.RAMPART_DEBUG) writeErr(`${error instanceof Error ? error.stack : ''}\n`);
     return ExitCode.failure;
   }

@@ -1,4 +1,4 @@
-import { terminalText } from '../shared/terminal-text.js';
+import { quoteValue, terminalText } from '../shared/terminal-text.js';
 
 /** One reason a configuration cannot be used. */
 export interface ConfigProblem {
@@ -29,12 +29,16 @@ const maxListedProblems = 50;
 /**
  * The problems, one line each. Keys, sources and messages quote the config file, its
  * path and RAMPART_* variables, so control and bidi characters are escaped here (a line
- * break too: one problem, one line), for every printer of a configuration error.
+ * break too: one problem, one line), for every printer of a configuration error. A key
+ * or a path of thousands of characters (an unknown key, `--config` given a pasted text)
+ * is shortened like a quoted value.
  */
 export function formatProblems(problems: readonly ConfigProblem[]): string {
-  const lines = problems
-    .slice(0, maxListedProblems)
-    .map((p) => terminalText(`  - ${p.key} (${p.source}): ${p.message}`));
+  const lines = problems.slice(0, maxListedProblems).map((p) => {
+    const key = quoteValue(p.key, { quote: '' });
+    const source = quoteValue(p.source, { quote: '' });
+    return terminalText(`  - ${key} (${source}): ${p.message}`);
+  });
   const more = problems.length - maxListedProblems;
   if (more > 0) lines.push(`  … and ${more} more`);
   return lines.join('\n');

@@ -1,3 +1,4 @@
+import { quoteValue } from '../shared/terminal-text.js';
 import { type ConfigKey, configKeysByEnv } from './config-keys.js';
 import type { ConfigProblem } from './config-problem.js';
 
@@ -9,11 +10,6 @@ const decimalNumber = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const truthy = new Set(['true', '1', 'yes', 'on']);
 const falsy = new Set(['false', '0', 'no', 'off']);
 
-/** The value as typed, shortened: a 5,000-character mistake need not be printed whole. */
-function quote(raw: string): string {
-  return raw.length <= 40 ? `"${raw}"` : `"${raw.slice(0, 40)}…" (${raw.length} characters)`;
-}
-
 function parseValue(key: ConfigKey, raw: string): { value: unknown } | { problem: string } {
   switch (key.kind) {
     case 'integer':
@@ -21,14 +17,14 @@ function parseValue(key: ConfigKey, raw: string): { value: unknown } | { problem
       const trimmed = raw.trim();
       // Decimal only: Number() would also read 0x10, 0b1 and 0o7, which no one means.
       const n = decimalNumber.test(trimmed) ? Number(trimmed) : Number.NaN;
-      if (!Number.isFinite(n)) return { problem: `must be a number, got ${quote(raw)}` };
+      if (!Number.isFinite(n)) return { problem: `must be a number, got ${quoteValue(raw)}` };
       return { value: n };
     }
     case 'boolean': {
       const v = raw.trim().toLowerCase();
       if (truthy.has(v)) return { value: true };
       if (falsy.has(v)) return { value: false };
-      return { problem: `must be true or false, got ${quote(raw)}` };
+      return { problem: `must be true or false, got ${quoteValue(raw)}` };
     }
     case 'string-array':
       return {

@@ -118,7 +118,7 @@ describe('configuration loading under hostile input', () => {
 
   it('quotes a long wrong value shortened, not whole', () => {
     const [problem] = checkConfig({ env: { RAMPART_PORT: 'x'.repeat(5000) }, cwd: dir() }).problems;
-    expect(problem?.message).toBe(`must be a number, got "${'x'.repeat(40)}…" (5000 characters)`);
+    expect(problem?.message).toBe(`must be a number, got "${'x'.repeat(120)}…" (5,000 characters)`);
   });
 
   it('refuses sqlite: with no path in production: it is an in-memory database', () => {

@@ -5,6 +5,7 @@ import {
 import { parseMasterKey } from '../dataprotect/core/master-key.js';
 import { parseCidr } from '../identity/core/cidr.js';
 import { ProviderSettingsError, resolveProvider } from '../identity/oauth/core/providers.js';
+import { quoteValue } from '../shared/terminal-text.js';
 import type { ConfigProblem } from './config-problem.js';
 import type { RampartConfig } from './schema.js';
 
@@ -57,9 +58,12 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
         problem('cors.origins', 'a wildcard origin cannot be combined with cors.allowCredentials');
       } else warnings.push('cors.origins allows every origin ("*")');
     } else if (!originPattern.test(origin)) {
-      problem('cors.origins', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+      problem(
+        'cors.origins',
+        `${quoteValue(origin)} is not an origin (scheme://host[:port], no path)`,
+      );
     } else if (production && origin.startsWith('http://')) {
-      problem('cors.origins', `"${origin}" is not https`);
+      problem('cors.origins', `${quoteValue(origin)} is not https`);
     }
   }
 
@@ -70,7 +74,7 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
     const leaf = rule.path.split('.').at(-1) ?? '';
     const builtIn = defaultClassificationMatcher.classify([normalizeFieldName(leaf)]);
     if (builtIn?.handling === 'redact' && rule.handling !== 'redact' && rule.handling !== 'hash') {
-      const message = `a rule for "${rule.path}" with handling ${rule.handling} would expose a secret the built-in rules redact`;
+      const message = `a rule for ${quoteValue(rule.path)} with handling ${rule.handling} would expose a secret the built-in rules redact`;
       if (production) problem('dataProtection.classification', message);
       else warnings.push(`dataProtection.classification: ${message}`);
     }
@@ -86,7 +90,7 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
 
   // Caught here, not after the database is migrated, by a DNS lookup of a path or a URL.
   if (config.host.length > 253 || !hostPattern.test(config.host))
-    problem('host', `"${config.host}" is not a host name or an IP address`);
+    problem('host', `${quoteValue(config.host)} is not a host name or an IP address`);
 
   if (config.databaseUrl.startsWith('sqlite:')) {
     if (production && !config.allowSqliteInProduction) {
@@ -237,7 +241,8 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
   });
 
   for (const cidr of config.responses.neverBan) {
-    if (!parseCidr(cidr)) problem('responses.neverBan', `"${cidr}" is not an address or CIDR`);
+    if (!parseCidr(cidr))
+      problem('responses.neverBan', `${quoteValue(cidr)} is not an address or CIDR`);
   }
   if (production && config.responses.enabled && config.responses.dryRun) {
     warnings.push('responses.dryRun is on: detectors only report what responses would do');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalText } from './terminal-text.js';
+import { quotedValueLimit, quoteValue, terminalText } from './terminal-text.js';
 
 describe('terminalText', () => {
   it('escapes ESC, every other C0 and C1 control, DEL, the bidi controls and the line separators', () => {
@@ -39,5 +39,53 @@ describe('terminalText', () => {
     const printed = terminalText(JSON.stringify(value), { lineBreaks: 'keep' });
     expect(printed).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
     expect(JSON.parse(printed)).toEqual(value);
+  });
+});
+
+describe('quoteValue', () => {
+  const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+  it('quotes a short value whole, escaped, line breaks included', () => {
+    expect(quoteValue('../../etc/passwd')).toBe('"../../etc/passwd"');
+    expect(quoteValue('a\u001b[2J\nb\u202e')).toBe('"a\\u001b[2J\\u000ab\\u202e"');
+    expect(quoteValue('')).toBe('""');
+    expect(quoteValue('x', { quote: "'" })).toBe("'x'");
+    expect(quoteValue('x', { quote: '' })).toBe('x');
+  });
+
+  it('shows a value of exactly the limit whole', () => {
+    const value = 'a'.repeat(quotedValueLimit);
+    expect(quoteValue(value)).toBe(`"${value}"`);
+  });
+
+  it('cuts a long value after the limit and says how many characters it has', () => {
+    const quoted = quoteValue('a'.repeat(1_048_576));
+    expect(quoted).toBe(`"${'a'.repeat(quotedValueLimit)}…" (1,048,576 characters)`);
+    expect(quoteValue('b'.repeat(quotedValueLimit + 1), { quote: "'" })).toBe(
+      `'${'b'.repeat(quotedValueLimit)}…' (121 characters)`,
+    );
+    expect(quoteValue('c'.repeat(5000), { quote: '' })).toBe(
+      `${'c'.repeat(quotedValueLimit)}… (5,000 characters)`,
+    );
+  });
+
+  it('escapes the part shown and counts escapes as shown, never cutting one in two', () => {
+    // 117 + 6 (\u001b) is over the limit: the escape is left out whole.
+    const value = `${'a'.repeat(quotedValueLimit - 3)}\u001b${'b'.repeat(200)}`;
+    expect(quoteValue(value)).toBe(`"${'a'.repeat(quotedValueLimit - 3)}…" (318 characters)`);
+    const controls = '\u009b'.repeat(1000);
+    const quoted = quoteValue(controls);
+    expect(quoted).toBe(`"${'\\u009b'.repeat(quotedValueLimit / 6)}…" (1,000 characters)`);
+    expect(quoted).not.toMatch(/[\u0080-\u009f]/);
+  });
+
+  it('never cuts a surrogate pair, and counts it as one character', () => {
+    const fox = '\u{1f98a}';
+    const cutBefore = quoteValue(`${'a'.repeat(quotedValueLimit - 1)}${fox.repeat(100)}`);
+    expect(cutBefore).toBe(`"${'a'.repeat(quotedValueLimit - 1)}…" (219 characters)`);
+    expect(cutBefore).not.toMatch(loneSurrogate);
+    const keptWhole = quoteValue(`${'a'.repeat(quotedValueLimit - 2)}${fox.repeat(100)}`);
+    expect(keptWhole).toBe(`"${'a'.repeat(quotedValueLimit - 2)}${fox}…" (218 characters)`);
+    expect(quoteValue(fox.repeat(200))).not.toMatch(loneSurrogate);
   });
 });

@@ -51,3 +51,41 @@ export interface TerminalTextOptions {
 export function terminalText(text: string, options: TerminalTextOptions = {}): string {
   return text.replace(options.lineBreaks === 'keep' ? unsafeButLineBreaks : unsafe, unicodeEscape);
 }
+
+/** How many characters of a quoted value a message shows, escapes counted as shown. */
+export const quotedValueLimit = 120;
+
+const grouped = new Intl.NumberFormat('en-US');
+
+export interface QuoteValueOptions {
+  /** The marks around the value: `"` (the default), `'`, or none. */
+  quote?: '"' | "'" | '';
+}
+
+/**
+ * A value a message quotes (an argument, a path, a config key or value) as a terminal
+ * should show it: escaped like {@link terminalText}, line breaks too (one value, one line),
+ * and beyond {@link quotedValueLimit} characters cut, followed by how many characters it
+ * has. A 1 MB argument echoed whole buried the message that named the problem. The cut
+ * falls between two characters as shown, never inside an escape or a surrogate pair.
+ *
+ * @example
+ * quoteValue('port'); // '"port"'
+ * quoteValue('a'.repeat(5000)); // '"aaa…aaa…" (5,000 characters)', 120 a's shown
+ */
+export function quoteValue(value: string, options: QuoteValueOptions = {}): string {
+  const quote = options.quote ?? '"';
+  let shown = '';
+  let characters = 0;
+  let cut = false;
+  // Code points, not UTF-16 units: a surrogate pair is one character, shown or left out.
+  for (const character of value) {
+    characters += 1;
+    if (cut) continue;
+    const escaped = terminalText(character);
+    if (shown.length + escaped.length > quotedValueLimit) cut = true;
+    else shown += escaped;
+  }
+  if (!cut) return `${quote}${shown}${quote}`;
+  return `${quote}${shown}…${quote} (${grouped.format(characters)} characters)`;
+}
