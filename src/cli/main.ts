@@ -17,8 +17,13 @@ import { writeErr, writeOut } from './terminal-output.js';
 import { registerUserCommands } from './user-create.js';
 import { registerUserUnlockCommand } from './user-unlock.js';
 
-/** The CLI; `argv` is what its error messages may repeat, shortened where it is long. */
+/**
+ * The CLI. `argv` is the command line as `main` gets it (node, the script, then what the
+ * operator typed); its errors shorten the typed arguments they repeat.
+ */
 export function buildProgram(argv: readonly string[] = process.argv): Command {
+  // Not node's path or the script's: a deep install path is no mistake to shorten.
+  const typed = argv.slice(2);
   const program = new Command('rampart')
     .description(
       'Rampart: identity, authorization, abuse protection, audit and monitoring for HTTP APIs',
@@ -34,7 +39,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .configureOutput({
       writeOut,
       writeErr,
-      outputError: (message, write) => write(shortenEchoedArguments(message, argv)),
+      outputError: (message, write) => write(shortenEchoedArguments(message, typed)),
     })
     .addHelpText(
       'after',
@@ -64,7 +69,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
 /** Runs the CLI; resolves with the exit code (long-running `start` resolves once listening). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(argv);
-  const report = (message: string) => writeErr(shortenEchoedArguments(message, argv));
+  const report = (message: string) => writeErr(shortenEchoedArguments(message, argv.slice(2)));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
