@@ -23,7 +23,8 @@ const unreachable = [
   {
     name: 'Redis',
     env: { RAMPART_REDIS_URL: 'redis://127.0.0.1:1' },
-    says: 'cannot connect to Redis (redisUrl)',
+    // The cause, not ioredis's bare "Connection is closed.".
+    says: 'cannot connect to Redis (redisUrl): connect ECONNREFUSED 127.0.0.1:1',
   },
   {
     name: 'PostgreSQL',

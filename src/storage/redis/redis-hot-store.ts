@@ -230,14 +230,24 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
   redis.defineCommand('rampartLeaseAcquire', { numberOfKeys: 1, lua: leaseAcquireScript });
   redis.defineCommand('rampartLeaseRelease', { numberOfKeys: 1, lua: leaseReleaseScript });
   // Errors surface on the commands that fail; the 'error' event only reports reconnects.
+  // Before the first connection it has the cause: connect() itself rejects with only
+  // "Connection is closed.", where the event said "connect ECONNREFUSED 127.0.0.1:6380".
+  let cause: unknown;
+  const noteCause = (error: unknown) => {
+    cause ??= error;
+  };
+  redis.on('error', noteCause);
   redis.on('error', () => {});
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
+    const reason = cause ?? error;
     throw new Error(
-      `cannot connect to Redis (redisUrl): ${error instanceof Error ? error.message : String(error)}`,
+      `cannot connect to Redis (redisUrl): ${reason instanceof Error ? reason.message : String(reason)}`,
     );
+  } finally {
+    redis.off('error', noteCause);
   }
   const pubsub = new RedisPubSub(redis, prefix, options.onHandlerError ?? warnOnHandlerError);
   return {
