@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,5 +134,34 @@ describe('a start that fails on a dependency', () => {
       }),
     );
     await Promise.all(runs);
+  }, 60_000);
+});
+
+describe('a read-only command on a machine where Rampart never ran', () => {
+  // They only read the stores; each used to create an empty SQLite file (and its
+  // directory) and then report that it was not migrated.
+  const readers = [
+    ['report', 'security', '--from', '2026-01-01'],
+    ['audit', 'verify'],
+    ['keys', 'master-status'],
+  ] as const;
+
+  it('says there is no database yet and creates none', async () => {
+    const masterKey = randomBytes(32).toString('base64');
+    await Promise.all(
+      readers.map(async (args) => {
+        const label = `rampart ${args.join(' ')}`;
+        const { code, output, cwd } = await runWithDataDir(
+          args,
+          { RAMPART_MASTER_KEY: masterKey },
+          { input: '', dataDirExists: false },
+        );
+        expect(code, `${label}: ${output}`).toBe(1);
+        expect(output, label).toMatch(
+          /no database at sqlite:\S+rampart\.db \(databaseUrl\): run rampart migrate/,
+        );
+        expect(readdirSync(cwd), `${label} wrote`).toEqual([]);
+      }),
+    );
   }, 60_000);
 });

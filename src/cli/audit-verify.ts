@@ -90,7 +90,7 @@ export function registerAuditCommands(program: Command): void {
         print(await verifyExportLines(lines, trusted));
         return;
       }
-      const database = openDatabase(config.databaseUrl);
+      const database = openDatabase(config.databaseUrl, { existing: true });
       try {
         await ensureReachable(database);
         const status = await migrationStatus(database);

@@ -124,7 +124,7 @@ export function registerMasterKeyCommands(keys: Command): void {
       if (config.masterKey === undefined && !existsSync(join(config.dataDir, masterKeyFileName)))
         throw new CliError('no master key is configured (masterKey)', ExitCode.usage);
       const masterKey = resolveMasterKey(config);
-      const database = openDatabase(config.databaseUrl);
+      const database = openDatabase(config.databaseUrl, { existing: true });
       try {
         await ensureReachable(database);
         const migrations = await migrationStatus(database);

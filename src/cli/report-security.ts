@@ -32,7 +32,7 @@ export function registerReportCommands(program: Command): void {
       const { migrationStatus } = await import('../storage/migrate.js');
       const { SqlReportSource } = await import('../storage/sql/sql-report-source.js');
       const { securityReport } = await import('../monitor/incidents/security-report.js');
-      const database = openDatabase(config.databaseUrl);
+      const database = openDatabase(config.databaseUrl, { existing: true });
       try {
         await ensureReachable(database);
         const status = await migrationStatus(database);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type LogEvent, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
@@ -67,6 +68,12 @@ function queryLog() {
 export interface OpenDatabaseOptions {
   /** PostgreSQL pool size; default 10. */
   poolSize?: number;
+  /**
+   * A SQLite file must exist already: commands that only read (reports, audit
+   * verification, key status) must not create an empty database, and its directory, on a
+   * machine where Rampart never ran.
+   */
+  existing?: boolean;
 }
 
 // PostgreSQL returns int8 as a string; our bigints are millisecond timestamps and
@@ -127,9 +134,12 @@ function withStatementCache(database: BetterSqlite3.Database, size = 256): Sqlit
   };
 }
 
-function openSqlite(url: string): DatabaseHandle {
+function openSqlite(url: string, existing: boolean): DatabaseHandle {
   const path = sqlitePath(url);
-  if (path !== ':memory:') makeDirectory(dirname(path), 0o700);
+  if (path !== ':memory:') {
+    if (existing && !existsSync(path)) throw new DatabaseMissingError(`sqlite:${path}`);
+    makeDirectory(dirname(path), 0o700);
+  }
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   // WAL + NORMAL survives a process crash; the audit trail adds explicit checkpoints
@@ -212,6 +222,17 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
+/** A SQLite database opened with `existing: true` is not there yet. */
+export class DatabaseMissingError extends Error {
+  readonly code = 'database_missing';
+  constructor(description: string) {
+    super(
+      `no database at ${description} (databaseUrl): run rampart migrate, or start Rampart once, first`,
+    );
+    this.name = 'DatabaseMissingError';
+  }
+}
+
 /**
  * Round-trips a trivial query so that a wrong or unreachable database fails here, once,
  * naming the database, rather than in whatever query happens to come first.
@@ -237,8 +258,9 @@ export async function ensureReachable(handle: DatabaseHandle): Promise<void> {
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
     try {
-      return openSqlite(url);
+      return openSqlite(url, options.existing === true);
     } catch (error) {
+      if (error instanceof DatabaseMissingError) throw error;
       throw new DatabaseUnreachableError(describeDatabaseUrl(url), error);
     }
   }
