@@ -334,8 +334,8 @@ function cases(): Case[] {
     });
   out.push({
     args: ['scan', '--baseline', huge],
-    code: 1,
-    says: new RegExp(`ENAMETOOLONG: .*, open '/.*/a+…' ${count}`),
+    code: 2,
+    says: new RegExp(`baseline "/.*/a+…" ${count} cannot be read \\(ENAMETOOLONG\\)`),
     hides: huge,
   });
   out.push({

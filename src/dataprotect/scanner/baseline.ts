@@ -21,8 +21,10 @@ export async function readBaseline(path: string): Promise<Set<string>> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return new Set();
+    // EACCES, EISDIR, ENAMETOOLONG…: a wrong --baseline, reported as such.
+    throw new BaselineError(`baseline ${path} cannot be read (${code ?? 'unreadable'})`);
   }
   let parsed: unknown;
   try {
@@ -63,5 +65,10 @@ export async function writeBaseline(
     generatedAt: new Date().toISOString(),
     findings: entries,
   };
-  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`);
+  try {
+    await writeFile(path, `${JSON.stringify(file, null, 2)}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BaselineError(`baseline ${path} cannot be written (${code ?? 'unwritable'})`);
+  }
 }
