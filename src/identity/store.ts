@@ -115,7 +115,12 @@ export interface InviteRecord {
 }
 
 export interface InviteStore {
-  createInvite(invite: InviteRecord & { tokenHash: string }): Promise<void>;
+  /**
+   * Stores an invite. One bound to an email replaces that email's unused invites (only the
+   * newest works, even when several are created at once); resolves with how many it
+   * replaced.
+   */
+  createInvite(invite: InviteRecord & { tokenHash: string }): Promise<{ replaced: number }>;
   listInvites(options: { includeUsed: boolean; now: number }): Promise<InviteRecord[]>;
   /** Deletes an unused invite; resolves false if none matched. */
   revokeInvite(id: string): Promise<boolean>;

@@ -294,6 +294,47 @@ export function defineIdentityStoresConformance(harness: IdentityStoresHarness):
       });
     }
 
+    it("replaces an email's unused invites with a new one, and nothing else", async () => {
+      const first = newInvite({ email: 'again@example.com' });
+      const other = newInvite({ email: 'other@example.com' });
+      const open = newInvite();
+      const openToo = newInvite();
+      for (const invite of [first, other, open, openToo])
+        expect(await stores.invites.createInvite(invite)).toEqual({ replaced: 0 });
+      const second = newInvite({ email: 'again@example.com', createdAt: t0 + 10 });
+      expect(await stores.invites.createInvite(second)).toEqual({ replaced: 1 });
+      const unused = await stores.invites.listInvites({ includeUsed: false, now: t0 + 20 });
+      expect(unused.map((i) => i.id).sort()).toEqual(
+        [other.id, open.id, openToo.id, second.id].sort(),
+      );
+      expect(
+        await stores.accounts.createAccount(
+          newAccount({ email: 'again@example.com' }),
+          inviteClaim(first.tokenHash),
+        ),
+      ).toEqual({ status: 'claim_invalid' });
+      // A used invite is history, not replaced.
+      const account = newAccount({ email: 'again@example.com' });
+      expect(
+        (await stores.accounts.createAccount(account, inviteClaim(second.tokenHash))).status,
+      ).toBe('created');
+      expect(
+        await stores.invites.createInvite(
+          newInvite({ email: 'again@example.com', createdAt: t0 + 30 }),
+        ),
+      ).toEqual({ replaced: 0 });
+      const all = await stores.invites.listInvites({ includeUsed: true, now: t0 + 40 });
+      expect(all.find((i) => i.id === second.id)?.usedBy).toBe(account.id);
+    });
+
+    it('of 8 invites for one email created at once, exactly one stays usable', async () => {
+      const invites = Array.from({ length: 8 }, () => newInvite({ email: 'race@example.com' }));
+      const results = await Promise.all(invites.map((i) => stores.invites.createInvite(i)));
+      expect(results.reduce((sum, r) => sum + r.replaced, 0)).toBe(7);
+      const unused = await stores.invites.listInvites({ includeUsed: false, now: t0 + 10 });
+      expect(unused.filter((i) => i.email === 'race@example.com')).toHaveLength(1);
+    });
+
     it('refuses a used invite as claim_invalid and writes nothing', async () => {
       const invite = newInvite();
       await stores.invites.createInvite(invite);

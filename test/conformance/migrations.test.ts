@@ -115,6 +115,54 @@ for (const kind of testDatabaseKinds()) {
       expect(await tableNames(handle)).not.toContain('accounts');
     });
 
+    it('0006 keeps only the newest unused invite of each email, then allows one per email', async () => {
+      const { handle } = await open();
+      await migrateToLatest(handle);
+      const step = migrations['0006_identity_invite_per_email'];
+      if (!step?.down) throw new Error('0006_identity_invite_per_email has no down step');
+      // As a database written before 0006 may hold them.
+      await step.down(handle.db);
+      const invite = (id: string, email: string | null, createdAt: number, usedAt?: number) => ({
+        id,
+        token_hash: `hash-${id}`,
+        email,
+        roles: '[]',
+        created_by: null,
+        created_at: createdAt,
+        expires_at: createdAt + 3_600_000,
+        used_at: usedAt ?? null,
+        used_by: null,
+      });
+      await handle.db
+        .insertInto('invites')
+        .values([
+          invite('a-old', 'a@example.com', 1000),
+          invite('a-new', 'a@example.com', 2000),
+          invite('a-tie-1', 'tie@example.com', 3000),
+          invite('a-tie-2', 'tie@example.com', 3000),
+          invite('a-used', 'a@example.com', 500, 600),
+          invite('open-1', null, 1000),
+          invite('open-2', null, 1000),
+          invite('b', 'b@example.com', 1000),
+        ])
+        .execute();
+      await step.up(handle.db);
+      const ids = (await handle.db.selectFrom('invites').select('id').orderBy('id').execute()).map(
+        (r) => r.id,
+      );
+      expect(ids).toEqual(['a-new', 'a-tie-2', 'a-used', 'b', 'open-1', 'open-2']);
+      await expect(
+        handle.db
+          .insertInto('invites')
+          .values(invite('a-again', 'a@example.com', 4000))
+          .execute(),
+      ).rejects.toMatchObject({ code: kind === 'postgres' ? '23505' : 'SQLITE_CONSTRAINT_UNIQUE' });
+      await handle.db
+        .insertInto('invites')
+        .values(invite('open-3', null, 4000))
+        .execute();
+    });
+
     if (kind === 'postgres') {
       it('applies each migration once when two nodes migrate one database concurrently', async () => {
         const first = await open();

@@ -200,14 +200,15 @@ export class AccountService {
       usedAt: null,
       usedBy: null,
     };
-    await this.#o.stores.invites.createInvite({ ...invite, tokenHash: hash });
+    const { replaced } = await this.#o.stores.invites.createInvite({ ...invite, tokenHash: hash });
     await this.#o.events.publish({
       type: 'invite.created',
       outcome: 'success',
       actor,
       target: { type: 'invite', id: invite.id },
       ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
-      details: { roles: invite.roles, forEmail: invite.email !== null },
+      // replaced: the email's unused invites this one voids (only the newest works).
+      details: { roles: invite.roles, forEmail: invite.email !== null, replaced },
     });
     return { invite, token };
   }

@@ -103,6 +103,41 @@ describe('invite-only registration', () => {
     expect((await register('weak@example.com', token)).statusCode).toBe(201);
   });
 
+  it("replaces an email's unused invite with a new one: only the newest token works", async () => {
+    const events: { type: string; details: Record<string, unknown> }[] = [];
+    r.events.subscribe('invite-test', (e) => {
+      events.push(e);
+    });
+    const first = await invite({ email: 'reinvited@example.com' });
+    const unbound = await invite();
+    const second = await invite({ email: 'REINVITED@example.com' });
+    expect(
+      events.filter((e) => e.type === 'invite.created').map((e) => e.details.replaced),
+    ).toEqual([0, 0, 1]);
+    const list = await r.app.inject({
+      method: 'GET',
+      url: '/v1/invites',
+      headers: bearer(admin.token),
+    });
+    const ids = list.json<{ items: { id: string }[] }>().items.map((i) => i.id);
+    expect(ids).not.toContain(first.invite.id);
+    expect(ids).toContain(second.invite.id);
+    expect(ids).toContain(unbound.invite.id);
+    expectProblem(await register('reinvited@example.com', first.token), 403, 'invite_invalid');
+    expect((await register('reinvited@example.com', second.token)).statusCode).toBe(201);
+  });
+
+  it('of five invites for one email created at once, exactly one token registers', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () => invite({ email: 'raced@example.com' })),
+    );
+    const outcomes = await Promise.all(
+      created.map(async ({ token }) => (await register('raced@example.com', token)).statusCode),
+    );
+    expect(outcomes.filter((status) => status === 201)).toHaveLength(1);
+    expect(outcomes.filter((status) => status === 403)).toHaveLength(4);
+  });
+
   it('lists pending invites, and used ones on request', async () => {
     const { invite: pending } = await invite();
     const list = await r.app.inject({

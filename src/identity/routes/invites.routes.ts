@@ -30,6 +30,8 @@ export const inviteRoutes: FastifyPluginAsyncTypebox<InviteRoutesOptions> = asyn
       schema: {
         tags: ['invites'],
         summary: 'Invite someone to register (registration.mode invite)',
+        description:
+          "An invite bound to an email replaces that email's unused invites: only the newest token works.",
         security: [{ bearerAuth: [] }],
         body: CreateInviteBody,
         response: { 201: CreatedInvite },

@@ -181,13 +181,21 @@ class MemoryAccountStore implements AccountStore {
 class MemoryInviteStore implements InviteStore {
   constructor(private readonly state: MemoryState) {}
 
-  async createInvite(invite: InviteRecord & { tokenHash: string }): Promise<void> {
+  async createInvite(invite: InviteRecord & { tokenHash: string }): Promise<{ replaced: number }> {
     if ([...this.state.invites.values()].some((i) => i.tokenHash === invite.tokenHash)) {
       throw Object.assign(new Error('duplicate invite token'), {
         code: 'SQLITE_CONSTRAINT_UNIQUE',
       });
     }
+    let replaced = 0;
+    if (invite.email !== null)
+      for (const [id, other] of this.state.invites)
+        if (other.email === invite.email && other.usedAt === null) {
+          this.state.invites.delete(id);
+          replaced++;
+        }
     this.state.invites.set(invite.id, { ...invite, roles: [...invite.roles] });
+    return { replaced };
   }
 
   async listInvites(options: { includeUsed: boolean; now: number }): Promise<InviteRecord[]> {
