@@ -102,6 +102,20 @@ describe('DetectorEngine', () => {
     expect(t.signals.length).toBe(before + 1);
   });
 
+  it('signals a burst at the threshold that crosses a bucket boundary', async () => {
+    // Two failures 300 ms before a minute boundary, three just after it: five within a
+    // second. Rounded down, the previous bucket's two weighed as one, and nothing fired.
+    const t = setup({ bruteForceIp: { threshold: 5, window: 60 } }, Date.UTC(2026, 0, 6, 12) - 300);
+    hot = t.hot;
+    await t.publish(failed('198.51.100.3'), 2);
+    t.clock.advance(600);
+    await t.publish(failed('198.51.100.3'), 2);
+    expect(t.signals).toHaveLength(0);
+    await t.publish(failed('198.51.100.3'), 1);
+    expect(t.signals).toHaveLength(1);
+    expect(t.signals[0]?.evidence).toMatchObject({ count: 5, threshold: 5 });
+  });
+
   it('counts per account, and distinct accounts per address for credential stuffing', async () => {
     const t = setup({
       bruteForceIp: { threshold: 1000 },
