@@ -134,12 +134,9 @@ function withStatementCache(database: BetterSqlite3.Database, size = 256): Sqlit
   };
 }
 
-function openSqlite(url: string, existing: boolean): DatabaseHandle {
+function openSqlite(url: string): DatabaseHandle {
   const path = sqlitePath(url);
-  if (path !== ':memory:') {
-    if (existing && !existsSync(path)) throw new DatabaseMissingError(`sqlite:${path}`);
-    makeDirectory(dirname(path), 0o700);
-  }
+  if (path !== ':memory:') makeDirectory(dirname(path), 0o700);
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   // WAL + NORMAL survives a process crash; the audit trail adds explicit checkpoints
@@ -257,10 +254,12 @@ export async function ensureReachable(handle: DatabaseHandle): Promise<void> {
  */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
+    const path = sqlitePath(url);
+    if (options.existing && path !== ':memory:' && !existsSync(path))
+      throw new DatabaseMissingError(`sqlite:${path}`);
     try {
-      return openSqlite(url, options.existing === true);
+      return openSqlite(url);
     } catch (error) {
-      if (error instanceof DatabaseMissingError) throw error;
       throw new DatabaseUnreachableError(describeDatabaseUrl(url), error);
     }
   }

@@ -233,11 +233,9 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
   // Before the first connection it has the cause: connect() itself rejects with only
   // "Connection is closed.", where the event said "connect ECONNREFUSED 127.0.0.1:6380".
   let cause: unknown;
-  const noteCause = (error: unknown) => {
+  redis.on('error', (error: unknown) => {
     cause ??= error;
-  };
-  redis.on('error', noteCause);
-  redis.on('error', () => {});
+  });
   try {
     await redis.connect();
   } catch (error) {
@@ -246,8 +244,6 @@ export async function createRedisHotStore(options: RedisHotStoreOptions): Promis
     throw new Error(
       `cannot connect to Redis (redisUrl): ${reason instanceof Error ? reason.message : String(reason)}`,
     );
-  } finally {
-    redis.off('error', noteCause);
   }
   const pubsub = new RedisPubSub(redis, prefix, options.onHandlerError ?? warnOnHandlerError);
   return {
