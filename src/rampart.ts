@@ -8,7 +8,12 @@ import { openKeyRings, startAudit } from './compose/data-protection.js';
 import { openHealth } from './compose/health.js';
 import { openAuthz, openIdentity } from './compose/identity-and-authz.js';
 import { openMetrics, openResponse, startAlerts, startDashboardFeeds } from './compose/monitor.js';
-import { createEventBus, openStores, prepareSchema } from './compose/open-storage.js';
+import {
+  createEventBus,
+  type GivenLogger,
+  openStores,
+  prepareSchema,
+} from './compose/open-storage.js';
 import { openGateway, openProtect, startIpAccess } from './compose/protect-and-gateway.js';
 import { closeAfterFailedStart, shutDown } from './compose/shutdown.js';
 import type { RampartConfig } from './config/schema.js';
@@ -38,8 +43,12 @@ import type { HotStore } from './storage/hot-state.js';
 import { createSqlIdentityStores } from './storage/sql/index.js';
 
 export interface CreateRampartOptions {
-  /** A logger to use; default: pino to stdout at `config.log.level`. */
-  logger?: Logger;
+  /**
+   * A logger to use, or a function that opens one once Redis and the database have
+   * answered (a start that fails on them then leaves no log file behind); the caller
+   * closes it. Default: Rampart opens `config.log` itself and closes it on `close()`.
+   */
+  logger?: GivenLogger;
   /**
    * Use this hot store instead of opening one from config (tests, embedding). A started
    * Rampart owns it: `close()` closes it. If the start fails, it stays open and the caller

@@ -78,6 +78,25 @@ describe('a start that fails on a dependency', () => {
       expect(readdirSync(cwd)).toEqual([]);
     });
 
+    it(`creates no log file when ${dependency.name} does not answer`, async () => {
+      const { code, output, cwd } = await runWithDataDir(
+        ['start'],
+        {
+          ...dependency.env,
+          RAMPART_LOG_FILE_PATH: 'logs/rampart.log',
+          RAMPART_CORS_ORIGINS: '*',
+          RAMPART_CORS_ALLOW_CREDENTIALS: 'false',
+        },
+        { input: '', dataDirExists: false },
+      );
+      expect(code, output).toBe(1);
+      expect(output).toContain(dependency.says);
+      // The configuration's warnings, which would have gone to the log, are shown instead.
+      expect(output).toContain('warning: cors.origins allows every origin ("*")');
+      // Neither the file nor its directory: the log opens once the stores have answered.
+      expect(readdirSync(cwd)).toEqual([]);
+    });
+
     it(`leaves an existing empty data directory empty when ${dependency.name} does not answer`, async () => {
       const { code, output, dataDir } = await runWithDataDir(['start'], dependency.env, {
         input: '',

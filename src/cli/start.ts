@@ -1,9 +1,11 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import type { OpenedLogger } from '../monitor/logger.js';
+import type { Rampart } from '../rampart.js';
 import { rampartVersion } from '../version.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { installShutdownHandlers } from './shutdown.js';
-import { writeOut } from './terminal-output.js';
+import { writeErr, writeOut } from './terminal-output.js';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -15,16 +17,33 @@ export function registerStartCommand(program: Command): void {
       // Loaded on demand so `--help` and `config check` stay instant.
       const { openLogger } = await import('../monitor/logger.js');
       const { createRampart } = await import('../rampart.js');
-      const log = await openLogger(config.log);
-      const logger = log.logger;
-      for (const warning of warnings) logger.warn({ warning }, 'configuration warning');
-      const rampart = await createRampart(config, { logger });
+      // Opened once Redis and the database have answered: a start that fails on them
+      // leaves no log file behind (nor a data directory, test/cli-failed-start.test.ts).
+      let log: OpenedLogger | undefined;
+      const openLog = async () => {
+        log = await openLogger(config.log);
+        for (const warning of warnings) log.logger.warn({ warning }, 'configuration warning');
+        return log.logger;
+      };
+      let rampart: Rampart;
+      try {
+        rampart = await createRampart(config, { logger: openLog });
+      } catch (error) {
+        // What was logged before the failure reaches the file before the process exits;
+        // a failure before the log opened shows the configuration's warnings beside it.
+        if (log === undefined) for (const w of warnings) writeErr(`warning: ${w}\n`);
+        else await log.close().catch(() => {});
+        throw error;
+      }
+      const opened: OpenedLogger | undefined = log;
+      if (opened === undefined) throw new Error('Rampart started without opening its log');
+      const logger = opened.logger;
       installShutdownHandlers(rampart, {
         logger,
         graceMs: config.http.shutdownGrace * 1000,
         // The log file is written asynchronously: flush and close it before exiting.
         exit: (code) => {
-          void log.close().finally(() => process.exit(code));
+          void opened.close().finally(() => process.exit(code));
         },
       });
       const address = await rampart.listen();

@@ -20,18 +20,26 @@ export interface Logging {
 }
 
 /**
+ * A logger passed in, or a function that opens one when it is first needed: after every
+ * store has answered, so that a start failing on a dependency creates no log file. Either
+ * way it belongs to the caller, who closes it.
+ */
+export type GivenLogger = Logger | (() => Promise<Logger>);
+
+/**
  * The master key, the redactor and the logger: what every later step needs, opened
  * before the database.
  */
 export async function openLogging(
   config: RampartConfig,
-  givenLogger: Logger | undefined,
+  givenLogger: GivenLogger | undefined,
 ): Promise<Logging> {
   const masterKey = resolveMasterKey(config);
   const redact = configuredRedactor(config, masterKey.key);
   let ownLog: OpenedLogger | undefined;
   let logger: Logger;
-  if (givenLogger) logger = givenLogger;
+  if (typeof givenLogger === 'function') logger = await givenLogger();
+  else if (givenLogger) logger = givenLogger;
   else {
     ownLog = await openLogger(config.log, { redactEvent: redact });
     logger = ownLog.logger;
@@ -62,7 +70,7 @@ export interface OpenedStores {
  */
 export async function openStores(
   config: RampartConfig,
-  given: { logger?: Logger | undefined; hotStore?: HotStore | undefined },
+  given: { logger?: GivenLogger | undefined; hotStore?: HotStore | undefined },
 ): Promise<OpenedStores> {
   let hot: HotStore | undefined;
   let database: DatabaseHandle | undefined;
