@@ -71,7 +71,7 @@ describe('rampart user reset-mfa', () => {
 
     const unknown = await cli(cwd, ['user', 'reset-mfa', 'nobody@example.com']);
     expect(unknown.code).toBe(1);
-    expect(unknown.output).toContain('no account has the email nobody@example.com');
+    expect(unknown.output).toContain('no account has the email "nobody@example.com"');
     // Several CLI processes in a row, each starting Node and opening the database.
   }, 120_000);
 });

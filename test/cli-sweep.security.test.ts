@@ -366,19 +366,19 @@ function cases(): Case[] {
   out.push({
     args: ['audit', 'verify', '--file', 'no-such.jsonl'],
     code: 2,
-    says: '--file no-such.jsonl',
+    says: '--file "no-such.jsonl"',
   });
   out.push({
     args: ['audit', 'verify', '--file', 'folder/'],
     files: { 'folder/': '' },
     code: 2,
-    says: '--file folder/',
+    says: '--file "folder/"',
   });
   out.push({
     args: ['scan', '--baseline', 'folder/', '--update-baseline', 'empty.txt'],
     files: { 'folder/': '', 'empty.txt': '' },
     code: 2,
-    says: '--baseline folder/: is not a file',
+    says: '--baseline "folder/": is not a file',
   });
   out.push({
     args: ['scan', '--output', 'no/such/dir/report.txt', 'empty.txt'],
@@ -416,7 +416,7 @@ function cases(): Case[] {
   ] as const) {
     out.push({ args: [`no-such-${c}`], code: 2, says: `unknown command 'no-such-${escaped}'` });
     out.push({ args: ['user', 'unlock', `a${c}@example.com`], code: 2, says: '<email>' });
-    out.push({ args: ['audit', 'verify', '--file', c], code: 2, says: `--file ${escaped}:` });
+    out.push({ args: ['audit', 'verify', '--file', c], code: 2, says: `--file "${escaped}":` });
     out.push({ args: ['--config', `${c}.yaml`, 'config', 'check'], code: 2, says: escaped });
     out.push({
       args: ['config', 'check'],
@@ -433,7 +433,7 @@ function cases(): Case[] {
     out.push({
       args: ['report', 'security', '--from', c],
       code: 2,
-      says: `--from: not a date or ISO 8601 time: ${escaped}`,
+      says: `--from: not a date or ISO 8601 time: "${escaped}"`,
     });
     // A file name in the report on stdout.
     out.push({

@@ -81,7 +81,7 @@ for (const hot of testHotStoreKinds()) {
       expect((await run(['migrate'], env)).code).toBe(0);
       const res = await run(['user', 'unlock', 'nobody@example.com'], env);
       expect(res.code).toBe(1);
-      expect(res.output).toContain('no account has the email nobody@example.com');
+      expect(res.output).toContain('no account has the email "nobody@example.com"');
     });
   });
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { quoteValue } from '../shared/terminal-text.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { writeOut } from './terminal-output.js';
@@ -76,11 +77,14 @@ export function registerAuditCommands(program: Command): void {
             return statSync(options.file as string);
           } catch (error) {
             const code = (error as { code?: string }).code ?? 'unreadable';
-            throw new CliError(`--file ${options.file}: cannot be read (${code})`, ExitCode.usage);
+            throw new CliError(
+              `--file ${quoteValue(options.file as string)}: cannot be read (${code})`,
+              ExitCode.usage,
+            );
           }
         })();
         if (!stat.isFile())
-          throw new CliError(`--file ${options.file}: is not a file`, ExitCode.usage);
+          throw new CliError(`--file ${quoteValue(options.file)}: is not a file`, ExitCode.usage);
         const { createInterface } = await import('node:readline');
         const { verifyExportLines } = await import('../audit/core/export-verifier.js');
         const lines = createInterface({

@@ -4,6 +4,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import YAML from 'yaml';
 import { checkConfig, formatProblems } from '../config/index.js';
+import { quoteValue } from '../shared/terminal-text.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import type { GlobalOptions } from './load-cli-config.js';
 import { writeOut } from './terminal-output.js';
@@ -158,7 +159,7 @@ export function registerInitCommand(program: Command): void {
         for (const path of targets)
           if (existsSync(path))
             throw new CliError(
-              `${path} exists; nothing was written (--force replaces it)`,
+              `${quoteValue(path)} exists; nothing was written (--force replaces it)`,
               ExitCode.usage,
             );
 

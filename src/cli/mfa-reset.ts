@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { quoteValue } from '../shared/terminal-text.js';
 import { assertEmail } from './email-argument.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
@@ -29,7 +30,8 @@ export function registerMfaResetCommand(program: Command): void {
       const rampart = await createRampart(config, { logger: createLogger({ level: 'warn' }) });
       try {
         const account = await rampart.stores.accounts.findAccountByEmail(normalizeEmail(email));
-        if (!account) throw new CliError(`no account has the email ${email}`, ExitCode.failure);
+        if (!account)
+          throw new CliError(`no account has the email ${quoteValue(email)}`, ExitCode.failure);
         const wasEnabled = await rampart.identity.mfa.status(account.id);
         await rampart.identity.mfa.reset(account.id, { kind: 'system', id: 'cli' }, {});
         writeOut(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { quoteValue } from '../shared/terminal-text.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { type GlobalOptions, loadCliConfig } from './load-cli-config.js';
 import { writeOut } from './terminal-output.js';
@@ -6,7 +7,10 @@ import { writeOut } from './terminal-output.js';
 function instant(value: string, flag: string): number {
   const ms = Date.parse(value);
   if (Number.isNaN(ms))
-    throw new CliError(`${flag}: not a date or ISO 8601 time: ${value}`, ExitCode.usage);
+    throw new CliError(
+      `${flag}: not a date or ISO 8601 time: ${quoteValue(value)}`,
+      ExitCode.usage,
+    );
   return ms;
 }
 

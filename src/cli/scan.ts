@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { quoteValue } from '../shared/terminal-text.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { httpUrlOption } from './http-url-option.js';
 import { writeErr, writeOut } from './terminal-output.js';
@@ -56,7 +57,7 @@ export function registerScanCommand(program: Command): void {
     .action(async (paths: string[], options: ScanOptions) => {
       const { scanFormats } = await import('../dataprotect/scanner/scan-report.js');
       if (!(scanFormats as readonly string[]).includes(options.format))
-        throw usage(`unknown format ${options.format}; use text, json or sarif`);
+        throw usage(`unknown format ${quoteValue(options.format)}; use text, json or sarif`);
       const maxFileBytes = Number(options.maxFileSize);
       if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1)
         throw usage('--max-file-size must be a positive number of bytes');
@@ -78,7 +79,7 @@ export function registerScanCommand(program: Command): void {
       if (options.baseline) {
         const baseline = resolve(cwd, options.baseline);
         if (existsSync(baseline) && !statSync(baseline).isFile())
-          throw usage(`--baseline ${options.baseline}: is not a file`);
+          throw usage(`--baseline ${quoteValue(options.baseline)}: is not a file`);
       }
       for (const p of paths)
         if (!existsSync(resolve(cwd, p))) throw usage(`no such file or folder: ${p}`);
@@ -112,11 +113,11 @@ export function registerScanCommand(program: Command): void {
           await writeFile(resolve(cwd, options.output), report);
         } catch (error) {
           const code = (error as { code?: string }).code ?? 'unwritable';
-          throw usage(`--output ${options.output}: cannot be written (${code})`);
+          throw usage(`--output ${quoteValue(options.output)}: cannot be written (${code})`);
         }
       } else writeOut(report);
       if (options.updateBaseline) {
-        writeErr(`baseline ${options.baseline} updated\n`);
+        writeErr(`baseline ${quoteValue(options.baseline ?? '')} updated\n`);
         return;
       }
       if (outcome.fresh.length > 0) process.exitCode = ExitCode.failure;
@@ -141,7 +142,7 @@ export function registerScanCommand(program: Command): void {
         });
         if (!result.installed)
           throw new CliError(
-            `${result.path} exists and was not installed by rampart; use --force to replace it`,
+            `${quoteValue(result.path)} exists and was not installed by rampart; use --force to replace it`,
             ExitCode.failure,
           );
         writeOut(`installed ${result.path}\n`);

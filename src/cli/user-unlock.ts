@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RampartConfig } from '../config/schema.js';
 import type { Rampart } from '../rampart.js';
+import { quoteValue } from '../shared/terminal-text.js';
 import { assertEmail } from './email-argument.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { httpUrlOption } from './http-url-option.js';
@@ -98,7 +99,8 @@ export function registerUserUnlockCommand(program: Command): void {
       const rampart = await createRampart(config, { logger: createLogger({ level: 'warn' }) });
       try {
         const account = await rampart.stores.accounts.findAccountByEmail(normalizeEmail(email));
-        if (!account) throw new CliError(`no account has the email ${email}`, ExitCode.failure);
+        if (!account)
+          throw new CliError(`no account has the email ${quoteValue(email)}`, ExitCode.failure);
         // An administrator's lock is durable: it is lifted in the database, whatever runs.
         if (await rampart.stores.accounts.clearAdminLock(account.id, Date.now())) {
           await rampart.identity.accountCache.changed(account.id);

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { quoteValue } from '../../shared/terminal-text.js';
 import { redactedFinding, type SecretFinding } from './core/finding.js';
 
 /**
@@ -24,17 +25,19 @@ export async function readBaseline(path: string): Promise<Set<string>> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return new Set();
     // EACCES, EISDIR, ENAMETOOLONG…: a wrong --baseline, reported as such.
-    throw new BaselineError(`baseline ${path} cannot be read (${code ?? 'unreadable'})`);
+    throw new BaselineError(
+      `baseline ${quoteValue(path)} cannot be read (${code ?? 'unreadable'})`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new BaselineError(`baseline ${path} is not JSON`);
+    throw new BaselineError(`baseline ${quoteValue(path)} is not JSON`);
   }
   const findings = (parsed as Partial<BaselineFile>)?.findings;
   if (!Array.isArray(findings) || (parsed as BaselineFile).version !== 1)
-    throw new BaselineError(`baseline ${path} is not a version 1 Rampart baseline`);
+    throw new BaselineError(`baseline ${quoteValue(path)} is not a version 1 Rampart baseline`);
   return new Set(
     findings
       .map((f) => (f as { fingerprint?: unknown }).fingerprint)
@@ -69,6 +72,8 @@ export async function writeBaseline(
     await writeFile(path, `${JSON.stringify(file, null, 2)}\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new BaselineError(`baseline ${path} cannot be written (${code ?? 'unwritable'})`);
+    throw new BaselineError(
+      `baseline ${quoteValue(path)} cannot be written (${code ?? 'unwritable'})`,
+    );
   }
 }
