@@ -163,6 +163,61 @@ for (const kind of testDatabaseKinds()) {
         .execute();
     });
 
+    it('0007 keeps only the newest unused reset link of each account, then allows one per account', async () => {
+      const { handle } = await open();
+      await migrateToLatest(handle);
+      const step = migrations['0007_identity_reset_per_account'];
+      if (!step?.down) throw new Error('0007_identity_reset_per_account has no down step');
+      // As a database written before 0007 may hold them.
+      await step.down(handle.db);
+      const stores = createSqlIdentityStores(handle.db);
+      for (const id of ['acc-a', 'acc-b']) {
+        const created = await stores.accounts.createAccount({
+          id,
+          email: `${id}@example.com`,
+          name: null,
+          passwordHash: 'h',
+          roles: [],
+          now: 1,
+        });
+        expect(created.status).toBe('created');
+      }
+      const link = (id: string, accountId: string, createdAt: number, usedAt?: number) => ({
+        id,
+        token_hash: `hash-${id}`,
+        account_id: accountId,
+        created_at: createdAt,
+        expires_at: createdAt + 900_000,
+        used_at: usedAt ?? null,
+      });
+      await handle.db
+        .insertInto('password_reset_tokens')
+        .values([
+          link('a-old', 'acc-a', 1000),
+          link('a-new', 'acc-a', 2000),
+          link('a-used', 'acc-a', 500, 600),
+          link('b-tie-1', 'acc-b', 3000),
+          link('b-tie-2', 'acc-b', 3000),
+        ])
+        .execute();
+      await step.up(handle.db);
+      const ids = (
+        await handle.db.selectFrom('password_reset_tokens').select('id').orderBy('id').execute()
+      ).map((r) => r.id);
+      expect(ids).toEqual(['a-new', 'a-used', 'b-tie-2']);
+      await expect(
+        handle.db
+          .insertInto('password_reset_tokens')
+          .values(link('a-again', 'acc-a', 4000))
+          .execute(),
+      ).rejects.toMatchObject({ code: kind === 'postgres' ? '23505' : 'SQLITE_CONSTRAINT_UNIQUE' });
+      // A spent link is outside the index: the account's next link goes in beside it.
+      await handle.db
+        .insertInto('password_reset_tokens')
+        .values(link('b-used', 'acc-b', 4000, 4001))
+        .execute();
+    });
+
     if (kind === 'postgres') {
       it('applies each migration once when two nodes migrate one database concurrently', async () => {
         const first = await open();

@@ -74,6 +74,15 @@ for (const kind of testDatabaseKinds()) {
       expect(await stores.passwordResets.consumeResetToken('new', now + 12)).toBe(accountId);
     });
 
+    it('of 8 links for one account stored at once, exactly one stays valid', async () => {
+      const hashes = Array.from({ length: 8 }, (_, i) => `at-once-${i}`);
+      await Promise.all(hashes.map((h) => stores.passwordResets.createResetToken(token(h))));
+      const valid = await Promise.all(
+        hashes.map((h) => stores.passwordResets.findValidResetToken(h, now + 1)),
+      );
+      expect(valid.filter((v) => v === accountId)).toHaveLength(1);
+    });
+
     it('lets exactly one of many concurrent consumers spend a token', async () => {
       await stores.passwordResets.createResetToken(token('race'));
       const results = await Promise.all(

@@ -5,6 +5,7 @@ import * as identityApiKeys from './0003-identity-api-keys.js';
 import * as identityOAuth from './0004-identity-oauth.js';
 import * as identityAccountLock from './0005-identity-account-lock.js';
 import * as identityInvitePerEmail from './0006-identity-invite-per-email.js';
+import * as identityResetPerAccount from './0007-identity-reset-per-account.js';
 import * as authzPolicy from './0010-authz-policy.js';
 import * as authzApprovalPolicies from './0011-authz-approval-policies.js';
 import * as protectIpRules from './0020-protect-ip-rules.js';
@@ -28,6 +29,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004_identity_oauth': identityOAuth,
   '0005_identity_account_lock': identityAccountLock,
   '0006_identity_invite_per_email': identityInvitePerEmail,
+  '0007_identity_reset_per_account': identityResetPerAccount,
   '0010_authz_policy': authzPolicy,
   '0011_authz_approval_policies': authzApprovalPolicies,
   '0020_protect_ip_rules': protectIpRules,

@@ -2,54 +2,42 @@ import type { Kysely } from 'kysely';
 import type { RoleName } from '../../config/schema.js';
 import type { BootstrapTokenStore, InviteRecord, InviteStore } from '../../identity/store.js';
 import type { Database } from '../database-schema.js';
-import { isUniqueViolation } from './sql-errors.js';
-
-/**
- * Tries at creating an invite while others for the same email are created at once. Each
- * refused try means another invite went in, so N invites at once need at most N tries.
- */
-const maxAttempts = 32;
+import { retryOnUniqueViolation } from './sql-errors.js';
 
 export class SqlInviteStore implements InviteStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createInvite(invite: InviteRecord & { tokenHash: string }): Promise<{ replaced: number }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction().execute(async (trx) => {
-          let replaced = 0;
-          if (invite.email !== null) {
-            const deleted = await trx
-              .deleteFrom('invites')
-              .where('email', '=', invite.email)
-              .where('used_at', 'is', null)
-              .executeTakeFirst();
-            replaced = Number(deleted.numDeletedRows);
-          }
-          await trx
-            .insertInto('invites')
-            .values({
-              id: invite.id,
-              token_hash: invite.tokenHash,
-              email: invite.email,
-              roles: JSON.stringify(invite.roles),
-              created_by: invite.createdBy,
-              created_at: invite.createdAt,
-              expires_at: invite.expiresAt,
-              used_at: null,
-              used_by: null,
-            })
-            .execute();
-          return { replaced };
-        });
-      } catch (error) {
-        // On PostgreSQL, an invite for the same email created at the same moment is not
-        // visible to the delete; the index then refuses this insert once the other commits.
-        // Run again, the delete sees that invite and replaces it.
-        if (invite.email !== null && attempt < maxAttempts && isUniqueViolation(error)) continue;
-        throw error;
-      }
-    }
+    const create = () =>
+      this.db.transaction().execute(async (trx) => {
+        let replaced = 0;
+        if (invite.email !== null) {
+          const deleted = await trx
+            .deleteFrom('invites')
+            .where('email', '=', invite.email)
+            .where('used_at', 'is', null)
+            .executeTakeFirst();
+          replaced = Number(deleted.numDeletedRows);
+        }
+        await trx
+          .insertInto('invites')
+          .values({
+            id: invite.id,
+            token_hash: invite.tokenHash,
+            email: invite.email,
+            roles: JSON.stringify(invite.roles),
+            created_by: invite.createdBy,
+            created_at: invite.createdAt,
+            expires_at: invite.expiresAt,
+            used_at: null,
+            used_by: null,
+          })
+          .execute();
+        return { replaced };
+      });
+    // An invite for the same email created at the same moment (the index holds one unused
+    // invite per email; an invite without an email is never refused by it).
+    return invite.email === null ? create() : retryOnUniqueViolation(create);
   }
 
   async listInvites(options: { includeUsed: boolean; now: number }): Promise<InviteRecord[]> {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { MfaStore, PasswordResetStore, TotpRecord } from '../../identity/mfa-store.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
 import type { Database } from '../database-schema.js';
+import { retryOnUniqueViolation } from './sql-errors.js';
 
 export class SqlMfaStore implements MfaStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -147,7 +148,13 @@ export class SqlPasswordResetStore implements PasswordResetStore {
     createdAt: number;
     expiresAt: number;
   }): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    // Another link for the account stored at the same moment: the index holds one unused
+    // link per account, and the next run replaces that one (only the newest link works).
+    await retryOnUniqueViolation(() => this.#replaceResetToken(t));
+  }
+
+  #replaceResetToken(t: Parameters<PasswordResetStore['createResetToken']>[0]): Promise<void> {
+    return this.db.transaction().execute(async (trx) => {
       await trx
         .deleteFrom('password_reset_tokens')
         .where('account_id', '=', t.accountId)
