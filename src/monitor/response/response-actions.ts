@@ -182,7 +182,7 @@ export class ResponseActions {
       }
       case 'revoke_sessions': {
         if (!ev.accountId) return skipped('account', null, 'no_account');
-        if (this.#isTrusted(ev.accountId))
+        if (await this.#isTrustedAccount(ev.accountId))
           return skipped('account', ev.accountId, 'trusted_operator');
         if (dryRun) return done('account', ev.accountId, {});
         const ids = await this.#o.targets.sessions.revokeAll(
@@ -204,7 +204,7 @@ export class ResponseActions {
           return done('api_key', ev.apiKeyId, { keys: revoked ? 1 : 0 });
         }
         if (!ev.accountId) return skipped('api_key', null, 'no_key');
-        if (this.#isTrusted(ev.accountId))
+        if (await this.#isTrustedAccount(ev.accountId))
           return skipped('account', ev.accountId, 'trusted_operator');
         if (dryRun) return done('account', ev.accountId, {});
         const n = await this.#o.targets.apiKeys.revokeAllOf(ev.accountId, reason, systemActor);

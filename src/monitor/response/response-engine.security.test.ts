@@ -83,7 +83,11 @@ describe('automated responses under attack', () => {
       overrides: {
         responses: {
           trustedOperators: ['boss@example.com'],
-          actions: { bruteForceIp: ['ban_ip'], stuffingAccount: ['lock_account'] },
+          actions: {
+            bruteForceIp: ['ban_ip'],
+            stuffingAccount: ['lock_account'],
+            refreshReuse: ['revoke_sessions', 'revoke_api_keys'],
+          },
         },
       },
     });
@@ -100,6 +104,21 @@ describe('automated responses under attack', () => {
         accountId: String(bossAccount?.id),
       });
       expect(lock).toMatchObject({ status: 'skipped', detail: { reason: 'trusted_operator' } });
+      const revocations = await signal(trusted, 'refreshReuse', String(bossAccount?.id), {
+        accountId: String(bossAccount?.id),
+      });
+      expect(revocations).toHaveLength(2);
+      for (const revocation of revocations)
+        expect(revocation).toMatchObject({
+          status: 'skipped',
+          detail: { reason: 'trusted_operator' },
+        });
+      const stillSignedIn = await trusted.app.inject({
+        method: 'GET',
+        url: '/v1/auth/whoami',
+        headers: bearer(boss.token),
+      });
+      expect(stillSignedIn.statusCode).toBe(200);
       expect(allow).toMatchObject({ status: 'skipped', detail: { reason: 'allowlisted' } });
       expect(never).toMatchObject({ status: 'skipped', detail: { reason: 'allowlisted' } });
       expect(op).toMatchObject({ status: 'skipped', detail: { reason: 'trusted_operator' } });
@@ -110,11 +129,17 @@ describe('automated responses under attack', () => {
     }
   });
 
-  it('bans a repeat offender for longer each time', async () => {
-    const rampart = await start();
+  it('bans a repeat offender for longer each time, up to responses.maxBanDuration, each ban expiring', async () => {
+    const rampart = await start({ responses: { maxBanDuration: 20_000 } });
     const admin = await createAdmin(rampart);
+    const before = Date.now();
     const [first] = await signal(rampart, 'bruteForceIp', '198.51.100.20', { ip: '198.51.100.20' });
     expect(first?.detail.durationSeconds).toBe(900);
+    // The ban itself ends when the response says: it is not left in force for ever.
+    const ban = (await rampart.ipAccess.list()).find((x) => x.id === first?.detail.ruleId);
+    expect(ban?.expiresAt).toBe(first?.detail.expiresAt);
+    expect(ban?.expiresAt).toBeGreaterThanOrEqual(before + 900_000);
+    expect(ban?.expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
     const revert = await rampart.app.inject({
       method: 'POST',
       url: `/v1/responses/${first?.id}/revert`,
@@ -127,6 +152,10 @@ describe('automated responses under attack', () => {
     expect(second?.detail.durationSeconds).toBe(3600);
     const [third] = await signal(rampart, 'bruteForceIp', '198.51.100.20', { ip: '198.51.100.20' });
     expect(third?.detail.durationSeconds).toBe(14_400);
+    const [fourth] = await signal(rampart, 'bruteForceIp', '198.51.100.20', {
+      ip: '198.51.100.20',
+    });
+    expect(fourth?.detail.durationSeconds).toBe(20_000);
   });
 
   it('locks an account and unlocks it on revert', async () => {
