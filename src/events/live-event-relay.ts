@@ -1,3 +1,4 @@
+import { redactForLog } from '../dataprotect/core/redaction.js';
 import type { PubSub, Unsubscribe } from '../storage/hot-state.js';
 import type { EventBus, EventSubscription } from './event-bus.js';
 import type { EventOutcome, EventSeverity, SecurityEvent } from './security-event.js';
@@ -52,13 +53,25 @@ export class LiveEventRelay {
   readonly #pubsub: PubSub;
   readonly #events: EventBus;
   readonly #onError: (error: unknown) => void;
+  readonly #redactDetails: (details: Record<string, unknown>) => Record<string, unknown>;
   #subscription: EventSubscription | undefined;
   #unsubscribe: Unsubscribe | undefined;
 
-  constructor(options: { pubsub: PubSub; events: EventBus; onError: (error: unknown) => void }) {
+  constructor(options: {
+    pubsub: PubSub;
+    events: EventBus;
+    onError: (error: unknown) => void;
+    /**
+     * Applied to each event's details before it leaves this node, as the audit trail and
+     * the logs apply it: a secret a publisher put in details reaches neither the hot store
+     * nor a viewer. Default: the built-in classification (`redactForLog`).
+     */
+    redactDetails?: (details: Record<string, unknown>) => Record<string, unknown>;
+  }) {
     this.#pubsub = options.pubsub;
     this.#events = options.events;
     this.#onError = options.onError;
+    this.#redactDetails = options.redactDetails ?? redactForLog;
   }
 
   async start(): Promise<void> {
@@ -73,7 +86,9 @@ export class LiveEventRelay {
       for (const listener of this.#listeners) listener(event);
     });
     this.#subscription = this.#events.subscribe('live-events', (event) => {
-      this.#pubsub.publish(liveEventsChannel, JSON.stringify(event)).catch(this.#onError);
+      const details = this.#redactDetails(event.details ?? {});
+      const live = details === event.details ? event : { ...event, details };
+      this.#pubsub.publish(liveEventsChannel, JSON.stringify(live)).catch(this.#onError);
     });
   }
 

@@ -2,10 +2,13 @@
  * Attack: watch the live security feed without the right to, to learn which attempts
  * are noticed and to harvest the addresses and account ids it carries. The stream needs
  * events:read: an anonymous caller, a DEVELOPER and an API key without the scope are
- * refused before a single byte of the stream is sent.
+ * refused before a single byte of the stream is sent. And a viewer who may watch it
+ * must not read there a secret a publisher put in an event's details, which the audit
+ * trail and the logs redact by classification: the feed redacts it the same way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createAdmin, login } from '../../../test/support/http-helpers.js';
+import { openSse, type SseMessage } from '../../../test/support/sse-client.js';
 import {
   startTestRampart,
   strongPassword,
@@ -54,5 +57,51 @@ describe('GET /v1/events/stream refusals', () => {
     });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('permission_denied');
+  });
+});
+
+describe('GET /v1/events/stream redaction', () => {
+  let r: TestRampart;
+  beforeAll(async () => {
+    r = await startTestRampart({
+      overrides: { host: '127.0.0.1' },
+    });
+  });
+  afterAll(async () => r?.close());
+
+  it('never streams a classified value of event details in clear', async () => {
+    const url = await r.listen();
+    const admin = await createAdmin(r);
+    const stream = await openSse(`${url}/v1/events/stream`, bearer(admin.token));
+    try {
+      expect(stream.status).toBe(200);
+      await r.events.publish({
+        type: 'apikey.created',
+        outcome: 'success',
+        actor: { kind: 'user', id: 'acc_live' },
+        details: {
+          password: 'hunter2-live-feed',
+          nested: { refresh_token: 'rt-live-feed-value' },
+          email: 'grace.hopper@example.com',
+          scopes: ['audit:read'],
+        },
+      });
+      const message = await stream.next(
+        (m: SseMessage) =>
+          m.event === 'security-event' &&
+          (JSON.parse(m.data) as { type: string }).type === 'apikey.created',
+      );
+      for (const secret of ['hunter2-live-feed', 'rt-live-feed-value', 'grace.hopper'])
+        expect(message.data).not.toContain(secret);
+      expect(JSON.parse(message.data)).toMatchObject({
+        details: {
+          password: '[redacted]',
+          email: 'g***@example.com',
+          scopes: ['audit:read'],
+        },
+      });
+    } finally {
+      stream.close();
+    }
   });
 });
