@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
-import type { AuditTrail } from './audit-trail.js';
+import { AuditTrail } from './audit-trail.js';
 
 function auditOf(rampart: TestRampart): AuditTrail {
   if (!rampart.audit) throw new Error('audit trail disabled');
@@ -55,6 +55,13 @@ for (const database of testDatabaseKinds()) {
       const result = await audit.verify();
       expect(result.ok).toBe(true);
       expect(result.lastSeq).toBe(base + 20);
+      // A checkpoint of the very last record is no truncation.
+      await audit.checkpoint('manual');
+      expect(await audit.verify()).toMatchObject({
+        ok: true,
+        lastSeq: base + 20,
+        lastCheckpointSeq: base + 20,
+      });
     });
 
     it('detects a modified detail', async () => {
@@ -154,6 +161,67 @@ for (const database of testDatabaseKinds()) {
       expect(await audit.verify()).toMatchObject({
         ok: false,
         problem: 'checkpoint_mismatch',
+      });
+    });
+
+    it('names the first record after the last checkpoint that still holds when a rewrite is caught at a later one', async () => {
+      rampart = await startTestRampart({ database });
+      const audit = auditOf(rampart);
+      await publishFailures(rampart, 3);
+      const kept = await audit.checkpoint('manual');
+      await publishFailures(rampart, 5);
+      const caught = await audit.checkpoint('manual');
+      await publishFailures(rampart, 2);
+      if (!kept || !caught) throw new Error('no checkpoint');
+      const db = rampart.database.db;
+      // The forger changes the first record after the earlier checkpoint and recomputes
+      // every later hash correctly; only the later checkpoint can tell.
+      const records = await audit.store.readAfter(0, 1000);
+      const { recordHash, genesisHash } = await import('./core/audit-record.js');
+      let previous = genesisHash;
+      for (const r of records) {
+        const entry = r.seq === kept.seq + 1 ? { ...r, details: { reason: 'rewritten' } } : r;
+        const hash = recordHash(previous, r.seq, entry);
+        if (r.seq > kept.seq)
+          await sql`update audit_events set details = ${JSON.stringify(entry.details)}, hash = ${hash} where seq = ${r.seq}`.execute(
+            db,
+          );
+        previous = hash;
+      }
+      expect(await audit.verify()).toMatchObject({
+        ok: false,
+        problem: 'checkpoint_mismatch',
+        firstBadSeq: kept.seq + 1,
+      });
+    });
+
+    it('starts from the newest retention anchor after retention ran more than once', async () => {
+      const started = await startTestRampart({ database });
+      rampart = started;
+      const audit = auditOf(started);
+      const day = 86_400_000;
+      // Retention as it would run 40 and then 80 days from now, over the same store.
+      const later = (days: number) =>
+        new AuditTrail({
+          store: audit.store,
+          signer: audit.signer,
+          config: {
+            env: started.config.env,
+            audit: { ...started.config.audit, retentionDays: 30 },
+          },
+          now: () => Date.now() + days * day,
+        });
+      await publishFailures(rampart, 4);
+      expect((await later(40).applyRetention()).deleted).toBeGreaterThan(0);
+      await publishFailures(rampart, 3);
+      const second = await later(80).applyRetention();
+      expect(second.deleted).toBe(3);
+      await publishFailures(rampart, 2);
+      const head = await audit.store.head();
+      expect(await audit.verify()).toMatchObject({
+        ok: true,
+        anchorSeq: head.seq - 2,
+        lastSeq: head.seq,
       });
     });
 

@@ -47,6 +47,25 @@ describe('riskScore', () => {
     ).toBe(7);
   });
 
+  it('counts a second factor named in amr, and adds 2 for a denial as for a failure', () => {
+    const base = defaultRiskBase;
+    // 5 + 2 (production) = 7, and no +3: the actor proved a one-time code.
+    expect(
+      riskScore(event({ details: { amr: ['pwd', 'otp'] } }), { environment: 'production', base }),
+    ).toBe(7);
+    expect(
+      riskScore(event({ details: { amr: ['pwd'] } }), { environment: 'production', base }),
+    ).toBe(10);
+    // 5 + 2 (denied).
+    expect(riskScore(event({ outcome: 'denied' }), { environment: 'development', base })).toBe(7);
+  });
+
+  it('takes the longest matching prefix whatever the order of the table', () => {
+    const table = { ...defaultRiskBase, ...parseRiskBase(['auth.token.*=1', 'auth.*=4']) };
+    expect(baseRisk('auth.token.rejected', table)).toBe(1);
+    expect(baseRisk('auth.login.failed', table)).toBe(4);
+  });
+
   it('takes configured scores over the table, exact before the longest prefix', () => {
     const table = { ...defaultRiskBase, ...parseRiskBase(['auth.*=4', 'auth.logout=0']) };
     expect(baseRisk('auth.logout', table)).toBe(0);

@@ -194,6 +194,47 @@ for (const database of testDatabaseKinds()) {
       });
     });
 
+    it('refuses an export with its first record edited, its hashes recomputed, or its checkpoint line cut', async () => {
+      const body = (await get('/v1/admin/audit/export?format=jsonl')).body;
+      const trusted = new Set([r.audit?.signer.publicKey ?? '']);
+      async function* linesOf(lines: string[]) {
+        yield* lines;
+      }
+      const lines = body.trim().split('\n');
+      const records = lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const checkpointLine = lines[lines.length - 1] as string;
+
+      // The first record has no predecessor in the file but the genesis hash: it is checked too.
+      const firstEdited = [(lines[0] as string).replace('"risk":', '"risk":1'), ...lines.slice(1)];
+      expect(firstEdited[0]).not.toBe(lines[0]);
+      expect(await verifyExportLines(linesOf(firstEdited), trusted)).toMatchObject({
+        ok: false,
+        problem: 'hash_mismatch',
+        firstBadSeq: 1,
+      });
+
+      // A forger edits a record and recomputes every hash after it: only the signed
+      // checkpoint, which names the original last hash, can tell.
+      let previous = genesisHash;
+      const rewritten = records.map((record, i) => {
+        const { type: _type, hash: _hash, ...fields } = record;
+        const entry = (i === 2
+          ? { ...fields, details: { rewritten: true } }
+          : fields) as unknown as Parameters<typeof recordHash>[2] & { seq: number };
+        previous = recordHash(previous, entry.seq, entry);
+        return JSON.stringify({ type: 'record', ...entry, hash: previous });
+      });
+      expect(
+        await verifyExportLines(linesOf([...rewritten, checkpointLine]), trusted),
+      ).toMatchObject({ ok: false, problem: 'checkpoint_mismatch' });
+
+      // Without its signed checkpoint, nothing vouches for the last records.
+      expect(await verifyExportLines(linesOf(lines.slice(0, -1)), trusted)).toMatchObject({
+        ok: false,
+        problem: 'truncated',
+      });
+    });
+
     it('exports CSV with a header, quoted cells and a final checkpoint line', async () => {
       const res = await get('/v1/admin/audit/export?format=csv&action=auth.login.failed');
       expect(res.statusCode).toBe(200);
