@@ -176,6 +176,35 @@ describe.each(testDatabaseKinds())('master key rotation on %s', (kind) => {
     expect(error?.message).not.toContain(text(newKey));
   });
 
+  it('refuses to start when a retired data key is sealed by a master key that is not configured', async () => {
+    // Retired keys are never unsealed at start, so only the fingerprint check sees this:
+    // starting anyway would leave a key a later rotation or restore needs unopenable.
+    const { node } = await setup();
+    const masterKey = key();
+    const a = await node(masterKey);
+    const retired = a.dataKeys.primaryKeyId;
+    await a.dataKeys.rotate({ actor: { kind: 'system' } });
+    const foreign = createSealer(key());
+    await a.database.db
+      .updateTable('data_keys')
+      .set({ key_sealed: foreign.seal(randomBytes(32), `data_key:${retired}`) })
+      .where('id', '=', retired)
+      .execute();
+    const row = await a.database.db
+      .selectFrom('data_keys')
+      .select('status')
+      .where('id', '=', retired)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('retired');
+    await a.close();
+    const error = await node(masterKey).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(error?.code).toBe('master_key_mismatch');
+    expect(error?.message).toContain(foreign.keyId);
+  });
+
   it('keeps a node without the new key on its loaded ring, and its reload fails loudly', async () => {
     const { node } = await setup();
     const oldKey = key();

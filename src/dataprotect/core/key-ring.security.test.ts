@@ -129,6 +129,16 @@ describe('the key ring', () => {
     expect(codeOf(() => ring.open(swapped, 'ad'))).toBe('seal_tampered');
   });
 
+  it('refuses a swapped key id even when the other id holds the same key bytes', () => {
+    // The header is authenticated: the key id is part of the associated data.
+    const twin = { id: newDataKey().id, key: Buffer.from(a.key) };
+    const twins = new KeyRing({ primary: a, others: [twin] });
+    const sealed = twins.seal('secret', 'ad');
+    const swapped = sealed.replace(`v2.${a.id}.`, `v2.${twin.id}.`);
+    expect(swapped).not.toBe(sealed);
+    expect(codeOf(() => twins.open(swapped, 'ad'))).toBe('seal_tampered');
+  });
+
   it('refuses a key id it does not hold and asks for a reload', () => {
     const asked: string[] = [];
     const other = new KeyRing({ primary: a, onUnknownKey: (id) => asked.push(id) });

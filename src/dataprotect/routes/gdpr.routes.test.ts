@@ -217,6 +217,135 @@ describe.each(testDatabaseKinds())('GDPR rights on %s', (database) => {
     expect(newMe.json<{ id: string }>().id).not.toBe(id);
   });
 
+  it('erases MFA, recovery codes, reset tokens, provider identities, roles, invite addresses, key and device IPs', async () => {
+    const r = await start(0);
+    const password = strongPassword();
+    const { id } = await r.accounts.createAccount(
+      { email: 'traces@example.com', password, roles: ['DEVELOPER'] },
+      { kind: 'system' },
+    );
+    const user = { email: 'traces@example.com', password };
+    const earlier = await login(r, user.email, password);
+    const token = await login(r, user.email, password);
+    const key = await r.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: bearer(token),
+      payload: { name: 'laptop', scopes: ['audit:read'] },
+    });
+    expect(key.statusCode, key.body).toBe(201);
+    // What other features leave behind about the account, written as they would be.
+    const db = r.database.db;
+    const now = Date.now();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_ip: '203.0.113.44' })
+      .where('owner_id', '=', id)
+      .execute();
+    // A session signed out before the erasure still holds the device it was used from.
+    const signedOut = await db
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', id)
+      .orderBy('created_at', 'asc')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoked_reason: 'logout', ip: '203.0.113.45', user_agent: 'Old/1' })
+      .where('id', '=', signedOut.id)
+      .execute();
+    await db
+      .insertInto('mfa_totp')
+      .values({
+        account_id: id,
+        secret_sealed: r.dataKeys.sealer.seal('JBSWY3DPEHPK3PXP', `mfa_totp:${id}`),
+        created_at: now,
+        enabled_at: now,
+        last_used_step: null,
+      })
+      .execute();
+    await db
+      .insertInto('mfa_recovery_codes')
+      .values({ id: 'rc-1', account_id: id, code_hash: 'h', created_at: now, used_at: null })
+      .execute();
+    await db
+      .insertInto('password_reset_tokens')
+      .values({
+        id: 'prt-1',
+        token_hash: 'th',
+        account_id: id,
+        created_at: now,
+        expires_at: now + 60_000,
+        used_at: null,
+      })
+      .execute();
+    await db
+      .insertInto('oauth_identities')
+      .values({
+        id: 'oid-1',
+        account_id: id,
+        provider_id: 'github',
+        subject: '12345',
+        email: 'traces@users.github.example',
+        email_verified: 1,
+        created_at: now,
+        last_login_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('invites')
+      .values({
+        id: 'inv-1',
+        token_hash: 'ih',
+        email: 'traces@example.com',
+        roles: '[]',
+        created_by: null,
+        created_at: now,
+        expires_at: now + 60_000,
+        used_at: now,
+        used_by: id,
+      })
+      .execute();
+
+    const res = await r.app.inject({
+      method: 'DELETE',
+      url: '/v1/me',
+      headers: bearer(earlier),
+      payload: { password: user.password },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+
+    for (const table of [
+      'mfa_totp',
+      'mfa_recovery_codes',
+      'password_reset_tokens',
+      'oauth_identities',
+      'account_roles',
+    ] as const) {
+      expect(
+        await db.selectFrom(table).selectAll().where('account_id', '=', id).execute(),
+        table,
+      ).toEqual([]);
+    }
+    const invite = await db
+      .selectFrom('invites')
+      .selectAll()
+      .where('id', '=', 'inv-1')
+      .executeTakeFirstOrThrow();
+    expect(invite.email).toBeNull();
+    const keys = await db.selectFrom('api_keys').selectAll().where('owner_id', '=', id).execute();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.last_used_ip === null && k.revoked_at !== null)).toBe(true);
+    const sessions = await db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('account_id', '=', id)
+      .execute();
+    expect(sessions.length).toBeGreaterThan(1);
+    expect(sessions.every((s) => s.ip === null && s.user_agent === null)).toBe(true);
+    expect(JSON.stringify(sessions)).not.toContain('Old/1');
+  });
+
   it('erases without the password right after a login (recent authentication)', async () => {
     const r = await start(300);
     const user = await registerUser(r, 'recent@example.com');
