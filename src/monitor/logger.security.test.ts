@@ -52,6 +52,9 @@ describe('log redaction', () => {
           },
           note: `key ${apiKey} and token ${jwt}`,
           'x-api-key': 'raw-key-value-5',
+          ssh: { keyPassphrase: 'pp-value-6', db_passwd: 'pw-value-7' },
+          keys: { masterKey: 'mk-value-8', private_key: 'pk-value-9', credentials: 'cr-value-10' },
+          mfa: { recovery_codes: ['rc-value-11'], otpauthUrl: 'otpauth://totp/x?secret=ou-12' },
         },
         'something happened',
       );
@@ -63,6 +66,13 @@ describe('log redaction', () => {
       'opaque-value-3',
       'value-4',
       'raw-key-value-5',
+      'pp-value-6',
+      'pw-value-7',
+      'mk-value-8',
+      'pk-value-9',
+      'cr-value-10',
+      'rc-value-11',
+      'ou-12',
       apiKey,
       jwt,
     ]) {

@@ -39,6 +39,21 @@ describe('webhook signatures', () => {
     expect(verifyWebhookSignature({ secret, header: moved, body, now })).toBe(false);
   });
 
+  it('refuses a genuine signature dated further ahead than the tolerance', () => {
+    // Signed by a sender whose clock runs ahead: replayable for that long, so refused.
+    const ahead = signWebhookBody(secret, body, t + 600);
+    expect(verifyWebhookSignature({ secret, header: ahead, body, now })).toBe(false);
+    const slightlyAhead = signWebhookBody(secret, body, t + 60);
+    expect(verifyWebhookSignature({ secret, header: slightlyAhead, body, now })).toBe(true);
+  });
+
+  it('answers false, without throwing, for a signature of the wrong length', () => {
+    const genuine = signWebhookBody(secret, body, t);
+    for (const header of [`t=${t},v1=abc`, `${genuine.slice(0, -1)}`, `${genuine}0`]) {
+      expect(verifyWebhookSignature({ secret, header, body, now })).toBe(false);
+    }
+  });
+
   it('refuses missing, malformed and oversized headers', () => {
     for (const header of [
       undefined,

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testHotStoreKinds, uniqueRedisPrefix } from '../../../test/support/test-databases.js';
 import { type DeepPartial, loadConfig, type RawConfig } from '../../config/index.js';
 import { EventBus } from '../../events/event-bus.js';
 import type { SecurityEvent, SecurityEventInput } from '../../events/security-event.js';
 import type { HotStore } from '../../storage/hot-state.js';
 import { createMemoryHotStore } from '../../storage/memory/memory-hot-store.js';
+import { createRedisHotStore } from '../../storage/redis/redis-hot-store.js';
 import { DetectorEngine } from './detector-engine.js';
 import { isOffHours } from './detector-rules.js';
 import type { DetectorSignal } from './detector-signal.js';
@@ -12,6 +14,7 @@ import type { DetectorSignal } from './detector-signal.js';
 function setup(
   detectors: DeepPartial<RawConfig['detectors']> = {},
   start = Date.UTC(2026, 0, 6, 12),
+  shared?: HotStore,
 ) {
   let now = start;
   const clock = { advance: (ms: number) => (now += ms) };
@@ -23,7 +26,7 @@ function setup(
       detectors,
     } as DeepPartial<RawConfig>,
   });
-  const hot = createMemoryHotStore({ now: () => now });
+  const hot = shared ?? createMemoryHotStore({ now: () => now });
   const signals: DetectorSignal[] = [];
   const bus = new EventBus({
     onHandlerError: (e) => {
@@ -100,6 +103,21 @@ describe('DetectorEngine', () => {
     const before = t.signals.length;
     await t.publish(failed('198.51.100.2'), 1);
     expect(t.signals.length).toBe(before + 1);
+  });
+
+  it('forgets the part of the previous window that slid out of it', async () => {
+    const t = setup({ bruteForceIp: { threshold: 5, window: 60 } });
+    hot = t.hot;
+    await t.publish(failed('198.51.100.4'), 4);
+    // 50 s into the next bucket, a sixth of the previous one is still in the window:
+    // its four failures weigh as one, and one more failure makes two, not five.
+    t.clock.advance(110_000);
+    await t.publish(failed('198.51.100.4'), 1);
+    expect(t.signals).toHaveLength(0);
+    await t.publish(failed('198.51.100.4'), 2);
+    expect(t.signals).toHaveLength(0);
+    await t.publish(failed('198.51.100.4'), 1);
+    expect(t.signals).toHaveLength(1);
   });
 
   it('signals a burst at the threshold that crosses a bucket boundary', async () => {
@@ -245,3 +263,53 @@ describe('DetectorEngine', () => {
     expect(isOffHours(Date.UTC(2026, 0, 4, 12), policy)).toBe(true); // Sunday
   });
 });
+
+// The memory hot store counts in this process (DetectorWindow.countNow); Redis, shared by
+// every node, counts through promises (DetectorWindow.count). Both must fire alike.
+for (const kind of testHotStoreKinds()) {
+  describe(`DetectorEngine on the ${kind} hot store`, () => {
+    const open = async (): Promise<HotStore> => {
+      if (kind === 'memory') return createMemoryHotStore();
+      const url = process.env.RAMPART_TEST_REDIS_URL as string;
+      return createRedisHotStore({ url, keyPrefix: uniqueRedisPrefix() });
+    };
+
+    it('signals at the threshold, once per window, and once across nodes sharing the store', async () => {
+      const shared = await open();
+      hot = shared;
+      const limits = { bruteForceIp: { threshold: 5, window: 60 } };
+      const a = setup(limits, Date.now(), shared);
+      const b = setup(limits, Date.now(), shared);
+      await a.publish(failed('198.51.100.61'), 4);
+      expect(a.signals).toHaveLength(0);
+      await a.publish(failed('198.51.100.61'));
+      expect(a.signals).toHaveLength(1);
+      await a.publish(failed('198.51.100.61'), 10);
+      expect(a.signals).toHaveLength(1);
+      // Another node sees the same attacker: the count is shared, the signal was given.
+      await b.publish(failed('198.51.100.61'), 6);
+      expect(b.signals).toHaveLength(0);
+    });
+
+    it('counts each account once per address for credential stuffing', async () => {
+      const t = setup(
+        {
+          bruteForceIp: { threshold: 1000 },
+          bruteForceAccount: { threshold: 1000 },
+          stuffingIp: { threshold: 3, window: 600 },
+        },
+        Date.now(),
+        await open(),
+      );
+      hot = t.hot;
+      // Each publish is flushed on its own: an account seen in an earlier flush is not new.
+      for (let i = 0; i < 3; i++) {
+        await t.publish(failed('198.51.100.62', 'acct-1'));
+        await t.publish(failed('198.51.100.62', 'acct-2'));
+      }
+      expect(t.signals).toHaveLength(0);
+      await t.publish(failed('198.51.100.62', 'acct-3'));
+      expect(t.signals.map((s) => [s.detector, s.evidence.count])).toEqual([['stuffingIp', 3]]);
+    });
+  });
+}
