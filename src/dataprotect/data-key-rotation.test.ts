@@ -138,6 +138,45 @@ describe.each(testDatabaseKinds())('data key rotation on %s', (database) => {
     expect(me.statusCode).toBe(200);
   });
 
+  it('keeps a key that a value written behind the rotation still uses, and the value readable', async () => {
+    r = await startTestRampart({ database });
+    const ids = await seedLegacyMfa(r, 7);
+    const firstKey = r.dataKeys.primaryKeyId;
+    // Sealed by a node that has not heard of the rotation yet (its ring: the first key).
+    const late = r.dataKeys.sealer.seal('written-late', `mfa_totp:${ids[0]}`);
+    expect(late.startsWith(`v2.${firstKey}.`)).toBe(true);
+    let batches = 0;
+    const result = await r.dataKeys.rotate({
+      actor: { kind: 'system', id: 'test' },
+      batchSize: 3,
+      onProgress: async () => {
+        batches++;
+        // The row is behind the rotation's cursor when that node writes it.
+        if (batches === 2) {
+          await r?.database.db
+            .updateTable('mfa_totp')
+            .set({ secret_sealed: late })
+            .where('account_id', '=', ids[0] as string)
+            .execute();
+        }
+      },
+    });
+    expect(batches).toBeGreaterThan(2);
+    expect(result.retiredKeys).not.toContain(firstKey);
+    const keys = await r.database.db.selectFrom('data_keys').selectAll().execute();
+    expect(keys.find((k) => k.id === firstKey)?.status).not.toBe('retired');
+    await r.dataKeys.reload();
+    const row = await r.database.db
+      .selectFrom('mfa_totp')
+      .select('secret_sealed')
+      .where('account_id', '=', ids[0] as string)
+      .executeTakeFirstOrThrow();
+    expect(row.secret_sealed).toBe(late);
+    expect(r.dataKeys.sealer.open(row.secret_sealed, `mfa_totp:${ids[0]}`).toString()).toBe(
+      'written-late',
+    );
+  });
+
   it('keeps secrets usable across a restart after rotation (the ring is in the database)', async () => {
     r = await startTestRampart({ database });
     const user = await registerUser(r, 'ring@example.com');
