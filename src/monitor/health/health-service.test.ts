@@ -86,11 +86,15 @@ describe('scheduled health checks', () => {
     await database.close();
   });
 
-  function service(config: RampartConfig['health'], jobs?: JobTracker): HealthService {
+  function service(
+    config: RampartConfig['health'],
+    jobs?: JobTracker,
+    hot: { kind: string; ping(): Promise<number> } = { kind: 'memory', ping: async () => 0.01 },
+  ): HealthService {
     const built = buildScheduledChecks(config, {
       dataDir: '.',
       database,
-      hot: { kind: 'memory', ping: async () => 0.01 },
+      hot,
       auditBacklog: () => 3,
     });
     const s = new HealthService({
@@ -174,6 +178,38 @@ describe('scheduled health checks', () => {
     );
     await health.monitor.runAll();
     expect(health.report()).toMatchObject({ status: 'warn', health: 'degraded' });
+  });
+
+  it('reports the service unhealthy when the hot store stops answering, naming the check', async () => {
+    let redisUp = true;
+    const health = service(
+      healthConfig([{ type: 'redis', name: 'redis' } as HealthCheckConfig]),
+      undefined,
+      {
+        kind: 'redis',
+        ping: async () => {
+          if (redisUp) return 0.2;
+          throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:6379'), {
+            code: 'ECONNREFUSED',
+          });
+        },
+      },
+    );
+    await health.monitor.runAll();
+    expect(health.report()).toMatchObject({ status: 'pass', health: 'healthy' });
+    redisUp = false;
+    await health.monitor.runAll();
+    // One bad run is below the threshold of two.
+    expect(health.report()).toMatchObject({ status: 'pass', health: 'healthy' });
+    await health.monitor.runAll();
+    const report = health.report();
+    expect(report).toMatchObject({ status: 'fail', health: 'unhealthy' });
+    expect(report.checks['redis:responseTime']?.[0]).toMatchObject({ status: 'fail' });
+    // The driver's message names a host: only the error class and code are shown.
+    expect(JSON.stringify(report)).not.toContain('10.0.0.7');
+    redisUp = true;
+    await health.monitor.runAll();
+    expect(health.report()).toMatchObject({ status: 'pass', health: 'healthy' });
   });
 
   it('fails a tcp check against a closed port with the connection error, and passes an open one', async () => {
