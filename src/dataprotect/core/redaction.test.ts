@@ -108,6 +108,18 @@ describe('paths and wildcards', () => {
     expect(defaultClassificationMatcher.classify(['ip'])?.handling).toBe('none');
   });
 
+  it('lets an earlier rule win over a later pattern that also matches the field', () => {
+    const m = compileClassification([
+      rule('**.password', 'redact'),
+      rule('form.*', 'none'),
+      ...defaultClassification,
+    ]);
+    const redact = createRedactor({ matcher: m });
+    expect(redact({ form: { password: 'hunter2', name: 'Ada' } })).toEqual({
+      form: { password: '[redacted]', name: 'Ada' },
+    });
+  });
+
   it('never changes its input and returns it as is when nothing matched', () => {
     const input = { a: { b: [{ c: 1 }] } };
     expect(redactForLog(input)).toBe(input);
