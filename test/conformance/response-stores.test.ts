@@ -74,6 +74,12 @@ for (const kind of testDatabaseKinds()) {
       await expect(incidents.transition(incident.id, 'contained', operator)).rejects.toMatchObject({
         code: 'incident_transition_invalid',
       });
+      // Resolved is final: an incident is not reopened, a new one is opened instead.
+      for (const to of ['open', 'acknowledged', 'resolved'] as const) {
+        await expect(incidents.transition(incident.id, to, operator)).rejects.toMatchObject({
+          code: 'incident_transition_invalid',
+        });
+      }
       const stored = await incidents.get(incident.id);
       expect(meanDurations([stored])).toEqual({
         mttd: 30_000,

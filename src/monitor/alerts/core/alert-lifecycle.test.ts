@@ -112,6 +112,21 @@ describe('stepAlert', () => {
     ]);
   });
 
+  it('notifies again as soon as the cooldown has run, not a step later', () => {
+    const { out } = run({ for: 0, cooldown: 10, repeatInterval: 0 }, [
+      [0, true],
+      [1_000, false],
+      [9_999, true],
+      [9_999.5, false],
+      [10_000, true],
+    ]);
+    expect(out.filter((o) => o.includes('notify'))).toEqual([
+      '0:notify-firing',
+      '1000:notify-resolved',
+      '10000:notify-firing',
+    ]);
+  });
+
   it('repeats the firing notification every repeatInterval while it fires', () => {
     const { out } = run({ for: 0, cooldown: 0, repeatInterval: 10 }, [
       [0, true],
