@@ -255,6 +255,20 @@ for (const database of testDatabaseKinds()) {
       const res = await get('/v1/admin/audit/export?format=csv&action=auth.token.rejected');
       expect(res.body).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
       expect(res.body).not.toMatch(/(^|,)=HYPERLINK/m);
+      // The other characters a spreadsheet starts a formula with.
+      for (const userAgent of ['@SUM(A1:A2)', '+1+cmd', '-1+cmd']) {
+        await r.events.publish({
+          type: 'auth.token.rejected',
+          outcome: 'failure',
+          actor: { kind: 'anonymous', userAgent },
+          details: {},
+        });
+      }
+      const more = await get('/v1/admin/audit/export?format=csv&action=auth.token.rejected');
+      for (const cell of ['@SUM(A1:A2)', '+1+cmd', '-1+cmd']) {
+        expect(more.body).toContain(`,'${cell},`);
+        expect(more.body).not.toContain(`,${cell},`);
+      }
     });
 
     it('verifies the chain and signs a checkpoint on demand', async () => {
