@@ -151,7 +151,7 @@ export async function createRampart(
     const gateway = openGateway(ctx, masterKey.key, identity);
     const metrics = openMetrics(ctx, { protect, identity, gateway, audit });
     const health = openHealth(ctx, audit, metrics);
-    const { liveEvents, overview } = await startDashboardFeeds(ctx, metrics);
+    const { liveEvents, overview } = await startDashboardFeeds(ctx, metrics, logging.redact);
     const alerts = await startAlerts(ctx, { sealer, mailer: identityParts.mailer, metrics });
     const ipAccess = await startIpAccess(ctx);
     const response = await openResponse(ctx, {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditTrail } from '../audit/audit-trail.js';
+import type { Redactor } from '../dataprotect/core/redaction.js';
 import type { Sealer } from '../dataprotect/core/sealer.js';
 import { LiveEventRelay } from '../events/live-event-relay.js';
 import type { Gateway } from '../gateway/create-gateway.js';
@@ -57,12 +58,15 @@ export function openMetrics(
 export async function startDashboardFeeds(
   ctx: ComposeContext,
   metrics: RampartMetrics | undefined,
+  redact: Redactor,
 ): Promise<{ liveEvents: LiveEventRelay; overview: OverviewSampler }> {
   const { hot, events, logger, cleanups } = ctx;
   const liveEvents = new LiveEventRelay({
     pubsub: hot.pubsub,
     events,
     onError: (error) => logger.warn({ err: error }, 'live event relay failed'),
+    // The classification the audit trail applies, the operator's own rules included.
+    redactDetails: redact,
   });
   await liveEvents.start();
   cleanups.push(() => liveEvents.close());

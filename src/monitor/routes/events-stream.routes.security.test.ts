@@ -64,7 +64,13 @@ describe('GET /v1/events/stream redaction', () => {
   let r: TestRampart;
   beforeAll(async () => {
     r = await startTestRampart({
-      overrides: { host: '127.0.0.1' },
+      overrides: {
+        host: '127.0.0.1',
+        // An operator's own rule applies to the feed as to the audit trail.
+        dataProtection: {
+          classification: [{ path: '**.iban', sensitivity: 'RESTRICTED', handling: 'hash' }],
+        },
+      },
     });
   });
   afterAll(async () => r?.close());
@@ -84,6 +90,7 @@ describe('GET /v1/events/stream redaction', () => {
           nested: { refresh_token: 'rt-live-feed-value' },
           email: 'grace.hopper@example.com',
           scopes: ['audit:read'],
+          payout: { iban: 'DE89370400440532013000' },
         },
       });
       const message = await stream.next(
@@ -91,7 +98,12 @@ describe('GET /v1/events/stream redaction', () => {
           m.event === 'security-event' &&
           (JSON.parse(m.data) as { type: string }).type === 'apikey.created',
       );
-      for (const secret of ['hunter2-live-feed', 'rt-live-feed-value', 'grace.hopper'])
+      for (const secret of [
+        'hunter2-live-feed',
+        'rt-live-feed-value',
+        'grace.hopper',
+        'DE89370400440532013000',
+      ])
         expect(message.data).not.toContain(secret);
       expect(JSON.parse(message.data)).toMatchObject({
         details: {
