@@ -86,6 +86,37 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('refuses unknown fields in every JSON request body, at every level of it', () => {
+    // A field no schema names is refused (validation_failed), never passed on to a handler
+    // that might spread the body into a store. A map (additionalProperties: a schema) names
+    // what its values may be; `true` or nothing lets anything through.
+    const open: string[] = [];
+    const walk = (schema: unknown, where: string): void => {
+      if (typeof schema !== 'object' || schema === null) return;
+      const s = schema as Record<string, unknown>;
+      if (s.type === 'object' || s.properties !== undefined) {
+        const extra = s.additionalProperties;
+        if (extra === undefined || extra === true) open.push(where);
+        else walk(extra, `${where}{*}`);
+      }
+      for (const [name, child] of Object.entries((s.properties as object | undefined) ?? {}))
+        walk(child, `${where}.${name}`);
+      for (const key of ['anyOf', 'oneOf', 'allOf'])
+        for (const [i, child] of ((s[key] as unknown[] | undefined) ?? []).entries())
+          walk(child, `${where}|${i}`);
+      if (s.items !== undefined) walk(s.items, `${where}[]`);
+    };
+    let bodies = 0;
+    for (const [path, method, op] of operations()) {
+      const schema = op.requestBody?.content['application/json']?.schema;
+      if (schema === undefined) continue;
+      bodies++;
+      walk(schema, `${method.toUpperCase()} ${path}`);
+    }
+    expect(bodies).toBeGreaterThan(20);
+    expect(open).toEqual([]);
+  });
+
   it('declares a success response schema and the problem schema on every operation', () => {
     for (const [path, method, op] of operations()) {
       const codes = Object.keys(op.responses);

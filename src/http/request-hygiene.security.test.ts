@@ -53,7 +53,9 @@ describe('request hygiene', () => {
   afterAll(async () => r?.close());
 
   it('refuses a body nested deeper than the limit before it reaches any handler', async () => {
-    const deep = `${'['.repeat(33)}1${']'.repeat(33)}`;
+    // The object holding `extra` is one level: 32 arrays inside it make 33, one past the
+    // default http.maxJsonDepth of 32.
+    const deep = `${'['.repeat(32)}1${']'.repeat(32)}`;
     const res = await r.app.inject({
       method: 'POST',
       url: '/v1/auth/login',
@@ -61,6 +63,14 @@ describe('request hygiene', () => {
       payload: `{"email":"a@example.com","password":"x","extra":${deep}}`,
     });
     expectProblem(res, 400, 'json_too_deep');
+    // The shortest body one level too deep: 33 empty arrays, nothing else.
+    const bare = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: `${'['.repeat(33)}${']'.repeat(33)}`,
+    });
+    expectProblem(bare, 400, 'json_too_deep');
     // Brackets inside a string are only text.
     const inString = await r.app.inject({
       method: 'POST',
@@ -68,8 +78,9 @@ describe('request hygiene', () => {
       payload: { email: 'hygiene@example.com', password: '['.repeat(500) },
     });
     expectProblem(inString, 401, 'invalid_credentials');
-    // At the limit the body is parsed and judged by its schema as usual.
-    const atLimit = `${'['.repeat(30)}1${']'.repeat(30)}`;
+    // At the limit (the object and 31 arrays: 32) the body is parsed and judged by its
+    // schema as usual.
+    const atLimit = `${'['.repeat(31)}1${']'.repeat(31)}`;
     const ok = await r.app.inject({
       method: 'POST',
       url: '/v1/auth/login',
