@@ -25,6 +25,15 @@ async function routes(app: FastifyInstance): Promise<void> {
         .send({ id: executions, amount: body.amount });
     },
   );
+  app.post(
+    '/test/refunds',
+    { preHandler: app.rampartAuth.requireCaller },
+    async (request, reply) => {
+      executions++;
+      const body = request.body as { amount: number };
+      return reply.code(201).send({ refund: executions, amount: body.amount });
+    },
+  );
 }
 
 for (const hot of testHotStoreKinds()) {
@@ -41,6 +50,18 @@ for (const hot of testHotStoreKinds()) {
         headers: { ...bearer(as), ...(key === undefined ? {} : { 'idempotency-key': key }) },
         payload,
       });
+    }
+
+    /** An API key of the payer, for the /test routes (any key passes requireCaller). */
+    async function payerApiKey(name: string): Promise<string> {
+      const res = await r.app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: bearer(token),
+        payload: { name, scopes: ['apikeys:read'] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ key: string }>().key;
     }
 
     beforeAll(async () => {
@@ -113,6 +134,54 @@ for (const hot of testHotStoreKinds()) {
       const after = await charge('order-3001', { amount: 5, slow: true });
       expect(after.headers['idempotent-replayed']).toBe('true');
       expect(executions - before).toBe(1);
+    });
+
+    it('refuses the same key with another body (422) while the first is still running', async () => {
+      const first = charge('order-3501', { amount: 5, slow: true });
+      await expect.poll(() => release !== undefined).toBe(true);
+      try {
+        expectProblem(await charge('order-3501', { amount: 6 }), 422, 'idempotency_key_reused');
+      } finally {
+        release?.();
+        release = undefined;
+      }
+      expect((await first).statusCode).toBe(201);
+    });
+
+    it('scopes a key to its route: the same key on another route runs there', async () => {
+      const before = executions;
+      expect((await charge('order-7001', { amount: 3 })).statusCode).toBe(201);
+      const refund = await r.app.inject({
+        method: 'POST',
+        url: '/test/refunds',
+        headers: { ...bearer(token), 'idempotency-key': 'order-7001' },
+        payload: { amount: 3 },
+      });
+      expect(refund.statusCode).toBe(201);
+      expect(refund.headers['idempotent-replayed']).toBeUndefined();
+      expect(refund.json()).toMatchObject({ amount: 3, refund: expect.any(Number) });
+      expect(executions - before).toBe(2);
+    });
+
+    it('scopes a key to the API key that sent it, not only to the owner of both keys', async () => {
+      const [first, second] = [await payerApiKey('idem-a'), await payerApiKey('idem-b')];
+      const send = (apiKey: string) =>
+        r.app.inject({
+          method: 'POST',
+          url: '/test/charges',
+          headers: { 'x-api-key': apiKey, 'idempotency-key': 'order-8001' },
+          payload: { amount: 4 },
+        });
+      const before = executions;
+      const a = await send(first);
+      expect(a.statusCode, a.body).toBe(201);
+      const b = await send(second);
+      expect(b.statusCode).toBe(201);
+      expect(b.headers['idempotent-replayed']).toBeUndefined();
+      expect(b.body).not.toBe(a.body);
+      expect(executions - before).toBe(2);
+      // Each key still gets its own response back.
+      expect((await send(first)).body).toBe(a.body);
     });
 
     it('of 10 concurrent requests with one key, the work is done once', async () => {
