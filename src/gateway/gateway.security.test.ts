@@ -255,3 +255,44 @@ describe('gateway trust boundary', () => {
     );
   });
 });
+
+// Behind a reverse proxy Rampart trusts, the upstream must learn the client that proxy
+// saw, first in X-Forwarded-For, and nothing a client wrote to the left of it.
+describe('gateway behind a trusted proxy', () => {
+  let upstream: TestUpstream;
+  let r: TestRampart;
+  let base: string;
+
+  beforeAll(async () => {
+    upstream = await startTestUpstream();
+    r = await startTestRampart({
+      overrides: {
+        network: { trustedProxies: ['127.0.0.1'] },
+        gateway: {
+          upstream: upstream.url,
+          identitySecret: secret,
+          routes: [
+            { method: '*', path: '/api/*', auth: 'none', signature: false, idempotency: false },
+          ],
+        },
+      },
+    });
+    base = await r.listen();
+  });
+  afterAll(async () => {
+    await r?.close();
+    await upstream?.close();
+  });
+
+  it('forwards the client the proxy names first, then the proxy, and drops spoofed entries', async () => {
+    const via = async (xff: string) => {
+      const res = await request(`${base}/api/xff`, { headers: { 'x-forwarded-for': xff } });
+      await res.body.text();
+      expect(res.statusCode).toBe(200);
+      return upstream.hits.at(-1)?.headers['x-forwarded-for'];
+    };
+    expect(await via('203.0.113.5')).toBe('203.0.113.5, 127.0.0.1');
+    // The client wrote 6.6.6.6 itself; the proxy appended the address it saw.
+    expect(await via('6.6.6.6, 203.0.113.5')).toBe('203.0.113.5, 127.0.0.1');
+  });
+});
