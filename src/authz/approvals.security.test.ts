@@ -34,6 +34,7 @@ describe('approvals of sensitive operations', () => {
               'POST /v1/admin/signing-keys/rotate',
               'POST /v1/authz/grants',
               'POST /v1/admin/ip-bans',
+              'DELETE /v1/admin/ip-rules/:id',
             ],
           },
         },
@@ -182,6 +183,37 @@ describe('approvals of sensitive operations', () => {
     const swapped = expectProblem(await grant('much-bigger', id), 403, 'approval_not_usable');
     expect(swapped).toMatchObject({ status: 403 });
     expect((await grant('small', id)).statusCode).toBe(201);
+  });
+
+  it('refuses an approval presented for the same operation on another resource', async () => {
+    // One route, two URLs: approving the lift of one rule must not lift another.
+    const addRule = async (cidr: string) => {
+      const res = await r.app.inject({
+        method: 'POST',
+        url: '/v1/admin/ip-rules',
+        headers: bearer(alice.token),
+        payload: { action: 'deny', cidr },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string }>().id;
+    };
+    const lift = (ruleId: string, approvalId?: string) =>
+      r.app.inject({
+        method: 'DELETE',
+        url: `/v1/admin/ip-rules/${ruleId}`,
+        headers: { ...bearer(alice.token), ...(approvalId ? { 'approval-id': approvalId } : {}) },
+      });
+    const minor = await addRule('198.51.100.0/24');
+    const major = await addRule('192.0.2.0/24');
+    const asked = await lift(minor);
+    expect(asked.statusCode, asked.body).toBe(202);
+    const id = asked.json<{ approvalId: string }>().approvalId;
+    await decide(id, 'approve', bob.token);
+    const swapped = expectProblem(await lift(major, id), 403, 'approval_not_usable');
+    expect(swapped).toMatchObject({ approvalStatus: 'other_request' });
+    expect((await r.ipAccess.list()).map((rule) => rule.id)).toContain(major);
+    expect((await lift(minor, id)).statusCode).toBe(204);
+    expect((await r.ipAccess.list()).map((rule) => rule.id)).not.toContain(minor);
   });
 
   it('rejects: a rejected request never runs', async () => {
