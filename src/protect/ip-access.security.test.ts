@@ -157,6 +157,28 @@ for (const hot of testHotStoreKinds()) {
       expect((await health('2001:db8:dead:1::9')).statusCode).toBe(200);
     });
 
+    it('an expiring allow rule exempts from a deny rule only until it ends', async () => {
+      // Temporary access (an operator travelling) must not outlive its end by up to a
+      // reload interval: the deny rule applies again the moment the allow rule expires.
+      const deny = await adminCall('POST', '/v1/admin/ip-rules', {
+        action: 'deny',
+        cidr: '198.18.0.0/28',
+      });
+      expect(deny.statusCode, deny.body).toBe(201);
+      const ends = Date.now() + 2500;
+      const allow = await adminCall('POST', '/v1/admin/ip-rules', {
+        action: 'allow',
+        cidr: '198.18.0.5/32',
+        expiresAt: new Date(ends).toISOString(),
+      });
+      expect(allow.statusCode, allow.body).toBe(201);
+      expect((await health('198.18.0.5')).statusCode).toBe(200);
+      expectProblem(await health('198.18.0.6'), 403, 'ip_blocked');
+      await sleep(ends - Date.now() + 100);
+      expectProblem(await health('198.18.0.5'), 403, 'ip_blocked');
+      await adminCall('DELETE', `/v1/admin/ip-rules/${deny.json<{ id: string }>().id}`);
+    });
+
     it('believes X-Forwarded-For only from a trusted proxy', async () => {
       const ban = await adminCall('POST', '/v1/admin/ip-bans', {
         ip: '203.0.113.77',
