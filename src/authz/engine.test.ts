@@ -228,6 +228,46 @@ describe('grants', () => {
     expect(both.decide(user([]), 'read', doc('d8')).reason).toBe('allowed_by_grant:allow');
   });
 
+  it('prefix grants match exactly when a subject has too many prefixes to scan one by one', () => {
+    // Past 16 prefixes a subject's prefix grants are looked up by length, not scanned: a
+    // deny found one character short (or long) would let a denied id through.
+    const teams = Array.from({ length: 20 }, (_, i) => ({
+      id: `g-team-${i}`,
+      subject: { kind: 'principal' as const, id: 'u1' },
+      resourceType: 'documents',
+      resourceId: `team-${i}/*`,
+      actions: ['read'],
+      effect: 'allow' as const,
+    }));
+    const many = compile({
+      grants: [
+        ...teams,
+        {
+          id: 'g-all',
+          subject: { kind: 'principal', id: 'u1' },
+          resourceType: 'documents',
+          resourceId: '*',
+          actions: ['update'],
+          effect: 'allow',
+        },
+        {
+          id: 'g-secret',
+          subject: { kind: 'principal', id: 'u1' },
+          resourceType: 'documents',
+          resourceId: 'secret-*',
+          actions: ['update'],
+          effect: 'deny',
+        },
+      ],
+    });
+    expect(many.decide(user([]), 'update', doc('secret-1')).reason).toBe('denied_by:g-secret');
+    expect(many.decide(user([]), 'update', doc('secret-')).reason).toBe('denied_by:g-secret');
+    expect(many.decide(user([]), 'update', doc('secret')).reason).toBe('allowed_by_grant:g-all');
+    expect(many.decide(user([]), 'read', doc('team-7/x')).reason).toBe('allowed_by_grant:g-team-7');
+    expect(many.decide(user([]), 'read', doc('team-7')).reason).toBe('no_grant');
+    expect(many.decide(user([]), 'read', doc('team-77/x')).reason).toBe('no_grant');
+  });
+
   it('a grant with resourceType * applies to every type', () => {
     expect(engine.decide(user([], 'bob'), 'share', { type: 'photos', id: 'p' }).allowed).toBe(true);
   });
