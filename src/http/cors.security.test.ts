@@ -6,8 +6,10 @@
  * the responses: account data, tokens, invitations. Only exact allowlisted origins may
  * ever appear in Access-Control-Allow-Origin.
  */
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
+import { registerCors } from './cors.js';
 
 describe('CORS refuses origins outside the allowlist', () => {
   let r: TestRampart;
@@ -53,5 +55,32 @@ describe('CORS refuses origins outside the allowlist', () => {
       headers: { origin: 'https://app.example.com' },
     });
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+  });
+});
+
+// Config refuses `*` with credentials; registerCors holds the line by itself too, so a
+// config path that skipped the check could not make every origin a credentialed one.
+describe('a wildcard origin never comes with credentials', () => {
+  it('drops credentials when the origins are *, whatever allowCredentials says', async () => {
+    const app = Fastify();
+    await registerCors(app, { origins: ['*'], allowCredentials: true });
+    app.get('/x', async () => ({ ok: true }));
+    try {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/x',
+        headers: { origin: 'https://evil.example.com' },
+      });
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+      const preflight = await app.inject({
+        method: 'OPTIONS',
+        url: '/x',
+        headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' },
+      });
+      expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+    } finally {
+      await app.close();
+    }
   });
 });
