@@ -226,6 +226,24 @@ describe('the approval API and approval policies', () => {
       expectProblem(await decide(a.id, 'approve', alice.token), 403, 'approval_self_refused');
     });
 
+    it('refuses an approval or rejection by someone without the approver role', async () => {
+      const a = await created({
+        method: 'POST',
+        url: '/test/deploys',
+        body: { changes: [], breaking: true },
+      });
+      expectProblem(await decide(a.id, 'approve', viewerToken), 403, 'permission_denied');
+      expectProblem(await decide(a.id, 'reject', viewerToken), 403, 'permission_denied');
+      const record = await r.app.inject({
+        method: 'GET',
+        url: `/v1/authz/approvals/${a.id}`,
+        headers: bearer(bob.token),
+      });
+      expect(record.json()).toMatchObject({ status: 'pending', approvers: [] });
+      expectProblem(await execute(a.id, alice.token), 403, 'approval_not_usable');
+      expect(runs).toHaveLength(0);
+    });
+
     it('needs K distinct approvers, then runs the bound request once as its requester', async () => {
       const a = await created({ method: 'POST', url: '/test/deploys', body: three });
       expect((await decide(a.id, 'approve', bob.token)).json()).toMatchObject({
