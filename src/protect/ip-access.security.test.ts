@@ -209,7 +209,8 @@ for (const hot of testHotStoreKinds()) {
     });
 
     it('admin endpoints need an administrator and valid input', async () => {
-      const u = await createUser(r, `not-admin-${hot}@example.com`);
+      // A developer holds every built-in role short of ADMIN: still not enough.
+      const u = await createUser(r, `not-admin-${hot}@example.com`, ['DEVELOPER']);
       const token = await login(r, u.email, u.password);
       const res = await r.app.inject({
         method: 'POST',
@@ -218,6 +219,22 @@ for (const hot of testHotStoreKinds()) {
         payload: { ip: '203.0.113.9' },
       });
       expectProblem(res, 403, 'permission_denied');
+      for (const [method, url, payload] of [
+        ['GET', '/v1/admin/ip-rules', undefined],
+        ['POST', '/v1/admin/ip-rules', { action: 'allow', cidr: '203.0.113.0/24' }],
+        ['DELETE', '/v1/admin/ip-rules/any', undefined],
+      ] as const) {
+        expectProblem(
+          await r.app.inject({
+            method,
+            url,
+            headers: bearer(token),
+            ...(payload ? { payload } : {}),
+          }),
+          403,
+          'permission_denied',
+        );
+      }
       expectProblem(
         await adminCall('POST', '/v1/admin/ip-bans', { ip: 'not-an-ip' }),
         400,

@@ -129,12 +129,20 @@ describe('rate-limit policies through the API', () => {
     expectProblem(await post({ url: '/x', limit: -1 }), 400, 'validation_failed');
     expectProblem(await post({ url: '/x', limit: 1, key: ['cookie'] }), 400, 'validation_failed');
     expectProblem(await post({ url: '/x', limit: 1, extra: true }), 400, 'validation_failed');
-    const u = await createUser(r, 'not-limits-admin@example.com');
-    expectProblem(
-      await post({ url: '/x', limit: 1 }, await login(r, u.email, u.password)),
-      403,
-      'permission_denied',
-    );
+    // A developer holds every built-in role short of ADMIN: still not enough.
+    const u = await createUser(r, 'not-limits-admin@example.com', ['DEVELOPER']);
+    const developer = await login(r, u.email, u.password);
+    expectProblem(await post({ url: '/x', limit: 1 }, developer), 403, 'permission_denied');
+    for (const [method, url] of [
+      ['GET', '/v1/admin/rate-limits'],
+      ['DELETE', '/v1/admin/rate-limits/any'],
+    ] as const) {
+      expectProblem(
+        await r.app.inject({ method, url, headers: bearer(developer) }),
+        403,
+        'permission_denied',
+      );
+    }
     const listed = await r.app.inject({
       method: 'GET',
       url: '/v1/admin/rate-limits',
