@@ -153,6 +153,49 @@ describe('the policy API: roles, grants, assignments and explain', () => {
     );
   });
 
+  it('refuses every policy change to a VIEWER and a DEVELOPER, assigning themselves ADMIN included', async () => {
+    const dev = await createUser(r, 'policy-developer@example.com', ['DEVELOPER']);
+    const developerToken = await login(r, dev.email, dev.password);
+    const viewer = await r.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: bearer(viewerToken),
+    });
+    const viewerId = viewer.json<{ id: string }>().id;
+    const grant = {
+      id: 'escalate',
+      subject: { principal: viewerId },
+      resourceType: '*',
+      resourceId: '*',
+      actions: ['*'],
+    };
+    for (const as of [viewerToken, developerToken]) {
+      for (const [method, url, payload] of [
+        ['PUT', '/v1/authz/roles/x', { permissions: ['*'] }],
+        ['DELETE', '/v1/authz/roles/x', undefined],
+        ['POST', '/v1/authz/grants', grant],
+        ['DELETE', '/v1/authz/grants/escalate', undefined],
+        ['PUT', `/v1/authz/assignments/${viewerId}`, { roles: ['ADMIN'] }],
+        ['PUT', `/v1/authz/assignments/${dev.id}`, { roles: ['ADMIN'] }],
+      ] as const) {
+        expectProblem(await call(method, url, payload, as), 403, 'permission_denied');
+      }
+    }
+    // Nor may a VIEWER explain another principal's access (its roles and permissions).
+    expectProblem(
+      await call(
+        'GET',
+        `/v1/authz/explain?principal=${dev.id}&action=read&resourceType=reports&resourceId=r-1`,
+        undefined,
+        viewerToken,
+      ),
+      403,
+      'permission_denied',
+    );
+    const assigned = await call('GET', `/v1/authz/assignments/${viewerId}`);
+    expect(assigned.json()).toMatchObject({ roles: [] });
+  });
+
   it('records every change as authz.policy.changed with the before and after in the audit trail', async () => {
     await call('PUT', '/v1/authz/roles/audited', { permissions: ['things:read'] });
     await call('PUT', '/v1/authz/roles/audited', { permissions: ['things:write'] });
