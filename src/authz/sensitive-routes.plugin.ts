@@ -97,6 +97,13 @@ function approvalGuard(o: SensitiveRoutesOptions, operation: string): preHandler
   };
 }
 
+/** `guard`, run only for requests with `method` (on a route registered for several). */
+function onlyFor(method: string, guard: preHandlerAsyncHookHandler): preHandlerAsyncHookHandler {
+  return async function (request, reply) {
+    return request.method === method ? guard.call(this, request, reply) : undefined;
+  };
+}
+
 /**
  * Adds step-up and approval guards to the routes config names, after each route's own
  * authentication guard. Register before the routes (it hooks `onRoute`).
@@ -108,6 +115,7 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
   const guarded = new Set<string>();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const added: preHandlerAsyncHookHandler[] = [];
     for (const method of methods) {
       const operation = `${method} ${route.url}`;
       const guards: preHandlerAsyncHookHandler[] = [];
@@ -116,9 +124,10 @@ const sensitiveRoutes: FastifyPluginCallback<SensitiveRoutesOptions> = (app, o, 
       if (approval.has(operation)) guards.push(approvalGuard(o, operation));
       if (guards.length === 0) continue;
       guarded.add(operation);
-      route.preHandler = [...hookList(route.preHandler), ...guards];
-      return;
+      // One route, several methods: each method's guards run for that method only.
+      added.push(...(methods.length === 1 ? guards : guards.map((g) => onlyFor(method, g))));
     }
+    if (added.length > 0) route.preHandler = [...hookList(route.preHandler), ...added];
   });
   // The approvals API replays a request only through a route that has approval policies:
   // any other is refused before its handler could run.

@@ -24,7 +24,7 @@ afterAll(async () => {
   for (const app of apps) await app.close();
 });
 
-async function appFor(production: boolean): Promise<FastifyInstance> {
+async function appFor(production: boolean, stepUpRoutes: string[] = []): Promise<FastifyInstance> {
   const app = Fastify();
   apps.push(app);
   registerErrorHandling(app, { publicUrl: 'http://localhost:3000' });
@@ -33,7 +33,7 @@ async function appFor(production: boolean): Promise<FastifyInstance> {
     request.principal = passwordOnly;
   });
   await app.register(sensitiveRoutes, {
-    stepUpRoutes: [],
+    stepUpRoutes,
     stepUpMaxAgeSeconds: 300,
     approvalPolicies: new ApprovalPolicies([], 'development'),
     // No approval route is configured, so the service is never reached.
@@ -44,6 +44,11 @@ async function appFor(production: boolean): Promise<FastifyInstance> {
   });
   app.post('/marked', { config: { sensitive: true } }, async () => ({ ok: true }));
   app.post('/plain', async () => ({ ok: true }));
+  app.route({
+    method: ['GET', 'POST', 'DELETE'],
+    url: '/several',
+    handler: async () => ({ ok: true }),
+  });
   await app.ready();
   return app;
 }
@@ -57,5 +62,34 @@ describe('routes marked sensitive', () => {
     expect((await prod.inject({ method: 'POST', url: '/plain' })).statusCode).toBe(200);
     const dev = await appFor(false);
     expect((await dev.inject({ method: 'POST', url: '/marked' })).statusCode).toBe(200);
+  });
+});
+
+describe('a route with several methods', () => {
+  const status = async (app: FastifyInstance, method: 'GET' | 'POST' | 'DELETE') =>
+    (await app.inject({ method, url: '/several' })).statusCode;
+
+  it('guards only the methods listed, whichever comes first in the route', async () => {
+    const post = await appFor(false, ['POST /several']);
+    expect([
+      await status(post, 'GET'),
+      await status(post, 'POST'),
+      await status(post, 'DELETE'),
+    ]).toEqual([200, 401, 200]);
+    const get = await appFor(false, ['GET /several']);
+    expect([
+      await status(get, 'GET'),
+      await status(get, 'POST'),
+      await status(get, 'DELETE'),
+    ]).toEqual([401, 200, 200]);
+  });
+
+  it('guards every method listed, not only the first', async () => {
+    const both = await appFor(false, ['POST /several', 'DELETE /several']);
+    expect([
+      await status(both, 'GET'),
+      await status(both, 'POST'),
+      await status(both, 'DELETE'),
+    ]).toEqual([200, 401, 401]);
   });
 });
