@@ -63,6 +63,27 @@ for (const hot of testHotStoreKinds()) {
       expectProblem(await attempt(r, victim.email, victim.password), 401, 'invalid_credentials');
     });
 
+    it('counts guesses against one account whatever the casing of its email', async () => {
+      const victim = await createUser(r, 'casing@example.com');
+      const spellings = [
+        'Casing@example.com',
+        'CASING@EXAMPLE.COM',
+        'casing@Example.Com',
+        'cAsInG@example.com',
+        'casinG@EXAMPLE.com',
+      ];
+      for (const email of spellings)
+        expectProblem(
+          await attempt(r, email, 'definitely not the password'),
+          401,
+          'invalid_credentials',
+        );
+      // The budget is spent: the right password under yet another spelling is refused.
+      expectProblem(await attempt(r, victim.email, victim.password), 401, 'invalid_credentials');
+      const last = events.filter((e) => e.type === 'auth.login.failed').at(-1);
+      expect(last?.details.reason).toBe('account_locked');
+    });
+
     it('answers a locked account exactly like a wrong password', async () => {
       const victim = await createUser(r, 'shape@example.com');
       const wrong = await attempt(r, victim.email, 'definitely not the password');
