@@ -132,11 +132,20 @@ export class LoginService {
     const { passwordHash: _h, passwordChangedAt: _c, ...publicAccount } = account;
 
     if (needsCode) return this.#challenges.open(publicAccount, 'verify', ctx);
-    if (factor && publicAccount.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
-      return this.#challenges.open(publicAccount, 'enroll', ctx);
-    if (factor && (await this.#o.mfaRequired?.(publicAccount.id)))
+    if (await this.#mustEnrol(publicAccount))
       return this.#challenges.open(publicAccount, 'enroll', ctx);
     return this.#complete(publicAccount, ['pwd'], ctx);
+  }
+
+  /**
+   * Whether an account without a second factor has to enrol one before it gets a session:
+   * its role requires MFA, or an automated response does. Every first factor (password,
+   * social login) asks the same question.
+   */
+  async #mustEnrol(account: Account): Promise<boolean> {
+    if (!this.#o.secondFactor) return false;
+    if (account.roles.some((r) => this.#o.mfa.requiredRoles.includes(r))) return true;
+    return (await this.#o.mfaRequired?.(account.id)) === true;
   }
 
   async #checkPassword(
@@ -172,16 +181,16 @@ export class LoginService {
 
   /**
    * Signs in an account whose identity another party proved (a social login): the same
-   * MFA step as after a password, so a linked provider account never skips the second
-   * factor. `amr` names the first factor (`['oauth']`).
+   * MFA step as after a password (verify, or enrol when a role or an automated response
+   * requires it), so a linked provider account never skips the second factor. `amr` names
+   * the first factor (`['oauth']`).
    */
   async signInVerified(account: Account, amr: string[], ctx: RequestContext): Promise<LoginResult> {
     await this.refuseIfLocked(account, ctx);
     const factor = this.#o.secondFactor;
     if (factor && (await factor.isEnrolled(account.id)))
       return this.#challenges.open(account, 'verify', ctx, amr);
-    if (factor && account.roles.some((r) => this.#o.mfa.requiredRoles.includes(r)))
-      return this.#challenges.open(account, 'enroll', ctx, amr);
+    if (await this.#mustEnrol(account)) return this.#challenges.open(account, 'enroll', ctx, amr);
     return this.#complete(account, amr, ctx);
   }
 

@@ -5,6 +5,7 @@
  * still has to enrol before it gets a session.
  */
 import { decodeJwt } from 'jose';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUser, expectProblem, login } from '../../../../test/support/http-helpers.js';
 import { enableTotp, freezeTime, nextTotpCode } from '../../../../test/support/mfa-helpers.js';
@@ -14,6 +15,7 @@ import {
   startOidcProvider,
 } from '../../../../test/support/oidc-provider.js';
 import { startTestRampart, type TestRampart } from '../../../../test/support/test-rampart.js';
+import { SqlResponseStore } from '../../../storage/sql/sql-response-store.js';
 
 const publicUrl = 'http://127.0.0.1:9';
 
@@ -21,6 +23,7 @@ describe('MFA after a social login', () => {
   let idp: OidcTestProvider;
   let r: TestRampart;
   let secret: Uint8Array;
+  let flaggedId: string;
 
   beforeAll(async () => {
     freezeTime();
@@ -29,6 +32,7 @@ describe('MFA after a social login', () => {
       users: [
         { login: 'mfa', email: 'mfa@example.com', emailVerified: true },
         { login: 'admin', email: 'admin@example.com', emailVerified: true },
+        { login: 'flagged', email: 'flagged@example.com', emailVerified: true },
       ],
     });
     r = await startTestRampart({
@@ -51,6 +55,7 @@ describe('MFA after a social login', () => {
     const user = await createUser(r, 'mfa@example.com');
     ({ secret } = await enableTotp(r, await login(r, user.email, user.password)));
     await createUser(r, 'admin@example.com', ['ADMIN']);
+    flaggedId = (await createUser(r, 'flagged@example.com')).id;
   }, 60_000);
 
   afterAll(async () => {
@@ -104,5 +109,22 @@ describe('MFA after a social login', () => {
       payload: { code },
     });
     expectProblem(exchange, 401, 'mfa_enrollment_required');
+  });
+
+  it('sends an account an automated response requires MFA of to enrolment, as the password login does', async () => {
+    // What the require_mfa response action records.
+    await new SqlResponseStore(r.database.db as unknown as Kysely<unknown>).require(
+      flaggedId,
+      'credential stuffing',
+      Date.now(),
+    );
+    const code = fragmentOf(await callback('flagged', 'mode=code')).get('code');
+    const exchange = await r.app.inject({
+      method: 'POST',
+      url: '/v1/auth/oauth/exchange',
+      payload: { code },
+    });
+    const problem = expectProblem(exchange, 401, 'mfa_enrollment_required');
+    expect(problem).not.toHaveProperty('access_token');
   });
 });
