@@ -21,6 +21,10 @@ import { testHotStoreKinds } from '../../../test/support/test-databases.js';
 import { startTestRampart, type TestRampart } from '../../../test/support/test-rampart.js';
 import type { SecurityEvent } from '../../events/security-event.js';
 import { apiKeyChecksum, createApiKeyString } from '../../shared/api-key-string.js';
+import type { PubSub } from '../../storage/hot-state.js';
+import { SqlApiKeyStore } from '../../storage/sql/sql-api-key-store.js';
+import type { ApiKeyCache } from '../core/api-key-cache.js';
+import { ApiKeyChanges } from '../core/api-key-changes.js';
 
 interface KeyJson {
   id: string;
@@ -150,6 +154,26 @@ for (const hot of testHotStoreKinds()) {
         headers: bearer(token),
       });
       expect(del.statusCode).toBe(204);
+      for (let i = 0; i < 2; i++) expectInvalid(await whoami(k.key), 'revoked', inactive, k.id);
+    });
+
+    it('a key revoked on another node is refused from a warm cache here, even if the announcement is lost', async () => {
+      const k = await issue({ name: 'revoked elsewhere' });
+      for (let i = 0; i < 2; i++) expect((await whoami(k.key)).statusCode).toBe(200);
+      // Another node revokes the key: the row, the hot store's revocation set, and an
+      // announcement this node never hears (pub/sub delivers at most once).
+      await new SqlApiKeyStore(r.database.db).revokeKey(k.id, 'revoked_by_user', Date.now());
+      const lostAnnouncement: PubSub = {
+        publish: async () => {},
+        subscribe: async () => async () => {},
+      };
+      const otherNodeCache = { invalidate: () => {} } as unknown as ApiKeyCache;
+      await new ApiKeyChanges({
+        cache: otherNodeCache,
+        sets: r.hot.sets,
+        pubsub: lostAnnouncement,
+        cacheTtlMs: r.config.apiKeys.cacheTtl * 1000,
+      }).markRevoked(k.id);
       for (let i = 0; i < 2; i++) expectInvalid(await whoami(k.key), 'revoked', inactive, k.id);
     });
 
