@@ -162,6 +162,27 @@ describe('AccessTokenVerifier', () => {
       expect(verifications).not.toHaveBeenCalled();
     });
 
+    it('answers nothing from memory for a cached token once it has expired', async () => {
+      // verifyCachedNow is the synchronous path of every request on a memory hot store:
+      // undefined sends the token to verify(), which refuses it.
+      const setup = await createTokenSetup({ accessTokenTtl: 900, clockTolerance: 30 });
+      const token = await setup.issue();
+      await setup.verifier.verify(token);
+      expect(setup.verifier.verifyCachedNow(token)?.sub).toBeDefined();
+      setup.clock.advance((900 + 30) * second);
+      expect(setup.verifier.verifyCachedNow(token)).toBeUndefined();
+    });
+
+    it('answers nothing from memory for a cached token of a key that stopped verifying', async () => {
+      const setup = await createTokenSetup({ accessTokenTtl: 900, issuerTtl: 3600 });
+      const token = await setup.issue();
+      const rotation = await setup.ring.rotate();
+      await setup.verifier.verify(token);
+      expect(setup.verifier.verifyCachedNow(token)?.sub).toBeDefined();
+      setup.clock.advance(rotation.retiredVerifyUntil - setup.clock.now());
+      expect(setup.verifier.verifyCachedNow(token)).toBeUndefined();
+    });
+
     it('forgets verified tokens when the ring reports a change of keys', async () => {
       const setup = await createTokenSetup();
       const token = await setup.issue();
