@@ -130,6 +130,42 @@ describe('social login callback attacks', () => {
     expect(failures()).toContain('code_reused');
   });
 
+  it('gives every sign-in its own PKCE challenge and nonce', async () => {
+    const started = await Promise.all([startSignIn(r, 'corp'), startSignIn(r, 'corp')]);
+    const [a, b] = started.map((s) => s.authorizationUrl.searchParams);
+    expect(a?.get('code_challenge')).toBeTruthy();
+    expect(a?.get('code_challenge')).not.toBe(b?.get('code_challenge'));
+    expect(a?.get('nonce')).toBeTruthy();
+    expect(a?.get('nonce')).not.toBe(b?.get('nonce'));
+  });
+
+  it("refuses a code stolen from the victim's sign-in and delivered with the attacker's own state (code injection)", async () => {
+    const victim = await startSignIn(r, 'corp');
+    const stolen = await idp.authorize(victim.authorizationUrl.href, { login: 'victim' });
+    const attacker = await startSignIn(r, 'corp');
+    const injected = new URL(stolen);
+    injected.searchParams.set('state', String(attacker.authorizationUrl.searchParams.get('state')));
+    // The code was bound (PKCE S256) to the victim's verifier: the provider refuses to
+    // redeem it with the attacker's, before any ID token is looked at.
+    expectProblem(
+      await deliverCallback(r, injected, attacker.stateCookie),
+      502,
+      'oauth_exchange_failed',
+    );
+  });
+
+  it("refuses a state started for one provider at another provider's callback", async () => {
+    const started = await startSignIn(r, 'corp');
+    const back = await idp.authorize(started.authorizationUrl.href, { login: 'victim' });
+    const elsewhere = new URL(back);
+    elsewhere.pathname = '/v1/auth/oauth/mixup/callback';
+    expectProblem(
+      await deliverCallback(r, elsewhere, started.stateCookie),
+      400,
+      'oauth_state_invalid',
+    );
+  });
+
   it('refuses an ID token issued for another nonce', async () => {
     const started = await startSignIn(r, 'corp');
     const tampered = new URL(started.authorizationUrl);
