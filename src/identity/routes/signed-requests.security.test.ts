@@ -58,12 +58,13 @@ async function issueSigningKey(
   r: TestRampart,
   token: string,
   scopes: string[],
+  allowedCidrs?: string[],
 ): Promise<SigningKey> {
   const res = await r.app.inject({
     method: 'POST',
     url: '/v1/api-keys',
     headers: bearer(token),
-    payload: { name: 'signer', scopes, signing: true },
+    payload: { name: 'signer', scopes, signing: true, ...(allowedCidrs ? { allowedCidrs } : {}) },
   });
   expect(res.statusCode, res.body).toBe(201);
   const json = res.json<SigningKey & { signing: boolean }>();
@@ -149,6 +150,29 @@ for (const hot of testHotStoreKinds()) {
         ),
       });
       expect(manual.statusCode, manual.body).toBe(200);
+    });
+
+    it("refuses a correctly signed request from outside the key's networks", async () => {
+      const fenced = await issueSigningKey(r, token, ['apikeys:write'], ['203.0.113.0/24']);
+      const from = (remoteAddress: string) =>
+        r.app.inject({
+          method: 'POST',
+          url: '/test/orders',
+          remoteAddress,
+          headers: {
+            ...signRequest({
+              keyId: fenced.id,
+              secret: fenced.signingSecret,
+              method: 'POST',
+              url: '/test/orders',
+              body: '{}',
+            }),
+            'content-type': 'application/json',
+          },
+          payload: '{}',
+        });
+      expectProblem(await from('198.51.100.7'), 403, 'api_key_source_denied');
+      expect((await from('203.0.113.9')).statusCode).toBe(200);
     });
 
     it('refuses a replayed request with signature_replayed and a critical event', async () => {
