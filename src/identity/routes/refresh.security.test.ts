@@ -121,6 +121,26 @@ describe('refresh token rotation', () => {
     expect(reasons).toEqual(expect.arrayContaining(['session_expired', 'session_idle']));
   });
 
+  it('refuses a refresh once the account is disabled, and ends the session, even before its sessions were revoked', async () => {
+    const owner = await createUser(r, 'disabled-midway@example.com');
+    const pair = await loginSession(r, owner.email, owner.password);
+    // The window of an administrator's lock (or an erasure) on another node: the account
+    // is disabled in the database, its sessions not revoked yet.
+    const now = Date.now();
+    await r.stores.accounts.setAdminLock(
+      owner.id,
+      { by: 'system:test', reason: null, at: now, until: now + 3_600_000 },
+      now,
+    );
+    await r.identity.accountCache.changed(owner.id);
+    expectProblem(await refresh(r, pair.refresh_token), 401, 'invalid_refresh_token');
+    const failed = events.filter(
+      (e) => e.type === 'auth.refresh.failed' && e.target?.id === pair.session_id,
+    );
+    expect(failed.map((e) => e.details.reason)).toContain('account_inactive');
+    expectProblem(await me(r, pair.access_token), 401, 'invalid_token');
+  });
+
   it('logout ends the session, its refresh token and the presented access token at once', async () => {
     const pair = await loginSession(r, user.email, user.password);
     const other = await loginSession(r, user.email, user.password);
