@@ -83,6 +83,22 @@ describe('refresh token rotation', () => {
     });
   });
 
+  it('stores refresh tokens only as their hashes', async () => {
+    const first = await loginSession(r, user.email, user.password);
+    const second = (await refresh(r, first.refresh_token)).json<TokenPairJson>();
+    const rows = await r.database.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('session_id', '=', first.session_id)
+      .execute();
+    expect(rows).toHaveLength(2);
+    const stored = JSON.stringify(rows);
+    for (const token of [first.refresh_token, second.refresh_token]) {
+      expect(stored).not.toContain(token);
+      expect(stored).not.toContain(token.slice('rmr_'.length));
+    }
+  });
+
   it('refuses an unknown refresh token without touching any session', async () => {
     expectProblem(
       await refresh(r, 'rmr_this-is-not-a-token-at-all-000000000000000'),
