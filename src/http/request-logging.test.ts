@@ -79,6 +79,21 @@ describe('redactUrl', () => {
     );
   });
 
+  it('hides an API key or a JWT under any name, however it was percent-encoded', () => {
+    const key = `rmp_prod_${'A1b2C3d4E5'.repeat(4)}abc_Zz9Yy8`;
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
+    for (const value of [
+      key,
+      key.replaceAll('_', '%5F'),
+      key.replaceAll('_', '%255F'),
+      `%72${key.slice(1)}`,
+      jwt,
+      jwt.replaceAll('.', '%252E'),
+    ])
+      expect(redactUrl(`/v1/items?page=2&x=${value}`)).toBe('/v1/items?page=2&x=[redacted]');
+    expect(redactUrl('/v1/items?x=100%&y=%zz')).toBe('/v1/items?x=100%25&y=%25zz');
+  });
+
   it('leaves a URL without a query unchanged', () => {
     expect(redactUrl('/v1/me')).toBe('/v1/me');
   });

@@ -1,11 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { redactCredentialsIn } from '../monitor/logging/log-redaction.js';
 import { RequestLogger, routePatternOf } from '../monitor/logging/request-logger.js';
+import { percentDecoded } from '../shared/percent-decoded.js';
 import { onRouterRefusal } from './router-refusals.js';
 
 // Query parameters whose values are credentials by name; their values never reach logs.
 const sensitiveParam = /(token|key|secret|password|passwd|code|signature|session|auth|credential)/i;
 
-/** The URL as logged: the path, and the query with sensitive values replaced. */
+/**
+ * The URL as logged: the path, and the query with sensitive values replaced: those of a
+ * parameter named like a credential, and any value holding an API key or a JWT, however
+ * it was percent-encoded (a key encoded twice would pass the log's own censoring).
+ */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q === -1) return url;
@@ -13,10 +19,15 @@ export function redactUrl(url: string): string {
   const parts: string[] = [];
   for (const [name, value] of params) {
     parts.push(
-      `${encodeURIComponent(name)}=${sensitiveParam.test(name) ? '[redacted]' : encodeURIComponent(value)}`,
+      `${encodeURIComponent(name)}=${sensitiveParam.test(name) || holdsCredential(value) ? '[redacted]' : encodeURIComponent(value)}`,
     );
   }
   return `${url.slice(0, q)}?${parts.join('&')}`;
+}
+
+function holdsCredential(value: string): boolean {
+  const decoded = value.includes('%') ? percentDecoded(value) : value;
+  return redactCredentialsIn(decoded) !== decoded;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import { RampartError } from '../errors/rampart-error.js';
 import type { EventPublisher } from '../events/event-bus.js';
 import { apiKeyStringPattern } from '../shared/api-key-string.js';
+import { percentDecoded } from '../shared/percent-decoded.js';
 import { apiKeyErrors } from './api-key-errors.js';
 import type { Authenticator } from './authenticate.js';
 import cookieSession from './cookie-session.js';
@@ -78,12 +79,16 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
   // any route runs, say why, and raise an alarm so its owner rotates it.
   // Callback style: it runs on every request and almost always returns at once.
   app.addHook('onRequest', (request, _reply, done) => {
-    const q = request.url.indexOf('?');
-    if (q === -1 || request.url.indexOf('rmp_', q) === -1) return done();
+    const url = request.url;
+    const q = url.indexOf('?');
+    if (q === -1) return done();
+    // A key percent-encoded in part or whole (`rmp%5Fprod…`, `%72mp_…`) is as exposed.
+    const encoded = url.indexOf('%', q) !== -1;
+    if (!encoded && url.indexOf('rmp_', q) === -1) return done();
     apiKeyStringPattern.lastIndex = 0;
-    const match = apiKeyStringPattern.exec(request.url.slice(q));
+    const match = apiKeyStringPattern.exec(encoded ? percentDecoded(url.slice(q)) : url.slice(q));
     if (!match) return done();
-    refuseKeyInUrl(request, match[0], request.url.slice(0, q)).then(() => done(), done);
+    refuseKeyInUrl(request, match[0], url.slice(0, q)).then(() => done(), done);
   });
   async function refuseKeyInUrl(
     request: FastifyRequest,

@@ -195,6 +195,30 @@ for (const hot of testHotStoreKinds()) {
       expect(r.logText()).not.toContain(k.key);
     });
 
+    it('refuses a key percent-encoded in the URL query, in part, in whole or twice', async () => {
+      const k = await issue(r, token, { name: 'encoded', scopes: ['apikeys:read'] });
+      const secretPart = k.key.split('_')[2] ?? '';
+      expect(secretPart.length).toBeGreaterThan(20);
+      const whole = [...k.key].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+      for (const query of [
+        `api_key=${k.key.replaceAll('_', '%5F')}`,
+        `x=%72${k.key.slice(1)}`,
+        `q=${whole.join('')}`,
+        `q=${k.key.replaceAll('_', '%255F')}`,
+      ]) {
+        const res = await r.app.inject({ method: 'GET', url: `/v1/auth/whoami?${query}` });
+        expectProblem(res, 400, 'api_key_in_url');
+      }
+      expect(
+        events.filter((e) => e.type === 'apikey.exposed_in_url' && e.target?.id === k.id).length,
+      ).toBeGreaterThanOrEqual(4);
+      expect(r.logText()).not.toContain(secretPart);
+      // A query with a stray % and no key goes on as before.
+      const stray = await r.app.inject({ method: 'GET', url: '/health?x=100%&y=%zz' });
+      expect(stray.statusCode).not.toBe(500);
+      expect(stray.json()).not.toMatchObject({ code: 'api_key_in_url' });
+    });
+
     it('introspection (RFC 7662): active tokens and keys described, anything else just inactive', async () => {
       const rs = await issue(r, token, { name: 'resource server', scopes: ['tokens:introspect'] });
       const subject = await issue(r, token, { name: 'subject', scopes: ['apikeys:read'] });
