@@ -57,4 +57,28 @@ describe('dataProtection configuration', () => {
     expect(dev.problems).toEqual([]);
     expect(dev.warnings.join('\n')).toContain('**.password');
   });
+
+  // A partial mask still prints part of a password or token into the append-only trail.
+  it.each(['mask_partial', 'mask_domain'])(
+    'refuses in production a rule that would show a built-in secret through %s',
+    (handling) => {
+      const cwd = withFile({
+        dataProtection: {
+          classification: [{ path: 'details.password', sensitivity: 'INTERNAL', handling }],
+        },
+      });
+      expect(checkConfig({ env: production, cwd }).problems.map((p) => p.key)).toEqual([
+        'dataProtection.classification',
+      ]);
+    },
+  );
+
+  it('accepts in production a rule that hashes a field the built-in rules redact', () => {
+    const cwd = withFile({
+      dataProtection: {
+        classification: [{ path: '**.password', sensitivity: 'SECRET', handling: 'hash' }],
+      },
+    });
+    expect(checkConfig({ env: production, cwd }).problems).toEqual([]);
+  });
 });

@@ -109,11 +109,40 @@ describe('configuration loading under hostile input', () => {
   });
 
   it('reads numbers in the environment as decimal only', () => {
-    for (const value of ['0x50', '0b1', '0o7', 'Infinity', '1_000'])
+    for (const value of ['0x50', '0b1', '0o7', 'Infinity', '1e999', '-1e999', '1_000'])
       expect(checkConfig({ env: { RAMPART_PORT: value }, cwd: dir() }).problems).toEqual([
         { key: 'port', source: 'RAMPART_PORT', message: `must be a number, got "${value}"` },
       ]);
     expect(checkConfig({ env: { RAMPART_PORT: ' 8081 ' }, cwd: dir() }).config?.port).toBe(8081);
+  });
+
+  // A typo in a switch must not quietly read as false: RAMPART_RESPONSES_DRY_RUN=ture
+  // would turn automated bans on.
+  it('refuses a boolean in the environment that is neither true nor false', () => {
+    for (const value of ['ture', 'maybe', '', '2', 'enabled'])
+      expect(
+        checkConfig({ env: { RAMPART_CORS_ALLOW_CREDENTIALS: value }, cwd: dir() }).problems,
+      ).toEqual([
+        {
+          key: 'cors.allowCredentials',
+          source: 'RAMPART_CORS_ALLOW_CREDENTIALS',
+          message: `must be true or false, got "${value}"`,
+        },
+      ]);
+    for (const [value, expected] of [
+      [' TRUE ', true],
+      ['yes', true],
+      ['on', true],
+      ['1', true],
+      ['False', false],
+      ['no', false],
+      ['off', false],
+      ['0', false],
+    ] as const)
+      expect(
+        checkConfig({ env: { RAMPART_CORS_ALLOW_CREDENTIALS: value }, cwd: dir() }).config?.cors
+          .allowCredentials,
+      ).toBe(expected);
   });
 
   it('quotes a long wrong value shortened, not whole', () => {

@@ -169,6 +169,41 @@ describe('configuration loading', () => {
     expect(verdict.problems.map((p) => p.key)).toContain(key);
   });
 
+  it('production refuses a wildcard CORS origin even without credentials', () => {
+    const env = {
+      ...production,
+      RAMPART_CORS_ORIGINS: '*',
+      RAMPART_CORS_ALLOW_CREDENTIALS: 'false',
+    };
+    const verdict = checkConfig({ env, cwd: dir() });
+    expect(verdict.problems.map((p) => [p.key, p.message])).toEqual([
+      ['cors.origins', 'a wildcard origin is not allowed in production'],
+    ]);
+  });
+
+  it('production refuses a plain-http CORS origin, which development accepts', () => {
+    const origins = { RAMPART_CORS_ORIGINS: 'https://app.example.com,http://app.example.com' };
+    const verdict = checkConfig({ env: { ...production, ...origins }, cwd: dir() });
+    expect(verdict.problems.map((p) => [p.key, p.message])).toEqual([
+      ['cors.origins', '"http://app.example.com" is not https'],
+    ]);
+    expect(checkConfig({ env: origins, cwd: dir() }).problems).toEqual([]);
+  });
+
+  it('production refuses a public URL left to its default, naming it as not set', () => {
+    const verdict = checkConfig({
+      env: { ...production, RAMPART_PUBLIC_URL: undefined },
+      cwd: dir(),
+    });
+    expect(verdict.problems.filter((p) => p.key === 'publicUrl')).toEqual([
+      {
+        key: 'publicUrl',
+        source: 'not set',
+        message: 'must be set in production (the https URL clients use)',
+      },
+    ]);
+  });
+
   it('production accepts SQLite with the explicit opt-in', () => {
     const env = {
       ...production,
