@@ -18,12 +18,15 @@ function redactUrlPassword(url: string | undefined): string | undefined {
 
 // Any other field whose name says it holds a secret, wherever a later section puts it.
 const secretName = /(secret|password|token|privatekey|masterkey|masterkeyprevious|apikey)$/i;
+// A URL with credentials in it, whatever its field is called (gateway.upstream is not
+// named like a URL, and `https://user:password@host` works there).
+const urlWithUserinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 
 function redactDeep(value: unknown, key: string): unknown {
   if (typeof value === 'string') {
     if (value === '[redacted]') return value;
     if (secretName.test(key)) return '[redacted]';
-    if (/url$/i.test(key)) return redactUrlPassword(value);
+    if (/url$/i.test(key) || urlWithUserinfo.test(value)) return redactUrlPassword(value);
     return value;
   }
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, key));
