@@ -27,6 +27,17 @@ describe('terminalText', () => {
     expect(terminalText('a\nb\tc\u001b', { lineBreaks: 'keep' })).toBe('a\nb\tc\\u001b');
   });
 
+  // A carriage return sends the cursor back over the line just written: in text of several
+  // lines, "ok\rFAILED" would show one word where the other was printed.
+  it('keeps only line feeds and tabs in text of several lines: every other control is escaped', () => {
+    for (let c = 0; c <= 0x9f; c++) {
+      if (c >= 0x20 && c < 0x7f) continue;
+      const shown = terminalText(`a${String.fromCharCode(c)}b`, { lineBreaks: 'keep' });
+      if (c === 0x0a || c === 0x09) expect(shown).toBe(`a${String.fromCharCode(c)}b`);
+      else expect(shown, `U+${c.toString(16)}`).toBe(`a\\u${c.toString(16).padStart(4, '0')}b`);
+    }
+  });
+
   it('leaves printable text alone, in any script, and is idempotent', () => {
     const text = 'café 東京 🦊 <a@example.com> "quoted" \\ path/to/file — ok';
     expect(terminalText(text)).toBe(text);

@@ -8,6 +8,13 @@ describe('uuidv7', () => {
     expect(id[19]).toMatch(/[89ab]/);
   });
 
+  it('sets the version 7 and the RFC variant bits in every id', () => {
+    for (let i = 0; i < 2000; i++)
+      expect(uuidv7()).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+  });
+
   it('sorts by creation time and never repeats', () => {
     const ids = Array.from({ length: 10_000 }, (_, i) =>
       uuidv7(1_700_000_000_000 + Math.floor(i / 100)),
