@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +154,26 @@ describe('the rampart CLI', () => {
     );
     // Eight CLI processes in a row, each starting Node and opening the database.
   }, 120_000);
+
+  // The policy needs no store: a refused password must not leave a database, a data
+  // directory or a development master key behind for an account that was never created.
+  it('refuses a short, a common and an email-like password with exit 2, writing nothing', async () => {
+    const cwd = workdir();
+    for (const [password, code] of [
+      ['password', 'password_too_short'],
+      ['password1234', 'password_common'],
+      ['carol.example.2024', 'password_contains_email'],
+    ] as const) {
+      const refused = await run(['user', 'create', '--email', 'carol.example.2024@example.com'], {
+        cwd,
+        input: `${password}\n`,
+      });
+      expect(refused.code, refused.output).toBe(2);
+      expect(refused.output).toContain(code);
+      expect(refused.output).not.toContain('created account');
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  }, 60_000);
 
   it('generates the development master key once, private, and never prints it', async () => {
     const cwd = workdir();
