@@ -193,6 +193,46 @@ for (const kind of testDatabaseKinds()) {
       expect(await approvals.spend('k2', 2004)).toBe(true);
     });
 
+    it('counts every one of three approvers deciding at once, and spends nothing once expired', async () => {
+      const base = {
+        operation: 'POST /x',
+        fingerprint: 'f',
+        requesterId: 'alice',
+        approvers: [] as string[],
+        status: 'pending' as const,
+        reason: null,
+        createdAt: 1000,
+        expiresAt: 10_000,
+        decidedBy: null,
+        decidedAt: null,
+        spentAt: null,
+        policy: null,
+        approverRole: null,
+        request: null,
+        note: null,
+      };
+      await approvals.create({ ...base, id: 'k3', required: 3 });
+      // Each reads no approver yet: a write that ignored the others would lose two of them.
+      const racing = await Promise.all(
+        ['carol', 'dave', 'erin'].map((who) => approvals.decide('k3', 'approved', who, 2000, null)),
+      );
+      expect(racing.filter((x) => typeof x === 'object' && x.status === 'approved')).toHaveLength(
+        1,
+      );
+      const final = await approvals.find('k3');
+      expect(final?.status).toBe('approved');
+      expect([...(final?.approvers ?? [])].sort()).toEqual(['carol', 'dave', 'erin']);
+
+      // An approval is good until it expires, however it was granted.
+      await approvals.create({ ...base, id: 'late', required: 1 });
+      expect(await approvals.decide('late', 'approved', 'bob', 2000, null)).toMatchObject({
+        status: 'approved',
+      });
+      expect(await approvals.spend('late', 10_000)).toBe(false);
+      expect(await approvals.spend('late', 20_000)).toBe(false);
+      expect(await approvals.find('late')).toMatchObject({ status: 'approved', spentAt: null });
+    });
+
     it('keeps the bound request sealed, opening it only under its own approval id', async () => {
       const secretBody = { items: ['a', 'b'], password: 'correct horse battery staple' };
       await approvals.create({
