@@ -38,6 +38,7 @@ export function renderConfigReference(): string {
     '- SQLite without `allowSqliteInProduction`, and an in-memory SQLite database (`sqlite::memory:`, or `sqlite:` with no path) in any case.',
     '- `/metrics` on the main listener without `metrics.token` (set a token, a separate `metrics.port`, or turn metrics off).',
     '- an alert channel URL (`alerts.channels`) over `http://` to another machine.',
+    '- a `network.trustedProxies` entry that covers every address (`0.0.0.0/0`, `::/0`); in every environment, a `network.trustedProxies`, `network.allow` or `network.deny` entry that is not an address or CIDR.',
     '',
     '`rampart config check` prints the same verdict without starting (`--json` for machines); `rampart config show`',
     'prints the effective configuration with secrets redacted and where each value came from.',

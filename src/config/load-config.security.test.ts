@@ -145,6 +145,41 @@ describe('configuration loading under hostile input', () => {
       ).toBe(expected);
   });
 
+  // Caught by the check, not by the proxy matcher or the IP rules once the database is
+  // migrated; and a proxy list trusting everyone lets each client pick its own address.
+  it('refuses network entries that are not addresses or CIDRs, and a catch-all proxy in production', () => {
+    for (const key of ['TRUSTED_PROXIES', 'ALLOW', 'DENY']) {
+      const verdict = checkConfig({
+        env: { [`RAMPART_NETWORK_${key}`]: '10.0.0.1,proxy.internal' },
+        cwd: dir(),
+      });
+      expect(verdict.problems.map((p) => p.message)).toEqual([
+        '"proxy.internal" is not an address or CIDR',
+      ]);
+    }
+    const production = {
+      RAMPART_ENV: 'production',
+      RAMPART_MASTER_KEY: Buffer.from(Array.from({ length: 32 }, (_, i) => i * 37 + 11)).toString(
+        'base64',
+      ),
+      RAMPART_PUBLIC_URL: 'https://auth.example.com',
+      RAMPART_DATABASE_URL: 'postgres://rampart@db/rampart',
+      RAMPART_METRICS_TOKEN: 'metrics-scrape-token-0123456789',
+    };
+    for (const everyone of ['0.0.0.0/0', '::/0']) {
+      const env = { ...production, RAMPART_NETWORK_TRUSTED_PROXIES: `10.0.0.1,${everyone}` };
+      expect(checkConfig({ env, cwd: dir() }).problems).toEqual([
+        {
+          key: 'network.trustedProxies',
+          source: 'RAMPART_NETWORK_TRUSTED_PROXIES',
+          message: `"${everyone}" trusts every address as a proxy: list the proxies in production`,
+        },
+      ]);
+    }
+    const listed = { ...production, RAMPART_NETWORK_TRUSTED_PROXIES: '10.0.0.1,10.1.0.0/16,::1' };
+    expect(checkConfig({ env: listed, cwd: dir() }).problems).toEqual([]);
+  });
+
   it('quotes a long wrong value shortened, not whole', () => {
     const [problem] = checkConfig({ env: { RAMPART_PORT: 'x'.repeat(5000) }, cwd: dir() }).problems;
     expect(problem?.message).toBe(`must be a number, got "${'x'.repeat(120)}…" (5,000 characters)`);

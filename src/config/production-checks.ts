@@ -240,6 +240,19 @@ export function checkSafety(config: RampartConfig, sourceOf: SourceOf): SafetyVe
       );
   });
 
+  for (const key of ['trustedProxies', 'allow', 'deny'] as const) {
+    for (const cidr of config.network[key]) {
+      const parsed = parseCidr(cidr);
+      if (!parsed) problem(`network.${key}`, `${quoteValue(cidr)} is not an address or CIDR`);
+      // Every client could then name its own address in X-Forwarded-For: a banned client
+      // would come back as anyone, and as an address of network.allow, never be banned.
+      else if (key === 'trustedProxies' && parsed.prefix === 0 && production)
+        problem(
+          'network.trustedProxies',
+          `${quoteValue(cidr)} trusts every address as a proxy: list the proxies in production`,
+        );
+    }
+  }
   for (const cidr of config.responses.neverBan) {
     if (!parseCidr(cidr))
       problem('responses.neverBan', `${quoteValue(cidr)} is not an address or CIDR`);
