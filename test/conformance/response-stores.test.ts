@@ -181,6 +181,12 @@ for (const kind of testDatabaseKinds()) {
         revertedBy: 'op-1',
         detail: { ruleId: 'r' },
       });
+      // A lifted ban still counts: a repeat offender escalates however the last ban ended.
+      expect(await store.countSince('ban_ip', '192.0.2.50', now - 10_000)).toBe(1);
+      // The window starts at `since` itself, and other subjects and actions are apart.
+      expect(await store.countSince('ban_ip', '192.0.2.50', now - 1000)).toBe(1);
+      expect(await store.countSince('ban_ip', '192.0.2.50', now - 999)).toBe(0);
+      expect(await store.countSince('ban_ip', '192.0.2.51', now - 10_000)).toBe(0);
       expect((await store.list({ limit: 10 })).map((r) => r.id)).toEqual(['a2', 'a1']);
       expect((await store.list({ limit: 10, status: 'dry_run' })).map((r) => r.id)).toEqual(['a2']);
       await store.require('acct-1', 'reuse', now);
