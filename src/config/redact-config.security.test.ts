@@ -42,13 +42,34 @@ describe('the configuration as shown', () => {
       alerts: { channels: { url: string; secret: string }[] };
     };
     expect(shown.gateway.upstream).toBe('https://gw:%5Bredacted%5D@api.internal.example.com/');
-    expect(shown.alerts.channels[0]?.url).toBe(
-      'https://hook:%5Bredacted%5D@hooks.example.com/rampart',
-    );
+    expect(shown.alerts.channels[0]?.url).toBe('https://hooks.example.com/[redacted]');
     expect(shown.alerts.channels[0]?.secret).toBe('[redacted]');
     const text = JSON.stringify(shown);
     for (const password of [...passwords, 'webhook-signing-secret-0123456789'])
       expect(text).not.toContain(password);
+  });
+
+  it('shows a notification channel URL as its origin: a Slack webhook path is its credential', () => {
+    const slackPath = '/services/T0AAAAAAA/B0BBBBBBB/slackwebhooktoken1234abcd';
+    const cwd = withFile({
+      alerts: {
+        channels: [
+          { name: 'chat', type: 'slack', url: `https://hooks.slack.com${slackPath}` },
+          {
+            name: 'am',
+            type: 'alertmanager',
+            url: 'https://am.example.com/api/v2/alerts?token=am-query-token-5f1c',
+          },
+          { name: 'mail', type: 'email', to: ['ops@example.com'] },
+        ],
+      },
+    });
+    const { config } = loadConfig({ env: {}, cwd });
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain('slackwebhooktoken1234abcd');
+    expect(shown).not.toContain('am-query-token-5f1c');
+    expect(shown).toContain('"url":"https://hooks.slack.com/[redacted]"');
+    expect(shown).toContain('ops@example.com');
   });
 
   it('leaves an upstream without credentials as it is', () => {

@@ -74,5 +74,21 @@ function redactNamed(config: RampartConfig): Record<string, unknown> {
       ...config.oauth,
       providers: config.oauth.providers.map((p) => ({ ...p, clientSecret: '[redacted]' })),
     },
+    alerts: {
+      ...config.alerts,
+      // A Slack webhook's path is its credential, and any channel URL may carry a token in
+      // its path or query: shown as its origin, as GET /v1/alerts/channels shows it.
+      channels: config.alerts.channels.map((c) =>
+        'url' in c ? { ...c, url: originOf(c.url) } : c,
+      ),
+    },
   };
+}
+
+function originOf(url: string): string {
+  try {
+    return `${new URL(url).origin}/[redacted]`;
+  } catch {
+    return '[unparseable URL]';
+  }
 }
