@@ -130,6 +130,7 @@ async function assembleOn(
   await app.register(identityPlugin, {
     ...identity.pluginOptions,
     identitiesOf: oauth.identitiesOf,
+    identitiesOfNow: oauth.identitiesOfNow,
   });
   await app.register(oauthPlugin, oauth.pluginOptions);
   await response.registerRoutes(app, identity);

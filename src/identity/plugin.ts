@@ -60,6 +60,8 @@ export interface IdentityPluginOptions {
   authorizer?: Authorizer | undefined;
   /** Linked provider identities for GET /v1/me (set when social login is wired in). */
   identitiesOf?: ((accountId: string) => Promise<LinkedIdentityJson[]>) | undefined;
+  /** The same, when cached: without a promise, else undefined. */
+  identitiesOfNow?: ((accountId: string) => LinkedIdentityJson[] | undefined) | undefined;
 }
 
 /**
@@ -123,6 +125,7 @@ async function identityPlugin(app: FastifyInstance, options: IdentityPluginOptio
     accounts: options.accounts,
     auth: options.auth,
     identitiesOf: options.identitiesOf,
+    identitiesOfNow: options.identitiesOfNow,
   });
   await app.register(mfaRoutes, { mfa: options.mfa, auth: options.auth });
   await app.register(inviteRoutes, { accounts: options.accounts, auth: options.auth });

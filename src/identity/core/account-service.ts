@@ -176,6 +176,11 @@ export class AccountService {
     return account;
   }
 
+  /** The account when the cache holds it fresh, without a promise; else undefined. */
+  getAccountNow(id: string): Account | undefined {
+    return this.#o.cache.getNow(id);
+  }
+
   async getAccount(id: string): Promise<Account> {
     const account = await this.#o.cache.get(id);
     if (!account) throw new RampartError(identityErrors.account_not_found);

@@ -22,6 +22,8 @@ export interface OAuth {
   pluginOptions: OAuthPluginOptions;
   /** The `identities` of GET /v1/me. */
   identitiesOf(accountId: string): Promise<ReturnType<typeof identityJson>[]>;
+  /** {@link identitiesOf} when the list is cached, without a promise; else undefined. */
+  identitiesOfNow(accountId: string): ReturnType<typeof identityJson>[] | undefined;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,14 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
   });
   const unfollow = await links.follow();
   const rendered = new WeakMap<readonly LinkedIdentity[], ReturnType<typeof identityJson>[]>();
+  const render = (list: readonly LinkedIdentity[]) => {
+    let json = rendered.get(list);
+    if (!json) {
+      json = list.map(identityJson);
+      rendered.set(list, json);
+    }
+    return json;
+  };
   const linker = new AccountLinker({
     store: o.store,
     accounts: o.accounts,
@@ -101,15 +111,11 @@ export async function createOAuth(o: CreateOAuthOptions): Promise<OAuth> {
       sessionLifetime: config.session.absoluteLifetime,
       defaultReturnPath: config.oauth.returnPath,
     },
-    identitiesOf: async (accountId) => {
-      // Lists come from a cache and are frozen: render each once (GET /v1/me is a hot path).
-      const list = await links.list(accountId);
-      let json = rendered.get(list);
-      if (!json) {
-        json = list.map(identityJson);
-        rendered.set(list, json);
-      }
-      return json;
+    // Lists come from a cache and are frozen: render each once (GET /v1/me is a hot path).
+    identitiesOf: async (accountId) => render(await links.list(accountId)),
+    identitiesOfNow: (accountId) => {
+      const list = links.listNow(accountId);
+      return list === undefined ? undefined : render(list);
     },
     close: unfollow,
   };

@@ -64,6 +64,12 @@ export class IdentityLinks {
     this.#entries.delete(accountId);
   }
 
+  /** The account's identities when the cache holds them fresh, without a promise. */
+  listNow(accountId: string): readonly LinkedIdentity[] | undefined {
+    const entry = this.#entries.get(accountId);
+    return entry && entry.expiresAt > Date.now() ? entry.list : undefined;
+  }
+
   async list(accountId: string): Promise<readonly LinkedIdentity[]> {
     const entry = this.#entries.get(accountId);
     if (entry && entry.expiresAt > Date.now()) return entry.list;
