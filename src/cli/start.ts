@@ -35,15 +35,13 @@ export function registerStartCommand(program: Command): void {
         else await log.close().catch(() => {});
         throw error;
       }
-      const opened: OpenedLogger | undefined = log;
-      if (opened === undefined) throw new Error('Rampart started without opening its log');
-      const logger = opened.logger;
+      const logger = rampart.logger;
       installShutdownHandlers(rampart, {
         logger,
         graceMs: config.http.shutdownGrace * 1000,
         // The log file is written asynchronously: flush and close it before exiting.
         exit: (code) => {
-          void opened.close().finally(() => process.exit(code));
+          void Promise.resolve(log?.close()).finally(() => process.exit(code));
         },
       });
       const address = await rampart.listen();

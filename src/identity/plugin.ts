@@ -22,14 +22,13 @@ import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { introspectionRoutes } from './routes/introspection.routes.js';
 import { inviteRoutes } from './routes/invites.routes.js';
-import { meRoutes } from './routes/me.routes.js';
+import { type MeRoutesOptions, meRoutes } from './routes/me.routes.js';
 import { mfaRoutes } from './routes/mfa.routes.js';
 import { passwordRoutes } from './routes/password.routes.js';
 import { serviceAccountRoutes } from './routes/service-accounts.routes.js';
 import { sessionRoutes } from './routes/sessions.routes.js';
 import { signingKeyRoutes } from './routes/signing-keys.routes.js';
 import { wellKnownRoutes } from './routes/well-known.routes.js';
-import type { LinkedIdentityJson } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,9 +58,9 @@ export interface IdentityPluginOptions {
   /** The authorization policy (effective roles in introspection); default: built-in roles. */
   authorizer?: Authorizer | undefined;
   /** Linked provider identities for GET /v1/me (set when social login is wired in). */
-  identitiesOf?: ((accountId: string) => Promise<LinkedIdentityJson[]>) | undefined;
+  identitiesOf?: MeRoutesOptions['identitiesOf'];
   /** The same, when cached: without a promise, else undefined. */
-  identitiesOfNow?: ((accountId: string) => LinkedIdentityJson[] | undefined) | undefined;
+  identitiesOfNow?: MeRoutesOptions['identitiesOfNow'];
 }
 
 /**

@@ -71,8 +71,8 @@ export class IdentityLinks {
   }
 
   async list(accountId: string): Promise<readonly LinkedIdentity[]> {
-    const entry = this.#entries.get(accountId);
-    if (entry && entry.expiresAt > Date.now()) return entry.list;
+    const cached = this.listNow(accountId);
+    if (cached !== undefined) return cached;
     const generation = this.#generation;
     const list = Object.freeze(await this.#store.listIdentities(accountId));
     if (generation === this.#generation) {
