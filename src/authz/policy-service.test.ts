@@ -68,4 +68,45 @@ describe('the policy service', () => {
     expect(service.decide(user, 'read', resource).allowed).toBe(true);
     await hot.close();
   });
+
+  it('keeps the compiled engine when a reload finds the same policy, and replaces it on a change', async () => {
+    const store = new SqlAuthzPolicyStore(handle.db);
+    const hot = createMemoryHotStore();
+    const service = new PolicyService({
+      store,
+      pubsub: hot.pubsub,
+      events: new EventBus({ onHandlerError: () => {} }),
+      environmentAccess: {},
+    });
+    await service.reload();
+    const engine = service.engine;
+    // The timer's reload on a node where nothing changed: the same decision functions.
+    await service.reload();
+    await service.reload();
+    expect(service.engine).toBe(engine);
+
+    const user = { kind: 'user' as const, id: 'u2', roles: [] };
+    const resource = { type: 'reports', id: 'r1' };
+    expect(service.decide(user, 'read', resource).allowed).toBe(false);
+    await store.addGrant({
+      id: 'g-keep-engine',
+      subject: { kind: 'principal', id: 'u2' },
+      resourceType: 'reports',
+      resourceId: 'r1',
+      actions: ['read'],
+      effect: 'allow',
+      createdBy: null,
+      createdAt: 2,
+    });
+    await service.reload();
+    expect(service.engine).not.toBe(engine);
+    expect(service.decide(user, 'read', resource).allowed).toBe(true);
+    // A change back is a change too.
+    await store.deleteGrant('g-keep-engine');
+    const withGrant = service.engine;
+    await service.reload();
+    expect(service.engine).not.toBe(withGrant);
+    expect(service.decide(user, 'read', resource).allowed).toBe(false);
+    await hot.close();
+  });
 });

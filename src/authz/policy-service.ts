@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { EventPublisher } from '../events/event-bus.js';
 import type { EventActor } from '../events/security-event.js';
 import type { RequestContext } from '../identity/core/request-context.js';
@@ -105,8 +106,18 @@ export class PolicyService implements Authorizer {
     // Reloads overlap (a change here, a message from another node, the timer): a load
     // that started earlier read an older policy, so it never replaces a later one.
     const seq = ++this.#loadsStarted;
-    const next = this.#build(await this.#o.store.load());
+    const stored = await this.#o.store.load();
     if (seq < this.#installedLoad) return;
+    // The same policy as installed (the timer's reload, on a node where nothing changed):
+    // the compiled engine stays. A new one would replace every decision function the
+    // request path runs, which V8 then deoptimises and compiles again, every 30 s, and
+    // would drop the merged-roles cache. Compiling depends on nothing but the stored
+    // policy: time conditions are decided per request.
+    if (isDeepStrictEqual(stored, this.#current.stored)) {
+      this.#installedLoad = seq;
+      return;
+    }
+    const next = this.#build(stored);
     this.#installedLoad = seq;
     this.#current = next;
     this.#merged = new Map();
