@@ -71,6 +71,26 @@ describe('coalesceLines', () => {
     dest.close();
   });
 
+  it('checks a turn once any of its lines came unchecked, and not when all came checked', async () => {
+    const { sink, writes } = recordingSink();
+    const dest = coalesceLines(sink);
+    // The caller vouches for these lines (request-line-writer.ts checks them piece by
+    // piece); a control in one shows that nothing scanned the turn again.
+    dest.writeTerminalSafe('{"a":1}\n');
+    dest.writeTerminalSafe('{"b":"\u009b"}\n');
+    await nextTurn();
+    expect(writes).toEqual(['{"a":1}\n{"b":"\u009b"}\n']);
+    dest.writeTerminalSafe('{"c":"\u009b"}\n');
+    dest.write('{"d":"\u202e"}\n');
+    await nextTurn();
+    expect(writes.at(-1)).toBe('{"c":"\\u009b"}\n{"d":"\\u202e"}\n');
+    // The next turn starts unchecked-free again.
+    dest.writeTerminalSafe('{"e":"\u009b"}\n');
+    await nextTurn();
+    expect(writes.at(-1)).toBe('{"e":"\u009b"}\n');
+    dest.close();
+  });
+
   it('loses no line logged just before the process exits (needs `npm run build`)', () => {
     const built = fileURLToPath(
       new URL('../../../dist/monitor/logging/log-destinations.js', import.meta.url),

@@ -1,4 +1,4 @@
-import { terminalSafeLine } from './terminal-safe-line.js';
+import { type TerminalCheckedStream, terminalSafeLine } from './terminal-safe-line.js';
 
 /** What a coalescing destination writes to: pino's SonicBoom (or any stream alike). */
 export interface LineSink {
@@ -7,7 +7,7 @@ export interface LineSink {
   flushSync(): void;
 }
 
-export interface CoalescingDestination {
+export interface CoalescingDestination extends TerminalCheckedStream {
   /** One log line, as pino hands it over. */
   write(line: string): boolean;
   /** Hands the pending lines to the sink, then flushes it. */
@@ -33,7 +33,8 @@ let exitListening = false;
  * EPIPE, flush on exit).
  *
  * Each chunk is made safe to show on a terminal on its way to the sink
- * (terminal-safe-line.ts): one check of the whole turn's lines.
+ * (terminal-safe-line.ts): one check of the whole turn's lines, none when every line of
+ * the turn came through `writeTerminalSafe` (request lines, checked as they were built).
  *
  * Lines pending at process exit are handed over first (a listener prepended to `exit`,
  * so it runs before pino's own flush of the SonicBoom).
@@ -44,13 +45,25 @@ let exitListening = false;
  */
 export function coalesceLines(sink: LineSink): CoalescingDestination {
   let pending: string[] = [];
+  // True once a line of the turn came through `write`: the chunk must then be checked.
+  let unchecked = false;
   let scheduled = false;
   const handOver = () => {
     scheduled = false;
     if (pending.length === 0) return;
     const chunk = pending.length === 1 ? (pending[0] as string) : pending.join('');
     pending = [];
-    sink.write(terminalSafeLine(chunk));
+    const check = unchecked;
+    unchecked = false;
+    sink.write(check ? terminalSafeLine(chunk) : chunk);
+  };
+  const take = (line: string) => {
+    pending.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(handOver);
+    }
+    return true;
   };
   live.add(handOver);
   if (!exitListening) {
@@ -61,13 +74,10 @@ export function coalesceLines(sink: LineSink): CoalescingDestination {
   }
   return {
     write(line) {
-      pending.push(line);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(handOver);
-      }
-      return true;
+      unchecked = true;
+      return take(line);
     },
+    writeTerminalSafe: take,
     flush(cb) {
       handOver();
       sink.flush(cb);

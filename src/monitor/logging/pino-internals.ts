@@ -49,23 +49,41 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 export const asString = nodeMajor >= 25 ? (str: string) => JSON.stringify(str) : pinoAsString;
 const quoteOrBackslash = /["\\]/g;
 
+/** How {@link asString} writes a string: see {@link verbatimKind}. */
+export const Verbatim = {
+  /** Escaped: {@link asString} must write it. */
+  no: 0,
+  /** As it is, and every character printable ASCII (U+0020–U+007E). */
+  ascii: 1,
+  /** As it is, with characters beyond printable ASCII (DEL, C1 controls, any non-ASCII). */
+  other: 2,
+} as const;
+export type Verbatim = (typeof Verbatim)[keyof typeof Verbatim];
+
 /**
- * True when {@link asString} writes `str` as it is between two quotes, which lets the
- * writer put the quotes into its constant pieces.
+ * Whether {@link asString} writes `str` as it is between two quotes, which lets the writer
+ * put the quotes into its constant pieces, and whether what it writes is then printable
+ * ASCII, which no terminal acts on (terminal-safe-line.ts): one pass over the string.
  */
-export const isVerbatim =
+export const verbatimKind: (str: string) => Verbatim =
   nodeMajor >= 25
     ? // JSON.stringify also escapes lone surrogates (well-formed JSON.stringify, ES2019).
-      (str: string) =>
-        noCharToEscape(str) && (str as string & { isWellFormed(): boolean }).isWellFormed()
-    : (str: string) => str.length <= 100 && noCharToEscape(str);
+      (str: string) => {
+        const kind = scanForVerbatim(str);
+        return kind === Verbatim.no || (str as string & { isWellFormed(): boolean }).isWellFormed()
+          ? kind
+          : Verbatim.no;
+      }
+    : (str: string) => (str.length <= 100 ? scanForVerbatim(str) : Verbatim.no);
 
-function noCharToEscape(str: string): boolean {
+function scanForVerbatim(str: string): Verbatim {
+  let kind: Verbatim = Verbatim.ascii;
   for (let i = 0; i < str.length; i++) {
     const code = str.charCodeAt(i);
-    if (code < 32 || code === 34 || code === 92) return false;
+    if (code < 32 || code === 34 || code === 92) return Verbatim.no;
+    if (code > 126) kind = Verbatim.other;
   }
-  return true;
+  return kind;
 }
 
 function pinoAsString(str: string): string {

@@ -1,7 +1,8 @@
 import type { Bindings } from 'pino';
 import { isSensitiveKey, redactCredentialsIn } from './log-redaction.js';
-import { asString, isVerbatim } from './pino-internals.js';
+import { asString, Verbatim, verbatimKind } from './pino-internals.js';
 import type { RouteLogBindings } from './request-logger.js';
+import { isTerminalSafe } from './terminal-safe-line.js';
 
 /** A logger's serializers and redaction stringifiers, by key, and its error key. */
 export interface KeyRules {
@@ -25,6 +26,8 @@ interface KeyEntry {
   /** The same after a string value: `",key":` and `","key":"`. */
   readonly bareAfterString: string;
   readonly quotedAfterString: string;
+  /** True when the key, as written, holds nothing a terminal acts on. */
+  readonly terminalSafe: boolean;
   /** The last line that had the key: a second sighting on one line is a repeated key. */
   line: number;
 }
@@ -40,6 +43,7 @@ export class RequestLineFields {
   readonly #keys = new Map<string, KeyEntry>();
   #lineNumber = 0;
   #open = false;
+  #terminalSafe = true;
 
   constructor(rules: KeyRules) {
     this.#rules = rules;
@@ -48,6 +52,16 @@ export class RequestLineFields {
   /** True when the last fields written end inside a string, whose `"` is still due. */
   get endsInString(): boolean {
     return this.#open;
+  }
+
+  /**
+   * True when the last fields written hold nothing a terminal acts on (terminal-safe-line.ts):
+   * every key and string value was printable ASCII as written. A value escaped by
+   * `asString`, or one with other characters, makes it false (the line is then checked
+   * where it leaves the process, as every other line is).
+   */
+  get terminalSafe(): boolean {
+    return this.#terminalSafe;
   }
 
   /**
@@ -62,6 +76,7 @@ export class RequestLineFields {
   ): string | null {
     this.#lineNumber++;
     this.#open = false;
+    this.#terminalSafe = true;
     let fields: string | null = '';
     for (const key in base) {
       fields = this.#append(fields, key, base[key]);
@@ -102,6 +117,7 @@ export class RequestLineFields {
       quoted: `${bare}"`,
       bareAfterString: `"${bare}`,
       quotedAfterString: `"${bare}"`,
+      terminalSafe: isTerminalSafe(bare),
       line: 0,
     };
     this.#keys.set(key, entry);
@@ -118,11 +134,14 @@ export class RequestLineFields {
     const entry = this.#entry(key);
     if (entry === undefined || !entry.plain || entry.line === this.#lineNumber) return null;
     entry.line = this.#lineNumber;
+    if (!entry.terminalSafe) this.#terminalSafe = false;
     switch (typeof value) {
       case 'string': {
         // What redactSensitive does to a string, then pino's escaping.
         const text = redactCredentialsIn(value);
-        if (!isVerbatim(text)) return this.#closed(fields, entry, asString(text));
+        const kind = verbatimKind(text);
+        if (kind !== Verbatim.ascii) this.#terminalSafe = false;
+        if (kind === Verbatim.no) return this.#closed(fields, entry, asString(text));
         const piece = this.#open ? entry.quotedAfterString : entry.quoted;
         this.#open = true;
         return fields + piece + text;

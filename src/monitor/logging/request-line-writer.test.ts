@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, setLogRedactor } from '../logger.js';
 import { mergeLine, writeRequestLine } from './request-line-writer.js';
 import { RequestLogger } from './request-logger.js';
+import { terminalSafeLine } from './terminal-safe-line.js';
 
 function memorySink(): DestinationStream & { text: () => string } {
   const chunks: string[] = [];
@@ -147,6 +148,77 @@ describe('writeRequestLine', () => {
       expect(written).toBeGreaterThan(1500);
     });
   }
+
+  it('marks a line as checked for terminals only when no piece of it needs the check', () => {
+    const checked: string[] = [];
+    const unchecked: string[] = [];
+    const sink = {
+      write: (line: string) => void unchecked.push(line),
+      writeTerminalSafe: (line: string) => {
+        checked.push(line);
+        return true;
+      },
+    };
+    const reference = memorySink();
+    const writer = createLogger({ level: 'info', destination: sink as DestinationStream });
+    const pinoLogger = createLogger({ level: 'info', destination: reference });
+    const next = random(20261130);
+    const order: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const { base, route, extras, line, level } = generate(next);
+      const extra = extras.length > 0 ? Object.assign({}, ...extras) : undefined;
+      const before = checked.length;
+      if (!writeRequestLine(writer, level, base, route, extra, line, 'request'))
+        writer[level](mergeLine(base, route, extra, line), 'request');
+      pinoLogger[level](mergeLine(base, route, extra, line), 'request');
+      order.push(
+        checked.length > before ? (checked.at(-1) as string) : (unchecked.at(-1) as string),
+      );
+    }
+    // Whatever went out as checked is exactly what the terminal check would let through.
+    for (const line of checked) expect(terminalSafeLine(line)).toBe(line);
+    // Lines that hold something for the check went the usual way.
+    expect(unchecked.some((line) => terminalSafeLine(line) !== line)).toBe(true);
+    // Some generated lines are plain ASCII throughout and skip the check (a real request
+    // line nearly always is: below); nothing changed a byte either way.
+    expect(checked.length).toBeGreaterThan(5);
+    expect(order.join('')).toBe(reference.text());
+
+    checked.length = 0;
+    unchecked.length = 0;
+    const plain = { method: 'GET', route: '/v1/me', url: '/v1/me', status: 200, ms: 1.5 };
+    writeRequestLine(writer, 'info', { reqId: 'r-1' }, undefined, undefined, plain, 'request');
+    writeRequestLine(
+      writer,
+      'info',
+      { reqId: 'r-2' },
+      undefined,
+      undefined,
+      { ...plain, url: '/v1/\u009b[2J' },
+      'request',
+    );
+    writeRequestLine(
+      writer,
+      'info',
+      { reqId: 'r-3' },
+      undefined,
+      undefined,
+      { ...plain, ip: '\u007f' },
+      'request',
+    );
+    writeRequestLine(
+      writer,
+      'info',
+      { reqId: 'r-4' },
+      undefined,
+      undefined,
+      { ...plain, ip: 'é' },
+      'request',
+    );
+    expect(checked).toHaveLength(1);
+    expect(checked[0]).toContain('"reqId":"r-1"');
+    expect(unchecked).toHaveLength(3);
+  });
 
   it('takes the plain request line, and writes it at the logger level only', () => {
     // What every line of the logger starts with: which process on which host wrote it.

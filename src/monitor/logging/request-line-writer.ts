@@ -9,6 +9,7 @@ import {
 } from './pino-internals.js';
 import { RequestLineFields } from './request-line-fields.js';
 import type { RouteLogBindings } from './request-logger.js';
+import { isTerminalSafe, takesTerminalSafeLines } from './terminal-safe-line.js';
 
 /**
  * The request line without pino's general machinery: the same bytes pino writes for
@@ -39,8 +40,8 @@ interface Plan {
   readonly messageKey: string;
   readonly fields: RequestLineFields;
   verified: boolean;
-  head: { num: number; time: string; chindings: string; text: string };
-  tail: { msg: string | undefined; closed: string; open: string };
+  head: { num: number; time: string; chindings: string; text: string; terminalSafe: boolean };
+  tail: { msg: string | undefined; closed: string; open: string; terminalSafe: boolean };
 }
 
 const plans = new WeakMap<Logger, Plan | null>();
@@ -75,8 +76,8 @@ function planFor(logger: Logger): Plan | null {
       errorKey: pinoLogger[symbols.errorKeySym],
     }),
     verified: false,
-    head: { num: -1, time: '', chindings: '', text: '' },
-    tail: { msg: undefined, closed: '', open: '' },
+    head: { num: -1, time: '', chindings: '', text: '', terminalSafe: false },
+    tail: { msg: undefined, closed: '', open: '', terminalSafe: false },
   };
 }
 
@@ -117,12 +118,13 @@ function buildLine(
   if (head.num !== num || head.time !== time || head.chindings !== chindings) {
     const levelStart = pinoLogger[symbols.lsCacheSym][num];
     if (levelStart === undefined) return null;
-    plan.head = { num, time, chindings, text: [levelStart, time, chindings].join('') };
+    const text = [levelStart, time, chindings].join('');
+    plan.head = { num, time, chindings, text, terminalSafe: isTerminalSafe(text) };
   }
   const tail = plan.tail;
   if (tail.msg !== msg) {
     const closed = `,"${plan.messageKey}":${asString(msg)}${pinoLogger[symbols.endSym]}`;
-    plan.tail = { msg, closed, open: `"${closed}` };
+    plan.tail = { msg, closed, open: `"${closed}`, terminalSafe: isTerminalSafe(closed) };
   }
   return `${plan.head.text}${fields}${plan.fields.endsInString ? plan.tail.open : plan.tail.closed}`;
 }
@@ -206,6 +208,16 @@ export function writeRequestLine(
     stream.lastTime = time.slice(pinoLogger[symbols.timeSliceIndexSym]);
     stream.lastLogger = logger;
   }
-  stream.write(text);
+  // Checked piece by piece as it was built: the stream need not scan it again.
+  if (
+    plan.fields.terminalSafe &&
+    plan.head.terminalSafe &&
+    plan.tail.terminalSafe &&
+    takesTerminalSafeLines(stream)
+  ) {
+    stream.writeTerminalSafe(text);
+  } else {
+    stream.write(text);
+  }
   return true;
 }

@@ -3,7 +3,7 @@ import { unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { pino } from 'pino';
 import { makeDirectory } from '../../shared/make-directory.js';
-import { terminalSafeLine } from './terminal-safe-line.js';
+import { type TerminalCheckedStream, terminalSafeLine } from './terminal-safe-line.js';
 
 export interface RotatingFileOptions {
   /** `logs/rampart.log` → `logs/rampart.1.log`, `logs/rampart.2.log`… */
@@ -20,7 +20,10 @@ export interface RotatingFileOptions {
 
 export interface RotatingFile {
   /** A pino destination (one `write(line)` per log line). */
-  readonly stream: { write(line: string): boolean; flush(cb?: (err?: Error) => void): void };
+  readonly stream: TerminalCheckedStream & {
+    write(line: string): boolean;
+    flush(cb?: (err?: Error) => void): void;
+  };
   currentFile(): string;
   /** Starts the next file now. */
   rotate(): void;
@@ -123,16 +126,19 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
   if (options.frequency) schedule();
 
   let closed: Promise<void> | undefined;
+  const writeChecked = (line: string) => {
+    // A line logged while shutting down has no file left to go to.
+    if (closed !== undefined) return true;
+    accepted += Buffer.byteLength(line);
+    return sonic.write(line);
+  };
   return {
     stream: {
       write(line: string) {
-        // A line logged while shutting down has no file left to go to.
-        if (closed !== undefined) return true;
         // Escaped before counting: the bytes counted are the bytes written.
-        const safe = terminalSafeLine(line);
-        accepted += Buffer.byteLength(safe);
-        return sonic.write(safe);
+        return writeChecked(terminalSafeLine(line));
       },
+      writeTerminalSafe: (line: string) => writeChecked(line),
       flush(cb) {
         sonic.flush(cb);
       },

@@ -46,3 +46,23 @@ const escapeUnlessPair = (match: string) => (match.length === 2 ? match : unicod
 export function terminalSafeLine(lines: string): string {
   return unsafe.test(lines) ? lines.replace(pairOrUnsafe, escapeUnlessPair) : lines;
 }
+
+/** True when {@link terminalSafeLine} would return `text` as it is. */
+export function isTerminalSafe(text: string): boolean {
+  return !unsafe.test(text);
+}
+
+/**
+ * A log stream that also takes lines already known to hold nothing a terminal acts on, and
+ * writes them without the check: the request-line writer builds its lines from pieces it
+ * has checked (request-line-writer.ts), so the one line every request writes is not
+ * scanned a second time on its way out.
+ */
+export interface TerminalCheckedStream {
+  /** `line` must be what {@link terminalSafeLine} returns unchanged. */
+  writeTerminalSafe(line: string): boolean;
+}
+
+export function takesTerminalSafeLines(stream: object): stream is TerminalCheckedStream {
+  return typeof (stream as Partial<TerminalCheckedStream>).writeTerminalSafe === 'function';
+}
