@@ -59,9 +59,12 @@ function waitForExit(child, timeoutMs) {
  * Forks `script` (a file in bench/servers/) and waits until it listens.
  *
  * @param {URL} script
- * @param {{ input?: object, stdout?: string, execArgv?: string[], readyTimeoutMs?: number }} options
+ * @param {{ input?: object, stdout?: string, execPath?: string, execArgv?: string[], readyTimeoutMs?: number }} options
  *   `stdout` is a path the child's fd 1 is opened on (default /dev/null): servers that
- *   log to stdout, as Rampart does by default, write their log there.
+ *   log to stdout, as Rampart does by default, write their log there. `execPath` runs the
+ *   child under another program (with `execArgv` as that program's arguments, ending
+ *   with `node` and its flags), as bench/tools/instructions-per-request.js does with
+ *   valgrind.
  * @returns {Promise<{ url: string, info: object, pid: number, cpuUsage: () => Promise<NodeJS.CpuUsage>, stop: () => Promise<void> }>}
  *
  * @example
@@ -71,13 +74,20 @@ function waitForExit(child, timeoutMs) {
  * await server.stop();
  */
 export async function startServer(script, options = {}) {
-  const { input = {}, stdout = '/dev/null', execArgv = [], readyTimeoutMs = 60_000 } = options;
+  const {
+    input = {},
+    stdout = '/dev/null',
+    execPath,
+    execArgv = [],
+    readyTimeoutMs = 60_000,
+  } = options;
   const fd = openSync(stdout, 'a');
   let child;
   try {
     child = fork(fileURLToPath(script), [], {
       stdio: ['ignore', fd, 'inherit', 'ipc'],
       execArgv,
+      ...(execPath ? { execPath } : {}),
     });
   } finally {
     closeSync(fd); // the child holds its own copy

@@ -1,0 +1,384 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { expectJson, issueKey } from '../lib/api-key-client.js';
+import { startServer } from '../lib/server-process.js';
+
+/**
+ * `node bench/tools/instructions-per-request.js [scenario...] [--top N]`, after
+ * `npm run build`: the machine instructions a server executes per request, counted by
+ * valgrind's callgrind (Debian: `apt-get install valgrind`), for Rampart and for bare
+ * Fastify answering the same request with the same body. Scenarios: `protected-route`,
+ * `api-key`, `me-endpoint` (default: the first two).
+ *
+ * Why: on a shared virtual machine the req/s ratios of `npm run bench` move by more than
+ * the gaps they judge (BENCHMARKS.md, "A slow machine"), and the machine has no hardware
+ * counters for `perf stat`. An instruction count does not depend on what else the machine
+ * is doing: it is a cost that two runs, or two commits, can be compared on. It is not a
+ * time: a cache miss or a system call costs more than its instructions, and the kernel's
+ * share of a request is not counted. The throughput targets stay in `npm run bench`.
+ *
+ * Each server runs under valgrind (about fifty times slower) in its own process, the
+ * Rampart server and its bare twin at once (one core each), with V8 single-threaded so
+ * that compiling and collecting happen at the same points in every run. One load of
+ * `INSTR_WARMUP + INSTR_REQUESTS` requests on 20 keep-alive connections; counting starts
+ * after the warm-up (V8 has compiled the hot path by then) and stops after
+ * `INSTR_REQUESTS` more. The table splits out what V8's garbage collector and optimising
+ * compiler executed in the window: both vary from run to run, the rest by about 3 %.
+ *
+ * `--top N` prints each server's N most expensive functions (own instructions per
+ * request, with the V8 builtins and runtime functions they call directly; JavaScript
+ * functions named through `--perf-basic-prof-only-functions`).
+ *
+ * | Variable           | Default | Meaning                                                     |
+ * | ------------------ | ------- | ----------------------------------------------------------- |
+ * | `INSTR_WARMUP`     | 100000  | requests before counting starts                             |
+ * | `INSTR_REQUESTS`   | 10000   | requests counted                                            |
+ * | `INSTR_OVERRIDES`  | unset   | JSON merged into Rampart's configuration (e.g. `{"log":{"level":"warn"}}`) |
+ */
+
+const servers = {
+  rampart: new URL('../servers/rampart-server.js', import.meta.url),
+  fastify: new URL('../servers/fastify-server.js', import.meta.url),
+};
+const resultsDir = new URL('../results/instructions/', import.meta.url).pathname;
+const ordersBody = { items: [{ id: 'ord_1', amount: 4200, currency: 'EUR' }], next: null };
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000_000) {
+    throw new Error(`${name} must be a whole number from 1 to 10000000, not "${raw}"`);
+  }
+  return value;
+}
+
+const settings = {
+  warmup: positiveInt('INSTR_WARMUP', 100_000),
+  requests: positiveInt('INSTR_REQUESTS', 10_000),
+  overrides: process.env.INSTR_OVERRIDES ? JSON.parse(process.env.INSTR_OVERRIDES) : undefined,
+};
+
+async function login(rampart) {
+  const body = await expectJson(
+    await fetch(`${rampart.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: rampart.info.email, password: rampart.info.password }),
+    }),
+    'login',
+  );
+  return body.access_token;
+}
+
+/** Each scenario: Rampart's input, and how to make its request once Rampart is up. */
+const scenarios = {
+  'protected-route': {
+    input: {
+      roles: ['DEVELOPER'],
+      protectedRoute: { body: ordersBody },
+      rateLimit: {
+        routes: [
+          { method: 'GET', url: '/api/orders', limit: 1_000_000, window: 60, key: ['user'] },
+        ],
+      },
+    },
+    async request(rampart) {
+      const token = await login(rampart);
+      return {
+        path: '/api/orders',
+        headers: { authorization: `Bearer ${token}` },
+        body: ordersBody,
+      };
+    },
+  },
+  'api-key': {
+    input: { roles: ['DEVELOPER'] },
+    async request(rampart) {
+      const { key, body } = await issueKey(rampart);
+      return { path: '/v1/auth/whoami', headers: { authorization: `Bearer ${key}` }, body };
+    },
+  },
+  'me-endpoint': {
+    input: {},
+    async request(rampart) {
+      const headers = { authorization: `Bearer ${await login(rampart)}` };
+      const body = await expectJson(await fetch(`${rampart.url}/v1/me`, { headers }), 'GET /v1/me');
+      return { path: '/v1/me', headers, body };
+    },
+  },
+};
+
+function underCallgrind(label) {
+  return {
+    execPath: 'valgrind',
+    execArgv: [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${resultsDir}${label}.%p.callgrind`,
+      `--log-file=${resultsDir}${label}.%p.valgrind.log`,
+      'node',
+      '--single-threaded',
+      '--perf-basic-prof-only-functions',
+    ],
+    readyTimeoutMs: 600_000,
+  };
+}
+
+function callgrindControl(pid, ...args) {
+  execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * One load against the server; counting runs from response `warmup` to response
+ * `warmup + requests`. callgrind_control blocks this process while it switches, so no
+ * response is taken in between: the counted window holds `requests` responses, give or
+ * take the 20 in flight.
+ */
+async function countedLoad(server, request) {
+  const { warmup, requests } = settings;
+  let answered = 0;
+  let failure;
+  const instance = autocannon({
+    url: `${server.url}${request.path}`,
+    headers: request.headers,
+    connections: 20,
+    amount: warmup + requests + 1_000,
+  });
+  instance.on('response', (_client, status) => {
+    if (status !== 200) failure ??= new Error(`HTTP ${status} from ${server.url}${request.path}`);
+    answered++;
+    if (answered === warmup) callgrindControl(server.pid, '--instr=on');
+    if (answered === warmup + requests) callgrindControl(server.pid, '--instr=off');
+  });
+  const result = await new Promise((resolve) => instance.on('done', resolve));
+  if (failure) throw failure;
+  if (result.errors || result.timeouts) throw new Error(`load errors against ${server.url}`);
+  callgrindControl(server.pid, '--dump');
+}
+
+/** JavaScript function names by code address, from V8's perf map of the process. */
+function jitNames(pid) {
+  let text;
+  try {
+    text = readFileSync(`/tmp/perf-${pid}.map`, 'utf8');
+  } catch {
+    return () => undefined;
+  }
+  const ranges = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [start, size, ...name] = line.split(' ');
+      return {
+        start: Number.parseInt(start, 16),
+        end: Number.parseInt(start, 16) + Number.parseInt(size, 16),
+        name: name.join(' '),
+      };
+    })
+    .sort((a, b) => a.start - b.start);
+  return (address) => {
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const range = ranges[mid];
+      if (address < range.start) hi = mid - 1;
+      else if (address >= range.end) lo = mid + 1;
+      else return range.name;
+    }
+    return undefined;
+  };
+}
+
+const gcPattern =
+  /Scaveng|Evacuat|SemiSpace|NewSpace|YoungGeneration|Marking|MarkCompact|Sweep|Heap::|GCTracer|Compactor|RememberedSet|SlotSet|MemoryChunk|WeakObjects/;
+const compilerPattern =
+  /compiler::|Turbofan|Maglev|CodeGenerator|InstructionSelector|RegisterAllocat/;
+const callPattern =
+  /^Builtins_(Call|CallFunction|CallBound|InterpreterEntry|BaselineOutOfLine|CompileLazy|JSEntry|RunMicrotasks|ResumeGenerator|AsyncFunction|Promise|Await)/;
+
+/**
+ * Reads a callgrind dump: each function's own instructions (self), and the inclusive
+ * instructions of each call it makes.
+ */
+function readDump(file, nameOfAddress) {
+  const names = new Map();
+  const self = new Map();
+  const calls = new Map();
+  const resolve = (token) => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(token);
+    if (!match) return token;
+    if (match[2] !== undefined) {
+      let name = match[2];
+      const address = /^0x([0-9a-f]+)$/.exec(name);
+      if (address) name = nameOfAddress(Number.parseInt(address[1], 16)) ?? name;
+      names.set(match[1], name);
+    }
+    return names.get(match[1]);
+  };
+  let current;
+  let callee;
+  let total = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('fn=')) current = resolve(line.slice(3));
+    else if (line.startsWith('cfn=')) callee = resolve(line.slice(4));
+    else if (line.startsWith('totals:')) total = Number(line.slice(7));
+    else if (/^[\d+*-]/.test(line)) {
+      const cost = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (callee !== undefined) {
+        const own = calls.get(current) ?? new Map();
+        own.set(callee, (own.get(callee) ?? 0) + cost);
+        calls.set(current, own);
+        callee = undefined;
+      } else {
+        self.set(current, (self.get(current) ?? 0) + cost);
+      }
+    }
+  }
+  return { total, self, calls };
+}
+
+function summarize(dump, requests) {
+  let gc = 0;
+  let compiler = 0;
+  for (const [name, cost] of dump.self) {
+    if (gcPattern.test(name)) gc += cost;
+    else if (compilerPattern.test(name)) compiler += cost;
+  }
+  // A JavaScript function's own cost: its instructions and those of the builtins and
+  // runtime functions it calls directly, but not of the JavaScript functions it calls.
+  const own = [];
+  for (const name of new Set([...dump.self.keys(), ...dump.calls.keys()])) {
+    if (!name?.startsWith('JS:')) continue;
+    let cost = dump.self.get(name) ?? 0;
+    for (const [callee, inclusive] of dump.calls.get(name) ?? []) {
+      if (!callee.startsWith('JS:') && !callee.startsWith('0x') && !callPattern.test(callee))
+        cost += inclusive;
+    }
+    own.push({
+      name: name.replace(/(?:file:\/\/)?\/\S*?\/(dist|node_modules)\//, '$1/'),
+      perRequest: cost / requests,
+    });
+  }
+  own.sort((a, b) => b.perRequest - a.perRequest);
+  return {
+    perRequest: dump.total / requests,
+    gc: gc / requests,
+    compiler: compiler / requests,
+    rest: (dump.total - gc - compiler) / requests,
+    functions: own,
+  };
+}
+
+async function measure(label, script, input, request) {
+  const server = await startServer(script, { input, ...underCallgrind(label) });
+  try {
+    const ask = typeof request === 'function' ? await request(server) : request;
+    await countedLoad(server, ask);
+    const prefix = `${label}.${server.pid}.callgrind`;
+    const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(`${prefix}.`));
+    if (dumps.length !== 1) throw new Error(`expected one dump of ${label}, found ${dumps.length}`);
+    const dump = readDump(`${resultsDir}${dumps[0]}`, jitNames(server.pid));
+    return { ask, summary: summarize(dump, settings.requests) };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runScenario(name) {
+  const scenario = scenarios[name];
+  // Rampart first, alone while it starts (argon2, migrations); its request then tells
+  // bare Fastify what to answer, and the two are counted at once.
+  const rampart = await startServer(servers.rampart, {
+    input: { ...scenario.input, ...(settings.overrides ? { overrides: settings.overrides } : {}) },
+    ...underCallgrind(`${name}-rampart`),
+  });
+  let rampartResult;
+  let bareResult;
+  try {
+    const ask = await scenario.request(rampart);
+    const bare = measure(
+      `${name}-fastify`,
+      servers.fastify,
+      { body: ask.body, path: ask.path },
+      ask,
+    );
+    await countedLoad(rampart, ask);
+    const prefix = `${name}-rampart.${rampart.pid}.callgrind`;
+    const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(`${prefix}.`));
+    if (dumps.length !== 1) throw new Error(`expected one dump of Rampart, found ${dumps.length}`);
+    rampartResult = summarize(
+      readDump(`${resultsDir}${dumps[0]}`, jitNames(rampart.pid)),
+      settings.requests,
+    );
+    bareResult = (await bare).summary;
+  } finally {
+    await rampart.stop();
+  }
+  return { name, rampart: rampartResult, fastify: bareResult };
+}
+
+const args = process.argv.slice(2);
+const topAt = args.indexOf('--top');
+const top = topAt === -1 ? 0 : Number(args.splice(topAt, 2)[1]);
+const chosen = args.length > 0 ? args : ['protected-route', 'api-key'];
+for (const name of chosen) {
+  if (!scenarios[name]) {
+    process.stderr.write(
+      `unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+}
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  process.stderr.write('valgrind is not installed (Debian: apt-get install valgrind)\n');
+  process.exit(2);
+}
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const results = [];
+for (const name of chosen) {
+  process.stderr.write(
+    `${name}: ${settings.warmup} requests of warm-up, ${settings.requests} counted…\n`,
+  );
+  const result = await runScenario(name);
+  results.push(result);
+  const { rampart, fastify } = result;
+  console.log(
+    `\n${name}${settings.overrides ? ` (overrides ${JSON.stringify(settings.overrides)})` : ''}`,
+  );
+  console.log('| Server | Instructions per request | GC | Compiler | Rest |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [label, r] of [
+    ['Rampart', rampart],
+    ['bare Fastify', fastify],
+  ]) {
+    console.log(
+      `| ${label} | ${fmt(r.perRequest)} | ${fmt(r.gc)} | ${fmt(r.compiler)} | ${fmt(r.rest)} |`,
+    );
+  }
+  console.log(
+    `Bare Fastify / Rampart: ${(fastify.perRequest / rampart.perRequest).toFixed(2)} (all), ${(fastify.rest / rampart.rest).toFixed(2)} (without GC and compiler)`,
+  );
+  if (top > 0) {
+    for (const [label, r] of [
+      ['Rampart', rampart],
+      ['bare Fastify', fastify],
+    ]) {
+      console.log(`\n${label}: the ${top} most expensive functions (own instructions per request)`);
+      for (const f of r.functions.slice(0, top))
+        console.log(`${fmt(f.perRequest).padStart(8)}  ${f.name}`);
+    }
+  }
+}
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+writeFileSync(
+  new URL(`../results/${stamp}-instructions.json`, import.meta.url),
+  `${JSON.stringify({ settings, results: results.map((r) => ({ ...r, rampart: { ...r.rampart, functions: r.rampart.functions.slice(0, 200) }, fastify: { ...r.fastify, functions: r.fastify.functions.slice(0, 200) } })) }, null, 2)}\n`,
+);
