@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../test/support/http-helpers.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
+import { newRequestId } from './request-id.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -33,5 +34,18 @@ describe('request ids', () => {
     const a = await r.app.inject({ method: 'GET', url: '/health' });
     const b = await r.app.inject({ method: 'GET', url: '/health' });
     expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+  });
+
+  it('makes version 4 UUIDs from fresh randomness, none repeated across batches', () => {
+    const ids = Array.from({ length: 1000 }, () => newRequestId());
+    for (const id of ids) expect(id).toMatch(uuid);
+    expect(new Set(ids).size).toBe(ids.length);
+    // 122 random bits each: every hex digit outside the fixed nibbles takes many values.
+    const digits = ids.map((id) => id.replaceAll('-', ''));
+    for (const position of [0, 7, 13, 17, 31]) {
+      expect(new Set(digits.map((d) => d[position])).size).toBeGreaterThan(12);
+    }
+    expect(new Set(digits.map((d) => d[12]))).toEqual(new Set(['4']));
+    expect(new Set(digits.map((d) => d[16]))).toEqual(new Set(['8', '9', 'a', 'b']));
   });
 });
