@@ -25,7 +25,7 @@ describe('request log lines', () => {
       status: 200,
     });
     expect(typeof lines[0]?.ms).toBe('number');
-    expect(lines[0]?.level).toBe(30);
+    expect(lines[0]?.level).toBe('info');
   });
 
   it('logs the route pattern rather than the concrete path', async () => {
@@ -39,7 +39,7 @@ describe('request log lines', () => {
     expect(linesFor(res.headers['x-request-id'])[0]).toMatchObject({
       route: '/v1/invites/:id',
       status: 403,
-      level: 40,
+      level: 'warn',
     });
   });
 
@@ -65,7 +65,7 @@ describe('request log lines', () => {
       const line = failing.logs.find(
         (l) => l.reqId === res.headers['x-request-id'] && l.msg === 'request',
       );
-      expect(line).toMatchObject({ status: res.statusCode, level: 50 });
+      expect(line).toMatchObject({ status: res.statusCode, level: 'error' });
     } finally {
       await failing.close();
     }

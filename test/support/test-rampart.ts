@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { type DeepPartial, loadConfig, type RawConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/monitor/logger.js';
 import type { RateLimiterStore } from '../../src/protect/store.js';
 import { createRampart, type Rampart } from '../../src/rampart.js';
 import { createTestDatabase, type TestDatabase, uniqueRedisPrefix } from './test-databases.js';
@@ -69,16 +69,9 @@ export async function startTestRampart(options: TestRampartOptions = {}): Promis
       cb();
     },
   });
-  const logger = pino(
-    {
-      level: config.log.level,
-      redact: {
-        paths: (await import('../../src/monitor/logger.js')).redactedLogPaths,
-        censor: '[redacted]',
-      },
-    },
-    sink,
-  );
+  // The logger the server makes for itself (createLogger): the same redaction, by key
+  // and by value, the same request-line writer and line shape; only the destination differs.
+  const logger = createLogger({ level: config.log.level, destination: sink });
   try {
     const rampart = await createRampart(config, {
       logger,
