@@ -22,6 +22,21 @@ const logFiles = (dir: string) =>
     .filter((f) => /^rampart\.\d+\.log$/.test(f))
     .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
 
+// The `i` of the last line on disk: in the newest file, or in the one just rotated out.
+function lastLoggedIndex(dir: string): number | undefined {
+  for (const f of logFiles(dir).slice(-2).reverse()) {
+    const text = readFileSync(join(dir, 'logs', f), 'utf8').trimEnd();
+    if (text === '') continue;
+    const last = text.slice(text.lastIndexOf('\n') + 1);
+    try {
+      return (JSON.parse(last) as { i?: number }).i;
+    } catch {
+      return undefined; // a line being written
+    }
+  }
+  return undefined;
+}
+
 describe('log files', () => {
   it('writes JSON lines to the file, rotates at the size limit and deletes files beyond retention', async () => {
     const dir = tempDir();
@@ -35,8 +50,10 @@ describe('log files', () => {
     // ~300 bytes a line: well over five rotations' worth.
     for (let i = 0; i < 60; i++) {
       logger.info({ i, pad }, 'line');
-      // Each write reaches the file before the next, so rotation sees every size step.
-      await new Promise((r) => setTimeout(r, 2));
+      // Each line reaches the file before the next is logged, so rotation sees every size
+      // step (a fixed pause was not enough on a loaded machine: two lines went out in one
+      // write). Sustained logging is the third test's case.
+      await until(() => lastLoggedIndex(dir) === i, 5_000);
     }
     await until(() => {
       const files = logFiles(dir);
