@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import autocannon from 'autocannon';
 import { expectJson, issueKey } from '../lib/api-key-client.js';
 import { startServer } from '../lib/server-process.js';
@@ -35,6 +42,7 @@ import { startServer } from '../lib/server-process.js';
  * | `INSTR_WARMUP`     | 100000  | requests before counting starts                             |
  * | `INSTR_REQUESTS`   | 10000   | requests counted                                            |
  * | `INSTR_OVERRIDES`  | unset   | JSON merged into Rampart's configuration (e.g. `{"log":{"level":"warn"}}`) |
+ * | `INSTR_TRACE_DEOPT`| unset   | `1` lists V8's deoptimisations inside the counted window     |
  */
 
 const servers = {
@@ -110,8 +118,16 @@ const scenarios = {
   },
 };
 
+// INSTR_TRACE_DEOPT=1: V8 reports each deoptimisation; those inside the counted window are
+// listed after the table (the server's stdout, request lines included, goes to a file).
+const traceDeopt = process.env.INSTR_TRACE_DEOPT === '1';
+const stdoutOf = (label) => `${resultsDir}${label}.stdout.log`;
+const startMark = '=== counting starts ===';
+const stopMark = '=== counting stops ===';
+
 function underCallgrind(label) {
   return {
+    ...(traceDeopt ? { stdout: stdoutOf(label) } : {}),
     execPath: 'valgrind',
     execArgv: [
       '--tool=callgrind',
@@ -121,6 +137,7 @@ function underCallgrind(label) {
       'node',
       '--single-threaded',
       '--perf-basic-prof-only-functions',
+      ...(traceDeopt ? ['--trace-deopt'] : []),
     ],
     readyTimeoutMs: 600_000,
   };
@@ -137,7 +154,10 @@ function callgrindControl(pid, ...args) {
  * callgrind_control blocks this process while it switches, so no response is taken in
  * between: the counted window holds `requests` responses, give or take the 20 in flight.
  */
-async function countedLoad(server, request) {
+async function countedLoad(server, request, label) {
+  const mark = (line) => {
+    if (traceDeopt) appendFileSync(stdoutOf(label), `\n${line}\n`);
+  };
   const { warmup, requests } = settings;
   let answered = 0;
   let failure;
@@ -151,9 +171,13 @@ async function countedLoad(server, request) {
   instance.on('response', (_client, status) => {
     if (status !== 200) failure ??= new Error(`HTTP ${status} from ${server.url}${request.path}`);
     answered++;
-    if (answered === warmup) callgrindControl(server.pid, '--instr=on');
+    if (answered === warmup) {
+      callgrindControl(server.pid, '--instr=on');
+      mark(startMark);
+    }
     if (answered === warmup + requests) {
       callgrindControl(server.pid, '--instr=off');
+      mark(stopMark);
       instance.stop();
     }
   });
@@ -281,7 +305,7 @@ async function measure(label, script, input, request) {
   const server = await startServer(script, { input, ...underCallgrind(label) });
   try {
     const ask = typeof request === 'function' ? await request(server) : request;
-    await countedLoad(server, ask);
+    await countedLoad(server, ask, label);
     const prefix = `${label}.${server.pid}.callgrind`;
     const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(`${prefix}.`));
     if (dumps.length !== 1) throw new Error(`expected one dump of ${label}, found ${dumps.length}`);
@@ -310,7 +334,7 @@ async function runScenario(name) {
       { body: ask.body, path: ask.path },
       ask,
     );
-    await countedLoad(rampart, ask);
+    await countedLoad(rampart, ask, `${name}-rampart`);
     const prefix = `${name}-rampart.${rampart.pid}.callgrind`;
     const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(`${prefix}.`));
     if (dumps.length !== 1) throw new Error(`expected one dump of Rampart, found ${dumps.length}`);
@@ -371,6 +395,22 @@ for (const name of chosen) {
   console.log(
     `Bare Fastify / Rampart: ${(fastify.perRequest / rampart.perRequest).toFixed(2)} (all), ${(fastify.rest / rampart.rest).toFixed(2)} (without GC and compiler)`,
   );
+  if (traceDeopt) {
+    for (const label of [`${name}-rampart`, `${name}-fastify`]) {
+      const text = readFileSync(stdoutOf(label), 'utf8');
+      const window = text.slice(text.indexOf(startMark), text.indexOf(stopMark));
+      const deopts = window
+        .split('\n')
+        .filter((l) => l.startsWith('[bailout') || l.startsWith('[marking dependent'))
+        .map((l) =>
+          l
+            .replace(/0x[0-9a-f]+ /g, '')
+            .replace(/, (opt id|bytecode offset|deopt exit|FP to SP).*$/, ''),
+        );
+      console.log(`\n${label}: ${deopts.length} deoptimisations in the counted window`);
+      for (const d of deopts.slice(0, 40)) console.log(`  ${d.slice(0, 200)}`);
+    }
+  }
   if (top > 0) {
     for (const [label, r] of [
       ['Rampart', rampart],
