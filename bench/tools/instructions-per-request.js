@@ -301,19 +301,13 @@ function summarize(dump, requests) {
   };
 }
 
-async function measure(label, script, input, request) {
-  const server = await startServer(script, { input, ...underCallgrind(label) });
-  try {
-    const ask = typeof request === 'function' ? await request(server) : request;
-    await countedLoad(server, ask, label);
-    const prefix = `${label}.${server.pid}.callgrind`;
-    const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(`${prefix}.`));
-    if (dumps.length !== 1) throw new Error(`expected one dump of ${label}, found ${dumps.length}`);
-    const dump = readDump(`${resultsDir}${dumps[0]}`, jitNames(server.pid));
-    return { ask, summary: summarize(dump, settings.requests) };
-  } finally {
-    await server.stop();
-  }
+/** Counts `ask` against a started server and summarises the window's dump. */
+async function count(server, label, ask) {
+  await countedLoad(server, ask, label);
+  const prefix = `${label}.${server.pid}.callgrind.`;
+  const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(prefix));
+  if (dumps.length !== 1) throw new Error(`expected one dump of ${label}, found ${dumps.length}`);
+  return summarize(readDump(`${resultsDir}${dumps[0]}`, jitNames(server.pid)), settings.requests);
 }
 
 async function runScenario(name) {
@@ -324,29 +318,25 @@ async function runScenario(name) {
     input: { ...scenario.input, ...(settings.overrides ? { overrides: settings.overrides } : {}) },
     ...underCallgrind(`${name}-rampart`),
   });
-  let rampartResult;
-  let bareResult;
   try {
     const ask = await scenario.request(rampart);
-    const bare = measure(
-      `${name}-fastify`,
-      servers.fastify,
-      { body: ask.body, path: ask.path },
-      ask,
-    );
-    await countedLoad(rampart, ask, `${name}-rampart`);
-    const prefix = `${name}-rampart.${rampart.pid}.callgrind`;
-    const dumps = readdirSync(resultsDir).filter((f) => f.startsWith(`${prefix}.`));
-    if (dumps.length !== 1) throw new Error(`expected one dump of Rampart, found ${dumps.length}`);
-    rampartResult = summarize(
-      readDump(`${resultsDir}${dumps[0]}`, jitNames(rampart.pid)),
-      settings.requests,
-    );
-    bareResult = (await bare).summary;
+    const bareLabel = `${name}-fastify`;
+    const fastify = await startServer(servers.fastify, {
+      input: { body: ask.body, path: ask.path },
+      ...underCallgrind(bareLabel),
+    });
+    try {
+      const [rampartResult, bareResult] = await Promise.all([
+        count(rampart, `${name}-rampart`, ask),
+        count(fastify, bareLabel, ask),
+      ]);
+      return { name, rampart: rampartResult, fastify: bareResult };
+    } finally {
+      await fastify.stop();
+    }
   } finally {
     await rampart.stop();
   }
-  return { name, rampart: rampartResult, fastify: bareResult };
 }
 
 const args = process.argv.slice(2);

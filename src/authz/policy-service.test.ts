@@ -7,6 +7,17 @@ import { SqlAuthzPolicyStore } from '../storage/sql/sql-authz-store.js';
 import { PolicyService } from './policy-service.js';
 import type { AuthzPolicyStore, StoredPolicy } from './store.js';
 
+function serviceOver(store: AuthzPolicyStore) {
+  const hot = createMemoryHotStore();
+  const service = new PolicyService({
+    store,
+    pubsub: hot.pubsub,
+    events: new EventBus({ onHandlerError: () => {} }),
+    environmentAccess: {},
+  });
+  return { service, hot };
+}
+
 describe('the policy service', () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
@@ -36,13 +47,7 @@ describe('the policy service', () => {
         return policy;
       },
     } as AuthzPolicyStore;
-    const hot = createMemoryHotStore();
-    const service = new PolicyService({
-      store,
-      pubsub: hot.pubsub,
-      events: new EventBus({ onHandlerError: () => {} }),
-      environmentAccess: {},
-    });
+    const { service, hot } = serviceOver(store);
     const user = { kind: 'user' as const, id: 'u1', roles: [] };
     const resource = { type: 'docs', id: 'd1' };
 
@@ -71,13 +76,7 @@ describe('the policy service', () => {
 
   it('keeps the compiled engine when a reload finds the same policy, and replaces it on a change', async () => {
     const store = new SqlAuthzPolicyStore(handle.db);
-    const hot = createMemoryHotStore();
-    const service = new PolicyService({
-      store,
-      pubsub: hot.pubsub,
-      events: new EventBus({ onHandlerError: () => {} }),
-      environmentAccess: {},
-    });
+    const { service, hot } = serviceOver(store);
     await service.reload();
     const engine = service.engine;
     // The timer's reload on a node where nothing changed: the same decision functions.

@@ -138,7 +138,7 @@ export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
         // Escaped before counting: the bytes counted are the bytes written.
         return writeChecked(terminalSafeLine(line));
       },
-      writeTerminalSafe: (line: string) => writeChecked(line),
+      writeTerminalSafe: writeChecked,
       flush(cb) {
         sonic.flush(cb);
       },
