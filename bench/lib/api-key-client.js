@@ -1,6 +1,7 @@
 /**
- * The client's side of the API-key scenarios' setup, shared by api-key and
- * api-key-breakdown: log in as the bench account, issue a key, call whoami with it once.
+ * The client's side of the API-key scenarios' setup, shared by api-key, api-key-breakdown
+ * and bench/tools/instructions-per-request.js: log in as the bench account, issue a key,
+ * call whoami with it once.
  */
 
 export async function expectJson(response, what) {
@@ -8,8 +9,9 @@ export async function expectJson(response, what) {
   return response.json();
 }
 
-export async function issueKey(rampart) {
-  const login = await expectJson(
+/** Logs in as the bench account; resolves with the access token. */
+export async function logIn(rampart) {
+  const body = await expectJson(
     await fetch(`${rampart.url}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -17,12 +19,17 @@ export async function issueKey(rampart) {
     }),
     'login',
   );
+  return body.access_token;
+}
+
+export async function issueKey(rampart) {
+  const accessToken = await logIn(rampart);
   const issued = await expectJson(
     await fetch(`${rampart.url}/v1/api-keys`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: `Bearer ${login.access_token}`,
+        authorization: `Bearer ${accessToken}`,
       },
       body: JSON.stringify({ name: 'bench', scopes: ['apikeys:read'] }),
     }),

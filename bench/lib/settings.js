@@ -9,7 +9,7 @@ export const resultsDir = new URL('../results/', import.meta.url);
  * (BENCH_DURATION=6000) would hold a shared machine for hours, so out-of-range
  * values stop the run instead of being clamped silently.
  */
-function readInteger(env, name, fallback, min, max) {
+export function readInteger(env, name, fallback, min, max) {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -8,8 +8,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import autocannon from 'autocannon';
-import { expectJson, issueKey } from '../lib/api-key-client.js';
+import { expectJson, issueKey, logIn } from '../lib/api-key-client.js';
 import { startServer } from '../lib/server-process.js';
+import { readInteger } from '../lib/settings.js';
 
 /**
  * `node bench/tools/instructions-per-request.js [scenario...] [--top N]`, after
@@ -52,33 +53,11 @@ const servers = {
 const resultsDir = new URL('../results/instructions/', import.meta.url).pathname;
 const ordersBody = { items: [{ id: 'ord_1', amount: 4200, currency: 'EUR' }], next: null };
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 10_000_000) {
-    throw new Error(`${name} must be a whole number from 1 to 10000000, not "${raw}"`);
-  }
-  return value;
-}
-
 const settings = {
-  warmup: positiveInt('INSTR_WARMUP', 100_000),
-  requests: positiveInt('INSTR_REQUESTS', 10_000),
+  warmup: readInteger(process.env, 'INSTR_WARMUP', 100_000, 1, 10_000_000),
+  requests: readInteger(process.env, 'INSTR_REQUESTS', 10_000, 1, 10_000_000),
   overrides: process.env.INSTR_OVERRIDES ? JSON.parse(process.env.INSTR_OVERRIDES) : undefined,
 };
-
-async function login(rampart) {
-  const body = await expectJson(
-    await fetch(`${rampart.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: rampart.info.email, password: rampart.info.password }),
-    }),
-    'login',
-  );
-  return body.access_token;
-}
 
 /** Each scenario: Rampart's input, and how to make its request once Rampart is up. */
 const scenarios = {
@@ -93,7 +72,7 @@ const scenarios = {
       },
     },
     async request(rampart) {
-      const token = await login(rampart);
+      const token = await logIn(rampart);
       return {
         path: '/api/orders',
         headers: { authorization: `Bearer ${token}` },
@@ -111,7 +90,7 @@ const scenarios = {
   'me-endpoint': {
     input: {},
     async request(rampart) {
-      const headers = { authorization: `Bearer ${await login(rampart)}` };
+      const headers = { authorization: `Bearer ${await logIn(rampart)}` };
       const body = await expectJson(await fetch(`${rampart.url}/v1/me`, { headers }), 'GET /v1/me');
       return { path: '/v1/me', headers, body };
     },
