@@ -76,7 +76,13 @@ export const verbatimKind: (str: string) => Verbatim =
       }
     : (str: string) => (str.length <= 100 ? scanForVerbatim(str) : Verbatim.no);
 
+// Printable ASCII but `"` and `\`: the common case, tested first. V8 runs a regular
+// expression as native code over the string; on the request line's values this measured
+// about twice as fast as the charCodeAt loop below, which then runs only for the rest.
+const printableVerbatim = /^[ !#-[\]-~]*$/;
+
 function scanForVerbatim(str: string): Verbatim {
+  if (printableVerbatim.test(str)) return Verbatim.ascii;
   let kind: Verbatim = Verbatim.ascii;
   for (let i = 0; i < str.length; i++) {
     const code = str.charCodeAt(i);

@@ -18,6 +18,7 @@ export interface KeyRules {
  * (coalescing-destination.ts). After a string value, each piece starts with its `"`.
  */
 interface KeyEntry {
+  readonly key: string;
   /** False when a line with the key must go through pino. */
   readonly plain: boolean;
   /** `,"key":` and `,"key":"`, after a closed value. */
@@ -30,9 +31,23 @@ interface KeyEntry {
   readonly terminalSafe: boolean;
   /** The last line that had the key: a second sighting on one line is a repeated key. */
   line: number;
+  /**
+   * The key's last short string value, as written ({@link redactCredentialsIn}) and how
+   * ({@link verbatimKind}): both depend on the value alone. Most values repeat from line
+   * to line (the route, the method, the caller's address and id on a keep-alive
+   * connection), and an equal string is told in one comparison, not two scans.
+   */
+  lastValue: string | undefined;
+  lastText: string;
+  lastKind: Verbatim;
 }
 
+/** Longer values are not kept: a key holds at most this much of a past line. */
+const maxRememberedValue = 256;
+
 const maxCachedKeys = 1024;
+/** How many of a line's keys {@link RequestLineFields} remembers by position. */
+const maxSequence = 64;
 
 /**
  * The fields of request lines as pino writes them for one logger's rules (its
@@ -41,6 +56,13 @@ const maxCachedKeys = 1024;
 export class RequestLineFields {
   readonly #rules: KeyRules;
   readonly #keys = new Map<string, KeyEntry>();
+  /**
+   * The entries of the last line's keys, in order. Request lines repeat one sequence of
+   * keys, so the key at a position is first compared with the one there last time (one
+   * comparison of two interned strings), and looked up only when it differs.
+   */
+  readonly #sequence: KeyEntry[] = [];
+  #position = 0;
   #lineNumber = 0;
   #open = false;
   #terminalSafe = true;
@@ -75,6 +97,7 @@ export class RequestLineFields {
     line: Record<string, unknown>,
   ): string | null {
     this.#lineNumber++;
+    this.#position = 0;
     this.#open = false;
     this.#terminalSafe = true;
     let fields: string | null = '';
@@ -101,6 +124,15 @@ export class RequestLineFields {
   }
 
   #entry(key: string): KeyEntry | undefined {
+    const position = this.#position++;
+    const guess = this.#sequence[position];
+    if (guess !== undefined && guess.key === key) return guess;
+    const entry = this.#lookUp(key);
+    if (entry !== undefined && position < maxSequence) this.#sequence[position] = entry;
+    return entry;
+  }
+
+  #lookUp(key: string): KeyEntry | undefined {
     let entry = this.#keys.get(key);
     if (entry !== undefined || this.#keys.size >= maxCachedKeys) return entry;
     const { serializers, stringifiers, errorKey } = this.#rules;
@@ -112,6 +144,7 @@ export class RequestLineFields {
       !(key === errorKey && serializers.err !== undefined);
     const bare = `,${asString(key)}:`;
     entry = {
+      key,
       plain,
       bare,
       quoted: `${bare}"`,
@@ -119,6 +152,9 @@ export class RequestLineFields {
       quotedAfterString: `"${bare}"`,
       terminalSafe: isTerminalSafe(bare),
       line: 0,
+      lastValue: undefined,
+      lastText: '',
+      lastKind: Verbatim.no,
     };
     this.#keys.set(key, entry);
     return entry;
@@ -138,8 +174,20 @@ export class RequestLineFields {
     switch (typeof value) {
       case 'string': {
         // What redactSensitive does to a string, then pino's escaping.
-        const text = redactCredentialsIn(value);
-        const kind = verbatimKind(text);
+        let text: string;
+        let kind: Verbatim;
+        if (value === entry.lastValue) {
+          text = entry.lastText;
+          kind = entry.lastKind;
+        } else {
+          text = redactCredentialsIn(value);
+          kind = verbatimKind(text);
+          if (value.length <= maxRememberedValue) {
+            entry.lastValue = value;
+            entry.lastText = text;
+            entry.lastKind = kind;
+          }
+        }
         if (kind !== Verbatim.ascii) this.#terminalSafe = false;
         if (kind === Verbatim.no) return this.#closed(fields, entry, asString(text));
         const piece = this.#open ? entry.quotedAfterString : entry.quoted;
