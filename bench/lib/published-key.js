@@ -1,4 +1,4 @@
-import { expectJson } from './api-key-client.js';
+import { expectJson } from './rampart-client.js';
 
 /**
  * The public JWK Rampart signed `token` with, from its `/.well-known/jwks.json`: what a

@@ -1,7 +1,7 @@
 /**
- * The client's side of the API-key scenarios' setup, shared by api-key, api-key-breakdown
- * and bench/tools/instructions-per-request.js: log in as the bench account, issue a key,
- * call whoami with it once.
+ * The client's side of the scenarios' setup against a Rampart bench server: log in as the
+ * bench account, and for the API-key scenarios (and bench/tools/instructions-per-request.js)
+ * issue a key and call whoami with it once.
  */
 
 export async function expectJson(response, what) {

@@ -1,7 +1,7 @@
 /**
  * The child side of server-process.js. `start(input)` builds and starts the server and
  * resolves with `{ url, info?, close }`; this module answers the parent's `start`,
- * `cpu-usage` and `stop` messages and exits when the parent goes away.
+ * `cpu-usage`, `collect-garbage` and `stop` messages and exits when the parent goes away.
  *
  * @example
  * serveFromParent(async (input) => {
@@ -42,6 +42,11 @@ export function serveFromParent(start) {
     else if (message?.type === 'stop') handleStop().catch(() => process.exit(1));
     else if (message?.type === 'cpu-usage')
       process.send({ type: 'cpu-usage', usage: process.cpuUsage() });
+    else if (message?.type === 'collect-garbage') {
+      const gc = globalThis.gc;
+      if (typeof gc === 'function') gc();
+      process.send({ type: 'collect-garbage', collected: typeof gc === 'function' });
+    }
   });
   // The parent died or was interrupted: nobody will ever send `stop`.
   process.on('disconnect', () => process.exit(0));

@@ -121,6 +121,15 @@ export async function startServer(script, options = {}) {
       child.send({ type: 'cpu-usage' });
       return (await reply).usage;
     },
+    /**
+     * Asks the child for a full garbage collection (it must run with `--expose-gc`);
+     * resolves once it is done, true if the child could collect.
+     */
+    async collectGarbage() {
+      const reply = waitForMessage(child, 'collect-garbage', 600_000);
+      child.send({ type: 'collect-garbage' });
+      return (await reply).collected;
+    },
     stop() {
       stopped ??= (async () => {
         if (child.connected) child.send({ type: 'stop' });

@@ -1,6 +1,6 @@
-import { issueKey } from '../lib/api-key-client.js';
 import { compareTargets } from '../lib/compare-targets.js';
 import { startFloor } from '../lib/floor-target.js';
+import { issueKey } from '../lib/rampart-client.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'api-key-breakdown';

@@ -1,4 +1,5 @@
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
+import { logIn } from '../lib/rampart-client.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'gateway';
@@ -17,16 +18,6 @@ const upstreamBody = {
     { id: 'ord_2', amount: 80, currency: 'EUR', status: 'pending' },
   ],
 };
-
-async function loginToRampart(rampart) {
-  const response = await fetch(`${rampart.url}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: rampart.info.email, password: rampart.info.password }),
-  });
-  if (!response.ok) throw new Error(`login: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()).access_token;
-}
 
 /**
  * @param {{ settings: ReturnType<typeof import('../lib/settings.js').readSettings>, log: (line: string) => void }} context
@@ -50,7 +41,7 @@ export async function run({ settings, log }) {
     started.push(rampart);
     const proxy = await startServer(servers.proxy, { input: { upstream: upstream.url } });
     started.push(proxy);
-    const token = await loginToRampart(rampart);
+    const token = await logIn(rampart);
 
     const path = '/api/orders?status=all';
     const headers = { authorization: `Bearer ${token}` };

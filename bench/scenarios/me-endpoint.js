@@ -1,6 +1,6 @@
-import { expectJson } from '../lib/api-key-client.js';
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
 import { publishedKeyOf } from '../lib/published-key.js';
+import { expectJson, logIn } from '../lib/rampart-client.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'me-endpoint';
@@ -15,15 +15,7 @@ const servers = {
 
 /** The client's side of the setup: log in, fetch the public keys, read /v1/me once. */
 async function loginToRampart(rampart) {
-  const login = await expectJson(
-    await fetch(`${rampart.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: rampart.info.email, password: rampart.info.password }),
-    }),
-    'login',
-  );
-  const token = login.access_token;
+  const token = await logIn(rampart);
   const jwk = await publishedKeyOf(rampart, token);
   if (jwk.alg !== 'ES256') throw new Error('the token was not signed by a published ES256 key');
   const body = await expectJson(

@@ -1,6 +1,7 @@
 import { compareTargets, compareThroughput } from '../lib/compare-targets.js';
 import { floorLabel, startFloor } from '../lib/floor-target.js';
 import { publishedKeyOf } from '../lib/published-key.js';
+import { logIn } from '../lib/rampart-client.js';
 import { startServer } from '../lib/server-process.js';
 
 export const name = 'protected-route';
@@ -43,13 +44,7 @@ export async function run({ settings, log }) {
       },
     });
     started.push(rampart);
-    const login = await fetch(`${rampart.url}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: rampart.info.email, password: rampart.info.password }),
-    });
-    if (!login.ok) throw new Error(`login: HTTP ${login.status}`);
-    const token = (await login.json()).access_token;
+    const token = await logIn(rampart);
     const headers = { authorization: `Bearer ${token}` };
 
     // Every protection must actually run on the measured request.

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import autocannon from 'autocannon';
-import { expectJson, issueKey, logIn } from '../lib/api-key-client.js';
+import { expectJson, issueKey, logIn } from '../lib/rampart-client.js';
 import { startServer } from '../lib/server-process.js';
 import { readInteger } from '../lib/settings.js';
 
@@ -115,6 +115,7 @@ function underCallgrind(label) {
       `--log-file=${resultsDir}${label}.%p.valgrind.log`,
       'node',
       '--single-threaded',
+      '--expose-gc',
       '--perf-basic-prof-only-functions',
       ...(traceDeopt ? ['--trace-deopt'] : []),
     ],
@@ -138,6 +139,12 @@ async function countedLoad(server, request, label) {
     if (traceDeopt) appendFileSync(stdoutOf(label), `\n${line}\n`);
   };
   const { warmup, requests } = settings;
+  // A full collection some way before the window: without it, whether a major GC (and
+  // the deoptimisations of code whose maps it frees, and their recompilation) falls inside
+  // the 10,000 counted requests is chance, and moved "rest" by 10 % between runs. The
+  // lead gives V8 time to compile again what the collection threw away.
+  const collectAt = Math.max(1, warmup - Math.min(20_000, Math.floor(warmup / 2)));
+  let collecting;
   let answered = 0;
   let failure;
   const instance = autocannon({
@@ -145,11 +152,21 @@ async function countedLoad(server, request, label) {
     headers: request.headers,
     connections: 20,
     duration: 24 * 3600,
+    // Under valgrind a full collection takes tens of seconds, with requests in flight.
+    timeout: 600,
   });
   const done = new Promise((resolve) => instance.on('done', resolve));
   instance.on('response', (_client, status) => {
     if (status !== 200) failure ??= new Error(`HTTP ${status} from ${server.url}${request.path}`);
     answered++;
+    if (answered === collectAt) {
+      collecting = server.collectGarbage().then((collected) => {
+        if (!collected) throw new Error(`${label}: the server has no gc() (--expose-gc)`);
+      });
+      collecting.catch((error) => {
+        failure ??= error;
+      });
+    }
     if (answered === warmup) {
       callgrindControl(server.pid, '--instr=on');
       mark(startMark);
@@ -161,6 +178,7 @@ async function countedLoad(server, request, label) {
     }
   });
   const result = await done;
+  await collecting;
   if (failure) throw failure;
   if (result.errors || result.timeouts) throw new Error(`load errors against ${server.url}`);
   callgrindControl(server.pid, '--dump');
@@ -174,29 +192,30 @@ function jitNames(pid) {
   } catch {
     return () => undefined;
   }
-  const ranges = text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [start, size, ...name] = line.split(' ');
-      return {
-        start: Number.parseInt(start, 16),
-        end: Number.parseInt(start, 16) + Number.parseInt(size, 16),
-        name: name.join(' '),
-      };
-    })
-    .sort((a, b) => a.start - b.start);
+  // V8 appends to the map as it compiles, and reuses the memory of code it freed (a full
+  // collection frees much of it): an address can lie in several entries, and the code
+  // there in the window is the one compiled last. So the entries are searched newest
+  // first (the dump names a few thousand addresses; each is looked up once).
+  const entries = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const [start, size, ...name] = line.split(' ');
+    const from = Number.parseInt(start, 16);
+    entries.push({ start: from, end: from + Number.parseInt(size, 16), name: name.join(' ') });
+  }
+  const names = new Map();
   return (address) => {
-    let lo = 0;
-    let hi = ranges.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const range = ranges[mid];
-      if (address < range.start) hi = mid - 1;
-      else if (address >= range.end) lo = mid + 1;
-      else return range.name;
+    if (names.has(address)) return names.get(address);
+    let name;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i];
+      if (address >= entry.start && address < entry.end) {
+        name = entry.name;
+        break;
+      }
     }
-    return undefined;
+    names.set(address, name);
+    return name;
   };
 }
 
