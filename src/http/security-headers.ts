@@ -37,9 +37,12 @@ export function createSecurityHeaders(options: SecurityHeaderOptions): SecurityH
   ];
   if (options.https)
     headers.push(['strict-transport-security', 'max-age=31536000; includeSubDomains']);
+  // Two flat arrays and an index: no iterator and no destructuring per header per request.
+  const names = headers.map(([name]) => name);
+  const values = headers.map(([, value]) => value);
   return {
     apply(request, reply) {
-      for (const [name, value] of headers) reply.header(name, value);
+      for (let i = 0; i < names.length; i++) reply.header(names[i] as string, values[i]);
       reply.header('x-request-id', request.id);
     },
     adjust(reply) {
