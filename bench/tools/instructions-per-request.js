@@ -31,8 +31,10 @@ import { readInteger } from '../lib/settings.js';
  * that compiling and collecting happen at the same points in every run. One load of
  * `INSTR_WARMUP + INSTR_REQUESTS` requests on 20 keep-alive connections; counting starts
  * after the warm-up (V8 has compiled the hot path by then) and stops after
- * `INSTR_REQUESTS` more. The table splits out what V8's garbage collector and optimising
- * compiler executed in the window: both vary from run to run, the rest by about 3 %.
+ * `INSTR_REQUESTS` more. Each server runs with `--expose-gc` and is asked for a full
+ * collection 20,000 responses before the window, so that no major collection falls
+ * inside it by chance. The table splits out what V8's garbage collector and optimising
+ * compiler executed in the window; the rest moved by 1 % between two runs of one commit.
  *
  * `--top N` prints each server's N most expensive functions (own instructions per
  * request, with the V8 builtins and runtime functions they call directly; JavaScript
