@@ -65,7 +65,7 @@ function waitForExit(child, timeoutMs) {
  *   child under another program (with `execArgv` as that program's arguments, ending
  *   with `node` and its flags), as bench/tools/instructions-per-request.js does with
  *   valgrind.
- * @returns {Promise<{ url: string, info: object, pid: number, cpuUsage: () => Promise<NodeJS.CpuUsage>, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, info: object, pid: number, cpuUsage: () => Promise<NodeJS.CpuUsage>, collectGarbage: () => Promise<boolean>, stop: () => Promise<void> }>}
  *
  * @example
  * const server = await startServer(new URL('../servers/fastify-server.js', import.meta.url), {

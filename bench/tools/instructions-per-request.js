@@ -15,8 +15,10 @@ import { readInteger } from '../lib/settings.js';
 /**
  * `node bench/tools/instructions-per-request.js [scenario...] [--top N]`, after
  * `npm run build`: the machine instructions a server executes per request, counted by
- * valgrind's callgrind (Debian: `apt-get install valgrind`), for Rampart and for bare
- * Fastify answering the same request with the same body. Scenarios: `protected-route`,
+ * valgrind's callgrind (Debian: `apt-get install valgrind`), for Rampart, for bare Fastify,
+ * and for the floor (bare Fastify with Rampart's security headers, request id and request
+ * line, bench/servers/fastify-floor-server.js), all three answering the same request with
+ * the same body. Scenarios: `protected-route`,
  * `api-key`, `me-endpoint` (default: the first two).
  *
  * Why: on a shared virtual machine the req/s ratios of `npm run bench` move by more than
@@ -26,9 +28,9 @@ import { readInteger } from '../lib/settings.js';
  * time: a cache miss or a system call costs more than its instructions, and the kernel's
  * share of a request is not counted. The throughput targets stay in `npm run bench`.
  *
- * Each server runs under valgrind (about fifty times slower) in its own process, the
- * Rampart server and its bare twin at once (one core each), with V8 single-threaded so
- * that compiling and collecting happen at the same points in every run. One load of
+ * Each server runs under valgrind (about fifty times slower) in its own process, the three
+ * at once, with V8 single-threaded so that compiling and collecting happen at the same
+ * points in every run. One load of
  * `INSTR_WARMUP + INSTR_REQUESTS` requests on 20 keep-alive connections; counting starts
  * after the warm-up (V8 has compiled the hot path by then) and stops after
  * `INSTR_REQUESTS` more. Each server runs with `--expose-gc` and is asked for a full
@@ -51,7 +53,14 @@ import { readInteger } from '../lib/settings.js';
 const servers = {
   rampart: new URL('../servers/rampart-server.js', import.meta.url),
   fastify: new URL('../servers/fastify-server.js', import.meta.url),
+  floor: new URL('../servers/fastify-floor-server.js', import.meta.url),
 };
+/** The three targets counted in each scenario, in the order of the tables. */
+const targets = [
+  { id: 'rampart', label: 'Rampart' },
+  { id: 'fastify', label: 'bare Fastify' },
+  { id: 'floor', label: "Fastify + Rampart's headers and request line" },
+];
 const resultsDir = new URL('../results/instructions/', import.meta.url).pathname;
 const ordersBody = { items: [{ id: 'ord_1', amount: 4200, currency: 'EUR' }], next: null };
 
@@ -312,30 +321,39 @@ async function count(server, label, ask) {
 
 async function runScenario(name) {
   const scenario = scenarios[name];
-  // Rampart first, alone while it starts (argon2, migrations); its request then tells
-  // bare Fastify what to answer, and the two are counted at once.
-  const rampart = await startServer(servers.rampart, {
-    input: { ...scenario.input, ...(settings.overrides ? { overrides: settings.overrides } : {}) },
-    ...underCallgrind(`${name}-rampart`),
-  });
+  const started = [];
   try {
+    // Rampart first, alone while it starts (argon2, migrations); its request then tells
+    // the other two what to answer, and the three are counted at once.
+    const rampart = await startServer(servers.rampart, {
+      input: {
+        ...scenario.input,
+        ...(settings.overrides ? { overrides: settings.overrides } : {}),
+      },
+      ...underCallgrind(`${name}-rampart`),
+    });
+    started.push(rampart);
     const ask = await scenario.request(rampart);
-    const bareLabel = `${name}-fastify`;
     const fastify = await startServer(servers.fastify, {
       input: { body: ask.body, path: ask.path },
-      ...underCallgrind(bareLabel),
+      ...underCallgrind(`${name}-fastify`),
     });
-    try {
-      const [rampartResult, bareResult] = await Promise.all([
-        count(rampart, `${name}-rampart`, ask),
-        count(fastify, bareLabel, ask),
-      ]);
-      return { name, rampart: rampartResult, fastify: bareResult };
-    } finally {
-      await fastify.stop();
-    }
+    started.push(fastify);
+    // Bare Fastify with Rampart's security headers, request id and request line (its own
+    // code, from dist/): the part of Rampart's cost that no configuration removes.
+    const floor = await startServer(servers.floor, {
+      input: { body: ask.body, path: ask.path, log: true },
+      ...underCallgrind(`${name}-floor`),
+    });
+    started.push(floor);
+    const [rampartResult, fastifyResult, floorResult] = await Promise.all([
+      count(rampart, `${name}-rampart`, ask),
+      count(fastify, `${name}-fastify`, ask),
+      count(floor, `${name}-floor`, ask),
+    ]);
+    return { name, rampart: rampartResult, fastify: fastifyResult, floor: floorResult };
   } finally {
-    await rampart.stop();
+    for (const server of started.reverse()) await server.stop();
   }
 }
 
@@ -368,25 +386,26 @@ for (const name of chosen) {
   );
   const result = await runScenario(name);
   results.push(result);
-  const { rampart, fastify } = result;
+  const { rampart, fastify, floor } = result;
   console.log(
     `\n${name}${settings.overrides ? ` (overrides ${JSON.stringify(settings.overrides)})` : ''}`,
   );
   console.log('| Server | Instructions per request | GC | Compiler | Rest |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  for (const [label, r] of [
-    ['Rampart', rampart],
-    ['bare Fastify', fastify],
-  ]) {
+  for (const { id, label } of targets) {
+    const r = result[id];
     console.log(
       `| ${label} | ${fmt(r.perRequest)} | ${fmt(r.gc)} | ${fmt(r.compiler)} | ${fmt(r.rest)} |`,
     );
   }
-  console.log(
-    `Bare Fastify / Rampart: ${(fastify.perRequest / rampart.perRequest).toFixed(2)} (all), ${(fastify.rest / rampart.rest).toFixed(2)} (without GC and compiler)`,
-  );
+  const ratio = (a, b) =>
+    `${(a.perRequest / b.perRequest).toFixed(2)} (all), ${(a.rest / b.rest).toFixed(2)} (without GC and compiler)`;
+  console.log(`Bare Fastify / Rampart: ${ratio(fastify, rampart)}`);
+  console.log(`Bare Fastify / the floor: ${ratio(fastify, floor)}`);
+  console.log(`The floor / Rampart: ${ratio(floor, rampart)}`);
   if (traceDeopt) {
-    for (const label of [`${name}-rampart`, `${name}-fastify`]) {
+    for (const { id } of targets) {
+      const label = `${name}-${id}`;
       const text = readFileSync(stdoutOf(label), 'utf8');
       const window = text.slice(text.indexOf(startMark), text.indexOf(stopMark));
       const deopts = window
@@ -402,12 +421,9 @@ for (const name of chosen) {
     }
   }
   if (top > 0) {
-    for (const [label, r] of [
-      ['Rampart', rampart],
-      ['bare Fastify', fastify],
-    ]) {
+    for (const { id, label } of targets) {
       console.log(`\n${label}: the ${top} most expensive functions (own instructions per request)`);
-      for (const f of r.functions.slice(0, top))
+      for (const f of result[id].functions.slice(0, top))
         console.log(`${fmt(f.perRequest).padStart(8)}  ${f.name}`);
     }
   }
@@ -415,5 +431,17 @@ for (const name of chosen) {
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(
   new URL(`../results/${stamp}-instructions.json`, import.meta.url),
-  `${JSON.stringify({ settings, results: results.map((r) => ({ ...r, rampart: { ...r.rampart, functions: r.rampart.functions.slice(0, 200) }, fastify: { ...r.fastify, functions: r.fastify.functions.slice(0, 200) } })) }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      settings,
+      results: results.map((r) => {
+        const kept = { name: r.name };
+        for (const { id } of targets)
+          kept[id] = { ...r[id], functions: r[id].functions.slice(0, 200) };
+        return kept;
+      }),
+    },
+    null,
+    2,
+  )}\n`,
 );
