@@ -32,13 +32,13 @@ interface KeyEntry {
   /** The last line that had the key: a second sighting on one line is a repeated key. */
   line: number;
   /**
-   * The key's last short string value, as written ({@link redactCredentialsIn}) and how
-   * ({@link verbatimKind}): both depend on the value alone. Most values repeat from line
-   * to line (the route, the method, the caller's address and id on a keep-alive
-   * connection), and an equal string is told in one comparison, not two scans.
+   * The key's last short string value that held no credential ({@link redactCredentialsIn}
+   * left it as it was), and how it is written ({@link verbatimKind}): both depend on the
+   * value alone. Most values repeat from line to line (the route, the method, the
+   * caller's address and id on a keep-alive connection), and an equal string is told in
+   * one comparison, not two scans. A value with a credential in it is never kept.
    */
   lastValue: string | undefined;
-  lastText: string;
   lastKind: Verbatim;
 }
 
@@ -153,7 +153,6 @@ export class RequestLineFields {
       terminalSafe: isTerminalSafe(bare),
       line: 0,
       lastValue: undefined,
-      lastText: '',
       lastKind: Verbatim.no,
     };
     this.#keys.set(key, entry);
@@ -177,14 +176,13 @@ export class RequestLineFields {
         let text: string;
         let kind: Verbatim;
         if (value === entry.lastValue) {
-          text = entry.lastText;
+          text = value;
           kind = entry.lastKind;
         } else {
           text = redactCredentialsIn(value);
           kind = verbatimKind(text);
-          if (value.length <= maxRememberedValue) {
+          if (text === value && value.length <= maxRememberedValue) {
             entry.lastValue = value;
-            entry.lastText = text;
             entry.lastKind = kind;
           }
         }
