@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import autocannon from 'autocannon';
+import { floorLabel, startFloor } from '../lib/floor-target.js';
 import { expectJson, issueKey, logIn } from '../lib/rampart-client.js';
 import { startServer } from '../lib/server-process.js';
 import { readInteger } from '../lib/settings.js';
@@ -53,13 +54,12 @@ import { readInteger } from '../lib/settings.js';
 const servers = {
   rampart: new URL('../servers/rampart-server.js', import.meta.url),
   fastify: new URL('../servers/fastify-server.js', import.meta.url),
-  floor: new URL('../servers/fastify-floor-server.js', import.meta.url),
 };
 /** The three targets counted in each scenario, in the order of the tables. */
 const targets = [
   { id: 'rampart', label: 'Rampart' },
   { id: 'fastify', label: 'bare Fastify' },
-  { id: 'floor', label: "Fastify + Rampart's headers and request line" },
+  { id: 'floor', label: floorLabel },
 ];
 const resultsDir = new URL('../results/instructions/', import.meta.url).pathname;
 const ordersBody = { items: [{ id: 'ord_1', amount: 4200, currency: 'EUR' }], next: null };
@@ -341,10 +341,7 @@ async function runScenario(name) {
     started.push(fastify);
     // Bare Fastify with Rampart's security headers, request id and request line (its own
     // code, from dist/): the part of Rampart's cost that no configuration removes.
-    const floor = await startServer(servers.floor, {
-      input: { body: ask.body, path: ask.path, log: true },
-      ...underCallgrind(`${name}-floor`),
-    });
+    const floor = await startFloor(settings, ask.body, ask.path, underCallgrind(`${name}-floor`));
     started.push(floor);
     const [rampartResult, fastifyResult, floorResult] = await Promise.all([
       count(rampart, `${name}-rampart`, ask),

@@ -60,6 +60,10 @@ describe.each(testDatabaseKinds())('account linking under concurrent callbacks (
       policy: { signupAllowed: true, defaultRoles: [] },
     });
   });
+  // The eight callbacks of one person, at once.
+  const eightCallbacks = (profile: Parameters<AccountLinker['findOrCreate']>[1]) =>
+    Array.from({ length: 8 }, () => linker.findOrCreate(provider, profile, undefined, {}));
+
   afterAll(async () => {
     await hot.close();
     await handle?.close();
@@ -73,9 +77,7 @@ describe.each(testDatabaseKinds())('account linking under concurrent callbacks (
       emailVerified: true,
       name: 'New',
     };
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, () => linker.findOrCreate(provider, profile, undefined, {})),
-    );
+    const results = await Promise.allSettled(eightCallbacks(profile));
     const ids = results.map((r) => (r.status === 'fulfilled' ? r.value.id : String(r.reason)));
     expect(new Set(ids).size).toBe(1);
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
@@ -106,9 +108,7 @@ describe.each(testDatabaseKinds())('account linking under concurrent callbacks (
       emailVerified: true,
       name: 'Ada',
     };
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () => linker.findOrCreate(provider, profile, undefined, {})),
-    );
+    const results = await Promise.all(eightCallbacks(profile));
     expect(new Set(results.map((a) => a.id))).toEqual(new Set([created.account.id]));
     expect(await oauth.listIdentities(created.account.id)).toMatchObject([{ subject: 'sub-ada' }]);
     const linked = events.filter(
