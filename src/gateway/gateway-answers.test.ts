@@ -24,6 +24,18 @@ const answers: Record<string, (res: ServerResponse) => void> = {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 5 });
     res.end('hints');
   },
+  '/own/plain': (res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+    res.end('{}');
+  },
+  '/own/cached': (res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': 2,
+      'cache-control': 'private, max-age=30',
+    });
+    res.end('{}');
+  },
   // Declares 1,000 bytes, sends 10 and hangs up.
   '/ans/cut': (res) => {
     res.writeHead(200, { 'content-length': 1000, 'x-upstream-detail': 'leaks' });
@@ -76,6 +88,7 @@ describe('gateway answers', () => {
           routes: [
             { method: 'GET', path: '/ans/*', auth: 'none', signature: false, idempotency: false },
             { method: 'POST', path: '/kept/*', auth: 'jwt', signature: false, idempotency: true },
+            { method: 'GET', path: '/own/*', auth: 'jwt', signature: false, idempotency: false },
           ],
         },
       },
@@ -127,6 +140,23 @@ describe('gateway answers', () => {
     for await (const _chunk of res.body) break;
     controller.abort();
     await expect.poll(() => endlessClosed, { timeout: 5000 }).toBe(true);
+  });
+
+  it("keeps an authenticated caller's answer out of caches unless the upstream says otherwise", async () => {
+    const u = await createUser(r, 'own@example.com', ['DEVELOPER']);
+    const token = await login(r, u.email, u.password);
+    const plain = await request(`${base}/own/plain`, { headers: bearer(token) });
+    expect(plain.statusCode).toBe(200);
+    await plain.body.text();
+    expect(plain.headers['cache-control']).toBe('no-store');
+    const cached = await request(`${base}/own/cached`, { headers: bearer(token) });
+    expect(cached.statusCode).toBe(200);
+    await cached.body.text();
+    expect(cached.headers['cache-control']).toBe('private, max-age=30');
+    // An anonymous route's answer is the upstream's to cache or not.
+    const open = await request(`${base}/ans/small`);
+    await open.body.text();
+    expect(open.headers['cache-control']).toBeUndefined();
   });
 
   it('an idempotent route streams an answer too large to keep, whole', async () => {

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser } from '../../test/support/http-helpers.js';
+import { createUser, login, registerUser } from '../../test/support/http-helpers.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
 
 function expectBaseline(res: LightMyRequestResponse): void {
@@ -108,6 +108,76 @@ describe('security headers over plain http', () => {
   });
 });
 
+describe('caching of responses to an authenticated caller', () => {
+  let r: TestRampart;
+  let token: string;
+  let apiKey: string;
+  beforeAll(async () => {
+    r = await startTestRampart({
+      register: async (app) => {
+        const auth = app.rampartAuth;
+        app.get('/api/orders', { preHandler: auth.requireCaller }, async () => ({ items: [] }));
+        app.get('/api/catalogue', { preHandler: auth.requireCaller }, async (_request, reply) =>
+          reply.header('cache-control', 'private, max-age=60').send({ items: [] }),
+        );
+        app.get('/api/public', async () => ({ items: [] }));
+      },
+    });
+    const user = await createUser(r, 'cache@example.com', ['DEVELOPER']);
+    token = await login(r, user.email, user.password);
+    const created = await r.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: 'cache', scopes: ['accounts:read'] },
+    });
+    expect(created.statusCode).toBe(201);
+    apiKey = created.json<{ key: string }>().key;
+  });
+  afterAll(async () => r?.close());
+
+  it('marks every answer to a token or an API key no-store', async () => {
+    const asUser = { authorization: `Bearer ${token}` };
+    for (const url of ['/v1/me', '/v1/sessions', '/v1/api-keys', '/api/orders']) {
+      const res = await r.app.inject({ method: 'GET', url, headers: asUser });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+    const withKey = await r.app.inject({
+      method: 'GET',
+      url: '/api/orders',
+      headers: { 'x-api-key': apiKey },
+    });
+    expect(withKey.statusCode).toBe(200);
+    expect(withKey.headers['cache-control']).toBe('no-store');
+  });
+
+  it("marks a refusal of an authenticated caller no-store too", async () => {
+    const res = await r.app.inject({
+      method: 'GET',
+      url: '/v1/admin/accounts',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('leaves a route that decides its own caching, and anonymous answers, as they are', async () => {
+    const own = await r.app.inject({
+      method: 'GET',
+      url: '/api/catalogue',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(own.statusCode).toBe(200);
+    expect(own.headers['cache-control']).toBe('private, max-age=60');
+    const open = await r.app.inject({ method: 'GET', url: '/api/public' });
+    expect(open.statusCode).toBe(200);
+    expect(open.headers['cache-control']).toBeUndefined();
+    const jwks = await r.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    expect(jwks.headers['cache-control']).toBe('public, max-age=300');
+  });
+});
+
 describe('security headers behind https', () => {
   let r: TestRampart;
   beforeAll(async () => {
@@ -128,8 +198,10 @@ describe('createSecurityHeaders', () => {
     const { createSecurityHeaders } = await import('./security-headers.js');
     const set = new Map<string, string>();
     const reply = {
+      request: {},
       header: (k: string, v: string) => set.set(k, v),
       getHeader: (k: string) => set.get(k),
+      hasHeader: (k: string) => set.has(k),
     };
     const headers = createSecurityHeaders({ https: true });
     headers.apply({ id: 'r1' } as never, reply as never);

@@ -8,7 +8,10 @@ export interface SecurityHeaderOptions {
 export interface SecurityHeaders {
   /** Sets the headers every response carries (call when a request arrives). */
   apply(request: FastifyRequest, reply: FastifyReply): void;
-  /** Adjusts them to the response's media type (call just before sending). */
+  /**
+   * Adjusts them to the response's media type, and keeps an authenticated caller's
+   * response out of caches (call just before sending).
+   */
   adjust(reply: FastifyReply): void;
 }
 
@@ -46,6 +49,13 @@ export function createSecurityHeaders(options: SecurityHeaderOptions): SecurityH
       reply.header('x-request-id', request.id);
     },
     adjust(reply) {
+      // A response to an authenticated caller is about that caller (an account, its keys,
+      // its sessions, the audit trail): no browser or proxy cache may keep it (OWASP REST
+      // Security; ASVS 4.0.3 V8.2.1). A route that decides its own caching keeps it; the
+      // gateway passes on the upstream's.
+      if (reply.request.principal && !reply.hasHeader('cache-control')) {
+        reply.header('cache-control', 'no-store');
+      }
       const type = reply.getHeader('content-type');
       // A page that sets its own stricter, hash-based policy (the API docs) keeps it.
       if (
