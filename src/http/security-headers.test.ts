@@ -152,7 +152,7 @@ describe('caching of responses to an authenticated caller', () => {
     expect(withKey.headers['cache-control']).toBe('no-store');
   });
 
-  it("marks a refusal of an authenticated caller no-store too", async () => {
+  it('marks a refusal of an authenticated caller no-store too', async () => {
     const res = await r.app.inject({
       method: 'GET',
       url: '/v1/admin/accounts',
