@@ -376,6 +376,13 @@ rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
+/**
+ * GC instructions per request above which the window held a major collection: young-
+ * generation collections cost 600–1,500 per request here, and one full collection inside
+ * the window of 10,000 requests added ~110,000 per request (BENCHMARKS.md, "Cache-Control:
+ * no-store on authenticated answers").
+ */
+const majorCollectionShare = 10_000;
 const results = [];
 for (const name of chosen) {
   process.stderr.write(
@@ -400,6 +407,12 @@ for (const name of chosen) {
   console.log(`Bare Fastify / Rampart: ${ratio(fastify, rampart)}`);
   console.log(`Bare Fastify / the floor: ${ratio(fastify, floor)}`);
   console.log(`The floor / Rampart: ${ratio(floor, rampart)}`);
+  for (const { id, label } of targets) {
+    if (result[id].gc <= majorCollectionShare) continue;
+    console.log(
+      `warning: a major collection fell inside ${label}'s counted window (GC ${fmt(result[id].gc)} per request, where young-generation collections alone cost ~1,000); its "rest" also holds the deoptimisations and recompilation that follow one. Count again.`,
+    );
+  }
   if (traceDeopt) {
     for (const { id } of targets) {
       const label = `${name}-${id}`;
