@@ -1,32 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testDatabaseKinds,
-} from '../../test/support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../../test/support/test-databases.js';
 import { EventBus } from '../events/event-bus.js';
 import type { SecurityEvent } from '../events/security-event.js';
-import { type DatabaseHandle, openDatabase } from '../storage/database.js';
+import type { DatabaseHandle } from '../storage/database.js';
 import { createMemoryHotStore } from '../storage/memory/memory-hot-store.js';
-import { migrateToLatest } from '../storage/migrate.js';
 import { SqlDataKeyStore } from '../storage/sql/sql-data-key-store.js';
 import { encryptedFields } from './core/encrypted-fields.js';
 import { createSealer } from './core/sealer.js';
 import { DataKeyService } from './data-key-service.js';
 
 describe.each(testDatabaseKinds())('DataKeyService on %s', (kind) => {
-  let testDatabase: TestDatabase | undefined;
+  let close: (() => Promise<void>) | undefined;
   let database: DatabaseHandle | undefined;
   afterEach(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await close?.();
   });
 
   async function twoNodes() {
-    testDatabase = await createTestDatabase(kind);
-    database = openDatabase(testDatabase.url);
-    await migrateToLatest(database);
+    ({ handle: database, close } = await openMigratedTestDatabase(kind));
     const store = new SqlDataKeyStore(database.db);
     const masterSealer = createSealer(randomBytes(32));
     const events: SecurityEvent[] = [];

@@ -1,32 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer } from '../../src/dataprotect/core/sealer.js';
-import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import type { DatabaseHandle } from '../../src/storage/database.js';
 import { SqlApprovalStore } from '../../src/storage/sql/sql-approval-store.js';
 import { SqlAuthzPolicyStore } from '../../src/storage/sql/sql-authz-store.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testDatabaseKinds,
-} from '../support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
 
 for (const kind of testDatabaseKinds()) {
   describe(`authorization stores: ${kind}`, () => {
-    let testDatabase: TestDatabase;
+    let close: (() => Promise<void>) | undefined;
     let handle: DatabaseHandle;
     let policy: SqlAuthzPolicyStore;
     let approvals: SqlApprovalStore;
     beforeAll(async () => {
-      testDatabase = await createTestDatabase(kind);
-      handle = openDatabase(testDatabase.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       policy = new SqlAuthzPolicyStore(handle.db);
       approvals = new SqlApprovalStore(handle.db, createSealer(randomBytes(32)));
     });
     afterAll(async () => {
-      await handle?.close();
-      await testDatabase?.drop();
+      await close?.();
     });
 
     it('round-trips roles, grants with conditions and assignments', async () => {

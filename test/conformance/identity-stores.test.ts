@@ -1,9 +1,7 @@
 import { describe } from 'vitest';
-import { openDatabase } from '../../src/storage/database.js';
 import { createMemoryIdentityStores } from '../../src/storage/memory/memory-identity-stores.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createSqlIdentityStores } from '../../src/storage/sql/index.js';
-import { createTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
 import {
   defineIdentityStoresConformance,
   type IdentityStoresHarness,
@@ -16,22 +14,8 @@ const memory: IdentityStoresHarness = {
 function sql(kind: 'sqlite' | 'postgres'): IdentityStoresHarness {
   return {
     async open() {
-      const testDatabase = await createTestDatabase(kind);
-      const handle = openDatabase(testDatabase.url);
-      try {
-        await migrateToLatest(handle);
-      } catch (error) {
-        await handle.close();
-        await testDatabase.drop();
-        throw error;
-      }
-      return {
-        stores: createSqlIdentityStores(handle.db),
-        async close() {
-          await handle.close();
-          await testDatabase.drop();
-        },
-      };
+      const database = await openMigratedTestDatabase(kind);
+      return { stores: createSqlIdentityStores(database.handle.db), close: database.close };
     },
   };
 }

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MfaStore } from '../../src/identity/mfa-store.js';
 import type { IdentityStores } from '../../src/identity/store.js';
-import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import type { DatabaseHandle } from '../../src/storage/database.js';
 import { createSqlIdentityStores } from '../../src/storage/sql/index.js';
-import { createTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
 
 /**
  * The MfaStore port's contract, on every durable adapter: a pending secret until it is
@@ -17,7 +16,7 @@ const t0 = 1_700_000_000_000;
 for (const kind of testDatabaseKinds()) {
   describe(`MFA store conformance: ${kind}`, () => {
     let handle: DatabaseHandle;
-    let drop: () => Promise<void>;
+    let close: () => Promise<void>;
     let stores: IdentityStores;
     let mfa: MfaStore;
 
@@ -35,16 +34,12 @@ for (const kind of testDatabaseKinds()) {
     }
 
     beforeEach(async () => {
-      const db = await createTestDatabase(kind);
-      drop = db.drop;
-      handle = openDatabase(db.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       stores = createSqlIdentityStores(handle.db);
       mfa = stores.mfa;
     });
     afterEach(async () => {
-      await handle?.close();
-      await drop?.();
+      await close?.();
     });
 
     it('keeps a pending secret until it is enabled, and replaces a pending one', async () => {

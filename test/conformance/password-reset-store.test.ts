@@ -1,29 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IdentityStores } from '../../src/identity/store.js';
 import { uuidv7 } from '../../src/shared/uuid-v7.js';
-import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import type { DatabaseHandle } from '../../src/storage/database.js';
 import { createSqlIdentityStores } from '../../src/storage/sql/index.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testDatabaseKinds,
-} from '../support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
 
 const now = 1_800_000_000_000;
 const ttl = 900_000;
 
 for (const kind of testDatabaseKinds()) {
   describe(`password reset store conformance: ${kind}`, () => {
-    let testDatabase: TestDatabase;
+    let close: (() => Promise<void>) | undefined;
     let handle: DatabaseHandle;
     let stores: IdentityStores;
     let accountId: string;
 
     beforeEach(async () => {
-      testDatabase = await createTestDatabase(kind);
-      handle = openDatabase(testDatabase.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       stores = createSqlIdentityStores(handle.db);
       accountId = uuidv7();
       const created = await stores.accounts.createAccount({
@@ -37,8 +30,7 @@ for (const kind of testDatabaseKinds()) {
       expect(created.status).toBe('created');
     });
     afterEach(async () => {
-      await handle?.close();
-      await testDatabase?.drop();
+      await close?.();
     });
 
     const token = (hash: string, createdAt = now) => ({

@@ -3,21 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events/event-bus.js';
 import type { SecurityEvent } from '../../src/events/security-event.js';
 import { IncidentService, meanDurations } from '../../src/monitor/incidents/incident-service.js';
-import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import type { DatabaseHandle } from '../../src/storage/database.js';
 import { SqlIncidentStore } from '../../src/storage/sql/sql-incident-store.js';
 import { SqlResponseStore } from '../../src/storage/sql/sql-response-store.js';
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testDatabaseKinds,
-} from '../support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
 
 const operator = { kind: 'user' as const, id: 'op-1' };
 
 for (const kind of testDatabaseKinds()) {
   describe(`incidents and responses on ${kind}`, () => {
-    let testDb: TestDatabase;
+    let close: (() => Promise<void>) | undefined;
     let database: DatabaseHandle;
     let db: Kysely<unknown>;
     let now = Date.UTC(2026, 0, 6, 12);
@@ -25,9 +20,7 @@ for (const kind of testDatabaseKinds()) {
     let incidents: IncidentService;
 
     beforeAll(async () => {
-      testDb = await createTestDatabase(kind);
-      database = openDatabase(testDb.url);
-      await migrateToLatest(database);
+      ({ handle: database, close } = await openMigratedTestDatabase(kind));
       db = database.db as unknown as Kysely<unknown>;
       const bus = new EventBus({ onHandlerError: () => {}, now: () => now });
       bus.subscribe('collect', (e) => {
@@ -40,8 +33,7 @@ for (const kind of testDatabaseKinds()) {
       });
     });
     afterAll(async () => {
-      await database.close();
-      await testDb.drop();
+      await close?.();
     });
 
     it('moves an incident forward only and computes time to detect, acknowledge, contain and resolve', async () => {

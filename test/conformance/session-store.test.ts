@@ -6,10 +6,9 @@ import type {
   SessionStore,
 } from '../../src/identity/session-store.js';
 import type { IdentityStores } from '../../src/identity/store.js';
-import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
-import { migrateToLatest } from '../../src/storage/migrate.js';
+import type { DatabaseHandle } from '../../src/storage/database.js';
 import { createSqlIdentityStores } from '../../src/storage/sql/index.js';
-import { createTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
+import { openMigratedTestDatabase, testDatabaseKinds } from '../support/test-databases.js';
 
 /**
  * The SessionStore port's contract, on every durable adapter: a refresh token is spent
@@ -37,7 +36,7 @@ function tokenFor(session: SessionRecord, createdAt = t0): RefreshTokenRecord {
 for (const kind of testDatabaseKinds()) {
   describe(`session store conformance: ${kind}`, () => {
     let handle: DatabaseHandle;
-    let drop: () => Promise<void>;
+    let close: () => Promise<void>;
     let stores: IdentityStores;
     let sessions: SessionStore;
 
@@ -80,16 +79,12 @@ for (const kind of testDatabaseKinds()) {
     }
 
     beforeEach(async () => {
-      const db = await createTestDatabase(kind);
-      drop = db.drop;
-      handle = openDatabase(db.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       stores = createSqlIdentityStores(handle.db);
       sessions = stores.sessions;
     });
     afterEach(async () => {
-      await handle?.close();
-      await drop?.();
+      await close?.();
     });
 
     it('creates a session with its first token, found by the token hash and by id', async () => {

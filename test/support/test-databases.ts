@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { type DatabaseHandle, openDatabase } from '../../src/storage/database.js';
+import { migrateToLatest } from '../../src/storage/migrate.js';
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';
@@ -33,6 +35,35 @@ export async function createTestDatabase(kind: 'sqlite' | 'postgres'): Promise<T
       await client.end();
     },
   };
+}
+
+/** A test database opened and migrated to the latest schema. */
+export interface MigratedTestDatabase {
+  handle: DatabaseHandle;
+  /** Closes the handle, then drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * {@link createTestDatabase}, opened and migrated: what most store tests start from. A
+ * failed migration closes and drops it before the error goes on.
+ */
+export async function openMigratedTestDatabase(
+  kind: 'sqlite' | 'postgres',
+): Promise<MigratedTestDatabase> {
+  const database = await createTestDatabase(kind);
+  const handle = openDatabase(database.url);
+  const close = async () => {
+    await handle.close();
+    await database.drop();
+  };
+  try {
+    await migrateToLatest(handle);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { handle, close };
 }
 
 /** The durable stores every conformance suite runs against: SQLite always, PostgreSQL when configured. */

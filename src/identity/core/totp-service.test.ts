@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Secret } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseKinds } from '../../../test/support/test-databases.js';
+import {
+  openMigratedTestDatabase,
+  testDatabaseKinds,
+} from '../../../test/support/test-databases.js';
 import { createSealer } from '../../dataprotect/core/sealer.js';
 import { isRampartError } from '../../errors/rampart-error.js';
-import { type DatabaseHandle, openDatabase } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrate.js';
+import type { DatabaseHandle } from '../../storage/database.js';
 import { createSqlIdentityStores } from '../../storage/sql/index.js';
 import type { IdentityStores } from '../store.js';
 import { totpCodeAtStep, totpStep } from './totp-codes.js';
@@ -26,17 +28,14 @@ async function rejection(promise: Promise<unknown>): Promise<string | undefined>
 for (const kind of testDatabaseKinds()) {
   describe(`TOTP second factor (${kind})`, () => {
     let handle: DatabaseHandle;
-    let drop: () => Promise<void>;
+    let close: () => Promise<void>;
     let stores: IdentityStores;
     let clock: number;
     let service: TotpService;
     let accountId: string;
 
     beforeEach(async () => {
-      const db = await createTestDatabase(kind);
-      drop = db.drop;
-      handle = openDatabase(db.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       stores = createSqlIdentityStores(handle.db);
       clock = t0;
       service = new TotpService({
@@ -57,8 +56,7 @@ for (const kind of testDatabaseKinds()) {
     });
 
     afterEach(async () => {
-      await handle?.close();
-      await drop?.();
+      await close?.();
     });
 
     /** Enrols and activates with the code of `step`; returns the secret and recovery codes. */

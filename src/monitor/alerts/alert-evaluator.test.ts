@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-databases.js';
+import {
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
+} from '../../../test/support/test-databases.js';
 import { createSealer } from '../../dataprotect/core/sealer.js';
 import { createNullMailer } from '../../mail/mailer.js';
-import { type DatabaseHandle, openDatabase } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrate.js';
 import { SqlAlertStore } from '../../storage/sql/sql-alert-store.js';
 import { ChannelCatalog } from '../channels/channel-catalog.js';
 import { ChannelDispatcher } from '../channels/dispatcher.js';
@@ -42,20 +43,15 @@ const counter = (node: string, value: number): NodeMetricGroups => ({
 });
 
 describe('the alert evaluator over a cluster', () => {
-  const opened: { db: DatabaseHandle; test: TestDatabase }[] = [];
+  const opened: MigratedTestDatabase[] = [];
   afterEach(async () => {
-    for (const { db, test } of opened.splice(0)) {
-      await db.close();
-      await test.drop();
-    }
+    for (const database of opened.splice(0)) await database.close();
   });
 
   async function alertStore() {
-    const test = await createTestDatabase('sqlite');
-    const db = openDatabase(test.url);
-    opened.push({ db, test });
-    await migrateToLatest(db);
-    const store = new SqlAlertStore(db.db, createSealer(randomBytes(32)));
+    const database = await openMigratedTestDatabase('sqlite');
+    opened.push(database);
+    const store = new SqlAlertStore(database.handle.db, createSealer(randomBytes(32)));
     const catalog = new ChannelCatalog({ config: [], store, mailer: createNullMailer() });
     const dispatcher = new ChannelDispatcher({
       attempts: 1,

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestDatabase,
-  type TestDatabase,
+  openMigratedTestDatabase,
   testDatabaseKinds,
 } from '../../../test/support/test-databases.js';
 import type { RoleName } from '../../config/schema.js';
 import type { AccountStore } from '../../identity/store.js';
-import { type DatabaseHandle, openDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
+import type { DatabaseHandle } from '../database.js';
 import { createSqlIdentityStores } from './index.js';
 import { SqlOAuthStore } from './sql-oauth-store.js';
 import { SqlPersonalDataStore } from './sql-personal-data-store.js';
@@ -25,15 +23,13 @@ const people: [string, RoleName[], string | null][] = [
 
 for (const kind of testDatabaseKinds()) {
   describe(`account administration queries on ${kind}`, () => {
-    let database: TestDatabase;
+    let close: (() => Promise<void>) | undefined;
     let handle: DatabaseHandle;
     let accounts: AccountStore;
     let oauth: SqlOAuthStore;
 
     beforeAll(async () => {
-      database = await createTestDatabase(kind);
-      handle = openDatabase(database.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       accounts = createSqlIdentityStores(handle.db).accounts;
       oauth = new SqlOAuthStore(handle.db, handle.dialect);
       for (const [i, [email, roles, hash]] of people.entries()) {
@@ -50,8 +46,7 @@ for (const kind of testDatabaseKinds()) {
     }, 60_000);
 
     afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
+      await close?.();
     });
 
     const emails = async (search: Parameters<AccountStore['searchAccounts']>[0]) =>

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createTestDatabase,
-  type TestDatabase,
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
   testDatabaseKinds,
 } from '../../../test/support/test-databases.js';
 import { createSealer } from '../../dataprotect/core/sealer.js';
@@ -10,8 +10,6 @@ import { newAlertInstance } from '../../monitor/alerts/core/alert-lifecycle.js';
 import type { AlertNotification } from '../../monitor/alerts/core/alert-rule.js';
 import type { OutboxEntry } from '../../monitor/alerts/store.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
-import { type DatabaseHandle, openDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
 import { SqlAlertStore } from './sql-alert-store.js';
 
 const sealer = createSealer(randomBytes(32));
@@ -44,21 +42,16 @@ function row(time: number, over: Partial<OutboxEntry> = {}, fingerprint = 'fp'):
 }
 
 describe.each(testDatabaseKinds())('the alert outbox on %s', (kind) => {
-  const opened: { db: DatabaseHandle; test: TestDatabase }[] = [];
+  const opened: MigratedTestDatabase[] = [];
 
   async function store() {
-    const test = await createTestDatabase(kind);
-    const db = openDatabase(test.url);
-    opened.push({ db, test });
-    await migrateToLatest(db);
-    return new SqlAlertStore(db.db, sealer);
+    const database = await openMigratedTestDatabase(kind);
+    opened.push(database);
+    return new SqlAlertStore(database.handle.db, sealer);
   }
 
   afterEach(async () => {
-    for (const { db, test } of opened.splice(0)) {
-      await db.close();
-      await test.drop();
-    }
+    for (const database of opened.splice(0)) await database.close();
   });
 
   it('writes the rows with the alert change, and none when the change loses', async () => {

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createTestDatabase,
-  type TestDatabase,
+  type MigratedTestDatabase,
+  openMigratedTestDatabase,
   testDatabaseKinds,
 } from '../../../test/support/test-databases.js';
 import { createSealer } from '../../dataprotect/core/sealer.js';
 import { newAlertInstance } from '../../monitor/alerts/core/alert-lifecycle.js';
 import type { AlertHistoryEntry } from '../../monitor/alerts/store.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
-import { type DatabaseHandle, openDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
 import { SqlAlertStore } from './sql-alert-store.js';
 
 const sealer = createSealer(randomBytes(32));
@@ -33,21 +31,17 @@ function historyEntry(time: number, over: Partial<AlertHistoryEntry> = {}): Aler
 }
 
 describe.each(testDatabaseKinds())('SqlAlertStore on %s', (kind) => {
-  const opened: { db: DatabaseHandle; test: TestDatabase }[] = [];
+  const opened: MigratedTestDatabase[] = [];
 
   async function store() {
-    const test = await createTestDatabase(kind);
-    const db = openDatabase(test.url);
-    opened.push({ db, test });
-    await migrateToLatest(db);
+    const database = await openMigratedTestDatabase(kind);
+    opened.push(database);
+    const db = database.handle;
     return { store: new SqlAlertStore(db.db, sealer), db };
   }
 
   afterEach(async () => {
-    for (const { db, test } of opened.splice(0)) {
-      await db.close();
-      await test.drop();
-    }
+    for (const database of opened.splice(0)) await database.close();
   });
 
   it('lets exactly one of two writers of one alert change win (insert and update)', async () => {

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseKinds } from '../../../test/support/test-databases.js';
+import {
+  openMigratedTestDatabase,
+  testDatabaseKinds,
+} from '../../../test/support/test-databases.js';
 import type { HealthHistoryEntry } from '../../monitor/store.js';
 import { uuidv7 } from '../../shared/uuid-v7.js';
-import { type DatabaseHandle, openDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
+import type { DatabaseHandle } from '../database.js';
 import { SqlHealthHistoryStore } from './sql-health-store.js';
 
 function entry(over: Partial<HealthHistoryEntry> & { time: number }): HealthHistoryEntry {
@@ -26,17 +28,13 @@ function entry(over: Partial<HealthHistoryEntry> & { time: number }): HealthHist
 for (const kind of testDatabaseKinds()) {
   describe(`SqlHealthHistoryStore on ${kind}`, () => {
     let handle: DatabaseHandle | undefined;
-    let drop: (() => Promise<void>) | undefined;
+    let close: (() => Promise<void>) | undefined;
     afterEach(async () => {
-      await handle?.close();
-      await drop?.();
+      await close?.();
     });
 
     async function open(): Promise<SqlHealthHistoryStore> {
-      const database = await createTestDatabase(kind);
-      drop = database.drop;
-      handle = openDatabase(database.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       return new SqlHealthHistoryStore(handle.db);
     }
 

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testDatabaseKinds } from '../../../test/support/test-databases.js';
+import {
+  openMigratedTestDatabase,
+  testDatabaseKinds,
+} from '../../../test/support/test-databases.js';
 import type { IpRule } from '../../protect/ip-rule-store.js';
-import { type DatabaseHandle, openDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
+import type { DatabaseHandle } from '../database.js';
 import { SqlIpRuleStore } from './sql-ip-rule-store.js';
 
 function rule(over: Partial<IpRule> & { id: string }): IpRule {
@@ -21,17 +23,13 @@ function rule(over: Partial<IpRule> & { id: string }): IpRule {
 for (const kind of testDatabaseKinds()) {
   describe(`SqlIpRuleStore on ${kind}`, () => {
     let handle: DatabaseHandle | undefined;
-    let drop: (() => Promise<void>) | undefined;
+    let close: (() => Promise<void>) | undefined;
     afterEach(async () => {
-      await handle?.close();
-      await drop?.();
+      await close?.();
     });
 
     async function open(): Promise<SqlIpRuleStore> {
-      const database = await createTestDatabase(kind);
-      drop = database.drop;
-      handle = openDatabase(database.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       return new SqlIpRuleStore(handle.db);
     }
 

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestDatabase,
-  type TestDatabase,
+  openMigratedTestDatabase,
   testDatabaseKinds,
 } from '../../../test/support/test-databases.js';
 import type { LinkedIdentity, StoredOAuthProvider } from '../../identity/oauth/store.js';
-import { type DatabaseHandle, openDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
+import type { DatabaseHandle } from '../database.js';
 import { createSqlIdentityStores } from './index.js';
 import { SqlOAuthStore } from './sql-oauth-store.js';
 
@@ -30,16 +28,14 @@ const provider = (id: string, over: Partial<StoredOAuthProvider> = {}): StoredOA
 
 for (const kind of testDatabaseKinds()) {
   describe(`SqlOAuthStore on ${kind}`, () => {
-    let database: TestDatabase;
+    let close: (() => Promise<void>) | undefined;
     let handle: DatabaseHandle;
     let store: SqlOAuthStore;
     let accountId: string;
     let otherAccountId: string;
 
     beforeAll(async () => {
-      database = await createTestDatabase(kind);
-      handle = openDatabase(database.url);
-      await migrateToLatest(handle);
+      ({ handle, close } = await openMigratedTestDatabase(kind));
       store = new SqlOAuthStore(handle.db, handle.dialect);
       const accounts = createSqlIdentityStores(handle.db).accounts;
       for (const [i, email] of ['a@example.com', 'b@example.com'].entries()) {
@@ -58,8 +54,7 @@ for (const kind of testDatabaseKinds()) {
     });
 
     afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
+      await close?.();
     });
 
     const identity = (id: string, over: Partial<LinkedIdentity> = {}): LinkedIdentity => ({

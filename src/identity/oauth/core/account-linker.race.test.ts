@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestDatabase,
-  type TestDatabase,
+  openMigratedTestDatabase,
   testDatabaseKinds,
 } from '../../../../test/support/test-databases.js';
 import { EventBus } from '../../../events/event-bus.js';
 import type { SecurityEvent } from '../../../events/security-event.js';
-import { type DatabaseHandle, openDatabase } from '../../../storage/database.js';
+import type { DatabaseHandle } from '../../../storage/database.js';
 import { createMemoryHotStore } from '../../../storage/memory/memory-hot-store.js';
-import { migrateToLatest } from '../../../storage/migrate.js';
 import { SqlAccountStore } from '../../../storage/sql/sql-account-store.js';
 import { SqlOAuthStore } from '../../../storage/sql/sql-oauth-store.js';
 import { AccountCache } from '../../core/account-cache.js';
@@ -32,7 +30,7 @@ const provider: OAuthProvider = {
 // Eight callbacks of one person at once (a double-clicked button, a retried redirect, tabs):
 // one account, one link, every callback signed in to it, no error.
 describe.each(testDatabaseKinds())('account linking under concurrent callbacks (%s)', (kind) => {
-  let database: TestDatabase;
+  let close: (() => Promise<void>) | undefined;
   let handle: DatabaseHandle;
   const hot = createMemoryHotStore();
   const events: SecurityEvent[] = [];
@@ -41,9 +39,7 @@ describe.each(testDatabaseKinds())('account linking under concurrent callbacks (
   let oauth: SqlOAuthStore;
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    handle = openDatabase(database.url);
-    await migrateToLatest(handle);
+    ({ handle, close } = await openMigratedTestDatabase(kind));
     accounts = new SqlAccountStore(handle.db);
     oauth = new SqlOAuthStore(handle.db, handle.dialect);
     const bus = new EventBus({
@@ -66,8 +62,7 @@ describe.each(testDatabaseKinds())('account linking under concurrent callbacks (
 
   afterAll(async () => {
     await hot.close();
-    await handle?.close();
-    await database?.drop();
+    await close?.();
   });
 
   it('signs a new person up once: one account, one link, one of each event', async () => {
