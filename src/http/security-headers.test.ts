@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, login, registerUser } from '../../test/support/http-helpers.js';
+import { bearer, createUser, login, registerUser } from '../../test/support/http-helpers.js';
 import { startTestRampart, type TestRampart } from '../../test/support/test-rampart.js';
 
 function expectBaseline(res: LightMyRequestResponse): void {
@@ -35,7 +35,7 @@ describe('security headers over plain http', () => {
     const res = await r.app.inject({
       method: 'GET',
       url: '/v1/me',
-      headers: { authorization: `Bearer ${token}` },
+      headers: bearer(token),
     });
     expect(res.statusCode).toBe(200);
     expectApiPolicy(res);
@@ -128,7 +128,7 @@ describe('caching of responses to an authenticated caller', () => {
     const created = await r.app.inject({
       method: 'POST',
       url: '/v1/api-keys',
-      headers: { authorization: `Bearer ${token}` },
+      headers: bearer(token),
       payload: { name: 'cache', scopes: ['accounts:read'] },
     });
     expect(created.statusCode).toBe(201);
@@ -137,9 +137,8 @@ describe('caching of responses to an authenticated caller', () => {
   afterAll(async () => r?.close());
 
   it('marks every answer to a token or an API key no-store', async () => {
-    const asUser = { authorization: `Bearer ${token}` };
     for (const url of ['/v1/me', '/v1/sessions', '/v1/api-keys', '/api/orders']) {
-      const res = await r.app.inject({ method: 'GET', url, headers: asUser });
+      const res = await r.app.inject({ method: 'GET', url, headers: bearer(token) });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['cache-control'], url).toBe('no-store');
     }
@@ -156,7 +155,7 @@ describe('caching of responses to an authenticated caller', () => {
     const res = await r.app.inject({
       method: 'GET',
       url: '/v1/admin/accounts',
-      headers: { authorization: `Bearer ${token}` },
+      headers: bearer(token),
     });
     expect(res.statusCode).toBe(403);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -166,7 +165,7 @@ describe('caching of responses to an authenticated caller', () => {
     const own = await r.app.inject({
       method: 'GET',
       url: '/api/catalogue',
-      headers: { authorization: `Bearer ${token}` },
+      headers: bearer(token),
     });
     expect(own.statusCode).toBe(200);
     expect(own.headers['cache-control']).toBe('private, max-age=60');
